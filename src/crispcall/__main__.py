@@ -1,0 +1,3 @@
+from crispcall.cli.main import main
+
+raise SystemExit(main())

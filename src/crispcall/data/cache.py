@@ -1,0 +1,66 @@
+"""A fixed cache of degraded/clean patch pairs, for fast CPU training."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from crispcall.data.folders import check_no_overlap
+from crispcall.data.patches import iter_pairs
+
+
+def write_cache(
+    roots: Sequence[str | Path],
+    out: str | Path,
+    count: int,
+    patch_size: int = 96,
+    seed: int = 0,
+    workers: int = 0,
+    test_roots: Sequence[str | Path] = (),
+    degradation_config: str | None = None,
+    progress: bool = True,
+) -> Path:
+    """Write ``count`` pairs to ``out`` (.npz with ``degraded``, ``clean`` and ``meta``).
+
+    The file is written beside ``out`` under a temporary name and renamed when complete,
+    so an interrupted run never leaves a cache that looks whole.
+    """
+    if count < 1:
+        raise ValueError(f"count must be >= 1, got {count}")
+    check_no_overlap(roots, test_roots)
+    out = Path(out)
+    if out.suffix != ".npz":
+        out = out.with_suffix(".npz")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shape = (count, patch_size, patch_size, 3)
+    degraded = np.empty(shape, np.uint8)
+    clean = np.empty(shape, np.uint8)
+    pairs = iter_pairs(roots, count, patch_size, seed, workers, degradation_config)
+    for i, (low, high) in enumerate(tqdm(pairs, total=count, desc="pairs", disable=not progress)):
+        degraded[i], clean[i] = low, high
+    meta = {
+        "roots": [str(r) for r in roots],
+        "count": count,
+        "patch_size": patch_size,
+        "seed": seed,
+        "degradation_config": degradation_config or "crispcall/degrade/train.yaml",
+    }
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with open(partial, "wb") as handle:
+            np.savez(handle, degraded=degraded, clean=clean, meta=np.array(json.dumps(meta)))
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return out
+
+
+def read_cache(path: str | Path) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The (degraded, clean, meta) arrays of a cache written by :func:`write_cache`."""
+    with np.load(path) as data:
+        return data["degraded"], data["clean"], json.loads(str(data["meta"]))

@@ -1,0 +1,106 @@
+"""Random patches and degraded/clean training pairs, made on the fly in worker processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from crispcall.data.folders import ImageFolder
+from crispcall.degrade.random_pipeline import TrainingDegradation
+
+
+def random_crop(image: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    """A ``size`` x ``size`` crop at a random place; smaller images are padded by reflection."""
+    height, width = image.shape[:2]
+    if height < size or width < size:
+        pad = ((0, max(0, size - height)), (0, max(0, size - width)), (0, 0))
+        image = np.pad(image, pad, mode="reflect" if min(height, width) > 1 else "edge")
+        height, width = image.shape[:2]
+    top = int(rng.integers(0, height - size + 1))
+    left = int(rng.integers(0, width - size + 1))
+    return image[top : top + size, left : left + size]
+
+
+def augment(patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One of the eight flips and 90-degree rotations, uniformly."""
+    if rng.random() < 0.5:
+        patch = patch[:, ::-1]
+    return np.ascontiguousarray(np.rot90(patch, int(rng.integers(0, 4))))
+
+
+@dataclass(frozen=True)
+class PairSpec:
+    """Everything a worker needs to make pair ``index`` on its own, deterministically."""
+
+    paths: tuple[Path, ...]
+    patch_size: int
+    seed: int
+    degradation_config: str | None
+
+
+class PairMaker:
+    """Makes degraded/clean patch pairs from a list of images; safe to send to workers."""
+
+    def __init__(self, spec: PairSpec):
+        self.spec = spec
+        self.folder = ImageFolder(spec.paths)
+        self.degrade = TrainingDegradation.load(spec.degradation_config)
+
+    def __call__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        rng = np.random.default_rng((self.spec.seed, index))
+        for _attempt in range(20):
+            image = self.folder.load(int(rng.integers(len(self.folder))))
+            if image is not None:
+                break
+        else:
+            raise RuntimeError("20 unreadable images in a row: check the training folders")
+        clean = augment(random_crop(image, self.spec.patch_size, rng), rng)
+        degraded, _record = self.degrade(clean, rng)
+        return degraded, clean
+
+
+_worker_maker: PairMaker | None = None
+
+
+def _init_worker(spec: PairSpec) -> None:
+    global _worker_maker
+    _worker_maker = PairMaker(spec)
+
+
+def _make_in_worker(index: int) -> tuple[np.ndarray, np.ndarray]:
+    assert _worker_maker is not None
+    return _worker_maker(index)
+
+
+def iter_pairs(
+    roots: Sequence[str | Path],
+    count: int,
+    patch_size: int = 96,
+    seed: int = 0,
+    workers: int = 0,
+    degradation_config: str | None = None,
+    start: int = 0,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield ``count`` (degraded, clean) uint8 patch pairs, pair ``i`` fixed by (seed, i).
+
+    ``workers`` > 0 makes them in that many processes (order kept); 0 makes them here.
+    ``start`` skips the first pairs, so a resumed run continues the same sequence.
+    """
+    paths = tuple(ImageFolder.scan(roots).paths)
+    if not paths:
+        raise ValueError(f"no images found under {', '.join(map(str, roots))}")
+    if patch_size < 8:
+        raise ValueError(f"patch_size must be >= 8, got {patch_size}")
+    spec = PairSpec(paths, patch_size, seed, degradation_config)
+    indices = range(start, start + count)
+    if workers <= 0:
+        maker = PairMaker(spec)
+        yield from (maker(i) for i in indices)
+        return
+    context = multiprocessing.get_context("spawn")  # fork is unsafe beside codec threads
+    with context.Pool(workers, initializer=_init_worker, initargs=(spec,)) as pool:
+        yield from pool.imap(_make_in_worker, indices, chunksize=8)

@@ -1,0 +1,45 @@
+"""The interface every restoration method in the registry implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import cv2
+import numpy as np
+
+from crispcall.degrade.presets import Degraded
+
+
+class MethodUnavailable(RuntimeError):
+    """A method cannot run here (missing weights, runtime or optional dependency)."""
+
+
+class Method(ABC):
+    """A frame restorer.
+
+    Same-size methods (``low_input`` False) map the upscaled degraded frame to a frame of
+    the same size. Super-resolution peers (``low_input`` True) take the low-resolution
+    frame the call delivered and enlarge it by ``scale``.
+    """
+
+    name: str = ""
+    low_input: bool = False
+    scale: int = 1
+
+    @abstractmethod
+    def run(self, image: np.ndarray) -> np.ndarray:
+        """The method's own frame path: RGB uint8 in, RGB uint8 out."""
+
+    def restore(self, degraded: Degraded) -> np.ndarray:
+        """The output for a degraded test frame, at the ground truth's size.
+
+        A x2 peer at a x3 preset enlarges the low-resolution frame x2 and the result is
+        resized bilinearly to the target, as a player would finish the job.
+        """
+        if not self.low_input:
+            return self.run(degraded.frame)
+        out = self.run(degraded.low)
+        height, width = degraded.frame.shape[:2]
+        if out.shape[:2] != (height, width):
+            out = cv2.resize(out, (width, height), interpolation=cv2.INTER_LINEAR)
+        return out

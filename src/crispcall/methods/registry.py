@@ -1,0 +1,30 @@
+"""One registry of every method ``crispcall eval`` and ``crispcall bench`` can run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crispcall.methods.base import Method
+from crispcall.methods.baselines import InputMethod, UnsharpMethod
+from crispcall.methods.peers import PEERS, available_peers, create_peer, default_peers_dir
+
+BASELINES: dict[str, type[Method]] = {"input": InputMethod, "unsharp": UnsharpMethod}
+
+
+def known_methods() -> list[str]:
+    """Every name the registry knows, whether or not it can run here."""
+    return [*BASELINES, *PEERS]
+
+
+def available_methods(peers_dir: Path | None = None) -> list[str]:
+    """The names that can run with the given peers directory."""
+    return [*BASELINES, *available_peers(peers_dir or default_peers_dir())]
+
+
+def create_method(name: str, peers_dir: Path | None = None, threads: int = 2) -> Method:
+    """Build method ``name``; unknown names raise ``ValueError`` listing the known ones."""
+    if name in BASELINES:
+        return BASELINES[name]()
+    if name in PEERS:
+        return create_peer(name, peers_dir or default_peers_dir(), threads)
+    raise ValueError(f"unknown method {name!r}; known methods: {', '.join(known_methods())}")

@@ -1,0 +1,17 @@
+"""Quality metrics per BENCHMARK.md."""
+
+from crispcall.metrics.ocr import OcrUnavailable, character_error_rate, ocr_cer, ocr_text
+from crispcall.metrics.quality import edge_ratio, flicker, luma, psnr, sharpness, ssim
+
+__all__ = [
+    "OcrUnavailable",
+    "character_error_rate",
+    "edge_ratio",
+    "flicker",
+    "luma",
+    "ocr_cer",
+    "ocr_text",
+    "psnr",
+    "sharpness",
+    "ssim",
+]

@@ -1,0 +1,46 @@
+"""Text legibility: character error rate of Tesseract OCR against the ground truth's text."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from crispcall.degrade.checks import check_rgb
+
+
+class OcrUnavailable(RuntimeError):
+    """Tesseract is not installed."""
+
+
+def tesseract_available() -> bool:
+    return shutil.which("tesseract") is not None
+
+
+def ocr_text(image: np.ndarray) -> str:
+    """Tesseract's text of an RGB image (English, default page segmentation)."""
+    check_rgb(image)
+    if not tesseract_available():
+        raise OcrUnavailable("tesseract is not installed (Debian: apt-get install tesseract-ocr)")
+    import pytesseract  # imported here: it is only needed where OCR is scored
+
+    return pytesseract.image_to_string(image, lang="eng")
+
+
+def _normalise(text: str) -> str:
+    # Line breaks and runs of spaces depend on layout analysis, not on legibility.
+    return " ".join(text.split())
+
+
+def character_error_rate(hypothesis: str, reference: str) -> float:
+    """Levenshtein distance over reference length, after collapsing whitespace."""
+    hyp, ref = _normalise(hypothesis), _normalise(reference)
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return Levenshtein.distance(hyp, ref) / len(ref)
+
+
+def ocr_cer(output: np.ndarray, reference_text: str) -> float:
+    """CER of Tesseract's reading of ``output`` against ``reference_text``."""
+    return character_error_rate(ocr_text(output), reference_text)

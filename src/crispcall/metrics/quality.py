@@ -1,0 +1,91 @@
+"""Quality metrics of BENCHMARK.md: PSNR and SSIM on luma, edge ratio, temporal stability."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from crispcall.degrade.checks import check_rgb
+
+BORDER = 4
+SSIM_SIGMA = 1.5
+SSIM_WINDOW = 11  # skimage: 2 * int(truncate 3.5 * sigma 1.5 + 0.5) + 1
+SSIM_C1 = (0.01 * 255) ** 2
+SSIM_C2 = (0.03 * 255) ** 2
+
+
+def luma(image: np.ndarray) -> np.ndarray:
+    """BT.601 Y on the 0-255 scale (16-235 for the full RGB range) as float64."""
+    check_rgb(image)
+    rgb = image.astype(np.float64)
+    return 16.0 + (65.481 * rgb[..., 0] + 128.553 * rgb[..., 1] + 24.966 * rgb[..., 2]) / 255.0
+
+
+def _crop(y: np.ndarray, border: int) -> np.ndarray:
+    return y[border:-border, border:-border] if border else y
+
+
+def _pair(output: np.ndarray, target: np.ndarray, border: int) -> tuple[np.ndarray, np.ndarray]:
+    check_rgb(output, "output")
+    check_rgb(target, "target")
+    if output.shape != target.shape:
+        raise ValueError(f"output shape {output.shape} differs from target shape {target.shape}")
+    if min(output.shape[:2]) <= 2 * border + SSIM_WINDOW:
+        raise ValueError(f"images of size {output.shape[:2]} are too small to score")
+    return _crop(luma(output), border), _crop(luma(target), border)
+
+
+def psnr(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
+    """PSNR in dB on Y, ``border`` pixels cropped; identical images give ``inf``."""
+    a, b = _pair(output, target, border)
+    mse = float(np.mean((a - b) ** 2))
+    return float("inf") if mse == 0 else 10.0 * np.log10(255.0**2 / mse)
+
+
+def ssim(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
+    """SSIM on Y (Wang et al. 2004), equal to scikit-image's with ``gaussian_weights=True,
+    sigma=1.5, use_sample_covariance=False, data_range=255``; ``border`` pixels cropped first.
+    """
+    a, b = _pair(output, target, border)
+
+    def blur(x: np.ndarray) -> np.ndarray:
+        return cv2.GaussianBlur(x, (SSIM_WINDOW, SSIM_WINDOW), SSIM_SIGMA, borderType=cv2.BORDER_REFLECT)
+
+    mu_a, mu_b = blur(a), blur(b)
+    var_a = blur(a * a) - mu_a * mu_a
+    var_b = blur(b * b) - mu_b * mu_b
+    cov = blur(a * b) - mu_a * mu_b
+    num = (2 * mu_a * mu_b + SSIM_C1) * (2 * cov + SSIM_C2)
+    den = (mu_a**2 + mu_b**2 + SSIM_C1) * (var_a + var_b + SSIM_C2)
+    pad = (SSIM_WINDOW - 1) // 2  # skimage averages only where the window fits inside
+    return float(np.mean((num / den)[pad:-pad, pad:-pad]))
+
+
+def sharpness(image: np.ndarray) -> float:
+    """Mean Sobel gradient magnitude of Y."""
+    y = luma(image)
+    gx = cv2.Sobel(y, cv2.CV_64F, 1, 0, ksize=3)
+    gy = cv2.Sobel(y, cv2.CV_64F, 0, 1, ksize=3)
+    return float(np.mean(np.sqrt(gx * gx + gy * gy)))
+
+
+def edge_ratio(output: np.ndarray, degraded: np.ndarray) -> float:
+    """Sharpness of ``output`` over that of the ``degraded`` input it was made from."""
+    base = sharpness(degraded)
+    return float("nan") if base == 0 else sharpness(output) / base
+
+
+def flicker(outputs: Sequence[np.ndarray], targets: Sequence[np.ndarray]) -> float:
+    """Temporal instability: mean over t of mean |(out[t]-out[t-1]) - (gt[t]-gt[t-1])| on Y."""
+    if len(outputs) != len(targets):
+        raise ValueError(f"{len(outputs)} outputs for {len(targets)} targets")
+    if len(outputs) < 2:
+        raise ValueError("flicker needs at least two frames")
+    out_y = [luma(o) for o in outputs]
+    gt_y = [luma(t) for t in targets]
+    steps = [
+        np.mean(np.abs((out_y[t] - out_y[t - 1]) - (gt_y[t] - gt_y[t - 1]))) for t in range(1, len(out_y))
+    ]
+    return float(np.mean(steps))

@@ -1,0 +1,65 @@
+"""RLFN (Kong et al., CVPRW 2022): residual local feature network with enhanced spatial
+attention; NTIRE 2022 efficient-SR runtime winner. Input RGB on the 0-255 scale."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def conv(cin: int, cout: int, k: int, stride: int = 1, padding: int | None = None) -> nn.Conv2d:
+    return nn.Conv2d(cin, cout, k, stride, padding=k // 2 if padding is None else padding)
+
+
+class EnhancedSpatialAttention(nn.Module):
+    """ESA: a strided, max-pooled branch predicts a per-pixel gate."""
+
+    def __init__(self, channels: int, inner: int = 16):
+        super().__init__()
+        self.conv1 = conv(channels, inner, 1)
+        self.conv_f = conv(inner, inner, 1)
+        self.conv2 = conv(inner, inner, 3, stride=2, padding=0)
+        self.conv3 = conv(inner, inner, 3)
+        self.conv4 = conv(inner, channels, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        reduced = self.conv1(x)
+        pooled = F.max_pool2d(self.conv2(reduced), kernel_size=7, stride=3)
+        context = F.interpolate(self.conv3(pooled), size=x.shape[2:], mode="bilinear", align_corners=False)
+        return x * torch.sigmoid(self.conv4(context + self.conv_f(reduced)))
+
+
+class ResidualLocalFeatureBlock(nn.Module):
+    def __init__(self, channels: int):
+        super().__init__()
+        self.c1_r = conv(channels, channels, 3)
+        self.c2_r = conv(channels, channels, 3)
+        self.c3_r = conv(channels, channels, 3)
+        self.c5 = conv(channels, channels, 1)
+        self.esa = EnhancedSpatialAttention(channels)
+        self.act = nn.LeakyReLU(0.05, inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.act(self.c3_r(self.act(self.c2_r(self.act(self.c1_r(x))))))
+        return self.esa(self.c5(out + x))
+
+
+class RLFN(nn.Module):
+    """Args: channels (52 for RLFN, 48 for RLFN-S), blocks, scale."""
+
+    def __init__(self, channels: int = 52, blocks: int = 6, scale: int = 2):
+        super().__init__()
+        self.conv_1 = conv(3, channels, 3)
+        for i in range(1, blocks + 1):
+            self.add_module(f"block_{i}", ResidualLocalFeatureBlock(channels))
+        self.blocks = blocks
+        self.conv_2 = conv(channels, channels, 3)
+        self.upsampler = nn.Sequential(conv(channels, 3 * scale * scale, 3), nn.PixelShuffle(scale))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        feature = self.conv_1(x)
+        out = feature
+        for i in range(1, self.blocks + 1):
+            out = getattr(self, f"block_{i}")(out)
+        return self.upsampler(self.conv_2(out) + feature)
