@@ -21,20 +21,40 @@ FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".f
 SIZES = ((1280, 720), (1920, 1080))
 KINDS = ("slide", "document", "code", "spreadsheet", "chat")
 
-WORDS = (
-    "the quality of every call depends on bandwidth latency and the codec that carries each frame "
-    "when packets are lost the decoder conceals the missing blocks from their neighbours so the "
-    "picture stays whole but edges soften and text becomes hard to read our quarterly review shows "
-    "revenue growth in three regions while costs fell after the migration to the new platform "
-    "please share your screen so the team can see the roadmap budget schedule and open risks "
-    "meeting notes action items owner status deadline project design research customer support "
-    "engineering marketing finance sales report summary analysis results method data model network "
-    "training evaluation benchmark speed memory accuracy figure table section chapter appendix"
-).split()
+WORDS = tuple(
+    """
+    the quality of every call depends on bandwidth latency and the codec that carries each frame
+    when packets are lost the decoder conceals the missing blocks from their neighbours so the
+    picture stays whole but edges soften and text becomes hard to read our quarterly review shows
+    revenue growth in three regions while costs fell after the migration to the new platform
+    please share your screen so the team can see the roadmap budget schedule and open risks
+    meeting notes action items owner status deadline project design research customer support
+    engineering marketing finance sales report summary analysis results method data model network
+    training evaluation benchmark speed memory accuracy figure table section chapter appendix
+    """.split()
+)
 NAMES = ("Alex", "Sam", "Priya", "Chen", "Maria", "Jonas", "Aisha", "Tom", "Yuki", "Omar", "Lena")
 KEYWORDS = ("def", "return", "for", "in", "if", "else", "import", "from", "class", "while", "with")
-IDENTIFIERS = ("frame", "model", "buffer", "width", "height", "scale", "result", "config", "index",
-               "count", "stream", "packet", "decoder", "output", "value", "image", "batch", "loss")
+IDENTIFIERS = (
+    "frame",
+    "model",
+    "buffer",
+    "width",
+    "height",
+    "scale",
+    "result",
+    "config",
+    "index",
+    "count",
+    "stream",
+    "packet",
+    "decoder",
+    "output",
+    "value",
+    "image",
+    "batch",
+    "loss",
+)
 
 
 @dataclass(frozen=True)
@@ -137,8 +157,9 @@ def _slide(canvas: Canvas, rng: np.random.Generator) -> None:
     y = height * 0.24
     text_width = width * (0.5 if rng.random() < 0.5 else 0.85) - margin
     for _ in range(int(rng.integers(3, 7))):
-        canvas.draw.ellipse((margin, y + body.size * 0.35, margin + body.size * 0.3, y + body.size * 0.65),
-                            fill=s.accent)
+        canvas.draw.ellipse(
+            (margin, y + body.size * 0.35, margin + body.size * 0.3, y + body.size * 0.65), fill=s.accent
+        )
         y = canvas.paragraph(margin + body.size, y, _sentence(rng, 4, 12), body, text_width, height * 0.92)
         y += body.size * 0.5
     if text_width < width * 0.6:  # a bar chart beside the bullets
@@ -168,7 +189,7 @@ def _document(canvas: Canvas, rng: np.random.Generator) -> None:
 
 
 def _code(canvas: Canvas, rng: np.random.Generator) -> None:
-    width, height = canvas.image.size
+    height = canvas.image.size[1]
     s = canvas.scheme
     mono = _font(rng, "mono", int(height * rng.uniform(0.015, 0.025)))
     step = mono.size * 1.4
@@ -182,7 +203,7 @@ def _code(canvas: Canvas, rng: np.random.Generator) -> None:
         elif kind < 0.3:
             line = f"return {rng.choice(IDENTIFIERS)}"
         elif kind < 0.4:
-            line = f'# {_words(rng, 3, 8)}'
+            line = f"# {_words(rng, 3, 8)}"
         else:
             args = ", ".join(rng.choice(IDENTIFIERS, int(rng.integers(1, 4))))
             line = f"{rng.choice(IDENTIFIERS)} = {rng.choice(IDENTIFIERS)}({args}) * {int(rng.integers(1, 999))}"
@@ -238,8 +259,9 @@ def _chat(canvas: Canvas, rng: np.random.Generator) -> None:
         if y + box_h > height * 0.95:
             break
         left = width * 0.5 if mine else sidebar + body.size
-        canvas.draw.rounded_rectangle((left, y, left + width * 0.44, y + box_h), radius=body.size // 2,
-                                      fill=s.accent if mine else s.panel)
+        canvas.draw.rounded_rectangle(
+            (left, y, left + width * 0.44, y + box_h), radius=body.size // 2, fill=s.accent if mine else s.panel
+        )
         canvas.text((left + body.size * 0.5, y + body.size * 0.3), str(rng.choice(NAMES)), small, s.muted)
         for i, line in enumerate(lines):
             fill = s.background if mine else s.text
@@ -284,10 +306,12 @@ def generate_screens(out_dir: str | Path, count: int, seed: int = 0, progress: b
         kind = KINDS[i % len(KINDS)]
         image, text = render_screen(np.random.default_rng((seed, i)), kind)
         stem = out_dir / f"screen_{i:05d}_{kind}"
-        for suffix, write in ((".txt", lambda p: p.write_text(text + "\n")),
-                              (".png", lambda p: Image.fromarray(image).save(p, format="PNG"))):
-            partial = stem.with_name(stem.name + suffix + ".partial")
-            write(partial)
-            os.replace(partial, stem.with_suffix(suffix))
+        # Text first, image last: a PNG on disk always has its text beside it.
+        text_partial = stem.with_name(stem.name + ".txt.partial")
+        text_partial.write_text(text + "\n")
+        os.replace(text_partial, stem.with_suffix(".txt"))
+        image_partial = stem.with_name(stem.name + ".png.partial")
+        Image.fromarray(image).save(image_partial, format="PNG")
+        os.replace(image_partial, stem.with_suffix(".png"))
         written.append(stem.with_suffix(".png"))
     return written

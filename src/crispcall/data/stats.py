@@ -11,10 +11,10 @@ from crispcall.data.folders import file_digest, find_images
 CATEGORIES = ("natural", "faces", "text/screens")
 
 
-def category(path: Path) -> str:
-    """``faces`` or ``text/screens`` by folder or file name (or a rendered-text sidecar), else
-    ``natural``."""
-    parts = [p.lower() for p in path.parts]
+def category(path: Path, root: Path) -> str:
+    """``faces`` or ``text/screens`` by folder or file name below ``root`` (or a rendered-text
+    sidecar), else ``natural``."""
+    parts = [p.lower() for p in path.relative_to(root).parts] if path != root else [path.name.lower()]
     if any("face" in p for p in parts):
         return "faces"
     if any("screen" in p or "text" in p for p in parts) or path.with_suffix(".txt").is_file():
@@ -27,6 +27,6 @@ def source_stats(roots: Sequence[str | Path]) -> dict[str, int]:
     seen: dict[str, str] = {}
     for root in roots:
         for path in find_images(root):
-            seen.setdefault(file_digest(path), category(path))
+            seen.setdefault(file_digest(path), category(path, Path(root)))
     counts = Counter(seen.values())
     return {**{c: counts.get(c, 0) for c in CATEGORIES}, "total": len(seen)}

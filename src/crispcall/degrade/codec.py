@@ -17,8 +17,8 @@ from crispcall.degrade.checks import check_choice, check_range, check_rgb
 ENCODERS = {"h264": "libx264", "vp8": "libvpx"}
 DECODERS = {"h264": "h264", "vp8": "vp8"}
 CRF_RANGES = {"h264": (0, 51), "vp8": (4, 63)}
-# libvpx treats the bitrate as a ceiling in constrained-quality mode; make it non-binding.
-VP8_CQ_CEILING = 50_000_000
+# With a pinned quantizer the bitrate only caps the frame size; make it non-binding.
+VP8_RATE_CEILING = 50_000_000
 
 
 def _encoder(
@@ -43,9 +43,13 @@ def _encoder(
     if crf is not None:
         low, high = CRF_RANGES[codec]
         check_range(crf, "crf", low, high)
-        options["crf"] = str(int(crf))
         if codec == "vp8":
-            enc.bit_rate = VP8_CQ_CEILING
+            # libvpx's constrained-quality mode does not bind on short clips (every CRF gave the
+            # same frame), so VP8 "CRF" pins the quantizer instead, on libvpx's 4-63 scale.
+            options.update({"qmin": str(int(crf)), "qmax": str(int(crf))})
+            enc.bit_rate = VP8_RATE_CEILING
+        else:
+            options["crf"] = str(int(crf))
     else:
         check_range(bitrate, "bitrate", 10_000, 100_000_000)
         enc.bit_rate = int(bitrate)
@@ -74,7 +78,7 @@ def encode_decode_frames(
     Args:
         frames: RGB uint8 frames of one size.
         codec: ``"h264"`` (libx264) or ``"vp8"`` (libvpx).
-        crf: constant rate factor (H.264 0-51, VP8 4-63); or None with ``bitrate``.
+        crf: H.264 constant rate factor (0-51) or VP8 fixed quantizer (4-63); or None with ``bitrate``.
         bitrate: target bits per second; or None with ``crf``.
         gop: distance between key frames; 1 makes every frame intra.
         fps: nominal frame rate, which sets the bitrate budget per frame.

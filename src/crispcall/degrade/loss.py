@@ -9,9 +9,7 @@ from crispcall.degrade.checks import check_choice, check_range, check_rgb
 BLOCK = 16
 
 
-def loss_mask(
-    shape: tuple[int, int], rate: float, rng: np.random.Generator, pattern: str = "blocks"
-) -> np.ndarray:
+def loss_mask(shape: tuple[int, int], rate: float, rng: np.random.Generator, pattern: str = "blocks") -> np.ndarray:
     """Boolean (rows, cols) grid of lost macroblocks for a frame of ``shape`` = (H, W).
 
     ``blocks``: each macroblock is lost independently with probability ``rate``.

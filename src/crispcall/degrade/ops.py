@@ -89,9 +89,7 @@ def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
     """Encode and decode as baseline JPEG at ``quality`` (1-100), 4:2:0 chroma."""
     check_rgb(image)
     check_range(quality, "quality", 1, 100)
-    ok, data = cv2.imencode(
-        ".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
-    )
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
     if not ok:
         raise RuntimeError("OpenCV failed to encode JPEG")
     return cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)

@@ -70,9 +70,7 @@ PEERS: dict[str, PeerSpec] = {
     "rlfn": PeerSpec(("rlfn/rlfn_x2.pth",), "onnx", value_range=255.0, build="rlfn"),
     "rlfn-s": PeerSpec(("rlfn/rlfn_s_x2.pth",), "onnx", value_range=255.0, build="rlfn-s"),
     "waifu2x": PeerSpec(("waifu2x/scale2.0x_model.bin", "waifu2x/scale2.0x_model.param"), "ncnn", pad=7),
-    "waifu2x-noise1": PeerSpec(
-        ("waifu2x/noise1_scale2.0x_model.bin", "waifu2x/scale2.0x_model.param"), "ncnn", pad=7
-    ),
+    "waifu2x-noise1": PeerSpec(("waifu2x/noise1_scale2.0x_model.bin", "waifu2x/scale2.0x_model.param"), "ncnn", pad=7),
     "realesr-compact": PeerSpec(
         ("realesr_compact/realesr-animevideov3-x2.bin", "realesr_compact/realesr-animevideov3-x2.param"), "ncnn"
     ),

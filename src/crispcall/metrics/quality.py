@@ -85,7 +85,5 @@ def flicker(outputs: Sequence[np.ndarray], targets: Sequence[np.ndarray]) -> flo
         raise ValueError("flicker needs at least two frames")
     out_y = [luma(o) for o in outputs]
     gt_y = [luma(t) for t in targets]
-    steps = [
-        np.mean(np.abs((out_y[t] - out_y[t - 1]) - (gt_y[t] - gt_y[t - 1]))) for t in range(1, len(out_y))
-    ]
+    steps = [np.mean(np.abs((out_y[t] - out_y[t - 1]) - (gt_y[t] - gt_y[t - 1]))) for t in range(1, len(out_y))]
     return float(np.mean(steps))

@@ -1,0 +1,132 @@
+"""``crispcall bench``: the speed of the full frame path, per BENCHMARK.md.
+
+RGB uint8 H x W x 3 in, RGB uint8 out, batch 1, a fixed thread count, warm-up frames, then the
+median over the timed frames. Every row of one run is measured on the same machine, back to
+back, so the ratios between rows are the figures to quote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+from collections.abc import Callable, Sequence
+
+import cv2
+import numpy as np
+from tqdm import tqdm
+
+from crispcall import __version__
+from crispcall.methods.base import Method
+from crispcall.sysinfo import machine_summary
+
+FLOOR = "bilinear"
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"1920x1080"`` -> (1920, 1080)."""
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"size must look like 1920x1080, got {text!r}") from None
+    if width < 16 or height < 16:
+        raise ValueError(f"size must be at least 16x16, got {text!r}")
+    return width, height
+
+
+def bench_frame(width: int, height: int, seed: int = 0) -> np.ndarray:
+    """A deterministic test frame with smooth regions and edges (content does not change the
+    cost of a CNN, but keeps codecs and early-outs honest)."""
+    rng = np.random.default_rng(seed)
+    coarse = rng.integers(0, 256, (max(2, height // 16), max(2, width // 16), 3), dtype=np.uint8)
+    frame = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_CUBIC)
+    cv2.putText(
+        frame,
+        "crispcall bench",
+        (width // 10, height // 2),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        height / 400,
+        (255, 255, 255),
+        max(1, height // 300),
+    )
+    return frame
+
+
+def time_frames(run: Callable[[np.ndarray], np.ndarray], frame: np.ndarray, warmup: int, frames: int) -> list[float]:
+    """Milliseconds per call of ``run`` on ``frame``, after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        run(frame)
+    times = []
+    for _ in range(frames):
+        start = time.perf_counter()
+        run(frame)
+        times.append((time.perf_counter() - start) * 1000.0)
+    return times
+
+
+def benchmark(
+    methods: Sequence[Method],
+    sizes: Sequence[tuple[int, int]],
+    threads: int,
+    warmup: int = 5,
+    frames: int = 30,
+    progress: bool = True,
+) -> dict:
+    """Time the bilinear floor and every method at every output size."""
+    if frames < 1 or warmup < 0:
+        raise ValueError("frames must be >= 1 and warmup >= 0")
+    cv2.setNumThreads(threads)
+    rows = []
+    for width, height in sizes:
+        full = bench_frame(width, height)
+        low = cv2.resize(full, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+
+        def floor(image: np.ndarray, size=(width, height)) -> np.ndarray:
+            return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
+
+        entries = [(FLOOR, floor, low), *((m.name, m.run, low if m.low_input else full) for m in methods)]
+        floor_ms = None
+        for name, run, frame in tqdm(entries, desc=f"{width}x{height}", disable=not progress):
+            times = time_frames(run, frame, warmup, frames)
+            median = statistics.median(times)
+            floor_ms = floor_ms or median
+            rows.append(
+                {
+                    "method": name,
+                    "size": f"{width}x{height}",
+                    "input_size": f"{frame.shape[1]}x{frame.shape[0]}",
+                    "threads": threads,
+                    "median_ms": median,
+                    "fps": 1000.0 / median,
+                    "x_bilinear": median / floor_ms,
+                    "frames": frames,
+                }
+            )
+    return {
+        "meta": {
+            "crispcall": __version__,
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "threads": threads,
+            "warmup": warmup,
+            "frames": frames,
+            "machine": machine_summary(),
+        },
+        "results": rows,
+    }
+
+
+def markdown_table(document: dict) -> str:
+    meta = document["meta"]
+    lines = [
+        f"CPU: {meta['machine']['cpu']} ({meta['machine']['cores']} cores), {meta['threads']} threads, "
+        f"median of {meta['frames']} frames after {meta['warmup']} warm-up",
+        "",
+        "| method | output | input | median ms | fps | x bilinear |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in document["results"]:
+        lines.append(
+            f"| {r['method']} | {r['size']} | {r['input_size']} | {r['median_ms']:.2f} | "
+            f"{r['fps']:.1f} | {r['x_bilinear']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,298 @@
+"""The ``crispcall`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from crispcall import __version__
+
+EXAMPLES = """examples:
+  crispcall demo
+  crispcall eval --suite call --preset x2,call,poor,lossy --method input unsharp espcn --json eval.json
+  crispcall bench --size 1920x1080,1280x720 --threads 2 --method unsharp espcn --json bench.json
+  crispcall data screens --out data/screens --count 1300
+  crispcall data stats ../shared/data/train data/screens
+"""
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    """Accept both ``--x a b`` and ``--x a,b``."""
+    return [v for value in values for v in value.split(",") if v]
+
+
+def _existing_dir(text: str) -> Path:
+    """An argparse type (its errors become usage errors, exit status 2) also used directly."""
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no such folder: {path}")
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"not a folder: {path}")
+    return path
+
+
+def write_json(path: Path, document: dict) -> None:
+    """Write JSON under a temporary name and rename it, so no half-written file is left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(document, indent=1) + "\n")
+    os.replace(partial, path)
+
+
+def _methods(names: Sequence[str], peers: Path | None, threads: int):
+    from crispcall.methods.registry import available_methods, create_method
+
+    names = _split(names)
+    if "all" in names:
+        names = [n for n in names if n != "all"] + available_methods(peers)
+    return [create_method(name, peers, threads) for name in dict.fromkeys(names)]
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from crispcall.cli.demo import run_demo
+
+    report = run_demo(args.out)
+    print(report.read_text())
+    print(f"wrote {args.out}/: report.md and side-by-side PNGs (clean | input | unsharp)")
+
+
+def cmd_eval(args: argparse.Namespace) -> None:
+    from crispcall.evaluation import default_data_dir, evaluate, markdown_tables
+    from crispcall.metrics.ocr import tesseract_available
+
+    data = args.data or default_data_dir()
+    if data is None:
+        raise CliError("no test data: pass --data DIR or set CRISPCALL_DATA")
+    data = _existing_dir(str(data))
+    if args.limit is not None and args.limit < 1:
+        raise CliError("--limit must be >= 1")
+    ocr = not args.no_ocr
+    if ocr and not tesseract_available():
+        raise CliError("OCR needs tesseract (apt-get install tesseract-ocr), or pass --no-ocr")
+    methods = _methods(args.method, args.peers, args.threads)
+    document = evaluate(data, _split(args.suite), _split(args.preset), methods, args.limit, ocr)
+    print(markdown_tables(document))
+    if args.json:
+        write_json(args.json, document)
+        print(f"wrote {args.json}")
+
+
+def cmd_bench(args: argparse.Namespace) -> None:
+    from crispcall.bench import benchmark, markdown_table, parse_size
+
+    sizes = [parse_size(s) for s in _split(args.size)]
+    methods = _methods(args.method, args.peers, args.threads)
+    document = benchmark(methods, sizes, args.threads, args.warmup, args.frames)
+    print(markdown_table(document))
+    if args.json:
+        write_json(args.json, document)
+        print(f"wrote {args.json}")
+
+
+def cmd_data_cache(args: argparse.Namespace) -> None:
+    from crispcall.data.cache import write_cache
+    from crispcall.evaluation.suites import default_data_dir
+
+    tests = args.test if args.test is not None else [d for d in [default_data_dir()] if d]
+    out = write_cache(args.train, args.out, args.count, args.patch_size, args.seed, args.workers, tests, args.config)
+    print(f"wrote {args.count} pairs of {args.patch_size}x{args.patch_size} to {out}")
+
+
+def cmd_data_screens(args: argparse.Namespace) -> None:
+    from crispcall.data.screens import generate_screens
+
+    written = generate_screens(args.out, args.count, args.seed)
+    print(f"wrote {len(written)} screens (PNG + rendered text) to {args.out}")
+
+
+def cmd_data_stats(args: argparse.Namespace) -> None:
+    from crispcall.data.stats import source_stats
+
+    stats = source_stats(args.dirs)
+    width = max(len(k) for k in stats)
+    for key, count in stats.items():
+        print(f"{key:<{width}}  {count}")
+
+
+def cmd_tune_unsharp(args: argparse.Namespace) -> None:
+    from crispcall.data.folders import ImageFolder, check_no_overlap
+    from crispcall.evaluation.suites import crop_to_multiple, default_data_dir
+    from crispcall.methods.baselines import tune_unsharp
+
+    tests = [d for d in [default_data_dir()] if d]
+    check_no_overlap(args.train, tests)
+    folder = ImageFolder.scan(args.train)
+    # An even spread over the folders, not the first N of one of them.
+    step = max(1, len(folder) // args.limit)
+    chosen = [(p, img) for i, (p, img) in enumerate(folder) if i % step == 0][: args.limit]
+    images = [crop_to_multiple(img) for _p, img in chosen]
+    record = tune_unsharp(images, [p.name for p, _img in chosen], args.preset)
+    record["command"] = "crispcall " + " ".join(sys.argv[1:])
+    record["train"] = [str(t) for t in args.train]
+    write_json(args.out, record)
+    print(json.dumps(record, indent=1))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crispcall",
+        description="Sharpen blurry, low-bandwidth video-call frames in real time.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"crispcall {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="degrade embedded samples and compare the baselines",
+        description="Degrade embedded samples (a face and a generated screen) with "
+        "the call preset and write side-by-side PNGs and a Markdown report.",
+    )
+    demo.add_argument("--out", type=Path, default=Path("crispcall-demo"), help="output folder (default: %(default)s)")
+    demo.set_defaults(func=cmd_demo)
+
+    peers_help = "folder of peer weights (default: $CRISPCALL_PEERS, then ../shared/peers)"
+    ev = sub.add_parser(
+        "eval",
+        help="score methods on the test suites (BENCHMARK.md)",
+        description="Print the reference table of BENCHMARK.md and write its JSON.",
+        epilog="example: crispcall eval --suite call --preset call --method input unsharp espcn --limit 5",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ev.add_argument("--data", type=Path, help="test folder (default: $CRISPCALL_DATA, then ../shared/data/test)")
+    ev.add_argument("--suite", nargs="+", default=["call"], help="call, natural, classic (default: call)")
+    ev.add_argument(
+        "--preset", nargs="+", default=["x2", "call", "poor", "lossy"], help="x2, call, poor, lossy (default: all four)"
+    )
+    ev.add_argument(
+        "--method",
+        nargs="+",
+        default=["input", "unsharp"],
+        help="registry names, or 'all' for every method that can run (default: input unsharp)",
+    )
+    ev.add_argument("--json", type=Path, help="write the results as JSON here")
+    ev.add_argument("--limit", type=int, help="score at most N files per set (clips for the video set)")
+    ev.add_argument("--peers", type=Path, help=peers_help)
+    ev.add_argument("--threads", type=int, default=2, help="threads per method (default: %(default)s)")
+    ev.add_argument("--no-ocr", action="store_true", help="skip the OCR character error rate")
+    ev.set_defaults(func=cmd_eval)
+
+    bench = sub.add_parser(
+        "bench",
+        help="time the full frame path (BENCHMARK.md)",
+        description="Median ms and fps per method, side by side with bilinear resize.",
+        epilog="example: crispcall bench --size 1920x1080 --method unsharp fsrcnn",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    bench.add_argument(
+        "--size", nargs="+", default=["1920x1080", "1280x720"], help="output sizes WxH (default: 1920x1080 1280x720)"
+    )
+    bench.add_argument("--threads", type=int, default=2, help="threads (default: %(default)s)")
+    bench.add_argument(
+        "--method", nargs="+", default=["unsharp"], help="registry names, or 'all' (default: unsharp)"
+    )
+    bench.add_argument("--frames", type=int, default=30, help="timed frames (default: %(default)s)")
+    bench.add_argument("--warmup", type=int, default=5, help="untimed warm-up frames (default: %(default)s)")
+    bench.add_argument("--json", type=Path, help="write the results as JSON here")
+    bench.add_argument("--peers", type=Path, help=peers_help)
+    bench.set_defaults(func=cmd_bench)
+
+    data = sub.add_parser("data", help="training data: pair cache, screen content, statistics")
+    data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    cache = data_sub.add_parser(
+        "cache",
+        help="write a fixed cache of degraded/clean patch pairs",
+        description="Make patch pairs with the random training degradation "
+        "and save them in one .npz. Refuses folders that overlap the test data.",
+        epilog="example: crispcall data cache --train ../shared/data/train "
+        "data/screens --out data/pairs.npz --count 20000 --workers 2",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cache.add_argument("--train", nargs="+", type=_existing_dir, required=True, help="training folders")
+    cache.add_argument("--out", type=Path, required=True, help="output .npz file")
+    cache.add_argument("--count", type=int, default=20000, help="pairs (default: %(default)s)")
+    cache.add_argument("--patch-size", type=int, default=96, help="patch side in px (default: %(default)s)")
+    cache.add_argument("--seed", type=int, default=0, help="seed (default: %(default)s)")
+    cache.add_argument("--workers", type=int, default=2, help="worker processes (default: %(default)s)")
+    cache.add_argument(
+        "--test",
+        nargs="*",
+        type=Path,
+        help="test folders to keep apart (default: $CRISPCALL_DATA or ../shared/data/test)",
+    )
+    cache.add_argument("--config", help="degradation ranges YAML (default: the packaged train.yaml)")
+    cache.set_defaults(func=cmd_data_cache)
+
+    screens = data_sub.add_parser(
+        "screens",
+        help="generate synthetic screen-share images with their text",
+        description="Render slides, documents, code, spreadsheets and chats "
+        "at 720p/1080p; each PNG gets a .txt of the text drawn on it.",
+    )
+    screens.add_argument("--out", type=Path, required=True, help="output folder")
+    screens.add_argument("--count", type=int, default=1300, help="images (default: %(default)s)")
+    screens.add_argument("--seed", type=int, default=0, help="seed (default: %(default)s)")
+    screens.set_defaults(func=cmd_data_screens)
+
+    stats = data_sub.add_parser(
+        "stats",
+        help="count unique source images per category",
+        description="Unique images (by content) per category: natural, faces, text/screens.",
+    )
+    stats.add_argument("dirs", nargs="+", type=_existing_dir, metavar="DIR")
+    stats.set_defaults(func=cmd_data_stats)
+
+    tune = sub.add_parser(
+        "tune-unsharp",
+        help="tune the unsharp-mask baseline on training images",
+        description="Grid-search the unsharp mask's sigma and amount for the best "
+        "PSNR under a preset, on training images only, and record the result.",
+    )
+    tune.add_argument("--train", nargs="+", type=_existing_dir, required=True, help="training folders")
+    tune.add_argument("--limit", type=int, default=100, help="images, spread over the folders (default: %(default)s)")
+    tune.add_argument("--preset", default="call", help="preset to tune for (default: %(default)s)")
+    tune.add_argument(
+        "--out",
+        type=Path,
+        default=Path("src/crispcall/methods/unsharp.json"),
+        help="where to record the parameters (default: %(default)s)",
+    )
+    tune.set_defaults(func=cmd_tune_unsharp)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from crispcall.data.folders import DataLeakError, ImageReadError
+    from crispcall.methods.base import MethodUnavailable
+    from crispcall.metrics.ocr import OcrUnavailable
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except (
+        CliError,
+        argparse.ArgumentTypeError,
+        ValueError,
+        FileNotFoundError,
+        ImageReadError,
+        DataLeakError,
+        MethodUnavailable,
+        OcrUnavailable,
+        RuntimeError,
+    ) as error:
+        print(f"crispcall: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("crispcall: interrupted", file=sys.stderr)
+        return 130
+    return 0

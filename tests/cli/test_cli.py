@@ -1,0 +1,156 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from crispcall.cli.main import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert "crispcall" in capsys.readouterr().out
+    for command in (["eval"], ["bench"], ["data", "cache"], ["data", "screens"], ["demo"]):
+        with pytest.raises(SystemExit):
+            main([*command, "--help"])
+        assert "usage: crispcall" in capsys.readouterr().out
+
+
+def test_missing_folder(capsys, tmp_path):
+    code, _, err = run(capsys, "eval", "--data", str(tmp_path / "nope"), "--no-ocr")
+    assert code == 2 and "no such folder" in err
+
+
+def test_empty_data_folder(capsys, tmp_path):
+    code, _, err = run(capsys, "eval", "--data", str(tmp_path), "--no-ocr", "--preset", "x2")
+    assert code == 2 and "has no files" in err
+
+
+def test_unknown_preset_and_method(capsys, tmp_path):
+    code, _, err = run(capsys, "eval", "--data", str(tmp_path), "--preset", "awful", "--no-ocr")
+    assert code == 2 and "preset must be one of" in err
+    code, _, err = run(capsys, "eval", "--data", str(tmp_path), "--method", "magic", "--no-ocr")
+    assert code == 2 and "unknown method 'magic'" in err
+    code, _, err = run(capsys, "bench", "--method", "magic")
+    assert code == 2 and "unknown method" in err
+
+
+def test_not_an_image_and_empty_folder_for_data_commands(capsys, tmp_path):
+    (tmp_path / "train").mkdir()
+    (tmp_path / "train" / "bad.png").write_text("not an image")
+    code, _, err = run(
+        capsys,
+        "data",
+        "cache",
+        "--train",
+        str(tmp_path / "train"),
+        "--out",
+        str(tmp_path / "c.npz"),
+        "--count",
+        "2",
+        "--workers",
+        "0",
+        "--test",
+    )
+    assert code == 2 and "20 unreadable images" in err
+    assert not (tmp_path / "c.npz").exists()
+    (tmp_path / "empty").mkdir()
+    code, _, err = run(
+        capsys,
+        "data",
+        "cache",
+        "--train",
+        str(tmp_path / "empty"),
+        "--out",
+        str(tmp_path / "c.npz"),
+        "--count",
+        "2",
+        "--workers",
+        "0",
+        "--test",
+    )
+    assert code == 2 and "no images found" in err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["data", "stats", str(tmp_path / "missing")])
+    assert exit_info.value.code == 2 and "no such folder" in capsys.readouterr().err
+
+
+def test_data_screens_stats_and_cache(capsys, tmp_path, coffee):
+    code, out, _ = run(capsys, "data", "screens", "--out", str(tmp_path / "screens"), "--count", "2")
+    assert code == 0 and "wrote 2 screens" in out
+    Image.fromarray(coffee).save(tmp_path / "photo.png")
+    code, out, _ = run(capsys, "data", "stats", str(tmp_path))
+    assert code == 0 and "text/screens  2" in out and "total" in out
+    code, out, _ = run(
+        capsys,
+        "data",
+        "cache",
+        "--train",
+        str(tmp_path),
+        "--out",
+        str(tmp_path / "p.npz"),
+        "--count",
+        "3",
+        "--patch-size",
+        "32",
+        "--workers",
+        "0",
+        "--test",
+    )
+    assert code == 0
+    with np.load(tmp_path / "p.npz") as cache:
+        assert cache["degraded"].shape == (3, 32, 32, 3)
+
+
+def test_cache_refuses_test_folder(capsys, tmp_path, coffee):
+    Image.fromarray(coffee).save(tmp_path / "a.png")
+    code, _, err = run(
+        capsys,
+        "data",
+        "cache",
+        "--train",
+        str(tmp_path),
+        "--out",
+        str(tmp_path / "p.npz"),
+        "--count",
+        "1",
+        "--test",
+        str(tmp_path),
+    )
+    assert code == 2 and "overlaps" in err
+
+
+def test_bench_writes_json(capsys, tmp_path):
+    out = tmp_path / "bench.json"
+    code, stdout, _ = run(
+        capsys,
+        "bench",
+        "--size",
+        "64x48",
+        "--frames",
+        "2",
+        "--warmup",
+        "0",
+        "--method",
+        "input,unsharp",
+        "--json",
+        str(out),
+    )
+    assert code == 0 and "| unsharp | 64x48 |" in stdout
+    assert [r["method"] for r in json.loads(out.read_text())["results"]] == ["bilinear", "input", "unsharp"]
+
+
+def test_demo_writes_report_and_images(capsys, tmp_path: Path):
+    code, out, _ = run(capsys, "demo", "--out", str(tmp_path / "demo"))
+    assert code == 0 and "| face | unsharp |" in out
+    for name in ("report.md", "face_side_by_side.png", "screen_side_by_side.png"):
+        assert (tmp_path / "demo" / name).is_file()

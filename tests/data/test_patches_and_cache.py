@@ -1,0 +1,62 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from crispcall.data import DataLeakError, augment, iter_pairs, random_crop, read_cache, write_cache
+
+
+@pytest.fixture
+def train_dir(tmp_path, astronaut, coffee) -> Path:
+    root = tmp_path / "train"
+    (root / "sub").mkdir(parents=True)
+    Image.fromarray(astronaut).save(root / "a.png")
+    Image.fromarray(coffee).save(root / "sub" / "c.jpg")
+    Image.fromarray(coffee[:40, :50]).save(root / "small.png")  # smaller than a patch
+    return root
+
+
+def test_random_crop_and_augment(coffee, rng):
+    patch = random_crop(coffee, 64, rng)
+    assert patch.shape == (64, 64, 3)
+    assert random_crop(coffee[:30, :20], 48, rng).shape == (48, 48, 3)
+    seen = {augment(patch, np.random.default_rng(s)).tobytes() for s in range(64)}
+    assert len(seen) == 8  # four rotations times two flips
+
+
+def test_pairs_are_deterministic_in_workers_and_here(train_dir):
+    here = list(iter_pairs([train_dir], 6, patch_size=48, seed=5))
+    pooled = list(iter_pairs([train_dir], 6, patch_size=48, seed=5, workers=2))
+    resumed = list(iter_pairs([train_dir], 3, patch_size=48, seed=5, start=3))
+    for (d1, c1), (d2, c2) in zip(here, pooled, strict=True):
+        assert np.array_equal(d1, d2) and np.array_equal(c1, c2)
+    for (d1, _), (d2, _) in zip(here[3:], resumed, strict=True):
+        assert np.array_equal(d1, d2)
+    degraded, clean = here[0]
+    assert degraded.shape == clean.shape == (48, 48, 3) and not np.array_equal(degraded, clean)
+
+
+def test_bad_images_do_not_stop_pairs(train_dir):
+    (train_dir / "corrupt.png").write_bytes(b"\x89PNG garbage")
+    assert len(list(iter_pairs([train_dir], 10, patch_size=32, seed=1))) == 10
+
+
+def test_cache_roundtrip_and_no_partial_file(train_dir, tmp_path):
+    out = write_cache([train_dir], tmp_path / "pairs.npz", count=5, patch_size=32, progress=False)
+    degraded, clean, meta = read_cache(out)
+    assert degraded.shape == clean.shape == (5, 32, 32, 3)
+    assert meta["count"] == 5 and meta["patch_size"] == 32
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_cache_refuses_test_overlap(train_dir, tmp_path):
+    with pytest.raises(DataLeakError):
+        write_cache([train_dir], tmp_path / "x.npz", count=2, test_roots=[train_dir / "sub"], progress=False)
+    assert not (tmp_path / "x.npz").exists()
+
+
+def test_empty_folder(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="no images"):
+        list(iter_pairs([tmp_path / "empty"], 2))

@@ -1,0 +1,35 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from crispcall.degrade import TrainingDegradation
+from crispcall.metrics import psnr
+
+
+def test_random_pipeline_is_seeded_and_covers_its_choices(astronaut):
+    degrade = TrainingDegradation.load()
+    records = []
+    for seed in range(40):
+        out, record = degrade(astronaut, np.random.default_rng(seed))
+        again, _ = degrade(astronaut, np.random.default_rng(seed))
+        assert out.shape == astronaut.shape and np.array_equal(out, again)
+        assert psnr(out, astronaut) < 45
+        records.append(record)
+    assert {r["codec"] for r in records} == {"h264", "vp8", "jpeg", "none"}
+    assert all(1.5 <= r["scale"] <= 4.0 for r in records)
+    assert any("loss_rate" in r for r in records) and any("motion" in r for r in records)
+
+
+def test_config_errors_name_the_field(tmp_path: Path):
+    config = yaml.safe_load((Path(__file__).parents[2] / "src/crispcall/degrade/train.yaml").read_text())
+    config["scale"] = [3.0, 2.0]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    with pytest.raises(ValueError, match="scale"):
+        TrainingDegradation.load(bad)
+    del config["noise"]
+    bad.write_text(yaml.safe_dump(config))
+    with pytest.raises(ValueError, match="noise"):
+        TrainingDegradation.load(bad)

@@ -1,0 +1,96 @@
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from crispcall.data.screens import render_screen
+from crispcall.evaluation import evaluate, markdown_tables
+from crispcall.evaluation.suites import crop_to_multiple
+from crispcall.methods import create_method
+from crispcall.metrics.ocr import tesseract_available
+
+
+def write_clip(path: Path, frames: list[np.ndarray], fps: int = 25, audio: bool = False) -> Path:
+    """An H.264 mp4 made here, optionally with a sine-wave audio track."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.height, stream.width = frames[0].shape[:2]
+        stream.pix_fmt = "yuv420p"
+        if audio:
+            sound = container.add_stream("aac", rate=16000)
+        for frame in frames:
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+        container.mux(stream.encode(None))
+        if audio:
+            samples = (np.sin(np.arange(16000) / 10) * 0.3).astype(np.float32)[None]
+            audio_frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+            audio_frame.sample_rate = 16000
+            audio_frame.time_base = Fraction(1, 16000)
+            container.mux(sound.encode(audio_frame))
+            container.mux(sound.encode(None))
+    return path
+
+
+@pytest.fixture
+def data_dir(tmp_path, astronaut, coffee) -> Path:
+    root = tmp_path / "test"
+    for set_name, images in {"faces": [astronaut], "Set14": [coffee, astronaut[::-1]]}.items():
+        (root / set_name).mkdir(parents=True)
+        for i, image in enumerate(images):
+            Image.fromarray(np.ascontiguousarray(image)).save(root / set_name / f"img_{i}.png")
+    (root / "screens").mkdir()
+    screen, _ = render_screen(np.random.default_rng(0), "slide", (1280, 720))
+    Image.fromarray(screen[:360, :640]).save(root / "screens" / "slide.png")
+    frames = [np.roll(astronaut, 2 * i, axis=1)[:120, :160] for i in range(23)]
+    write_clip(tmp_path / "video" / "clip" / "clip.mp4", frames)
+    return root
+
+
+@pytest.mark.skipif(not tesseract_available(), reason="tesseract-ocr is not installed (make setup installs it)")
+def test_eval_call_suite_end_to_end(data_dir):
+    methods = [create_method("input"), create_method("unsharp")]
+    doc = evaluate(data_dir, ["call"], ["x2", "lossy"], methods, progress=False)
+    rows = {(r["method"], r["set"], r["preset"]): r for r in doc["results"]}
+    assert doc["meta"]["sets"] == {"faces": 1, "screens": 1, "video": 1, "Set14": 2}
+    video = rows[("input", "video", "x2")]
+    assert video["n_images"] == 3  # frames 0, 10, 20 of 23
+    assert video["flicker"] is not None and video["ocr_cer"] is None
+    screens = rows[("input", "screens", "x2")]
+    assert screens["ocr_cer"] is not None and screens["flicker"] is None
+    faces = rows[("input", "faces", "x2")]
+    assert faces["edge_ratio"] == pytest.approx(1.0)
+    assert faces["gt_edge_ratio"] > 1.0
+    assert rows[("unsharp", "faces", "x2")]["edge_ratio"] > 1.0
+    mean = rows[("input", "mean", "x2")]
+    assert mean["psnr"] == pytest.approx(
+        np.mean([rows[("input", s, "x2")]["psnr"] for s in ("faces", "screens", "video", "Set14")])
+    )
+    assert rows[("input", "mean", "lossy")]["psnr"] < mean["psnr"]
+    table = markdown_tables(doc)
+    assert "| input |" in table and "call x2 PSNR / SSIM" in table
+
+
+def test_eval_is_repeatable_and_limit_applies(data_dir):
+    methods = [create_method("input")]
+    a = evaluate(data_dir, ["call"], ["call"], methods, limit=1, ocr=False, progress=False)
+    b = evaluate(data_dir, ["call"], ["call"], methods, limit=1, ocr=False, progress=False)
+    assert a["results"] == b["results"]
+    assert a["meta"]["sets"]["Set14"] == 1
+
+
+def test_eval_errors(data_dir):
+    methods = [create_method("input")]
+    with pytest.raises(ValueError, match="suite"):
+        evaluate(data_dir, ["weird"], ["x2"], methods)
+    with pytest.raises(ValueError, match="preset"):
+        evaluate(data_dir, ["call"], ["awful"], methods)
+    with pytest.raises(FileNotFoundError, match="Set5"):
+        evaluate(data_dir, ["classic"], ["x2"], methods, ocr=False, progress=False)
+
+
+def test_crop_to_multiple():
+    assert crop_to_multiple(np.zeros((37, 50, 3), np.uint8)).shape == (36, 48, 3)

@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+
+from crispcall.degrade import apply_preset, preset_rng
+from crispcall.methods import available_methods, create_method, known_methods
+from crispcall.methods.baselines import UnsharpParams, load_unsharp_params, tune_unsharp, unsharp_mask
+from crispcall.methods.peers import PEERS, available_peers, default_peers_dir
+from crispcall.metrics import psnr, sharpness
+
+
+def test_baselines(astronaut):
+    degraded = apply_preset(astronaut, "call", preset_rng("a.png"))
+    assert np.array_equal(create_method("input").restore(degraded), degraded.frame)
+    out = create_method("unsharp").restore(degraded)
+    assert out.shape == astronaut.shape and sharpness(out) > sharpness(degraded.frame)
+
+
+def test_unknown_method_lists_known_ones():
+    with pytest.raises(ValueError, match="known methods: input, unsharp"):
+        create_method("magic")
+    assert set(PEERS) <= set(known_methods())
+
+
+def test_unsharp_params_are_recorded():
+    params = load_unsharp_params()
+    assert params.sigma > 0 and params.amount >= 0
+
+
+def test_tune_unsharp_picks_the_best_grid_point(astronaut, coffee):
+    record = tune_unsharp([astronaut, coffee], ["a.png", "c.png"], "x2", sigmas=(0.5, 1.5), amounts=(0.0, 0.5))
+    degraded = [apply_preset(i, "x2", preset_rng(n)) for i, n in ((astronaut, "a.png"), (coffee, "c.png"))]
+    for sigma in (0.5, 1.5):
+        for amount in (0.0, 0.5):
+            score = np.mean(
+                [
+                    psnr(unsharp_mask(d.frame, UnsharpParams(sigma, amount)), img)
+                    for d, img in zip(degraded, (astronaut, coffee), strict=True)
+                ]
+            )
+            assert score <= record["psnr"] + 1e-9
+    assert record["gain_db"] == pytest.approx(record["psnr"] - record["input_psnr"])
+
+
+PEERS_PRESENT = available_peers(default_peers_dir())
+
+
+@pytest.mark.skipif(not PEERS_PRESENT, reason=f"no peer weights under {default_peers_dir()} (set CRISPCALL_PEERS)")
+@pytest.mark.parametrize("name", sorted(PEERS))
+def test_each_peer_enlarges_x2_and_beats_bilinear(name, astronaut, tmp_path, monkeypatch):
+    if name not in PEERS_PRESENT:
+        pytest.fail(f"peer {name} is missing from {default_peers_dir()}")
+    monkeypatch.setenv("CRISPCALL_CACHE", str(tmp_path))  # exercise the ONNX export too
+    method = create_method(name, threads=1)
+    degraded = apply_preset(astronaut, "x2", preset_rng("astronaut.png"))
+    out = method.restore(degraded)
+    assert method.low_input and out.shape == astronaut.shape
+    # every peer but the GAN-trained anime model should beat the bilinear upscale on a clean x2
+    if name != "realesr-compact":
+        assert psnr(out, astronaut) > psnr(degraded.frame, astronaut)
+    assert name in available_methods()
+
+
+@pytest.mark.skipif(not PEERS_PRESENT, reason=f"no peer weights under {default_peers_dir()}")
+def test_peer_at_x3_preset_is_resized_to_target(astronaut):
+    degraded = apply_preset(astronaut, "poor", preset_rng("a.png"))
+    assert create_method("fsrcnn-small", threads=1).restore(degraded).shape == astronaut.shape
