@@ -99,10 +99,22 @@ def cmd_bench(args: argparse.Namespace) -> None:
 
 def cmd_data_cache(args: argparse.Namespace) -> None:
     from crispcall.data.cache import write_cache
+    from crispcall.data.patches import parse_mix
     from crispcall.evaluation.suites import default_data_dir
 
     tests = args.test if args.test is not None else [d for d in [default_data_dir()] if d]
-    out = write_cache(args.train, args.out, args.count, args.patch_size, args.seed, args.workers, tests, args.config)
+    out = write_cache(
+        args.train,
+        args.out,
+        args.count,
+        args.patch_size,
+        args.seed,
+        args.workers,
+        tests,
+        args.config,
+        holdout_every=args.holdout_every,
+        mix=parse_mix(args.mix) if args.mix else None,
+    )
     print(f"wrote {args.count} pairs of {args.patch_size}x{args.patch_size} to {out}")
 
 
@@ -139,6 +151,16 @@ def cmd_tune_unsharp(args: argparse.Namespace) -> None:
     record["train"] = [str(t) for t in args.train]
     write_json(args.out, record)
     print(json.dumps(record, indent=1))
+
+
+def cmd_train_teacher(args: argparse.Namespace) -> None:
+    try:
+        from crispcall.train.teacher import train_teacher
+    except ImportError as error:
+        raise CliError(f"training needs the train extra: pip install 'crispcall[train]' ({error})") from error
+
+    final = train_teacher(args.config, args.out, args.steps)
+    print(f"wrote {final}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,9 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--size", nargs="+", default=["1920x1080", "1280x720"], help="output sizes WxH (default: 1920x1080 1280x720)"
     )
     bench.add_argument("--threads", type=int, default=2, help="threads (default: %(default)s)")
-    bench.add_argument(
-        "--method", nargs="+", default=["unsharp"], help="registry names, or 'all' (default: unsharp)"
-    )
+    bench.add_argument("--method", nargs="+", default=["unsharp"], help="registry names, or 'all' (default: unsharp)")
     bench.add_argument("--frames", type=int, default=30, help="timed frames (default: %(default)s)")
     bench.add_argument("--warmup", type=int, default=5, help="untimed warm-up frames (default: %(default)s)")
     bench.add_argument("--json", type=Path, help="write the results as JSON here")
@@ -228,6 +248,17 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         type=Path,
         help="test folders to keep apart (default: $CRISPCALL_DATA or ../shared/data/test)",
+    )
+    cache.add_argument(
+        "--holdout-every",
+        type=int,
+        default=50,
+        help="keep every N-th training image out of the cache for validation; 0 keeps none (default: %(default)s)",
+    )
+    cache.add_argument(
+        "--mix",
+        default="natural:0.45,faces:0.2,text/screens:0.35",
+        help="share of pairs per content category; '' samples images uniformly (default: %(default)s)",
     )
     cache.add_argument("--config", help="degradation ranges YAML (default: the packaged train.yaml)")
     cache.set_defaults(func=cmd_data_cache)
@@ -267,6 +298,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to record the parameters (default: %(default)s)",
     )
     tune.set_defaults(func=cmd_tune_unsharp)
+    train = sub.add_parser("train", help="train a network (needs the train extra)")
+    train_sub = train.add_subparsers(dest="train_command", required=True, metavar="NETWORK")
+    teacher = train_sub.add_parser(
+        "teacher",
+        help="train the teacher",
+        description="Train the SRResNet-style teacher on the pair cache named in the config. Reruns "
+        "resume from OUT/checkpoint.pt. Under torchrun, one process per GPU (or CPU group).",
+        epilog="example: crispcall train teacher --config configs/teacher-cpu.yaml --out runs/teacher-cpu",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    teacher.add_argument("--config", type=Path, required=True, help="YAML config (configs/teacher-*.yaml)")
+    teacher.add_argument("--out", type=Path, required=True, help="run folder: checkpoint, log.csv, teacher.pt")
+    teacher.add_argument("--steps", type=int, help="override train.steps")
+    teacher.set_defaults(func=cmd_train_teacher)
     return parser
 
 

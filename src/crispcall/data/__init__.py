@@ -7,6 +7,7 @@ from crispcall.data.folders import (
     ImageReadError,
     check_no_overlap,
     find_images,
+    holdout_split,
     load_rgb,
 )
 from crispcall.data.patches import augment, iter_pairs, random_crop
@@ -21,6 +22,7 @@ __all__ = [
     "check_no_overlap",
     "find_images",
     "generate_screens",
+    "holdout_split",
     "iter_pairs",
     "load_rgb",
     "random_crop",

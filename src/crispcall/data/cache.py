@@ -24,8 +24,12 @@ def write_cache(
     test_roots: Sequence[str | Path] = (),
     degradation_config: str | None = None,
     progress: bool = True,
+    holdout_every: int = 0,
+    mix: dict[str, float] | None = None,
 ) -> Path:
     """Write ``count`` pairs to ``out`` (.npz with ``degraded``, ``clean`` and ``meta``).
+
+    ``holdout_every`` keeps every N-th training image out of the cache for validation.
 
     The file is written beside ``out`` under a temporary name and renamed when complete,
     so an interrupted run never leaves a cache that looks whole.
@@ -40,7 +44,9 @@ def write_cache(
     shape = (count, patch_size, patch_size, 3)
     degraded = np.empty(shape, np.uint8)
     clean = np.empty(shape, np.uint8)
-    pairs = iter_pairs(roots, count, patch_size, seed, workers, degradation_config)
+    pairs = iter_pairs(
+        roots, count, patch_size, seed, workers, degradation_config, holdout_every=holdout_every, mix=mix
+    )
     for i, (low, high) in enumerate(tqdm(pairs, total=count, desc="pairs", disable=not progress)):
         degraded[i], clean[i] = low, high
     meta = {
@@ -48,6 +54,8 @@ def write_cache(
         "count": count,
         "patch_size": patch_size,
         "seed": seed,
+        "holdout_every": holdout_every,
+        "mix": mix,
         "degradation_config": degradation_config or "crispcall/degrade/train.yaml",
     }
     partial = out.with_name(out.name + ".partial")

@@ -86,6 +86,16 @@ class ImageFolder:
                 yield path, image
 
 
+def holdout_split(paths: Sequence[Path], every: int) -> tuple[list[Path], list[Path]]:
+    """Split sorted ``paths`` into (train, held out): every ``every``-th file is held out for
+    validation and never reaches a gradient step; ``every`` = 0 holds out nothing."""
+    if every < 0:
+        raise ValueError(f"holdout_every must be >= 0, got {every}")
+    if every == 0:
+        return list(paths), []
+    return [p for i, p in enumerate(paths) if i % every], [p for i, p in enumerate(paths) if not i % every]
+
+
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

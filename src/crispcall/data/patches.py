@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import multiprocessing
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from crispcall.data.folders import ImageFolder
+from crispcall.data.folders import ImageFolder, holdout_split
+from crispcall.data.stats import CATEGORIES, category
 from crispcall.degrade.random_pipeline import TrainingDegradation
 
 
@@ -40,6 +42,7 @@ class PairSpec:
     patch_size: int
     seed: int
     degradation_config: str | None
+    weights: tuple[float, ...] | None = None  # sampling probability per path; None: uniform
 
 
 class PairMaker:
@@ -53,7 +56,7 @@ class PairMaker:
     def __call__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng((self.spec.seed, index))
         for _attempt in range(20):
-            image = self.folder.load(int(rng.integers(len(self.folder))))
+            image = self.folder.load(int(rng.choice(len(self.folder), p=self.spec.weights)))
             if image is not None:
                 break
         else:
@@ -76,6 +79,33 @@ def _make_in_worker(index: int) -> tuple[np.ndarray, np.ndarray]:
     return _worker_maker(index)
 
 
+def parse_mix(text: str) -> dict[str, float]:
+    """``"natural:0.45,faces:0.2,text/screens:0.35"`` -> a dict of category shares."""
+    mix = {}
+    for part in text.split(","):
+        name, _, share = part.partition(":")
+        if name not in CATEGORIES:
+            raise ValueError(f"mix category must be one of {', '.join(CATEGORIES)}; got {name!r}")
+        try:
+            mix[name] = float(share)
+        except ValueError:
+            raise ValueError(f"mix share for {name} must be a number, got {share!r}") from None
+        if mix[name] < 0:
+            raise ValueError(f"mix share for {name} must be >= 0")
+    return mix
+
+
+def _mix_weights(by_root: dict[Path, list[Path]], mix: dict[str, float]) -> tuple[float, ...]:
+    categories = [category(p, root) for root, paths in by_root.items() for p in paths]
+    counts = Counter(categories)
+    # A category with no images gives its share to the others.
+    total = sum(share for name, share in mix.items() if counts[name])
+    if total <= 0:
+        raise ValueError(f"mix {mix} gives no weight to any category present ({dict(counts)})")
+    weights = np.array([mix.get(c, 0.0) / total / counts[c] for c in categories])
+    return tuple(weights / weights.sum())
+
+
 def iter_pairs(
     roots: Sequence[str | Path],
     count: int,
@@ -84,18 +114,25 @@ def iter_pairs(
     workers: int = 0,
     degradation_config: str | None = None,
     start: int = 0,
+    holdout_every: int = 0,
+    mix: dict[str, float] | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``count`` (degraded, clean) uint8 patch pairs, pair ``i`` fixed by (seed, i).
 
     ``workers`` > 0 makes them in that many processes (order kept); 0 makes them here.
     ``start`` skips the first pairs, so a resumed run continues the same sequence.
+    ``holdout_every`` leaves out the validation images of :func:`holdout_split`.
+    ``mix`` gives each content category (see :func:`crispcall.data.stats.category`) its share
+    of the pairs, whatever its number of images; None samples images uniformly.
     """
-    paths = tuple(ImageFolder.scan(roots).paths)
+    by_root = {Path(root): holdout_split(ImageFolder.scan(root).paths, holdout_every)[0] for root in roots}
+    paths = tuple(p for root_paths in by_root.values() for p in root_paths)
     if not paths:
         raise ValueError(f"no images found under {', '.join(map(str, roots))}")
     if patch_size < 8:
         raise ValueError(f"patch_size must be >= 8, got {patch_size}")
-    spec = PairSpec(paths, patch_size, seed, degradation_config)
+    weights = None if mix is None else _mix_weights(by_root, mix)
+    spec = PairSpec(paths, patch_size, seed, degradation_config, weights)
     indices = range(start, start + count)
     if workers <= 0:
         maker = PairMaker(spec)

@@ -1,0 +1,62 @@
+"""Training configs: YAML files with three sections, checked against the defaults below."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "model": {},
+    "data": {
+        "cache": "data/pairs-96.npz",
+        "roots": ["../shared/data/train", "data/screens"],
+        "holdout_every": 50,
+        "val_images": 24,
+        "val_crop": 192,
+        "val_presets": ["call", "poor", "lossy"],
+    },
+    "train": {
+        "steps": 1000,
+        "batch_size": 16,
+        "lr": 5.0e-4,
+        "weight_decay": 1.0e-4,
+        "warmup_steps": 100,
+        "min_lr_ratio": 0.05,
+        "ema_decay": 0.999,
+        "val_every": 250,
+        "checkpoint_every": 100,
+        "seed": 0,
+        "threads": 0,
+    },
+    "loss": {"l1": 1.0, "ssim": 0.0, "gradient": 0.0},
+}
+
+
+def load_config(path: str | Path) -> dict[str, dict[str, Any]]:
+    """Read a config; unknown sections or keys raise ``ValueError``, missing ones take defaults.
+
+    The ``model`` section is passed to the network's constructor as it is.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such config: {path}")
+    given = yaml.safe_load(path.read_text()) or {}
+    if not isinstance(given, dict):
+        raise ValueError(f"{path}: a config is a mapping of sections")
+    config = copy.deepcopy(DEFAULTS)
+    for section, values in given.items():
+        if section not in config:
+            raise ValueError(f"{path}: unknown section {section!r}; sections: {', '.join(config)}")
+        if not isinstance(values, dict):
+            raise ValueError(f"{path}: section {section!r} must be a mapping")
+        if section != "model":
+            unknown = set(values) - set(config[section])
+            if unknown:
+                raise ValueError(f"{path}: unknown keys in {section!r}: {', '.join(sorted(unknown))}")
+        config[section].update(values)
+    if config["train"]["steps"] < 1 or config["train"]["batch_size"] < 1:
+        raise ValueError(f"{path}: train.steps and train.batch_size must be >= 1")
+    return config

@@ -1,0 +1,212 @@
+"""The training loop shared by every network: small and direct, in the spirit of nanoGPT.
+
+AdamW with a warm-up then cosine schedule, EMA weights (``torch.optim.swa_utils``), batches
+drawn from the pair cache, validation on held-out training images degraded by the test
+presets, atomic checkpoints that a rerun resumes from, and a CSV log. CUDA with bfloat16
+autocast when present, else the CPU with every core; several processes under ``torchrun``
+(DistributedDataParallel, NCCL on GPUs, gloo on CPUs).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+from crispcall.data.cache import read_cache
+from crispcall.data.folders import ImageFolder, holdout_split
+from crispcall.degrade.presets import apply_preset, preset_rng
+from crispcall.evaluation.suites import crop_to_multiple
+from crispcall.metrics import psnr, ssim
+
+LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], tuple[torch.Tensor, dict[str, float]]]
+LOG_FIELDS = ("step", "lr", "loss", "l1", "ssim", "gradient", "val_psnr", "val_ssim", "seconds")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    rank: int
+    world: int
+    device: torch.device
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+def start_runtime(threads: int = 0) -> Runtime:
+    """Join the process group when started by torchrun; pick CUDA when present."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    if torch.cuda.is_available():
+        local = int(os.environ.get("LOCAL_RANK", "0"))
+        torch.cuda.set_device(local)
+        device = torch.device("cuda", local)
+    else:
+        device = torch.device("cpu")
+        torch.set_num_threads(threads or max(1, (os.cpu_count() or 1) // world))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return Runtime(rank, world, device)
+
+
+def to_tensor(batch: np.ndarray, device: torch.device) -> torch.Tensor:
+    """N x H x W x 3 uint8 -> N x 3 x H x W float in [0, 1]."""
+    return torch.from_numpy(batch).to(device).permute(0, 3, 1, 2).float().div_(255.0)
+
+
+@torch.no_grad()
+def restore_frame(model: nn.Module, frame: np.ndarray, device: torch.device) -> np.ndarray:
+    """Run a same-size network on one RGB uint8 frame (odd sides reflect-padded to even)."""
+    height, width = frame.shape[:2]
+    x = to_tensor(frame[None], device)
+    x = F.pad(x, (0, width % 2, 0, height % 2), mode="reflect")
+    out = model(x)[..., :height, :width].clamp(0, 1)
+    return (out[0].permute(1, 2, 0) * 255.0 + 0.5).byte().cpu().numpy()
+
+
+def validation_set(data: dict[str, Any]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(ground truth, degraded frame) pairs from the held-out training images: centre crops,
+    degraded by each validation preset with the benchmark's per-file seeding."""
+    held = [p for root in data["roots"] for p in holdout_split(ImageFolder.scan(root).paths, data["holdout_every"])[1]]
+    pairs = []
+    for path, image in ImageFolder(held[: data["val_images"]]):
+        height, width = image.shape[:2]
+        size = min(data["val_crop"], height, width)
+        top, left = (height - size) // 2, (width - size) // 2
+        gt = crop_to_multiple(np.ascontiguousarray(image[top : top + size, left : left + size]))
+        for preset in data["val_presets"]:
+            pairs.append((gt, apply_preset(gt, preset, preset_rng(path.name)).frame))
+    if not pairs:
+        raise ValueError(f"no held-out validation images under {data['roots']}")
+    return pairs
+
+
+def validate(model: nn.Module, pairs: list[tuple[np.ndarray, np.ndarray]], device: torch.device) -> tuple[float, float]:
+    """Mean PSNR and SSIM (crispcall.metrics, as eval scores them) over the validation pairs."""
+    was_training = model.training
+    model.eval()
+    outs = [restore_frame(model, degraded, device) for _gt, degraded in pairs]
+    model.train(was_training)
+    return (
+        float(np.mean([psnr(o, gt) for o, (gt, _d) in zip(outs, pairs, strict=True)])),
+        float(np.mean([ssim(o, gt) for o, (gt, _d) in zip(outs, pairs, strict=True)])),
+    )
+
+
+def lr_factor(step: int, steps: int, warmup: int, min_ratio: float) -> float:
+    """Linear warm-up, then cosine decay to ``min_ratio`` of the peak."""
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = (step - warmup) / max(1, steps - warmup)
+    return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
+
+def _save_atomic(obj: Any, path: Path) -> None:
+    partial = path.with_name(path.name + ".partial")
+    torch.save(obj, partial)
+    os.replace(partial, path)
+
+
+def train(build_model: Callable[[], nn.Module], config: dict, out_dir: Path, loss_fn: LossFn, name: str) -> Path:
+    """Train the network ``build_model`` makes (seeded by the config) into ``out_dir``; return
+    the path of the final EMA weights.
+
+    ``out_dir/checkpoint.pt`` is written every ``checkpoint_every`` steps and resumed from when
+    present; ``out_dir/log.csv`` gets a row per ``val_every`` steps; ``out_dir/{name}.pt``
+    holds the final EMA weights and the config.
+    """
+    cfg = config["train"]
+    runtime = start_runtime(cfg["threads"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(cfg["seed"])
+    model = build_model().to(runtime.device)
+    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg["ema_decay"]))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: lr_factor(s, cfg["steps"], cfg["warmup_steps"], cfg["min_lr_ratio"])
+    )
+    checkpoint_path = out_dir / "checkpoint.pt"
+    step, elapsed = 0, 0.0
+    if checkpoint_path.is_file():
+        state = torch.load(checkpoint_path, map_location=runtime.device, weights_only=False)
+        model.load_state_dict(state["model"])
+        ema.load_state_dict(state["ema"])
+        optimizer.load_state_dict(state["optimizer"])
+        schedule.load_state_dict(state["schedule"])
+        step, elapsed = state["step"], state["seconds"]
+        if runtime.main:
+            print(f"resuming {name} from step {step}")
+    trained = nn.parallel.DistributedDataParallel(model) if runtime.world > 1 else model
+
+    degraded_all, clean_all, _meta = read_cache(config["data"]["cache"])
+    val_pairs = validation_set(config["data"]) if runtime.main else []
+    log_path = out_dir / "log.csv"
+    if runtime.main and not log_path.is_file():
+        with open(log_path, "w", newline="") as handle:
+            csv.writer(handle).writerow(LOG_FIELDS)
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=runtime.device.type == "cuda")
+    running: dict[str, list[float]] = {}
+    started = time.perf_counter() - elapsed
+
+    while step < cfg["steps"]:
+        # Batch indices depend on (seed, rank, step) alone, so a resumed run sees the same data.
+        pick = np.random.default_rng((cfg["seed"], runtime.rank, step)).integers(0, len(clean_all), cfg["batch_size"])
+        degraded = to_tensor(degraded_all[np.sort(pick)], runtime.device)
+        clean = to_tensor(clean_all[np.sort(pick)], runtime.device)
+        with autocast:
+            loss, parts = loss_fn(trained, degraded, clean)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        ema.update_parameters(model)
+        step += 1
+        for key, value in {"loss": float(loss.detach()), **parts}.items():
+            running.setdefault(key, []).append(value)
+        last = step == cfg["steps"]
+        if runtime.main and (step % cfg["val_every"] == 0 or last):
+            val_psnr, val_ssim = validate(ema.module, val_pairs, runtime.device)
+            row = {"step": step, "lr": schedule.get_last_lr()[0], "val_psnr": val_psnr, "val_ssim": val_ssim}
+            row.update({k: float(np.mean(v)) for k, v in running.items()})
+            row["seconds"] = time.perf_counter() - started
+            with open(log_path, "a", newline="") as handle:
+                csv.writer(handle).writerow([row.get(f, "") for f in LOG_FIELDS])
+            print(
+                f"{name} step {step}/{cfg['steps']} loss {row['loss']:.4f} val {val_psnr:.2f} dB "
+                f"{val_ssim:.4f} ({row['seconds'] / 60:.1f} min)",
+                flush=True,
+            )
+            running.clear()
+        if runtime.main and (step % cfg["checkpoint_every"] == 0 or last):
+            _save_atomic(
+                {
+                    "model": model.state_dict(),
+                    "ema": ema.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "schedule": schedule.state_dict(),
+                    "step": step,
+                    "seconds": time.perf_counter() - started,
+                    "config": config,
+                },
+                checkpoint_path,
+            )
+    final = out_dir / f"{name}.pt"
+    if runtime.main:
+        _save_atomic({"model": ema.module.state_dict(), "config": config, "steps": step}, final)
+    if runtime.world > 1:
+        dist.barrier()
+        dist.destroy_process_group()
+    return final

@@ -1,0 +1,39 @@
+"""Restoration losses: L1, SSIM (pytorch-msssim) and an edge term on Sobel gradients."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from pytorch_msssim import ssim
+from torch import nn
+
+_SOBEL_X = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]) / 8.0
+
+
+def sobel(x: torch.Tensor) -> torch.Tensor:
+    """Horizontal and vertical Sobel responses of every channel, stacked on the channel axis."""
+    channels = x.shape[1]
+    kernel = torch.stack([_SOBEL_X, _SOBEL_X.T]).to(x)[:, None].repeat(channels, 1, 1, 1)
+    return F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), kernel, groups=channels)
+
+
+class RestorationLoss(nn.Module):
+    """``l1 * L1 + ssim * (1 - SSIM) + gradient * L1(sobel)``; terms weighted 0 are skipped.
+
+    Inputs are N x 3 x H x W in [0, 1]. Returns the total and each term (detached) for logs.
+    """
+
+    def __init__(self, l1: float = 1.0, ssim: float = 0.0, gradient: float = 0.0):
+        super().__init__()
+        self.weights = {"l1": l1, "ssim": ssim, "gradient": gradient}
+
+    def forward(self, output: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
+        terms: dict[str, torch.Tensor] = {}
+        if self.weights["l1"]:
+            terms["l1"] = F.l1_loss(output, target)
+        if self.weights["ssim"]:
+            terms["ssim"] = 1.0 - ssim(output.float(), target.float(), data_range=1.0, size_average=True)
+        if self.weights["gradient"]:
+            terms["gradient"] = F.l1_loss(sobel(output), sobel(target))
+        total = sum(self.weights[name] * value for name, value in terms.items())
+        return total, {name: float(value.detach()) for name, value in terms.items()}

@@ -1,0 +1,29 @@
+import pytest
+
+torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
+
+from crispcall.models.teacher import Teacher  # noqa: E402
+
+
+@pytest.mark.parametrize("attention", [False, True])
+def test_teacher_is_same_size_with_global_residual(attention):
+    model = Teacher(channels=16, blocks=3, attention=attention).eval()
+    x = torch.rand(2, 3, 24, 40)
+    out, features = model.forward_features(x)
+    assert out.shape == x.shape
+    assert [name for name, _ in features] == ["block1", "block2", "block3"]
+    assert all(f.shape == (2, 16, 12, 20) for _, f in features)
+    for p in model.tail.parameters():  # with a zero tail the network is the identity
+        torch.nn.init.zeros_(p)
+    assert torch.equal(model(x), x)
+
+
+def test_feature_taps_are_evenly_spaced():
+    model = Teacher(channels=8, blocks=8, feature_taps=4)
+    _, features = model.forward_features(torch.rand(1, 3, 8, 8))
+    assert [name for name, _ in features] == ["block2", "block4", "block6", "block8"]
+
+
+def test_bad_sizes():
+    with pytest.raises(ValueError, match="blocks"):
+        Teacher(blocks=0)

@@ -1,0 +1,130 @@
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
+
+from crispcall.data import write_cache  # noqa: E402
+from crispcall.models.teacher import Teacher  # noqa: E402
+from crispcall.train.config import load_config  # noqa: E402
+from crispcall.train.loop import lr_factor, train  # noqa: E402
+from crispcall.train.losses import RestorationLoss, sobel  # noqa: E402
+from crispcall.train.teacher import load_teacher, train_teacher  # noqa: E402
+
+
+@pytest.fixture
+def run_config(tmp_path, astronaut, coffee) -> Path:
+    images = tmp_path / "train"
+    images.mkdir()
+    for i, image in enumerate([astronaut, coffee, astronaut[::-1], coffee[:, ::-1]]):
+        Image.fromarray(np.ascontiguousarray(image)).save(images / f"img_{i}.png")
+    cache = write_cache([images], tmp_path / "pairs.npz", count=24, patch_size=32, holdout_every=2, progress=False)
+    config = {
+        "model": {"channels": 8, "blocks": 2},
+        "data": {"cache": str(cache), "roots": [str(images)], "holdout_every": 2, "val_images": 2, "val_crop": 48},
+        "train": {"steps": 4, "batch_size": 4, "val_every": 2, "checkpoint_every": 2, "warmup_steps": 1},
+        "loss": {"l1": 1.0, "ssim": 0.2, "gradient": 0.2},
+    }
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def _log(run: Path) -> list[dict]:
+    with open(run / "log.csv") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_train_writes_log_checkpoint_and_weights_and_resumes(run_config, tmp_path):
+    run = tmp_path / "run"
+    final = train_teacher(run_config, run, steps=2)
+    assert final.is_file() and (run / "checkpoint.pt").is_file()
+    assert [int(r["step"]) for r in _log(run)] == [2]
+    train_teacher(run_config, run, steps=4)  # resumes at step 2
+    rows = _log(run)
+    assert [int(r["step"]) for r in rows] == [2, 4]
+    assert all(np.isfinite(float(r["val_psnr"])) and float(r["loss"]) > 0 for r in rows)
+    model = load_teacher(final)
+    assert model(torch.rand(1, 3, 16, 16)).shape == (1, 3, 16, 16)
+
+
+def test_interrupted_run_resumes_to_the_same_weights(run_config, tmp_path):
+    config = load_config(run_config)
+    loss = RestorationLoss(**config["loss"])
+    calls = {"n": 0}
+
+    def loss_fn(model, degraded, clean):
+        calls["n"] += 1
+        if calls["n"] == 4:  # die mid-step, after the step-2 checkpoint
+            raise KeyboardInterrupt
+        return loss(model(degraded), clean)
+
+    def build():
+        return Teacher(**config["model"])
+
+    train_teacher(run_config, tmp_path / "a")
+    with pytest.raises(KeyboardInterrupt):
+        train(build, config, tmp_path / "b", loss_fn, "teacher")
+    assert not (tmp_path / "b" / "teacher.pt").exists()
+    train_teacher(run_config, tmp_path / "b")
+    a = torch.load(tmp_path / "a" / "teacher.pt", weights_only=False)["model"]
+    b = torch.load(tmp_path / "b" / "teacher.pt", weights_only=False)["model"]
+    assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
+
+
+@pytest.mark.skipif(shutil.which("torchrun", path=os.path.dirname(sys.executable)) is None, reason="no torchrun")
+def test_two_process_ddp_on_cpu(run_config, tmp_path):
+    run = tmp_path / "ddp"
+    torchrun = os.path.join(os.path.dirname(sys.executable), "torchrun")
+    command = [
+        torchrun,
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "crispcall",
+        "train",
+        "teacher",
+        "--config",
+        str(run_config),
+        "--out",
+        str(run),
+        "--steps",
+        "2",
+    ]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (run / "teacher.pt").is_file()
+    assert [int(r["step"]) for r in _log(run)] == [2]
+
+
+def test_config_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("train: {stepz: 3}\n")
+    with pytest.raises(ValueError, match="stepz"):
+        load_config(bad)
+    bad.write_text("optimizer: {}\n")
+    with pytest.raises(ValueError, match="optimizer"):
+        load_config(bad)
+    with pytest.raises(FileNotFoundError):
+        load_config(tmp_path / "missing.yaml")
+
+
+def test_losses_and_schedule():
+    x = torch.rand(2, 3, 24, 24)
+    total, parts = RestorationLoss(1.0, 0.5, 0.5)(x, x)
+    assert float(total) == pytest.approx(0.0, abs=1e-5) and set(parts) == {"l1", "ssim", "gradient"}
+    flat = torch.ones(1, 3, 8, 8)
+    assert torch.count_nonzero(sobel(flat)) == 0
+    assert lr_factor(0, 100, 10, 0.1) == pytest.approx(0.1)
+    assert lr_factor(10, 100, 10, 0.1) == pytest.approx(1.0)
+    assert lr_factor(100, 100, 10, 0.1) == pytest.approx(0.1)
