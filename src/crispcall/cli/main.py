@@ -163,6 +163,26 @@ def cmd_train_teacher(args: argparse.Namespace) -> None:
     print(f"wrote {final}")
 
 
+def cmd_train_plot(args: argparse.Namespace) -> None:
+    from crispcall.train.plot import plot_log
+
+    if not args.log.is_file():
+        raise CliError(f"no such file: {args.log}")
+    print(f"wrote {plot_log(args.log, args.out)}")
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    try:
+        from crispcall.export.onnx import export_onnx
+        from crispcall.train.teacher import load_teacher
+    except ImportError as error:
+        raise CliError(f"exporting needs the train extra: pip install 'crispcall[train]' ({error})") from error
+    if not args.checkpoint.is_file():
+        raise CliError(f"no such file: {args.checkpoint}")
+    path = export_onnx(load_teacher(args.checkpoint), args.out)
+    print(f"wrote {path} ({path.stat().st_size:,} bytes), verified against PyTorch")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crispcall",
@@ -312,6 +332,21 @@ def build_parser() -> argparse.ArgumentParser:
     teacher.add_argument("--out", type=Path, required=True, help="run folder: checkpoint, log.csv, teacher.pt")
     teacher.add_argument("--steps", type=int, help="override train.steps")
     teacher.set_defaults(func=cmd_train_teacher)
+    plot = train_sub.add_parser("plot", help="plot a run's log.csv (loss and validation PSNR) as a PNG")
+    plot.add_argument("--log", type=Path, required=True, help="log.csv of a run")
+    plot.add_argument("--out", type=Path, required=True, help="PNG to write")
+    plot.set_defaults(func=cmd_train_plot)
+    export = sub.add_parser(
+        "export",
+        help="export trained weights to ONNX",
+        description="Export a trained network (the .pt that crispcall train writes) to ONNX with dynamic "
+        "height and width, float32 RGB on the 0-255 scale, and check it against PyTorch.",
+        epilog="example: crispcall export --checkpoint runs/teacher-cpu/teacher.pt --out weights/teacher.onnx",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument("--checkpoint", type=Path, required=True, help="weights written by crispcall train")
+    export.add_argument("--out", type=Path, required=True, help="ONNX file to write")
+    export.set_defaults(func=cmd_export)
     return parser
 
 

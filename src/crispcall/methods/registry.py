@@ -6,6 +6,7 @@ from pathlib import Path
 
 from crispcall.methods.base import Method
 from crispcall.methods.baselines import InputMethod, UnsharpMethod
+from crispcall.methods.models import MODEL_FILES, create_model_method, weights_dir
 from crispcall.methods.peers import PEERS, available_peers, create_peer, default_peers_dir
 
 BASELINES: dict[str, type[Method]] = {"input": InputMethod, "unsharp": UnsharpMethod}
@@ -13,18 +14,21 @@ BASELINES: dict[str, type[Method]] = {"input": InputMethod, "unsharp": UnsharpMe
 
 def known_methods() -> list[str]:
     """Every name the registry knows, whether or not it can run here."""
-    return [*BASELINES, *PEERS]
+    return [*BASELINES, *MODEL_FILES, *PEERS]
 
 
 def available_methods(peers_dir: Path | None = None) -> list[str]:
     """The names that can run with the given peers directory."""
-    return [*BASELINES, *available_peers(peers_dir or default_peers_dir())]
+    models = [name for name, file in MODEL_FILES.items() if (weights_dir() / file).is_file()]
+    return [*BASELINES, *models, *available_peers(peers_dir or default_peers_dir())]
 
 
 def create_method(name: str, peers_dir: Path | None = None, threads: int = 2) -> Method:
     """Build method ``name``; unknown names raise ``ValueError`` listing the known ones."""
     if name in BASELINES:
         return BASELINES[name]()
+    if name in MODEL_FILES:
+        return create_model_method(name, threads)
     if name in PEERS:
         return create_peer(name, peers_dir or default_peers_dir(), threads)
     raise ValueError(f"unknown method {name!r}; known methods: {', '.join(known_methods())}")

@@ -205,7 +205,7 @@ def train(build_model: Callable[[], nn.Module], config: dict, out_dir: Path, los
             )
     final = out_dir / f"{name}.pt"
     if runtime.main:
-        _save_atomic({"model": ema.module.state_dict(), "config": config, "steps": step}, final)
+        _save_atomic({"arch": name, "model": ema.module.state_dict(), "config": config, "steps": step}, final)
     if runtime.world > 1:
         dist.barrier()
         dist.destroy_process_group()
