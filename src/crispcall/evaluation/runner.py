@@ -22,6 +22,7 @@ from crispcall.methods.peers import cache_dir
 from crispcall.metrics import edge_ratio, flicker, ocr_cer, ocr_text, psnr, sharpness, ssim
 from crispcall.sysinfo import machine_summary
 
+MAX_PENDING_OCR = 16
 METRICS = ("psnr", "ssim", "edge_ratio", "gt_edge_ratio", "ocr_cer", "flicker")
 NOTES = (
     "x2 peers take the low-resolution frame the call delivered; at the x3 preset their x2 "
@@ -80,6 +81,7 @@ def evaluate(
     files = {name: set_files(data_dir, name)[:limit] for name in set_names}
     scores: dict[tuple[str, str, str], SetScores] = defaultdict(SetScores)
     counts: dict[tuple[str, str], int] = defaultdict(int)
+    pending: list[Future] = []
     with ThreadPoolExecutor(max_workers=2) as ocr_pool:  # Tesseract runs as a subprocess
         for preset in presets:
             for set_name in set_names:
@@ -92,6 +94,9 @@ def evaluate(
                     total=None if set_name == VIDEO_SET else len(files[set_name]),
                 )
                 for item in bar:
+                    # Bound the OCR backlog: each pending job holds a full output frame.
+                    while len(pending) > MAX_PENDING_OCR:
+                        pending.pop(0).result()
                     counts[(set_name, preset)] += 1
                     gt_text = _gt_text(item.gt) if ocr and set_name == OCR_SET else None
                     input_sharpness = sharpness(item.degraded.frame)
@@ -105,6 +110,7 @@ def evaluate(
                         cell.values["gt_edge_ratio"].append(gt_ratio)
                         if gt_text is not None:
                             cell.pending_ocr.append(ocr_pool.submit(ocr_cer, out, gt_text))
+                            pending.append(cell.pending_ocr[-1])
                         if item.next_degraded is not None:
                             following = method.restore(item.next_degraded)
                             cell.values["flicker"].append(flicker([out, following], [item.gt, item.next_gt]))

@@ -159,38 +159,14 @@ def load_torch_peer(spec: PeerSpec, weights: Path):
 
 
 def export_torch_peer(spec: PeerSpec, weights: Path, out: Path) -> Path:
-    """Export a PyTorch peer to ONNX: float32 NCHW RGB on the 0-255 scale in and out."""
+    """Export a PyTorch peer to ONNX (float32 NCHW RGB on the 0-255 scale in and out)."""
     try:
-        import torch
+        from crispcall.export.onnx import export_onnx
     except ImportError as error:
         raise MethodUnavailable(
             f"exporting {weights.name} to ONNX needs PyTorch once: pip install 'crispcall[train]'"
         ) from error
-
-    class OnTheByteScale(torch.nn.Module):
-        def __init__(self, net: torch.nn.Module, value_range: float):
-            super().__init__()
-            self.net, self.factor = net, value_range / 255.0
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            return self.net(x * self.factor) / self.factor
-
-    wrapped = OnTheByteScale(load_torch_peer(spec, weights), spec.value_range).eval()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    example = torch.rand(1, 3, 48, 64) * 255
-    torch.onnx.export(
-        wrapped,
-        (example,),
-        str(partial),
-        input_names=["input"],
-        output_names=["output"],
-        dynamic_axes={"input": {2: "height", 3: "width"}, "output": {2: "height2", 3: "width2"}},
-        opset_version=17,
-        dynamo=False,
-    )
-    os.replace(partial, out)
-    return out
+    return export_onnx(load_torch_peer(spec, weights), out, spec.value_range)
 
 
 class OnnxPeer(Method):

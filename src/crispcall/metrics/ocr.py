@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import numpy as np
@@ -25,6 +26,9 @@ def ocr_text(image: np.ndarray) -> str:
         raise OcrUnavailable("tesseract is not installed (Debian: apt-get install tesseract-ocr)")
     import pytesseract  # imported here: it is only needed where OCR is scored
 
+    # Tesseract's own OpenMP threads fight the caller's threads on small machines; callers
+    # that want parallel OCR run several single-threaded Tesseracts instead.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     return pytesseract.image_to_string(image, lang="eng")
 
 
