@@ -27,3 +27,13 @@ def test_feature_taps_are_evenly_spaced():
 def test_bad_sizes():
     with pytest.raises(ValueError, match="blocks"):
         Teacher(blocks=0)
+
+
+def test_macs_match_a_hand_count():
+    from crispcall.models.complexity import conv_macs, parameter_count
+
+    model = Teacher(channels=8, blocks=1)
+    # at half resolution: head 12->8, two 8->8 in the block, body conv 8->8, tail 8->12; all 3x3
+    per_pixel = 9 * (12 * 8 + 3 * 8 * 8 + 8 * 12)
+    assert conv_macs(model, 64, 96, divisor=2) == per_pixel * 32 * 48
+    assert parameter_count(model) == sum(p.numel() for p in model.parameters())

@@ -179,8 +179,12 @@ def cmd_export(args: argparse.Namespace) -> None:
         raise CliError(f"exporting needs the train extra: pip install 'crispcall[train]' ({error})") from error
     if not args.checkpoint.is_file():
         raise CliError(f"no such file: {args.checkpoint}")
-    path = export_onnx(load_teacher(args.checkpoint), args.out)
+    from crispcall.models.complexity import conv_macs, parameter_count
+
+    model = load_teacher(args.checkpoint)
+    path = export_onnx(model, args.out)
     print(f"wrote {path} ({path.stat().st_size:,} bytes), verified against PyTorch")
+    print(f"parameters: {parameter_count(model):,}; MACs per 1920x1080 frame: {conv_macs(model) / 1e9:.1f} G")
 
 
 def build_parser() -> argparse.ArgumentParser:

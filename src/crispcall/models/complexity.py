@@ -1,0 +1,37 @@
+"""Size and cost of a network: parameters and multiply-accumulates per frame."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def parameter_count(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+@torch.no_grad()
+def conv_macs(model: nn.Module, height: int = 1080, width: int = 1920, divisor: int = 4) -> int:
+    """Multiply-accumulates of every convolution for one ``height`` x ``width`` frame.
+
+    Counted with forward hooks on a frame ``divisor`` times smaller per side, then scaled by
+    ``divisor``^2: exact for fully convolutional networks, whose cost grows with the pixels.
+    """
+    if height % (2 * divisor) or width % (2 * divisor):
+        raise ValueError(f"{height}x{width} must divide by {2 * divisor} on each side")
+    total = 0
+
+    def count(module: nn.Conv2d, _inputs, output: torch.Tensor) -> None:
+        nonlocal total
+        per_output = module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
+        total += output.numel() * per_output
+
+    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, nn.Conv2d)]
+    try:
+        was_training = model.training
+        model.eval()(torch.zeros(1, 3, height // divisor, width // divisor))
+        model.train(was_training)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return total * divisor * divisor
