@@ -59,6 +59,8 @@ def test_not_an_image_and_empty_folder_for_data_commands(capsys, tmp_path):
         "2",
         "--workers",
         "0",
+        "--holdout-every",
+        "0",
         "--test",
     )
     assert code == 2 and "20 unreadable images" in err

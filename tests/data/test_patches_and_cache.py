@@ -60,3 +60,29 @@ def test_empty_folder(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="no images"):
         list(iter_pairs([tmp_path / "empty"], 2))
+
+
+def test_holdout_split_and_mix(tmp_path, coffee, astronaut):
+    from crispcall.data import holdout_split
+    from crispcall.data.patches import _mix_weights, parse_mix
+
+    paths = [tmp_path / f"{i}.png" for i in range(10)]
+    train, held = holdout_split(paths, 4)
+    assert held == [paths[0], paths[4], paths[8]] and not set(train) & set(held)
+    assert holdout_split(paths, 0) == (paths, [])
+    (tmp_path / "faces").mkdir()
+    (tmp_path / "photos").mkdir()
+    by_root = {tmp_path: [tmp_path / "faces" / "a.png", tmp_path / "photos" / "b.png", tmp_path / "photos" / "c.png"]}
+    weights = _mix_weights(by_root, parse_mix("natural:0.5,faces:0.5,text/screens:1"))
+    assert weights == pytest.approx((0.5, 0.25, 0.25))  # screens absent: their share is spread
+    with pytest.raises(ValueError, match="mix category"):
+        parse_mix("cats:1")
+
+
+def test_pairs_never_use_held_out_images(tmp_path, coffee):
+    root = tmp_path / "train"
+    root.mkdir()
+    Image.fromarray(np.zeros((64, 64, 3), np.uint8)).save(root / "a_held.png")  # index 0: held out
+    Image.fromarray(coffee).save(root / "b.png")
+    for _degraded, clean in iter_pairs([root], 8, patch_size=32, holdout_every=2):
+        assert clean.any()  # never a patch of the all-black held-out image
