@@ -153,6 +153,9 @@ def train(build_model: Callable[[], nn.Module], config: dict, out_dir: Path, los
 
     degraded_all, clean_all, _meta = read_cache(config["data"]["cache"])
     val_pairs = validation_set(config["data"]) if runtime.main else []
+    if runtime.main:
+        baseline = np.mean([psnr(degraded, gt) for gt, degraded in val_pairs])
+        print(f"{name}: {len(val_pairs)} validation frames, degraded input {baseline:.2f} dB", flush=True)
     log_path = out_dir / "log.csv"
     if runtime.main and not log_path.is_file():
         with open(log_path, "w", newline="") as handle:
