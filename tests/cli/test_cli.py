@@ -14,6 +14,10 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def cache_command(train, out, *extra: str) -> list[str]:
+    return ["data", "cache", "--train", str(train), "--out", str(out), "--workers", "0", *extra]
+
+
 def test_version_and_help(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
@@ -47,39 +51,12 @@ def test_unknown_preset_and_method(capsys, tmp_path):
 def test_not_an_image_and_empty_folder_for_data_commands(capsys, tmp_path):
     (tmp_path / "train").mkdir()
     (tmp_path / "train" / "bad.png").write_text("not an image")
-    code, _, err = run(
-        capsys,
-        "data",
-        "cache",
-        "--train",
-        str(tmp_path / "train"),
-        "--out",
-        str(tmp_path / "c.npz"),
-        "--count",
-        "2",
-        "--workers",
-        "0",
-        "--holdout-every",
-        "0",
-        "--test",
-    )
+    command = cache_command(tmp_path / "train", tmp_path / "c.npz", "--count", "2", "--holdout-every", "0", "--test")
+    code, _, err = run(capsys, *command)
     assert code == 2 and "20 unreadable images" in err
     assert not (tmp_path / "c.npz").exists()
     (tmp_path / "empty").mkdir()
-    code, _, err = run(
-        capsys,
-        "data",
-        "cache",
-        "--train",
-        str(tmp_path / "empty"),
-        "--out",
-        str(tmp_path / "c.npz"),
-        "--count",
-        "2",
-        "--workers",
-        "0",
-        "--test",
-    )
+    code, _, err = run(capsys, *cache_command(tmp_path / "empty", tmp_path / "c.npz", "--count", "2", "--test"))
     assert code == 2 and "no images found" in err
     with pytest.raises(SystemExit) as exit_info:
         main(["data", "stats", str(tmp_path / "missing")])
@@ -93,20 +70,7 @@ def test_data_screens_stats_and_cache(capsys, tmp_path, coffee):
     code, out, _ = run(capsys, "data", "stats", str(tmp_path))
     assert code == 0 and "text/screens  2" in out and "total" in out
     code, out, _ = run(
-        capsys,
-        "data",
-        "cache",
-        "--train",
-        str(tmp_path),
-        "--out",
-        str(tmp_path / "p.npz"),
-        "--count",
-        "3",
-        "--patch-size",
-        "32",
-        "--workers",
-        "0",
-        "--test",
+        capsys, *cache_command(tmp_path, tmp_path / "p.npz", "--count", "3", "--patch-size", "32", "--test")
     )
     assert code == 0
     with np.load(tmp_path / "p.npz") as cache:
@@ -115,19 +79,7 @@ def test_data_screens_stats_and_cache(capsys, tmp_path, coffee):
 
 def test_cache_refuses_test_folder(capsys, tmp_path, coffee):
     Image.fromarray(coffee).save(tmp_path / "a.png")
-    code, _, err = run(
-        capsys,
-        "data",
-        "cache",
-        "--train",
-        str(tmp_path),
-        "--out",
-        str(tmp_path / "p.npz"),
-        "--count",
-        "1",
-        "--test",
-        str(tmp_path),
-    )
+    code, _, err = run(capsys, *cache_command(tmp_path, tmp_path / "p.npz", "--count", "1", "--test", str(tmp_path)))
     assert code == 2 and "overlaps" in err
 
 

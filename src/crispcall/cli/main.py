@@ -187,6 +187,21 @@ def cmd_export(args: argparse.Namespace) -> None:
     print(f"parameters: {parameter_count(model):,}; MACs per 1920x1080 frame: {conv_macs(model) / 1e9:.1f} G")
 
 
+def _add_method_options(parser: argparse.ArgumentParser, default_methods: list[str]) -> None:
+    """The options eval and bench share: which methods, where peers live, threads, JSON out."""
+    parser.add_argument(
+        "--method",
+        nargs="+",
+        default=default_methods,
+        help=f"registry names, or 'all' for every method that can run (default: {' '.join(default_methods)})",
+    )
+    parser.add_argument(
+        "--peers", type=Path, help="folder of peer weights (default: $CRISPCALL_PEERS, then ../shared/peers)"
+    )
+    parser.add_argument("--threads", type=int, default=2, help="threads per method (default: %(default)s)")
+    parser.add_argument("--json", type=Path, help="write the results as JSON here")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crispcall",
@@ -206,7 +221,6 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path("crispcall-demo"), help="output folder (default: %(default)s)")
     demo.set_defaults(func=cmd_demo)
 
-    peers_help = "folder of peer weights (default: $CRISPCALL_PEERS, then ../shared/peers)"
     ev = sub.add_parser(
         "eval",
         help="score methods on the test suites (BENCHMARK.md)",
@@ -219,16 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--preset", nargs="+", default=["x2", "call", "poor", "lossy"], help="x2, call, poor, lossy (default: all four)"
     )
-    ev.add_argument(
-        "--method",
-        nargs="+",
-        default=["input", "unsharp"],
-        help="registry names, or 'all' for every method that can run (default: input unsharp)",
-    )
-    ev.add_argument("--json", type=Path, help="write the results as JSON here")
+    _add_method_options(ev, ["input", "unsharp"])
     ev.add_argument("--limit", type=int, help="score at most N files per set (clips for the video set)")
-    ev.add_argument("--peers", type=Path, help=peers_help)
-    ev.add_argument("--threads", type=int, default=2, help="threads per method (default: %(default)s)")
     ev.add_argument("--no-ocr", action="store_true", help="skip the OCR character error rate")
     ev.set_defaults(func=cmd_eval)
 
@@ -242,12 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--size", nargs="+", default=["1920x1080", "1280x720"], help="output sizes WxH (default: 1920x1080 1280x720)"
     )
-    bench.add_argument("--threads", type=int, default=2, help="threads (default: %(default)s)")
-    bench.add_argument("--method", nargs="+", default=["unsharp"], help="registry names, or 'all' (default: unsharp)")
     bench.add_argument("--frames", type=int, default=30, help="timed frames (default: %(default)s)")
     bench.add_argument("--warmup", type=int, default=5, help="untimed warm-up frames (default: %(default)s)")
-    bench.add_argument("--json", type=Path, help="write the results as JSON here")
-    bench.add_argument("--peers", type=Path, help=peers_help)
+    _add_method_options(bench, ["unsharp"])
     bench.set_defaults(func=cmd_bench)
 
     data = sub.add_parser("data", help="training data: pair cache, screen content, statistics")

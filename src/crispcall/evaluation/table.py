@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 def _fmt(value: float | None, digits: int) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _psnr_ssim_table(methods: list[str], headers: list[str], lookup: Callable[[str, int], dict]) -> list[str]:
+    """Rows of "PSNR / SSIM" cells: ``lookup(method, column)`` gives the result row of a cell."""
+    lines = ["| method | " + " | ".join(headers) + " |", "|---" * (len(headers) + 1) + "|"]
+    for m in methods:
+        cells = [f"{_fmt(r['psnr'], 2)} / {_fmt(r['ssim'], 4)}" for r in (lookup(m, i) for i in range(len(headers)))]
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def markdown_tables(document: dict) -> str:
@@ -16,29 +27,21 @@ def markdown_tables(document: dict) -> str:
     out = []
 
     columns = [(s, p) for s in suites for p in presets]
-    out.append("| method | " + " | ".join(f"{s} {p} PSNR / SSIM" for s, p in columns) + " |")
-    out.append("|---" * (len(columns) + 1) + "|")
-    for m in methods:
-        cells = []
-        for s, p in columns:
-            r = index[(m, s, "mean", p)]
-            cells.append(f"{_fmt(r['psnr'], 2)} / {_fmt(r['ssim'], 4)}")
-        out.append(f"| {m} | " + " | ".join(cells) + " |")
+    out += _psnr_ssim_table(
+        methods,
+        [f"{s} {p} PSNR / SSIM" for s, p in columns],
+        lambda m, i: index[(m, columns[i][0], "mean", columns[i][1])],
+    )
 
     sets = list(dict.fromkeys(r["set"] for r in rows if r["set"] != "mean"))
     first_suite = {st: next(r["suite"] for r in rows if r["set"] == st) for st in sets}
-    out.append("")
-    out.append("Per set, PSNR / SSIM:")
-    out.append("")
+    out += ["", "Per set, PSNR / SSIM:", ""]
     columns = [(st, p) for st in sets for p in presets]
-    out.append("| method | " + " | ".join(f"{st} {p}" for st, p in columns) + " |")
-    out.append("|---" * (len(columns) + 1) + "|")
-    for m in methods:
-        cells = []
-        for st, p in columns:
-            r = index[(m, first_suite[st], st, p)]
-            cells.append(f"{_fmt(r['psnr'], 2)} / {_fmt(r['ssim'], 4)}")
-        out.append(f"| {m} | " + " | ".join(cells) + " |")
+    out += _psnr_ssim_table(
+        methods,
+        [f"{st} {p}" for st, p in columns],
+        lambda m, i: index[(m, first_suite[columns[i][0]], columns[i][0], columns[i][1])],
+    )
 
     out.append("")
     out.append(
