@@ -108,3 +108,18 @@ def test_demo_writes_report_and_images(capsys, tmp_path: Path):
     assert code == 0 and "| face | unsharp |" in out
     for name in ("report.md", "face_side_by_side.png", "screen_side_by_side.png"):
         assert (tmp_path / "demo" / name).is_file()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["train", "plot", "--log", "{tmp}/missing.csv", "--out", "{tmp}/x.png"],
+        ["export", "--checkpoint", "{tmp}/missing.pt", "--out", "{tmp}/x.onnx"],
+        ["data", "cache", "--train", "{tmp}", "--out", "{tmp}/c.npz", "--config", "{tmp}/missing.yaml", "--test"],
+    ],
+)
+def test_missing_files(capsys, tmp_path, coffee, command):
+    Image.fromarray(coffee).save(tmp_path / "a.png")
+    code, _, err = run(capsys, *[part.format(tmp=tmp_path) for part in command])
+    assert code == 2 and "missing" in err
+    assert not list(tmp_path.glob("x.*")) and not (tmp_path / "c.npz").exists()

@@ -131,6 +131,7 @@ def iter_pairs(
         raise ValueError(f"no images found under {', '.join(map(str, roots))}")
     if patch_size < 8:
         raise ValueError(f"patch_size must be >= 8, got {patch_size}")
+    TrainingDegradation.load(degradation_config)  # a bad config fails here, not in a worker
     weights = None if mix is None else _mix_weights(by_root, mix)
     spec = PairSpec(paths, patch_size, seed, degradation_config, weights)
     indices = range(start, start + count)
