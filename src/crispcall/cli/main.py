@@ -141,10 +141,9 @@ def cmd_tune_unsharp(args: argparse.Namespace) -> None:
 
     tests = [d for d in [default_data_dir()] if d]
     check_no_overlap(args.train, tests)
-    folder = ImageFolder.scan(args.train)
-    # An even spread over the folders, not the first N of one of them.
-    step = max(1, len(folder) // args.limit)
-    chosen = [(p, img) for i, (p, img) in enumerate(folder) if i % step == 0][: args.limit]
+    paths = ImageFolder.scan(args.train).paths
+    # An even spread over the folders, not the first N of one of them; only those are read.
+    chosen = list(ImageFolder(paths[:: max(1, len(paths) // args.limit)][: args.limit]))
     images = [crop_to_multiple(img) for _p, img in chosen]
     record = tune_unsharp(images, [p.name for p, _img in chosen], args.preset)
     record["command"] = "crispcall " + " ".join(sys.argv[1:])

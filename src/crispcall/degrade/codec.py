@@ -13,6 +13,7 @@ import av
 import numpy as np
 
 from crispcall.degrade.checks import check_choice, check_range, check_rgb
+from crispcall.degrade.ops import pad_to_even
 
 ENCODERS = {"h264": "libx264", "vp8": "libvpx"}
 DECODERS = {"h264": "h264", "vp8": "vp8"}
@@ -58,13 +59,6 @@ def _encoder(
     return enc
 
 
-def _pad_even(image: np.ndarray) -> np.ndarray:
-    """yuv420p needs even sides: replicate the last row or column where one is odd."""
-    height, width = image.shape[:2]
-    pad = ((0, height % 2), (0, width % 2), (0, 0))
-    return np.pad(image, pad, mode="edge") if any(p[1] for p in pad[:2]) else image
-
-
 def encode_decode_frames(
     frames: Iterable[np.ndarray],
     codec: str = "h264",
@@ -107,7 +101,7 @@ def encode_decode_frames(
         check_rgb(frame, f"frames[{index}]")
         if frame.shape[:2] != (height, width):
             raise ValueError(f"frames[{index}] has size {frame.shape[:2]}, expected {(height, width)}")
-        video_frame = av.VideoFrame.from_ndarray(_pad_even(frame), format="rgb24")
+        video_frame = av.VideoFrame.from_ndarray(pad_to_even(frame, "edge"), format="rgb24")  # yuv420p: even sides
         video_frame = video_frame.reformat(format="yuv420p")
         video_frame.pts = index
         return enc.encode(video_frame)

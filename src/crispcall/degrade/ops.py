@@ -30,6 +30,15 @@ def resize(image: np.ndarray, size: tuple[int, int], kernel: str = "bilinear") -
     return cv2.resize(image, (int(width), int(height)), interpolation=INTERPOLATIONS[kernel])
 
 
+def pad_to_even(image: np.ndarray, mode: str = "reflect") -> np.ndarray:
+    """Pad one row and/or column at the bottom/right where a side is odd (``numpy.pad`` mode);
+    ``image`` itself when both sides are even."""
+    height, width = image.shape[:2]
+    if not (height % 2 or width % 2):
+        return image
+    return np.pad(image, ((0, height % 2), (0, width % 2), (0, 0)), mode=mode)
+
+
 def downscale(image: np.ndarray, scale: float, kernel: str = "area") -> np.ndarray:
     """Shrink by ``scale`` (>= 1); sides are rounded to the nearest pixel, at least 2."""
     check_rgb(image)

@@ -19,7 +19,7 @@ from crispcall.degrade.presets import get_preset
 from crispcall.evaluation.suites import OCR_SET, SUITES, VIDEO_SET, iter_items, set_files
 from crispcall.methods.base import Method
 from crispcall.methods.peers import cache_dir
-from crispcall.metrics import edge_ratio, flicker, ocr_cer, ocr_text, psnr, sharpness, ssim
+from crispcall.metrics import flicker, ocr_cer, ocr_text, psnr_ssim, sharpness
 from crispcall.sysinfo import machine_summary
 
 MAX_PENDING_OCR = 16
@@ -104,9 +104,12 @@ def evaluate(
                     for method in methods:
                         out = method.restore(item.degraded)
                         cell = scores[(method.name, set_name, preset)]
-                        cell.values["psnr"].append(psnr(out, item.gt))
-                        cell.values["ssim"].append(ssim(out, item.gt))
-                        cell.values["edge_ratio"].append(edge_ratio(out, item.degraded.frame))
+                        score_psnr, score_ssim = psnr_ssim(out, item.gt)
+                        cell.values["psnr"].append(score_psnr)
+                        cell.values["ssim"].append(score_ssim)
+                        # edge_ratio(out, degraded), with the input's sharpness computed once per item
+                        ratio = sharpness(out) / input_sharpness if input_sharpness else math.nan
+                        cell.values["edge_ratio"].append(ratio)
                         cell.values["gt_edge_ratio"].append(gt_ratio)
                         if gt_text is not None:
                             cell.pending_ocr.append(ocr_pool.submit(ocr_cer, out, gt_text))

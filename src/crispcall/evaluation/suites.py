@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -52,7 +52,6 @@ class TestItem:
     degraded: Degraded
     next_gt: np.ndarray | None = None
     next_degraded: Degraded | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def video_dir(data_dir: Path) -> Path:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from crispcall.degrade.checks import check_rgb
+from crispcall.degrade.ops import pad_to_even
 from crispcall.methods.base import Method, MethodUnavailable
 from crispcall.methods.onnx_runner import OnnxRunner
 
@@ -32,10 +33,7 @@ class OnnxModelMethod(Method):
 
     def run(self, image: np.ndarray) -> np.ndarray:
         height, width = check_rgb(image).shape[:2]
-        if height % 2 or width % 2:
-            padded = np.pad(image, ((0, height % 2), (0, width % 2), (0, 0)), mode="reflect")
-            return self.runner.rgb_to_rgb(padded)[:height, :width]
-        return self.runner.rgb_to_rgb(image)
+        return self.runner.rgb_to_rgb(pad_to_even(image))[:height, :width]
 
 
 def create_model_method(name: str, threads: int) -> Method:

@@ -1,7 +1,7 @@
 """Quality metrics per BENCHMARK.md."""
 
 from crispcall.metrics.ocr import OcrUnavailable, character_error_rate, ocr_cer, ocr_text
-from crispcall.metrics.quality import edge_ratio, flicker, luma, psnr, sharpness, ssim
+from crispcall.metrics.quality import edge_ratio, flicker, luma, psnr, psnr_ssim, sharpness, ssim
 
 __all__ = [
     "OcrUnavailable",
@@ -12,6 +12,7 @@ __all__ = [
     "ocr_cer",
     "ocr_text",
     "psnr",
+    "psnr_ssim",
     "sharpness",
     "ssim",
 ]

@@ -37,19 +37,12 @@ def _pair(output: np.ndarray, target: np.ndarray, border: int) -> tuple[np.ndarr
     return _crop(luma(output), border), _crop(luma(target), border)
 
 
-def psnr(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
-    """PSNR in dB on Y, ``border`` pixels cropped; identical images give ``inf``."""
-    a, b = _pair(output, target, border)
+def _psnr_y(a: np.ndarray, b: np.ndarray) -> float:
     mse = float(np.mean((a - b) ** 2))
     return float("inf") if mse == 0 else 10.0 * np.log10(255.0**2 / mse)
 
 
-def ssim(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
-    """SSIM on Y (Wang et al. 2004), equal to scikit-image's with ``gaussian_weights=True,
-    sigma=1.5, use_sample_covariance=False, data_range=255``; ``border`` pixels cropped first.
-    """
-    a, b = _pair(output, target, border)
-
+def _ssim_y(a: np.ndarray, b: np.ndarray) -> float:
     def blur(x: np.ndarray) -> np.ndarray:
         return cv2.GaussianBlur(x, (SSIM_WINDOW, SSIM_WINDOW), SSIM_SIGMA, borderType=cv2.BORDER_REFLECT)
 
@@ -61,6 +54,24 @@ def ssim(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
     den = (mu_a**2 + mu_b**2 + SSIM_C1) * (var_a + var_b + SSIM_C2)
     pad = (SSIM_WINDOW - 1) // 2  # skimage averages only where the window fits inside
     return float(np.mean((num / den)[pad:-pad, pad:-pad]))
+
+
+def psnr(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
+    """PSNR in dB on Y, ``border`` pixels cropped; identical images give ``inf``."""
+    return _psnr_y(*_pair(output, target, border))
+
+
+def ssim(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
+    """SSIM on Y (Wang et al. 2004), equal to scikit-image's with ``gaussian_weights=True,
+    sigma=1.5, use_sample_covariance=False, data_range=255``; ``border`` pixels cropped first.
+    """
+    return _ssim_y(*_pair(output, target, border))
+
+
+def psnr_ssim(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> tuple[float, float]:
+    """:func:`psnr` and :func:`ssim` together, converting each image to luma once."""
+    a, b = _pair(output, target, border)
+    return _psnr_y(a, b), _ssim_y(a, b)
 
 
 def sharpness(image: np.ndarray) -> float:

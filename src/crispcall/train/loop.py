@@ -29,7 +29,7 @@ from crispcall.data.cache import read_cache
 from crispcall.data.folders import ImageFolder, holdout_split
 from crispcall.degrade.presets import apply_preset, preset_rng
 from crispcall.evaluation.suites import crop_to_multiple
-from crispcall.metrics import psnr, ssim
+from crispcall.metrics import psnr, psnr_ssim
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], tuple[torch.Tensor, dict[str, float]]]
 LOG_FIELDS = ("step", "lr", "loss", "l1", "ssim", "gradient", "val_psnr", "val_ssim", "seconds")
@@ -98,12 +98,10 @@ def validate(model: nn.Module, pairs: list[tuple[np.ndarray, np.ndarray]], devic
     """Mean PSNR and SSIM (crispcall.metrics, as eval scores them) over the validation pairs."""
     was_training = model.training
     model.eval()
-    outs = [restore_frame(model, degraded, device) for _gt, degraded in pairs]
+    scores = [psnr_ssim(restore_frame(model, degraded, device), gt) for gt, degraded in pairs]
     model.train(was_training)
-    return (
-        float(np.mean([psnr(o, gt) for o, (gt, _d) in zip(outs, pairs, strict=True)])),
-        float(np.mean([ssim(o, gt) for o, (gt, _d) in zip(outs, pairs, strict=True)])),
-    )
+    psnrs, ssims = zip(*scores, strict=True)
+    return float(np.mean(psnrs)), float(np.mean(ssims))
 
 
 def lr_factor(step: int, steps: int, warmup: int, min_ratio: float) -> float:
