@@ -13,11 +13,12 @@ from PIL import Image
 torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
 
 from crispcall.data import write_cache  # noqa: E402
+from crispcall.models.io import load_network  # noqa: E402
 from crispcall.models.teacher import Teacher  # noqa: E402
 from crispcall.train.config import load_config  # noqa: E402
 from crispcall.train.loop import lr_factor, train  # noqa: E402
 from crispcall.train.losses import RestorationLoss, sobel  # noqa: E402
-from crispcall.train.teacher import load_teacher, train_teacher  # noqa: E402
+from crispcall.train.teacher import train_teacher  # noqa: E402
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_train_writes_log_checkpoint_and_weights_and_resumes(run_config, tmp_pat
     rows = _log(run)
     assert [int(r["step"]) for r in rows] == [2, 4]
     assert all(np.isfinite(float(r["val_psnr"])) and float(r["loss"]) > 0 for r in rows)
-    model = load_teacher(final)
+    model = load_network(final)
     assert model(torch.rand(1, 3, 16, 16)).shape == (1, 3, 16, 16)
 
 
@@ -128,3 +129,15 @@ def test_losses_and_schedule():
     assert lr_factor(0, 100, 10, 0.1) == pytest.approx(0.1)
     assert lr_factor(10, 100, 10, 0.1) == pytest.approx(1.0)
     assert lr_factor(100, 100, 10, 0.1) == pytest.approx(0.1)
+
+
+def test_init_starts_from_earlier_weights(run_config, tmp_path):
+    first = train_teacher(run_config, tmp_path / "first", steps=2)
+    config = yaml.safe_load(run_config.read_text())
+    config["train"].update(init=str(first), lr=1e-12, warmup_steps=0, ema_decay=0.0)
+    tuned = tmp_path / "tuned.yaml"
+    tuned.write_text(yaml.safe_dump(config))
+    second = train_teacher(tuned, tmp_path / "second", steps=1)
+    # With a negligible learning rate, one step keeps the initial weights.
+    a, b = load_network(first).state_dict(), load_network(second).state_dict()
+    assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)

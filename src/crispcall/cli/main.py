@@ -152,14 +152,15 @@ def cmd_tune_unsharp(args: argparse.Namespace) -> None:
     print(json.dumps(record, indent=1))
 
 
-def cmd_train_teacher(args: argparse.Namespace) -> None:
+def cmd_train(args: argparse.Namespace) -> None:
     try:
+        from crispcall.distill.train import train_student
         from crispcall.train.teacher import train_teacher
     except ImportError as error:
         raise CliError(f"training needs the train extra: pip install 'crispcall[train]' ({error})") from error
 
-    final = train_teacher(args.config, args.out, args.steps)
-    print(f"wrote {final}")
+    run = train_teacher if args.train_command == "teacher" else train_student
+    print(f"wrote {run(args.config, args.out, args.steps, args.set)}")
 
 
 def cmd_train_plot(args: argparse.Namespace) -> None:
@@ -173,14 +174,15 @@ def cmd_train_plot(args: argparse.Namespace) -> None:
 def cmd_export(args: argparse.Namespace) -> None:
     try:
         from crispcall.export.onnx import export_onnx
-        from crispcall.train.teacher import load_teacher
+        from crispcall.models.complexity import conv_macs, parameter_count
+        from crispcall.models.io import load_network
+        from crispcall.models.student import Student
     except ImportError as error:
         raise CliError(f"exporting needs the train extra: pip install 'crispcall[train]' ({error})") from error
-    if not args.checkpoint.is_file():
-        raise CliError(f"no such file: {args.checkpoint}")
-    from crispcall.models.complexity import conv_macs, parameter_count
 
-    model = load_teacher(args.checkpoint)
+    model = load_network(args.checkpoint)
+    if isinstance(model, Student):
+        model.fuse()  # inference runs the collapsed, plain convolutions
     path = export_onnx(model, args.out)
     print(f"wrote {path} ({path.stat().st_size:,} bytes), verified against PyTorch")
     print(f"parameters: {parameter_count(model):,}; MACs per 1920x1080 frame: {conv_macs(model) / 1e9:.1f} G")
@@ -192,7 +194,8 @@ def _add_method_options(parser: argparse.ArgumentParser, default_methods: list[s
         "--method",
         nargs="+",
         default=default_methods,
-        help=f"registry names, or 'all' for every method that can run (default: {' '.join(default_methods)})",
+        help="registry names, .onnx files from crispcall export, or 'all' for every method that can run "
+        f"(default: {' '.join(default_methods)})",
     )
     parser.add_argument(
         "--peers", type=Path, help="folder of peer weights (default: $CRISPCALL_PEERS, then ../shared/peers)"
@@ -334,10 +337,27 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example: crispcall train teacher --config configs/teacher-cpu.yaml --out runs/teacher-cpu",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    teacher.add_argument("--config", type=Path, required=True, help="YAML config (configs/teacher-*.yaml)")
-    teacher.add_argument("--out", type=Path, required=True, help="run folder: checkpoint, log.csv, teacher.pt")
-    teacher.add_argument("--steps", type=int, help="override train.steps")
-    teacher.set_defaults(func=cmd_train_teacher)
+    student = train_sub.add_parser(
+        "student",
+        help="train the student by distillation from the teacher",
+        description="Train the tiny student on the pair cache named in the config, with the ground-truth "
+        "loss plus the distillation terms of its distill section (response, feature, structure; 0 turns a "
+        "term off). Reruns resume from OUT/checkpoint.pt.",
+        epilog="example: crispcall train student --config configs/student-cpu.yaml --out runs/student",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    for network, parser_ in (("teacher", teacher), ("student", student)):
+        parser_.add_argument("--config", type=Path, required=True, help=f"YAML config (configs/{network}-*.yaml)")
+        parser_.add_argument("--out", type=Path, required=True, help=f"run folder: checkpoint, log.csv, {network}.pt")
+        parser_.add_argument("--steps", type=int, help="override train.steps")
+        parser_.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="SECTION.KEY=VALUE",
+            help="override one config value (repeatable), e.g. --set distill.feature=0",
+        )
+        parser_.set_defaults(func=cmd_train)
     plot = train_sub.add_parser("plot", help="plot a run's log.csv (loss and validation PSNR) as a PNG")
     plot.add_argument("--log", type=Path, required=True, help="log.csv of a run")
     plot.add_argument("--out", type=Path, required=True, help="PNG to write")

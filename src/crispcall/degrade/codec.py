@@ -13,7 +13,7 @@ import av
 import numpy as np
 
 from crispcall.degrade.checks import check_choice, check_range, check_rgb
-from crispcall.degrade.ops import pad_to_even
+from crispcall.degrade.ops import pad_to_multiple
 
 ENCODERS = {"h264": "libx264", "vp8": "libvpx"}
 DECODERS = {"h264": "h264", "vp8": "vp8"}
@@ -101,7 +101,9 @@ def encode_decode_frames(
         check_rgb(frame, f"frames[{index}]")
         if frame.shape[:2] != (height, width):
             raise ValueError(f"frames[{index}] has size {frame.shape[:2]}, expected {(height, width)}")
-        video_frame = av.VideoFrame.from_ndarray(pad_to_even(frame, "edge"), format="rgb24")  # yuv420p: even sides
+        video_frame = av.VideoFrame.from_ndarray(
+            pad_to_multiple(frame, 2, "edge"), format="rgb24"
+        )  # yuv420p: even sides
         video_frame = video_frame.reformat(format="yuv420p")
         video_frame.pts = index
         return enc.encode(video_frame)

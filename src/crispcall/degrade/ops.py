@@ -30,13 +30,14 @@ def resize(image: np.ndarray, size: tuple[int, int], kernel: str = "bilinear") -
     return cv2.resize(image, (int(width), int(height)), interpolation=INTERPOLATIONS[kernel])
 
 
-def pad_to_even(image: np.ndarray, mode: str = "reflect") -> np.ndarray:
-    """Pad one row and/or column at the bottom/right where a side is odd (``numpy.pad`` mode);
-    ``image`` itself when both sides are even."""
+def pad_to_multiple(image: np.ndarray, multiple: int = 2, mode: str = "reflect") -> np.ndarray:
+    """Pad rows and columns at the bottom/right until both sides divide by ``multiple``
+    (``numpy.pad`` mode); ``image`` itself when they already do."""
     height, width = image.shape[:2]
-    if not (height % 2 or width % 2):
+    extra_h, extra_w = -height % multiple, -width % multiple
+    if not (extra_h or extra_w):
         return image
-    return np.pad(image, ((0, height % 2), (0, width % 2), (0, 0)), mode=mode)
+    return np.pad(image, ((0, extra_h), (0, extra_w), (0, 0)), mode=mode)
 
 
 def downscale(image: np.ndarray, scale: float, kernel: str = "area") -> np.ndarray:

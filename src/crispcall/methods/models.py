@@ -8,12 +8,14 @@ from pathlib import Path
 import numpy as np
 
 from crispcall.degrade.checks import check_rgb
-from crispcall.degrade.ops import pad_to_even
+from crispcall.degrade.ops import pad_to_multiple
 from crispcall.methods.base import Method, MethodUnavailable
 from crispcall.methods.onnx_runner import OnnxRunner
 
 # name -> file under the weights folder
-MODEL_FILES = {"teacher": "teacher.onnx"}
+MODEL_FILES = {"teacher": "teacher.onnx", "student": "student.onnx", "student-scratch": "student-scratch.onnx"}
+# Our networks take sides divisible by their pixel-unshuffle factor (2 or 4).
+SIZE_MULTIPLE = 4
 
 
 def weights_dir() -> Path:
@@ -23,7 +25,8 @@ def weights_dir() -> Path:
 
 
 class OnnxModelMethod(Method):
-    """A same-size restorer: the degraded frame in, the restored frame out (odd sides padded)."""
+    """A same-size restorer: the degraded frame in, the restored frame out (sides padded to
+    :data:`SIZE_MULTIPLE` and cropped back)."""
 
     def __init__(self, name: str, path: Path, threads: int):
         if not path.is_file():
@@ -33,7 +36,7 @@ class OnnxModelMethod(Method):
 
     def run(self, image: np.ndarray) -> np.ndarray:
         height, width = check_rgb(image).shape[:2]
-        return self.runner.rgb_to_rgb(pad_to_even(image))[:height, :width]
+        return self.runner.rgb_to_rgb(pad_to_multiple(image, SIZE_MULTIPLE))[:height, :width]
 
 
 def create_model_method(name: str, threads: int) -> Method:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from crispcall.methods.base import Method
 from crispcall.methods.baselines import InputMethod, UnsharpMethod
-from crispcall.methods.models import MODEL_FILES, create_model_method, weights_dir
+from crispcall.methods.models import MODEL_FILES, OnnxModelMethod, create_model_method, weights_dir
 from crispcall.methods.peers import PEERS, available_peers, create_peer, default_peers_dir
 
 BASELINES: dict[str, type[Method]] = {"input": InputMethod, "unsharp": UnsharpMethod}
@@ -24,7 +24,13 @@ def available_methods(peers_dir: Path | None = None) -> list[str]:
 
 
 def create_method(name: str, peers_dir: Path | None = None, threads: int = 2) -> Method:
-    """Build method ``name``; unknown names raise ``ValueError`` listing the known ones."""
+    """Build method ``name``; unknown names raise ``ValueError`` listing the known ones.
+
+    A path to an ``.onnx`` file exported by ``crispcall export`` is a method too, named by
+    the file's stem (for ablations and candidates not yet shipped).
+    """
+    if name.endswith(".onnx"):
+        return OnnxModelMethod(Path(name).stem, Path(name), threads)
     if name in BASELINES:
         return BASELINES[name]()
     if name in MODEL_FILES:

@@ -11,7 +11,7 @@ def parameter_count(model: nn.Module) -> int:
 
 
 @torch.no_grad()
-def conv_macs(model: nn.Module, height: int = 1080, width: int = 1920, divisor: int = 4) -> int:
+def conv_macs(model: nn.Module, height: int = 1080, width: int = 1920, divisor: int = 2) -> int:
     """Multiply-accumulates of every convolution for one ``height`` x ``width`` frame.
 
     Counted with forward hooks on a frame ``divisor`` times smaller per side, then scaled by

@@ -75,6 +75,7 @@ class Teacher(nn.Module):
         self.tail = nn.Sequential(nn.Conv2d(channels, 12, 3, padding=1), nn.PixelShuffle(2))
         taps = min(feature_taps, blocks)
         self.tap_after = {round((i + 1) * blocks / taps) - 1 for i in range(taps)}
+        self.size_multiple = 2
 
     def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
         """The restored frame and the named half-resolution features at the tapped depths."""
@@ -88,5 +89,7 @@ class Teacher(nn.Module):
         out = self.body_conv(out) + head
         return x + self.tail(out), features
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_features(x)[0]
+    def forward(self, x: torch.Tensor, with_features: bool = False):
+        """The restored frame, or (frame, features) with ``with_features`` (the call DDP sees)."""
+        out, features = self.forward_features(x)
+        return (out, features) if with_features else out

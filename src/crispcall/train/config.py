@@ -1,8 +1,9 @@
-"""Training configs: YAML files with three sections, checked against the defaults below."""
+"""Training configs: YAML files of sections, checked against the defaults below."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +31,20 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "checkpoint_every": 100,
         "seed": 0,
         "threads": 0,
+        "init": None,
     },
     "loss": {"l1": 1.0, "ssim": 0.0, "gradient": 0.0},
+    # Only the student reads this section (crispcall.distill): weights of the teacher terms.
+    "distill": {"teacher": None, "response": 0.0, "response_norm": "l1", "feature": 0.0, "structure": 0.0},
 }
 
 
-def load_config(path: str | Path) -> dict[str, dict[str, Any]]:
+def load_config(path: str | Path, overrides: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
     """Read a config; unknown sections or keys raise ``ValueError``, missing ones take defaults.
 
-    The ``model`` section is passed to the network's constructor as it is.
+    ``overrides`` are ``section.key=value`` strings (value parsed as YAML) applied on top,
+    e.g. ``distill.response=0``. The ``model`` section is passed to the network's constructor
+    as it is.
     """
     path = Path(path)
     if not path.is_file():
@@ -46,6 +52,12 @@ def load_config(path: str | Path) -> dict[str, dict[str, Any]]:
     given = yaml.safe_load(path.read_text()) or {}
     if not isinstance(given, dict):
         raise ValueError(f"{path}: a config is a mapping of sections")
+    for override in overrides:
+        name, equals, value = override.partition("=")
+        section, dot, key = name.partition(".")
+        if not (equals and dot and section and key):
+            raise ValueError(f"override {override!r} is not section.key=value")
+        given.setdefault(section, {})[key] = yaml.safe_load(value)
     config = copy.deepcopy(DEFAULTS)
     for section, values in given.items():
         if section not in config:

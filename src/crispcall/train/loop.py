@@ -32,7 +32,20 @@ from crispcall.evaluation.suites import crop_to_multiple
 from crispcall.metrics import psnr, psnr_ssim
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], tuple[torch.Tensor, dict[str, float]]]
-LOG_FIELDS = ("step", "lr", "loss", "l1", "ssim", "gradient", "val_psnr", "val_ssim", "seconds")
+LOG_FIELDS = (
+    "step",
+    "lr",
+    "loss",
+    "l1",
+    "ssim",
+    "gradient",
+    "response",
+    "feature",
+    "structure",
+    "val_psnr",
+    "val_ssim",
+    "seconds",
+)
 
 
 @dataclass(frozen=True)
@@ -69,10 +82,11 @@ def to_tensor(batch: np.ndarray, device: torch.device) -> torch.Tensor:
 
 @torch.no_grad()
 def restore_frame(model: nn.Module, frame: np.ndarray, device: torch.device) -> np.ndarray:
-    """Run a same-size network on one RGB uint8 frame (odd sides reflect-padded to even)."""
+    """Run a same-size network on one RGB uint8 frame (sides reflect-padded to a multiple of
+    the network's ``size_multiple``)."""
     height, width = frame.shape[:2]
     x = to_tensor(frame[None], device)
-    x = F.pad(x, (0, width % 2, 0, height % 2), mode="reflect")
+    x = F.pad(x, (0, -width % model.size_multiple, 0, -height % model.size_multiple), mode="reflect")
     out = model(x)[..., :height, :width].clamp(0, 1)
     return (out[0].permute(1, 2, 0) * 255.0 + 0.5).byte().cpu().numpy()
 
@@ -118,21 +132,35 @@ def _save_atomic(obj: Any, path: Path) -> None:
     os.replace(partial, path)
 
 
-def train(build_model: Callable[[], nn.Module], config: dict, out_dir: Path, loss_fn: LossFn, name: str) -> Path:
+def train(
+    build_model: Callable[[], nn.Module],
+    config: dict,
+    out_dir: Path,
+    loss_fn: LossFn,
+    name: str,
+    loss_module: nn.Module | None = None,
+) -> Path:
     """Train the network ``build_model`` makes (seeded by the config) into ``out_dir``; return
     the path of the final EMA weights.
 
     ``out_dir/checkpoint.pt`` is written every ``checkpoint_every`` steps and resumed from when
     present; ``out_dir/log.csv`` gets a row per ``val_every`` steps; ``out_dir/{name}.pt``
-    holds the final EMA weights and the config.
+    holds the final EMA weights and the config. ``train.init`` names weights of the same
+    network to start from (fine-tuning). ``loss_module`` holds trainable parts of the loss
+    (distillation adapters): optimised and checkpointed with the network, not saved with it.
     """
     cfg = config["train"]
     runtime = start_runtime(cfg["threads"])
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg["seed"])
     model = build_model().to(runtime.device)
+    if cfg["init"] is not None:
+        # Fine-tuning starts from earlier weights (a checkpoint, when present, overrides them below).
+        model.load_state_dict(torch.load(cfg["init"], map_location=runtime.device, weights_only=False)["model"])
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg["ema_decay"]))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
+    loss_module = (loss_module or nn.Module()).to(runtime.device)
+    parameters = [*model.parameters(), *loss_module.parameters()]
+    optimizer = torch.optim.AdamW(parameters, lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: lr_factor(s, cfg["steps"], cfg["warmup_steps"], cfg["min_lr_ratio"])
     )
@@ -142,6 +170,7 @@ def train(build_model: Callable[[], nn.Module], config: dict, out_dir: Path, los
         state = torch.load(checkpoint_path, map_location=runtime.device, weights_only=False)
         model.load_state_dict(state["model"])
         ema.load_state_dict(state["ema"])
+        loss_module.load_state_dict(state["loss_module"])
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
         step, elapsed = state["step"], state["seconds"]
@@ -171,6 +200,11 @@ def train(build_model: Callable[[], nn.Module], config: dict, out_dir: Path, los
             loss, parts = loss_fn(trained, degraded, clean)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        if runtime.world > 1:
+            # DDP averages the network's gradients; the loss module's are averaged here.
+            for parameter in loss_module.parameters():
+                dist.all_reduce(parameter.grad)
+                parameter.grad /= runtime.world
         optimizer.step()
         schedule.step()
         ema.update_parameters(model)
@@ -196,6 +230,7 @@ def train(build_model: Callable[[], nn.Module], config: dict, out_dir: Path, los
                 {
                     "model": model.state_dict(),
                     "ema": ema.state_dict(),
+                    "loss_module": loss_module.state_dict(),
                     "optimizer": optimizer.state_dict(),
                     "schedule": schedule.state_dict(),
                     "step": step,

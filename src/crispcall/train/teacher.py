@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -13,16 +14,10 @@ from crispcall.train.loop import train
 from crispcall.train.losses import RestorationLoss
 
 
-def load_teacher(path: str | Path) -> Teacher:
-    """The teacher saved by :func:`train_teacher` (EMA weights), in eval mode."""
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    model = Teacher(**state["config"]["model"])
-    model.load_state_dict(state["model"])
-    return model.eval()
-
-
-def train_teacher(config_path: str | Path, out_dir: str | Path, steps: int | None = None) -> Path:
-    config = load_config(config_path)
+def train_teacher(
+    config_path: str | Path, out_dir: str | Path, steps: int | None = None, overrides: Sequence[str] = ()
+) -> Path:
+    config = load_config(config_path, overrides)
     if steps is not None:
         config["train"]["steps"] = steps
     loss = RestorationLoss(**config["loss"])

@@ -1,0 +1,1 @@
+"""Knowledge distillation of the student from the frozen teacher."""

@@ -1,0 +1,31 @@
+"""Load the weights that ``crispcall train`` writes, whatever the network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from crispcall.models.student import Student
+from crispcall.models.teacher import Teacher
+
+ARCHS: dict[str, type[nn.Module]] = {"teacher": Teacher, "student": Student}
+
+
+def load_network(path: str | Path, arch: str | None = None) -> nn.Module:
+    """The network saved at ``path`` (its ``arch`` and ``config['model']``), in eval mode.
+
+    ``arch``, when given, is checked against the file's.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such weights file: {path}")
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    if not isinstance(state, dict) or "model" not in state or state.get("arch") not in ARCHS:
+        raise ValueError(f"{path} is not a weights file written by crispcall train")
+    if arch is not None and state["arch"] != arch:
+        raise ValueError(f"{path} holds a {state['arch']}, not a {arch}")
+    model = ARCHS[state["arch"]](**state["config"]["model"])
+    model.load_state_dict(state["model"])
+    return model.eval()

@@ -1,0 +1,214 @@
+"""Student: a tiny same-size restorer for real-time use, taught by the teacher.
+
+A pixel-unshuffle stem (x2 or x4) so the body runs at reduced resolution, a few residual
+blocks of re-parameterisable convolutions (depthwise-separable or dense), optional channel or
+spatial attention, pixel-shuffle back and a global residual. In luma mode the network sees
+and corrects only Y (BT.601); the correction is added to R, G and B alike, which is exactly a
+change of Y with Cb and Cr kept, so colour takes no network cost at all.
+
+Training-time blocks have several linear branches (ECBSR, RepVGG); :meth:`Student.fuse`
+collapses each into one plain convolution for inference with the same output.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from crispcall.models.teacher import ChannelAttention
+
+BT601 = (0.299, 0.587, 0.114)
+
+
+class RepConv(nn.Module):
+    """A k x k convolution trained as a sum of linear branches, fused into one for inference.
+
+    Branches: the k x k convolution; a 1 x 1 convolution; for dense convolutions (groups=1)
+    with k > 1, ECBSR's 1 x 1 expansion followed by k x k; an identity when shapes allow.
+    Only depthwise (groups == in == out) or dense (groups == 1) convolutions are supported.
+
+    Args:
+        in_channels: input channels.
+        out_channels: output channels.
+        kernel_size: k (odd).
+        groups: 1 (dense) or in_channels (depthwise).
+        expansion: width of the 1 x 1 -> k x k branch, as a multiple of out_channels.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, groups: int = 1, expansion: int = 2):
+        super().__init__()
+        if kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be odd, got {kernel_size}")
+        if groups not in (1, in_channels) or (groups > 1 and out_channels != in_channels):
+            raise ValueError("RepConv supports dense (groups=1) or depthwise (groups=in=out) convolutions")
+        self.in_channels, self.out_channels, self.kernel_size, self.groups = (
+            in_channels,
+            out_channels,
+            kernel_size,
+            groups,
+        )
+        self.main = nn.Conv2d(in_channels, out_channels, kernel_size, padding=kernel_size // 2, groups=groups)
+        self.point = nn.Conv2d(in_channels, out_channels, 1, groups=groups) if kernel_size > 1 else None
+        self.expand = None
+        if groups == 1 and kernel_size > 1:
+            hidden = expansion * out_channels
+            self.expand = nn.Sequential(nn.Conv2d(in_channels, hidden, 1), nn.Conv2d(hidden, out_channels, kernel_size))
+        self.identity = in_channels == out_channels
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.main(x)
+        if self.point is not None:
+            out = out + self.point(x)
+        if self.expand is not None:
+            first, second = self.expand
+            mid = first(x)
+            # Pad with the 1x1's bias (what a zero input gives), so the branch is exactly linear
+            # in x with zero padding and fuses into one k x k convolution (ECBSR's trick).
+            pad = self.kernel_size // 2
+            mid = F.pad(mid - first.bias.view(1, -1, 1, 1), (pad, pad, pad, pad)) + first.bias.view(1, -1, 1, 1)
+            out = out + second(mid)
+        if self.identity:
+            out = out + x
+        return out
+
+    @torch.no_grad()
+    def fused(self) -> nn.Conv2d:
+        """One plain convolution with the same output as the training-time branches."""
+        k, pad = self.kernel_size, self.kernel_size // 2
+        weight, bias = self.main.weight.clone(), self.main.bias.clone()
+        if self.point is not None:
+            weight += F.pad(self.point.weight, (pad, pad, pad, pad))
+            bias += self.point.bias
+        if self.expand is not None:
+            first, second = self.expand
+            weight += torch.einsum("omhw,mi->oihw", second.weight, first.weight[:, :, 0, 0])
+            bias += second.bias + torch.einsum("omhw,m->o", second.weight, first.bias)
+        if self.identity:
+            per_group = self.in_channels // self.groups
+            index = torch.arange(self.out_channels)
+            weight[index, index % per_group, pad, pad] += 1.0
+        conv = nn.Conv2d(self.in_channels, self.out_channels, k, padding=pad, groups=self.groups).to(weight)
+        conv.weight.copy_(weight)
+        conv.bias.copy_(bias)
+        return conv
+
+
+def make_conv(in_channels: int, out_channels: int, kernel_size: int, groups: int, rep: bool) -> nn.Module:
+    """A RepConv for training, or the plain convolution it fuses into."""
+    if rep:
+        return RepConv(in_channels, out_channels, kernel_size, groups)
+    return nn.Conv2d(in_channels, out_channels, kernel_size, padding=kernel_size // 2, groups=groups)
+
+
+class SpatialAttention(nn.Module):
+    """CBAM's spatial gate: a 7x7 convolution over the channel mean and max, then a sigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 1, 7, padding=3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pooled = torch.cat([x.mean(1, keepdim=True), x.amax(1, keepdim=True)], 1)
+        return x * torch.sigmoid(self.conv(pooled))
+
+
+def make_attention(kind: str | None, channels: int) -> nn.Module:
+    if kind is None or kind == "none":
+        return nn.Identity()
+    if kind == "channel":
+        return ChannelAttention(channels, reduction=4)
+    if kind == "spatial":
+        return SpatialAttention()
+    raise ValueError(f"attention must be none, channel or spatial, got {kind!r}")
+
+
+class StudentBlock(nn.Module):
+    """Residual block: separable (depthwise k x k, ReLU, pointwise 1 x 1) or dense (k x k, ReLU,
+    k x k), then optional attention, added back to the input."""
+
+    def __init__(self, channels: int, kind: str, attention: str | None, rep: bool):
+        super().__init__()
+        if kind == "separable":
+            self.conv1 = make_conv(channels, channels, 3, channels, rep)
+            self.conv2 = make_conv(channels, channels, 1, 1, rep)
+        elif kind == "dense":
+            self.conv1 = make_conv(channels, channels, 3, 1, rep)
+            self.conv2 = make_conv(channels, channels, 3, 1, rep)
+        else:
+            raise ValueError(f"block must be separable or dense, got {kind!r}")
+        self.attention = make_attention(attention, channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.attention(self.conv2(F.relu(self.conv1(x))))
+
+
+class Student(nn.Module):
+    """Tiny same-size restoration network.
+
+    Args:
+        channels: width of the body.
+        blocks: number of residual blocks.
+        unshuffle: pixel-unshuffle factor of the stem (2 or 4); the body runs at 1/unshuffle.
+        block: ``separable`` (depthwise + pointwise) or ``dense`` (two k x k convolutions).
+        attention: ``none``, ``channel`` or ``spatial`` in every block.
+        color: ``luma`` (restore Y only) or ``rgb``.
+        rep: train-time re-parameterisable branches; False builds the fused, plain network
+            (what :meth:`fuse` returns), e.g. to load fused or pruned weights.
+        feature_taps: how many evenly spaced body depths :meth:`forward_features` returns.
+
+    Input and output: N x 3 x H x W RGB in [0, 1], H and W multiples of ``unshuffle``.
+    """
+
+    def __init__(
+        self,
+        channels: int = 16,
+        blocks: int = 4,
+        unshuffle: int = 4,
+        block: str = "separable",
+        attention: str | None = None,
+        color: str = "luma",
+        rep: bool = True,
+        feature_taps: int = 2,
+    ):
+        super().__init__()
+        if unshuffle not in (2, 4):
+            raise ValueError(f"unshuffle must be 2 or 4, got {unshuffle}")
+        if color not in ("luma", "rgb"):
+            raise ValueError(f"color must be luma or rgb, got {color!r}")
+        if blocks < 1 or channels < 4:
+            raise ValueError(f"need blocks >= 1 and channels >= 4, got {blocks} and {channels}")
+        self.channels, self.unshuffle, self.color = channels, unshuffle, color
+        self.size_multiple = unshuffle
+        planes = (1 if color == "luma" else 3) * unshuffle * unshuffle
+        self.register_buffer("luma_weights", torch.tensor(BT601).view(1, 3, 1, 1), persistent=False)
+        self.head = make_conv(planes, channels, 3, 1, rep)
+        self.body = nn.ModuleList(StudentBlock(channels, block, attention, rep) for _ in range(blocks))
+        self.tail = make_conv(channels, planes, 3, 1, rep)
+        taps = min(feature_taps, blocks)
+        self.tap_after = {round((i + 1) * blocks / taps) - 1 for i in range(taps)}
+
+    def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
+        """The restored frame and the named body features at the tapped depths."""
+        source = (x * self.luma_weights).sum(1, keepdim=True) if self.color == "luma" else x
+        out = F.relu(self.head(F.pixel_unshuffle(source, self.unshuffle)))
+        features = []
+        for index, block in enumerate(self.body):
+            out = block(out)
+            if index in self.tap_after:
+                features.append((f"block{index + 1}", out))
+        # A one-channel correction broadcasts over R, G and B: Y changes, Cb and Cr do not.
+        return x + F.pixel_shuffle(self.tail(out), self.unshuffle), features
+
+    def forward(self, x: torch.Tensor, with_features: bool = False):
+        """The restored frame, or (frame, features) with ``with_features`` (the call DDP sees)."""
+        out, features = self.forward_features(x)
+        return (out, features) if with_features else out
+
+    def fuse(self) -> Student:
+        """Replace every RepConv by its fused convolution, in place; returns self."""
+        for module in list(self.modules()):
+            for name, child in list(module.named_children()):
+                if isinstance(child, RepConv):
+                    setattr(module, name, child.fused())
+        return self

@@ -1,0 +1,127 @@
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
+
+from crispcall.data import write_cache  # noqa: E402
+from crispcall.distill.losses import (  # noqa: E402
+    DistillationLoss,
+    FeatureAdapters,
+    matched_taps,
+    orientation_descriptors,
+)
+from crispcall.distill.train import train_student  # noqa: E402
+from crispcall.models.io import load_network  # noqa: E402
+from crispcall.models.student import Student  # noqa: E402
+from crispcall.models.teacher import Teacher  # noqa: E402
+from crispcall.train.losses import RestorationLoss  # noqa: E402
+
+
+def _ramp(angle: float, size: int = 32) -> torch.Tensor:
+    ys, xs = torch.meshgrid(
+        torch.arange(size, dtype=torch.float32), torch.arange(size, dtype=torch.float32), indexing="ij"
+    )
+    ramp = (xs * math.cos(angle) + ys * math.sin(angle)) / (2 * size) + 0.5
+    return ramp.expand(1, 3, size, size).contiguous()
+
+
+@pytest.mark.parametrize("bin_index", [0, 2, 3, 5])
+def test_descriptor_peaks_at_the_gradient_orientation(bin_index):
+    desc = orientation_descriptors(_ramp(bin_index * 2 * math.pi / 8), bins=8, cell=8)
+    assert desc.shape == (1, 8, 4, 4)
+    inner = desc[0, :, 1:-1, 1:-1]  # away from the replicated border
+    assert (inner.argmax(0) == bin_index).all()
+
+
+def test_descriptor_is_differentiable_on_flat_images():
+    flat = torch.full((1, 3, 16, 16), 0.5, requires_grad=True)
+    orientation_descriptors(flat).sum().backward()
+    assert torch.isfinite(flat.grad).all()
+
+
+def test_distillation_terms_are_zero_when_student_equals_teacher():
+    teacher = Teacher(channels=8, blocks=2)
+    loss = DistillationLoss(teacher, RestorationLoss(1.0), response=1.0, structure=1.0, feature=0.0, teacher_channels=8)
+    clean = torch.rand(2, 3, 16, 16)
+    _total, parts = loss(teacher, clean, clean)
+    assert parts["response"] == 0.0 and parts["structure"] == 0.0
+    assert set(parts) == {"l1", "response", "structure"}
+    assert not list(loss.parameters())  # the frozen teacher is no trainable part of the loss
+
+
+def test_feature_adapters_resample_and_learn():
+    adapters = FeatureAdapters([4, 4], teacher_channels=6)
+    student = [torch.rand(1, 4, 4, 4, requires_grad=True) for _ in range(2)]
+    teacher = [torch.rand(1, 6, 8, 8) for _ in range(2)]
+    value = adapters(student, teacher)
+    value.backward()
+    assert value > 0 and all(a.weight.grad is not None for a in adapters.adapters)
+    assert matched_taps(2, 4) == [1, 3] and matched_taps(4, 4) == [0, 1, 2, 3]
+
+
+def test_terms_need_a_teacher():
+    with pytest.raises(ValueError, match="teacher"):
+        DistillationLoss(None, RestorationLoss(1.0), response=1.0)
+
+
+@pytest.fixture
+def student_config(tmp_path, astronaut, coffee):
+    images = tmp_path / "train"
+    images.mkdir()
+    for i, image in enumerate([astronaut, coffee, astronaut[::-1], coffee[:, ::-1]]):
+        Image.fromarray(np.ascontiguousarray(image)).save(images / f"img_{i}.png")
+    cache = write_cache([images], tmp_path / "pairs.npz", count=16, patch_size=32, holdout_every=2, progress=False)
+    teacher = Teacher(channels=8, blocks=2)
+    teacher_path = tmp_path / "teacher.pt"
+    torch.save(
+        {"arch": "teacher", "model": teacher.state_dict(), "config": {"model": {"channels": 8, "blocks": 2}}},
+        teacher_path,
+    )
+
+    def write(distill: dict) -> str:
+        config = {
+            "model": {"channels": 8, "blocks": 2},
+            "data": {"cache": str(cache), "roots": [str(images)], "holdout_every": 2, "val_images": 1, "val_crop": 48},
+            "train": {"steps": 3, "batch_size": 4, "val_every": 3, "checkpoint_every": 3, "warmup_steps": 1},
+            "loss": {"l1": 1.0},
+            "distill": {"teacher": str(teacher_path), **distill},
+        }
+        path = tmp_path / f"student-{len(distill)}.yaml"
+        path.write_text(yaml.safe_dump(config))
+        return str(path)
+
+    return write
+
+
+def test_train_student_with_every_term_then_resume(student_config, tmp_path):
+    config = student_config({"response": 1.0, "feature": 0.5, "structure": 0.5})
+    run = tmp_path / "all"
+    final = train_student(config, run, steps=2)
+    state = torch.load(run / "checkpoint.pt", weights_only=False)
+    assert any(k.startswith("adapters.") for k in state["loss_module"])
+    train_student(config, run, steps=3)  # resumes, adapters included
+    with open(run / "log.csv") as handle:
+        header, *rows = [line.strip().split(",") for line in handle]
+    assert len(rows) == 2
+    assert all(float(row[header.index(term)]) > 0 for row in rows for term in ("response", "feature", "structure"))
+    model = load_network(final, "student")
+    assert isinstance(model, Student)
+    assert not any(k.startswith("adapters") for k in torch.load(final, weights_only=False)["model"])
+
+
+def test_ground_truth_only_student_needs_no_teacher(student_config, tmp_path):
+    config = yaml.safe_load(Path(student_config({})).read_text())
+    config["distill"]["teacher"] = None
+    path = tmp_path / "scratch.yaml"
+    path.write_text(yaml.safe_dump(config))
+    final = train_student(path, tmp_path / "scratch", steps=2)
+    assert isinstance(load_network(final), Student)
+    config["distill"]["response"] = 1.0
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(ValueError, match=r"distill\.teacher"):
+        train_student(path, tmp_path / "bad")

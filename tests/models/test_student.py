@@ -1,0 +1,80 @@
+import pytest
+
+torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
+
+from crispcall.models.complexity import conv_macs, parameter_count  # noqa: E402
+from crispcall.models.student import RepConv, Student  # noqa: E402
+
+VARIANTS = [
+    {},
+    {"block": "dense", "color": "rgb", "unshuffle": 2, "attention": "channel"},
+    {"channels": 12, "blocks": 3, "attention": "spatial"},
+]
+
+
+def _perturbed(model: torch.nn.Module) -> torch.nn.Module:
+    """Random weights everywhere, so every branch (not just the initial ones) counts."""
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.1)
+    return model.eval()
+
+
+@pytest.mark.parametrize("kwargs", VARIANTS)
+def test_fused_network_gives_the_same_output(kwargs):
+    model = _perturbed(Student(**kwargs))
+    x = torch.rand(2, 3, 32, 48)
+    with torch.no_grad():
+        before = model(x)
+        fused = model.fuse()
+        after = fused(x)
+    assert not any(isinstance(m, RepConv) for m in fused.modules())
+    assert before.shape == x.shape
+    # In float32 the sums are merely reordered: equal to rounding relative to the output's scale.
+    assert (before - after).abs().max() <= 1e-5 * before.abs().max()
+    # float64 removes the rounding, so what is left is the fusion's own error.
+    model64 = _perturbed(Student(**kwargs)).double()
+    x64 = x.double()
+    with torch.no_grad():
+        assert (model64(x64) - model64.fuse()(x64)).abs().max() < 1e-5
+
+
+@pytest.mark.parametrize("kernel,groups,channels", [(3, 1, (6, 10)), (3, 8, (8, 8)), (1, 1, (8, 8)), (5, 1, (4, 4))])
+def test_repconv_fuses_every_branch(kernel, groups, channels):
+    conv = _perturbed(RepConv(*channels, kernel_size=kernel, groups=groups)).double()
+    x = torch.rand(1, channels[0], 9, 11, dtype=torch.float64)
+    with torch.no_grad():
+        assert (conv(x) - conv.fused().double()(x)).abs().max() < 1e-10
+
+
+def test_plain_student_loads_fused_weights():
+    fused = _perturbed(Student(channels=8, blocks=2)).fuse()
+    plain = Student(channels=8, blocks=2, rep=False)
+    plain.load_state_dict(fused.state_dict())
+    x = torch.rand(1, 3, 16, 16)
+    assert torch.equal(plain.eval()(x), fused(x))
+
+
+def test_luma_mode_changes_only_luma():
+    model = _perturbed(Student(color="luma"))
+    x = torch.rand(1, 3, 16, 24)
+    with torch.no_grad():
+        delta = model(x) - x
+    assert delta.abs().max() > 0
+    # The same change on R, G and B: Cb and Cr (differences of R, B and Y) are untouched.
+    assert torch.allclose(delta[:, 0], delta[:, 1]) and torch.allclose(delta[:, 1], delta[:, 2])
+
+
+def test_features_size_and_errors():
+    model = Student(channels=8, blocks=4, unshuffle=4, feature_taps=2)
+    out, features = model(torch.rand(1, 3, 32, 32), with_features=True)
+    assert out.shape == (1, 3, 32, 32)
+    assert [name for name, _f in features] == ["block2", "block4"]
+    assert all(f.shape == (1, 8, 8, 8) for _n, f in features)
+    assert parameter_count(model) > 0 and conv_macs(model) > 0
+    for bad in ({"unshuffle": 3}, {"color": "yuv"}, {"block": "wide"}, {"attention": "global"}, {"blocks": 0}):
+        with pytest.raises(ValueError):
+            Student(**bad)
+    with pytest.raises(ValueError, match="odd"):
+        RepConv(4, 4, kernel_size=2)
