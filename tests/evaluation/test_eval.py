@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from crispcall.data.screens import render_screen
-from crispcall.evaluation import evaluate, markdown_tables
+from crispcall.evaluation import difference_table, evaluate, markdown_tables, merge_documents
 from crispcall.evaluation.suites import crop_to_multiple
 from crispcall.methods import create_method
 from crispcall.metrics.ocr import tesseract_available
@@ -94,3 +94,44 @@ def test_eval_errors(data_dir):
 
 def test_crop_to_multiple():
     assert crop_to_multiple(np.zeros((37, 50, 3), np.uint8)).shape == (36, 48, 3)
+
+
+def _document(methods: list[str], suites: list[str], presets: list[str], psnr_of: dict[str, float]) -> dict:
+    rows = [
+        {
+            "method": m,
+            "suite": s,
+            "set": st,
+            "preset": p,
+            "psnr": psnr_of[m],
+            "ssim": 0.9,
+            "edge_ratio": 1.0,
+            "gt_edge_ratio": 1.2,
+            "ocr_cer": None,
+            "flicker": None,
+            "n_images": 1,
+        }
+        for m in methods
+        for s in suites
+        for st in ("mean", f"{s}-set")
+        for p in presets
+    ]
+    meta = {"methods": methods, "suites": suites, "presets": presets, "data": "/d", "limit": None}
+    return {"meta": meta, "results": rows}
+
+
+def test_merged_tables_and_differences():
+    wide = _document(["input", "peer"], ["call", "classic"], ["x2", "call"], {"input": 30.0, "peer": 31.5})
+    narrow = _document(["mine", "input"], ["call"], ["call", "poor"], {"mine": 32.25, "input": 99.0})
+    merged = merge_documents([wide, narrow])
+    assert merged["meta"]["suites"] == ["call"] and merged["meta"]["presets"] == ["call"]
+    assert merged["meta"]["methods"] == ["input", "peer", "mine"]
+    table = difference_table(merged, "input")
+    assert "| mine | 32.25 (+2.25) |" in table and "| input | 30.00 (+0.00) |" in table  # first run kept
+    assert "| peer |" in markdown_tables(merged)
+    with pytest.raises(ValueError, match="not among"):
+        difference_table(merged, "magic")
+    with pytest.raises(ValueError, match="different data"):
+        merge_documents([wide, {**narrow, "meta": {**narrow["meta"], "limit": 4}}])
+    with pytest.raises(ValueError, match="share no"):
+        merge_documents([wide, _document(["a"], ["natural"], ["x2"], {"a": 1.0})])

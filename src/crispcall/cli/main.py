@@ -85,6 +85,23 @@ def cmd_eval(args: argparse.Namespace) -> None:
         print(f"wrote {args.json}")
 
 
+def cmd_table(args: argparse.Namespace) -> None:
+    from crispcall.evaluation import difference_table, markdown_tables, merge_documents
+
+    documents = []
+    for path in args.results:
+        if not path.is_file():
+            raise CliError(f"no such file: {path}")
+        try:
+            documents.append(json.loads(path.read_text()))
+        except json.JSONDecodeError as error:
+            raise CliError(f"{path} is not JSON from crispcall eval ({error})") from error
+    document = merge_documents(documents)
+    print(markdown_tables(document))
+    if args.against:
+        print(difference_table(document, args.against))
+
+
 def cmd_bench(args: argparse.Namespace) -> None:
     from crispcall.bench import benchmark, markdown_table, parse_size
 
@@ -239,6 +256,19 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--limit", type=int, help="score at most N files per set (clips for the video set)")
     ev.add_argument("--no-ocr", action="store_true", help="skip the OCR character error rate")
     ev.set_defaults(func=cmd_eval)
+
+    table = sub.add_parser(
+        "table",
+        help="print the Markdown tables of saved eval results, merged",
+        description="Merge the JSON of several crispcall eval runs over the same suites, presets and data, "
+        "and print their tables; --against adds each method's PSNR difference to one of them.",
+        epilog="example: crispcall table docs/results/eval-baselines.json docs/results/eval-teacher-call.json "
+        "--against imdn-rte",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    table.add_argument("results", nargs="+", type=Path, metavar="JSON", help="files written by eval --json")
+    table.add_argument("--against", metavar="METHOD", help="method to give PSNR differences against")
+    table.set_defaults(func=cmd_table)
 
     bench = sub.add_parser(
         "bench",

@@ -18,6 +18,47 @@ def _psnr_ssim_table(methods: list[str], headers: list[str], lookup: Callable[[s
     return lines
 
 
+def merge_documents(documents: list[dict]) -> dict:
+    """One document from several ``crispcall eval`` runs on the same data and limit: the
+    suites and presets they all scored, every method (a method scored twice keeps its first run)."""
+    first = documents[0]["meta"]
+    for other in documents[1:]:
+        if any(other["meta"][k] != first[k] for k in ("data", "limit")):
+            raise ValueError("eval results on different data or --limit cannot be merged")
+    suites = [s for s in first["suites"] if all(s in d["meta"]["suites"] for d in documents)]
+    presets = [p for p in first["presets"] if all(p in d["meta"]["presets"] for d in documents)]
+    if not (suites and presets):
+        raise ValueError("the eval results share no suite and preset")
+    methods = list(dict.fromkeys(m for d in documents for m in d["meta"]["methods"]))
+    results: dict[tuple, dict] = {}
+    for document in documents:
+        for row in document["results"]:
+            if row["suite"] in suites and row["preset"] in presets:
+                results.setdefault((row["method"], row["suite"], row["set"], row["preset"]), row)
+    meta = {**first, "suites": suites, "presets": presets, "methods": methods}
+    return {"meta": meta, "results": list(results.values())}
+
+
+def difference_table(document: dict, baseline: str) -> str:
+    """Suite-mean PSNR of every method with its difference to ``baseline`` in dB."""
+    meta = document["meta"]
+    if baseline not in meta["methods"]:
+        raise ValueError(f"--against {baseline!r} is not among the methods: {', '.join(meta['methods'])}")
+    index = {(r["method"], r["suite"], r["preset"]): r for r in document["results"] if r["set"] == "mean"}
+    columns = [(s, p) for s in meta["suites"] for p in meta["presets"]]
+    lines = [
+        "| method | " + " | ".join(f"{s} {p} PSNR (dB vs {baseline})" for s, p in columns) + " |",
+        "|---" * (len(columns) + 1) + "|",
+    ]
+    for m in meta["methods"]:
+        cells = []
+        for s, p in columns:
+            value, base = index[(m, s, p)]["psnr"], index[(baseline, s, p)]["psnr"]
+            cells.append(f"{_fmt(value, 2)} ({value - base:+.2f})")
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def markdown_tables(document: dict) -> str:
     """Suite means (PSNR / SSIM), then per-set detail, then edges, OCR and flicker."""
     rows = document["results"]
