@@ -125,3 +125,38 @@ def test_ground_truth_only_student_needs_no_teacher(student_config, tmp_path):
     path.write_text(yaml.safe_dump(config))
     with pytest.raises(ValueError, match=r"distill\.teacher"):
         train_student(path, tmp_path / "bad")
+
+
+def test_pruning_keeps_the_strongest_channels(tmp_path):
+    from crispcall.distill.prune import channel_importance, prune_student, save_pruned
+
+    model = Student(channels=12, blocks=2).eval()
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.normal_(0, 0.05)
+    model.fuse()
+    x = torch.rand(1, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.equal(prune_student(model, 12)(x), model(x))  # keeping all changes nothing
+        # Silence four channels everywhere: pruning exactly them leaves the output unchanged.
+        dead = [1, 4, 7, 10]
+        model.head.weight[dead] = 0
+        model.head.bias[dead] = 0
+        model.tail.weight[:, dead] = 0
+        for conv in (m for m in model.body.modules() if isinstance(m, torch.nn.Conv2d)):
+            conv.weight[dead] = 0
+            conv.bias[dead] = 0
+            if conv.groups == 1:
+                conv.weight[:, dead] = 0
+        assert set(channel_importance(model).argsort()[:4].tolist()) == set(dead)
+        pruned = prune_student(model, 8)
+        assert pruned.channels == 8 and torch.allclose(pruned(x), model(x), atol=1e-6)
+    source = tmp_path / "student.pt"
+    torch.save({"arch": "student", "model": {}, "config": {"model": {}, "train": {"steps": 1}}}, source)
+    path = save_pruned(pruned, source, tmp_path / "pruned.pt")
+    loaded = load_network(path, "student")
+    assert loaded.channels == 8 and torch.allclose(loaded(x), pruned(x))
+    with pytest.raises(ValueError, match="keep"):
+        prune_student(model, 13)
+    with pytest.raises(ValueError, match="fused"):
+        prune_student(Student(channels=8, blocks=1), 4)

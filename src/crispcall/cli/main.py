@@ -205,6 +205,24 @@ def cmd_export(args: argparse.Namespace) -> None:
     print(f"parameters: {parameter_count(model):,}; MACs per 1920x1080 frame: {conv_macs(model) / 1e9:.1f} G")
 
 
+def cmd_prune(args: argparse.Namespace) -> None:
+    try:
+        from crispcall.distill.prune import prune_student, save_pruned
+        from crispcall.models.complexity import conv_macs, parameter_count
+        from crispcall.models.io import load_network
+    except ImportError as error:
+        raise CliError(f"pruning needs the train extra: pip install 'crispcall[train]' ({error})") from error
+
+    model = load_network(args.checkpoint, "student").fuse()
+    pruned = prune_student(model, args.keep)
+    print(f"wrote {save_pruned(pruned, args.checkpoint, args.out)}")
+    for label, net in (("before", model), ("after", pruned)):
+        print(
+            f"{label}: {net.channels} channels, {parameter_count(net):,} parameters, "
+            f"{conv_macs(net) / 1e9:.2f} GMAC/1080p"
+        )
+
+
 def _add_method_options(parser: argparse.ArgumentParser, default_methods: list[str]) -> None:
     """The options eval and bench share: which methods, where peers live, threads, JSON out."""
     parser.add_argument(
@@ -403,6 +421,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--checkpoint", type=Path, required=True, help="weights written by crispcall train")
     export.add_argument("--out", type=Path, required=True, help="ONNX file to write")
     export.set_defaults(func=cmd_export)
+    prune = sub.add_parser(
+        "prune",
+        help="structured channel pruning of a trained student",
+        description="Remove the weakest channels of a student's residual stream (ranked by the L2 norm of "
+        "every fused weight touching them) and write a plain, narrower student. Fine-tune it by distillation "
+        "with train.init pointing at the file.",
+        epilog="example: crispcall prune --checkpoint weights/student.pt --keep 24 --out runs/pruned-24.pt\n"
+        "  crispcall train student --config configs/student-cpu.yaml --out runs/student-p24 \\\n"
+        "    --set model.channels=24 --set model.rep=false --set train.init=runs/pruned-24.pt",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    prune.add_argument("--checkpoint", type=Path, required=True, help="student weights from crispcall train")
+    prune.add_argument("--keep", type=int, required=True, help="channels to keep")
+    prune.add_argument("--out", type=Path, required=True, help="pruned weights to write (.pt)")
+    prune.set_defaults(func=cmd_prune)
     return parser
 
 

@@ -179,6 +179,17 @@ class Student(nn.Module):
         if blocks < 1 or channels < 4:
             raise ValueError(f"need blocks >= 1 and channels >= 4, got {blocks} and {channels}")
         self.channels, self.unshuffle, self.color = channels, unshuffle, color
+        # The constructor's arguments, to rebuild a variant (fused, pruned) of this network.
+        self.config = {
+            "channels": channels,
+            "blocks": blocks,
+            "unshuffle": unshuffle,
+            "block": block,
+            "attention": attention,
+            "color": color,
+            "rep": rep,
+            "feature_taps": feature_taps,
+        }
         self.size_multiple = unshuffle
         planes = (1 if color == "luma" else 3) * unshuffle * unshuffle
         self.register_buffer("luma_weights", torch.tensor(BT601).view(1, 3, 1, 1), persistent=False)
@@ -211,4 +222,5 @@ class Student(nn.Module):
             for name, child in list(module.named_children()):
                 if isinstance(child, RepConv):
                     setattr(module, name, child.fused())
+        self.config["rep"] = False
         return self
