@@ -196,6 +196,12 @@ class Student(nn.Module):
         self.head = make_conv(planes, channels, 3, 1, rep)
         self.body = nn.ModuleList(StudentBlock(channels, block, attention, rep) for _ in range(blocks))
         self.tail = make_conv(channels, planes, 3, 1, rep)
+        # Start as the identity (zero correction): random corrections at step 0 are large
+        # enough to derail the first hundreds of steps.
+        last = [self.tail] if not rep else [self.tail.main, self.tail.point, self.tail.expand[1]]
+        for conv in last:  # (the expansion's first 1x1 keeps its weights, or its branch could never move)
+            nn.init.zeros_(conv.weight)
+            nn.init.zeros_(conv.bias)
         taps = min(feature_taps, blocks)
         self.tap_after = {round((i + 1) * blocks / taps) - 1 for i in range(taps)}
 
