@@ -13,7 +13,7 @@ from crispcall.models.student import BT601
 from crispcall.train.losses import RestorationLoss, sobel
 
 
-def orientation_descriptors(image: torch.Tensor, bins: int = 8, cell: int = 8, eps: float = 1e-2) -> torch.Tensor:
+def orientation_descriptors(image: torch.Tensor, bins: int = 8, cell: int = 8, eps: float = 1.0) -> torch.Tensor:
     """Dense, differentiable gradient-orientation histograms, as SIFT builds them.
 
     Luma gradients (Sobel) vote into ``bins`` orientations over [0, 2pi) with a smooth
@@ -21,8 +21,11 @@ def orientation_descriptors(image: torch.Tensor, bins: int = 8, cell: int = 8, e
     the cosine is positive, which is ``relu(g . u_b)^2 / m`` with u_b the bin's unit vector
     (no atan2, so no undefined gradient at zero). Votes are summed over ``cell`` x ``cell``
     cells and each cell's histogram is L2-normalised, so the term compares the shape of local
-    structure, not its contrast (``eps`` keeps flat cells near zero instead of amplifying their
-    noise). SIFT's clipping at 0.2 is left out: on 8-bin cells it would flatten every peak.
+    structure, not its contrast. ``eps`` keeps weak cells near zero instead of amplifying their
+    noise: on training patches the median cell sums to about 0.9 (Sobel/8 units, luma in
+    [0, 1]) and a quarter of cells to under 0.03; with ``eps`` 0.01 those noise-only cells
+    dominated the term and held the student at its input (docs/models/student.md).
+    SIFT's clipping at 0.2 is left out: on 8-bin cells it would flatten every peak.
 
     Args:
         image: N x 3 x H x W RGB in [0, 1].
@@ -80,6 +83,7 @@ class DistillationLoss(nn.Module):
         response_norm: ``l1`` or ``l2``.
         feature: weight of the feature-alignment term.
         structure: weight of the L1 distance between orientation descriptors.
+        structure_eps: ``eps`` of :func:`orientation_descriptors`.
         student_channels: widths of the student's tapped features (for the adapters).
         teacher_channels: width of the teacher's features.
     """
@@ -92,6 +96,7 @@ class DistillationLoss(nn.Module):
         response_norm: str = "l1",
         feature: float = 0.0,
         structure: float = 0.0,
+        structure_eps: float = 1.0,
         student_channels: list[int] | None = None,
         teacher_channels: int = 0,
     ):
@@ -102,7 +107,7 @@ class DistillationLoss(nn.Module):
         if any(self.weights.values()) and teacher is None:
             raise ValueError("distillation terms need a teacher")
         self._teacher = [teacher.eval().requires_grad_(False)] if teacher is not None else []
-        self.ground_truth, self.response_norm = ground_truth, response_norm
+        self.ground_truth, self.response_norm, self.structure_eps = ground_truth, response_norm, structure_eps
         self.adapters = FeatureAdapters(student_channels or [], teacher_channels) if feature else None
 
     def forward(
@@ -127,7 +132,10 @@ class DistillationLoss(nn.Module):
                 [f for _name, f in student_features], [teacher_features[i][1] for i in pick]
             )
         if self.weights["structure"]:
-            terms["structure"] = F.l1_loss(orientation_descriptors(output), orientation_descriptors(target))
+            eps = self.structure_eps
+            terms["structure"] = F.l1_loss(
+                orientation_descriptors(output, eps=eps), orientation_descriptors(target, eps=eps)
+            )
         for name, value in terms.items():
             total = total + self.weights[name] * value
             parts[name] = float(value.detach())

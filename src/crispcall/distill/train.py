@@ -35,6 +35,7 @@ def train_student(
         response_norm=terms["response_norm"],
         feature=terms["feature"],
         structure=terms["structure"],
+        structure_eps=terms["structure_eps"],
         student_channels=[probe.channels] * len(probe.tap_after),
         teacher_channels=teacher.body_conv.out_channels if teacher is not None else 0,
     )

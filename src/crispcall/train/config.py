@@ -35,7 +35,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "loss": {"l1": 1.0, "ssim": 0.0, "gradient": 0.0},
     # Only the student reads this section (crispcall.distill): weights of the teacher terms.
-    "distill": {"teacher": None, "response": 0.0, "response_norm": "l1", "feature": 0.0, "structure": 0.0},
+    "distill": {
+        "teacher": None,
+        "response": 0.0,
+        "response_norm": "l1",
+        "feature": 0.0,
+        "structure": 0.0,
+        "structure_eps": 1.0,
+    },
 }
 
 
