@@ -141,3 +141,13 @@ def test_init_starts_from_earlier_weights(run_config, tmp_path):
     # With a negligible learning rate, one step keeps the initial weights.
     a, b = load_network(first).state_dict(), load_network(second).state_dict()
     assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
+
+
+def test_config_overrides(run_config):
+    config = load_config(run_config, ["distill.response=0.5", "train.steps=7", "model.channels=4"])
+    assert config["distill"]["response"] == 0.5 and config["train"]["steps"] == 7
+    assert config["model"]["channels"] == 4
+    with pytest.raises(ValueError, match="section.key=value"):
+        load_config(run_config, ["steps=3"])
+    with pytest.raises(ValueError, match="stepz"):
+        load_config(run_config, ["train.stepz=3"])
