@@ -147,7 +147,7 @@ def test_config_overrides(run_config):
     config = load_config(run_config, ["distill.response=0.5", "train.steps=7", "model.channels=4"])
     assert config["distill"]["response"] == 0.5 and config["train"]["steps"] == 7
     assert config["model"]["channels"] == 4
-    with pytest.raises(ValueError, match="section.key=value"):
+    with pytest.raises(ValueError, match=r"section\.key=value"):
         load_config(run_config, ["steps=3"])
     with pytest.raises(ValueError, match="stepz"):
         load_config(run_config, ["train.stepz=3"])
