@@ -101,9 +101,8 @@ def encode_decode_frames(
         check_rgb(frame, f"frames[{index}]")
         if frame.shape[:2] != (height, width):
             raise ValueError(f"frames[{index}] has size {frame.shape[:2]}, expected {(height, width)}")
-        video_frame = av.VideoFrame.from_ndarray(
-            pad_to_multiple(frame, 2, "edge"), format="rgb24"
-        )  # yuv420p: even sides
+        # yuv420p needs even sides: replicate the last row or column where one is odd.
+        video_frame = av.VideoFrame.from_ndarray(pad_to_multiple(frame, 2, "edge"), format="rgb24")
         video_frame = video_frame.reformat(format="yuv420p")
         video_frame.pts = index
         return enc.encode(video_frame)

@@ -19,7 +19,7 @@ from crispcall.degrade.presets import get_preset
 from crispcall.evaluation.suites import OCR_SET, SUITES, VIDEO_SET, iter_items, set_files
 from crispcall.methods.base import Method
 from crispcall.methods.peers import cache_dir
-from crispcall.metrics import flicker, ocr_cer, ocr_text, psnr_ssim, sharpness
+from crispcall.metrics import flicker, ocr_cer, ocr_text, psnr_ssim, sharpness, sharpness_ratio
 from crispcall.sysinfo import machine_summary
 
 MAX_PENDING_OCR = 16
@@ -100,7 +100,7 @@ def evaluate(
                     counts[(set_name, preset)] += 1
                     gt_text = _gt_text(item.gt) if ocr and set_name == OCR_SET else None
                     input_sharpness = sharpness(item.degraded.frame)
-                    gt_ratio = sharpness(item.gt) / input_sharpness if input_sharpness else math.nan
+                    gt_ratio = sharpness_ratio(item.gt, input_sharpness)
                     for method in methods:
                         out = method.restore(item.degraded)
                         cell = scores[(method.name, set_name, preset)]
@@ -108,8 +108,7 @@ def evaluate(
                         cell.values["psnr"].append(score_psnr)
                         cell.values["ssim"].append(score_ssim)
                         # edge_ratio(out, degraded), with the input's sharpness computed once per item
-                        ratio = sharpness(out) / input_sharpness if input_sharpness else math.nan
-                        cell.values["edge_ratio"].append(ratio)
+                        cell.values["edge_ratio"].append(sharpness_ratio(out, input_sharpness))
                         cell.values["gt_edge_ratio"].append(gt_ratio)
                         if gt_text is not None:
                             cell.pending_ocr.append(ocr_pool.submit(ocr_cer, out, gt_text))

@@ -1,7 +1,7 @@
 """Quality metrics per BENCHMARK.md."""
 
 from crispcall.metrics.ocr import OcrUnavailable, character_error_rate, ocr_cer, ocr_text
-from crispcall.metrics.quality import edge_ratio, flicker, luma, psnr, psnr_ssim, sharpness, ssim
+from crispcall.metrics.quality import edge_ratio, flicker, luma, psnr, psnr_ssim, sharpness, sharpness_ratio, ssim
 
 __all__ = [
     "OcrUnavailable",
@@ -14,5 +14,6 @@ __all__ = [
     "psnr",
     "psnr_ssim",
     "sharpness",
+    "sharpness_ratio",
     "ssim",
 ]

@@ -82,10 +82,15 @@ def sharpness(image: np.ndarray) -> float:
     return float(np.mean(np.sqrt(gx * gx + gy * gy)))
 
 
+def sharpness_ratio(image: np.ndarray, base: float) -> float:
+    """Sharpness of ``image`` over a reference sharpness ``base`` (NaN when ``base`` is 0);
+    callers that compare many images with one reference compute ``base`` once."""
+    return float("nan") if base == 0 else sharpness(image) / base
+
+
 def edge_ratio(output: np.ndarray, degraded: np.ndarray) -> float:
     """Sharpness of ``output`` over that of the ``degraded`` input it was made from."""
-    base = sharpness(degraded)
-    return float("nan") if base == 0 else sharpness(output) / base
+    return sharpness_ratio(output, sharpness(degraded))
 
 
 def flicker(outputs: Sequence[np.ndarray], targets: Sequence[np.ndarray]) -> float:
