@@ -23,7 +23,7 @@ $(VENV)/.demo: pyproject.toml | system-deps
 	touch $@
 
 $(VENV)/.dev: pyproject.toml $(VENV)/.demo
-	$(BIN)/pip install -q -e '.[train,dev,demo]'
+	$(BIN)/pip install -q -e '.[train,openvino,tflite,dev,demo]'
 	touch $@
 
 setup: $(VENV)/.dev

@@ -1,4 +1,5 @@
-"""Our own networks as registry methods: ONNX files run by ONNX Runtime (no PyTorch)."""
+"""Our own networks as registry methods: exported files run by :class:`crispcall.runtime.Sharpener`
+(ONNX Runtime by default; no PyTorch)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ from pathlib import Path
 
 import numpy as np
 
-from crispcall.degrade.checks import check_rgb
-from crispcall.degrade.ops import pad_to_multiple
 from crispcall.methods.base import Method, MethodUnavailable
-from crispcall.methods.onnx_runner import OnnxRunner
+from crispcall.runtime import Sharpener
 
-# name -> file under the weights folder
-MODEL_FILES = {"teacher": "teacher.onnx", "student": "student.onnx", "student-scratch": "student-scratch.onnx"}
-# Our networks take sides divisible by their pixel-unshuffle factor (2 or 4).
-SIZE_MULTIPLE = 4
+# name -> file under the weights folder (the TFLite twin has the same stem)
+MODEL_FILES = {
+    "teacher": "teacher.onnx",
+    "student": "student.onnx",
+    "student-int8": "student-int8.onnx",
+    "student-scratch": "student-scratch.onnx",
+}
 
 
 def weights_dir() -> Path:
@@ -24,20 +26,24 @@ def weights_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[3] / "weights"
 
 
-class OnnxModelMethod(Method):
-    """A same-size restorer: the degraded frame in, the restored frame out (sides padded to
-    :data:`SIZE_MULTIPLE` and cropped back)."""
+class ModelMethod(Method):
+    """A same-size restorer: the degraded frame in, the restored frame out."""
 
-    def __init__(self, name: str, path: Path, threads: int):
+    def __init__(self, name: str, path: Path, threads: int, backend: str | None = None):
         if not path.is_file():
-            raise MethodUnavailable(f"method {name!r} needs {path} (see docs/models/{name}.md)")
+            raise MethodUnavailable(f"method {name!r} needs {path} (see docs/models/)")
         self.name = name
-        self.runner = OnnxRunner(path, threads)
+        try:
+            self.sharpener = Sharpener(path, backend, threads)
+        except ImportError as error:
+            raise MethodUnavailable(str(error)) from error
 
     def run(self, image: np.ndarray) -> np.ndarray:
-        height, width = check_rgb(image).shape[:2]
-        return self.runner.rgb_to_rgb(pad_to_multiple(image, SIZE_MULTIPLE))[:height, :width]
+        return self.sharpener(image)
 
 
-def create_model_method(name: str, threads: int) -> Method:
-    return OnnxModelMethod(name, weights_dir() / MODEL_FILES[name], threads)
+def create_model_method(name: str, threads: int, backend: str | None = None) -> Method:
+    path = weights_dir() / MODEL_FILES[name]
+    if backend == "tflite":
+        path = path.with_suffix(".tflite")
+    return ModelMethod(name if backend is None else f"{name}@{backend}", path, threads, backend)

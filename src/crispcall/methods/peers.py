@@ -23,7 +23,7 @@ import numpy as np
 
 from crispcall.degrade.checks import check_rgb
 from crispcall.methods.base import Method, MethodUnavailable
-from crispcall.methods.onnx_runner import OnnxRunner
+from crispcall.runtime import Sharpener
 
 
 def default_peers_dir() -> Path:
@@ -159,7 +159,7 @@ def load_torch_peer(spec: PeerSpec, weights: Path):
 
 
 def export_torch_peer(spec: PeerSpec, weights: Path, out: Path) -> Path:
-    """Export a PyTorch peer to ONNX (float32 NCHW RGB on the 0-255 scale in and out)."""
+    """Export a PyTorch peer to an ONNX frame graph (uint8 NHWC RGB in and out)."""
     try:
         from crispcall.export.onnx import export_onnx
     except ImportError as error:
@@ -176,13 +176,13 @@ class OnnxPeer(Method):
         self.name = name
         weights = peers_dir / spec.files[0]
         digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:16]
-        onnx_path = cache_dir() / "peers" / f"{name}-{digest}.onnx"
+        onnx_path = cache_dir() / "peers" / f"{name}-{digest}-frame.onnx"
         if not onnx_path.is_file():
             export_torch_peer(spec, weights, onnx_path)
-        self.runner = OnnxRunner(onnx_path, threads)
+        self.sharpener = Sharpener(onnx_path, threads=threads)
 
     def run(self, image: np.ndarray) -> np.ndarray:
-        return self.runner.rgb_to_rgb(image)
+        return self.sharpener(image)
 
 
 RUNTIMES: dict[str, type[Method]] = {"opencv": OpenCvPeer, "ncnn": NcnnPeer, "onnx": OnnxPeer}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from crispcall.methods.base import Method
 from crispcall.methods.baselines import InputMethod, UnsharpMethod
-from crispcall.methods.models import MODEL_FILES, OnnxModelMethod, create_model_method, weights_dir
+from crispcall.methods.models import MODEL_FILES, ModelMethod, create_model_method, weights_dir
 from crispcall.methods.peers import PEERS, available_peers, create_peer, default_peers_dir
 
 BASELINES: dict[str, type[Method]] = {"input": InputMethod, "unsharp": UnsharpMethod}
@@ -26,15 +26,22 @@ def available_methods(peers_dir: Path | None = None) -> list[str]:
 def create_method(name: str, peers_dir: Path | None = None, threads: int = 2) -> Method:
     """Build method ``name``; unknown names raise ``ValueError`` listing the known ones.
 
-    A path to an ``.onnx`` file exported by ``crispcall export`` is a method too, named by
-    the file's stem (for ablations and candidates not yet shipped).
+    A path to an ``.onnx`` or ``.tflite`` file exported by ``crispcall export`` is a method
+    too, named by the file's stem (for ablations and candidates not yet shipped). Our
+    networks and such files take a runtime backend after ``@``: ``student@openvino``,
+    ``student@tflite`` (the ``.tflite`` twin of the file), ``runs/x.onnx@openvino``.
     """
-    if name.endswith(".onnx"):
-        return OnnxModelMethod(Path(name).stem, Path(name), threads)
+    name, _, backend = name.partition("@")
+    backend = backend or None
+    if name.endswith((".onnx", ".tflite")):
+        stem = Path(name).stem
+        return ModelMethod(stem if backend is None else f"{stem}@{backend}", Path(name), threads, backend)
+    if name in MODEL_FILES:
+        return create_model_method(name, threads, backend)
+    if backend is not None:
+        raise ValueError(f"only our networks take a backend after @; got {name}@{backend}")
     if name in BASELINES:
         return BASELINES[name]()
-    if name in MODEL_FILES:
-        return create_model_method(name, threads)
     if name in PEERS:
         return create_peer(name, peers_dir or default_peers_dir(), threads)
     raise ValueError(f"unknown method {name!r}; known methods: {', '.join(known_methods())}")

@@ -82,11 +82,11 @@ def to_tensor(batch: np.ndarray, device: torch.device) -> torch.Tensor:
 
 @torch.no_grad()
 def restore_frame(model: nn.Module, frame: np.ndarray, device: torch.device) -> np.ndarray:
-    """Run a same-size network on one RGB uint8 frame (sides reflect-padded to a multiple of
-    the network's ``size_multiple``)."""
+    """Run a same-size network on one RGB uint8 frame (sides edge-padded to a multiple of
+    the network's ``size_multiple``, as :class:`crispcall.runtime.Sharpener` pads them)."""
     height, width = frame.shape[:2]
     x = to_tensor(frame[None], device)
-    x = F.pad(x, (0, -width % model.size_multiple, 0, -height % model.size_multiple), mode="reflect")
+    x = F.pad(x, (0, -width % model.size_multiple, 0, -height % model.size_multiple), mode="replicate")
     out = model(x)[..., :height, :width].clamp(0, 1)
     return (out[0].permute(1, 2, 0) * 255.0 + 0.5).byte().cpu().numpy()
 

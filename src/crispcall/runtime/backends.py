@@ -1,0 +1,157 @@
+"""Inference backends for exported frame graphs: uint8 1 x H x W x 3 in, uint8 out.
+
+ONNX Runtime is the default and needs nothing beyond the base install; OpenVINO (extra
+``openvino``) reads the same ONNX file; TFLite files (extra ``tflite``) run in the LiteRT
+interpreter with XNNPACK. A TFLite graph has a fixed frame size (litert-torch exports static
+shapes), which :attr:`Backend.fixed_size` states so that the caller tiles to it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from crispcall.export.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
+
+BACKENDS = ("onnxruntime", "openvino", "tflite")
+
+
+class Backend:
+    """One loaded model. ``size_multiple``: the sides it needs; ``radius``: its receptive
+    radius in input pixels (``None``: global, tiles cannot be exact); ``fixed_size``: the
+    (height, width) every call must have, or ``None`` for any size."""
+
+    size_multiple: int = 1
+    radius: int | None = None
+    fixed_size: tuple[int, int] | None = None
+
+    def run(self, batch: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """``batch``: 1 x H x W x 3 uint8, C-contiguous. Writes into ``out`` when given."""
+        raise NotImplementedError
+
+
+def _read_metadata(backend: Backend, metadata: dict[str, str]) -> None:
+    backend.size_multiple = int(metadata.get(SIZE_MULTIPLE_KEY, 1))
+    radius = metadata.get(RADIUS_KEY)
+    backend.radius = int(radius) if radius is not None else None
+
+
+def _check_frame_graph(path: Path, dtype: str, shape: list) -> None:
+    if dtype not in ("tensor(uint8)", "uint8") or len(shape) != 4 or shape[-1] != 3:
+        raise ValueError(
+            f"{path} is not a frame graph (uint8 1 x H x W x 3 input; got {dtype} {shape}): "
+            "export it with `crispcall export`"
+        )
+
+
+def onnx_metadata(path: Path) -> dict[str, str]:
+    """The custom metadata of an ONNX file."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return session.get_modelmeta().custom_metadata_map
+
+
+class OnnxRuntimeBackend(Backend):
+    def __init__(self, path: Path, threads: int):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        graph_input = self.session.get_inputs()[0]
+        _check_frame_graph(path, graph_input.type, graph_input.shape)
+        self.input_name, self.output_name = graph_input.name, self.session.get_outputs()[0].name
+        _read_metadata(self, self.session.get_modelmeta().custom_metadata_map)
+
+    def run(self, batch: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        if out is None:
+            return self.session.run([self.output_name], {self.input_name: batch})[0]
+        # Bind both ends to the caller's arrays: no copy in or out of the session.
+        binding = self.session.io_binding()
+        binding.bind_cpu_input(self.input_name, batch)
+        binding.bind_output(self.output_name, "cpu", 0, np.uint8, out.shape, out.ctypes.data)
+        self.session.run_with_iobinding(binding)
+        return out
+
+
+class OpenVinoBackend(Backend):
+    def __init__(self, path: Path, threads: int):
+        try:
+            import openvino as ov
+        except ImportError as error:
+            raise ImportError("the openvino backend needs: pip install 'crispcall[openvino]'") from error
+        core = ov.Core()
+        model = core.read_model(str(path))
+        graph_input = model.inputs[0]
+        dtype = "uint8" if graph_input.element_type == ov.Type.u8 else str(graph_input.element_type)
+        shape = [dim.get_length() if dim.is_static else None for dim in graph_input.partial_shape]
+        _check_frame_graph(path, dtype, shape)
+        # OpenVINO does not surface ONNX metadata_props; ONNX Runtime (a base dependency) does.
+        _read_metadata(self, onnx_metadata(path))
+        # f32 explicitly: on CPUs with bf16 or fp16 units OpenVINO would otherwise lower precision.
+        config = {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32"}
+        self.request = core.compile_model(model, "CPU", config).create_infer_request()
+
+    def run(self, batch: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        result = self.request.infer({0: batch}, share_inputs=True)[0]
+        if out is None:
+            return result
+        out[...] = result
+        return out
+
+
+def tflite_sidecar(path: Path) -> Path:
+    """The JSON beside a ``.tflite`` file with what its flatbuffer does not carry."""
+    return path.with_name(path.name + ".json")
+
+
+class TfliteBackend(Backend):
+    def __init__(self, path: Path, threads: int):
+        try:
+            from ai_edge_litert.interpreter import Interpreter
+        except ImportError as error:
+            raise ImportError("the tflite backend needs: pip install 'crispcall[tflite]'") from error
+        self.interpreter = Interpreter(str(path), num_threads=threads)
+        self.interpreter.allocate_tensors()
+        details = self.interpreter.get_input_details()[0]
+        _check_frame_graph(path, np.dtype(details["dtype"]).name, list(details["shape"]))
+        self.input_index = details["index"]
+        self.output_index = self.interpreter.get_output_details()[0]["index"]
+        self.fixed_size = (int(details["shape"][1]), int(details["shape"][2]))
+        sidecar = tflite_sidecar(path)
+        _read_metadata(self, json.loads(sidecar.read_text()) if sidecar.is_file() else {})
+
+    def run(self, batch: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        self.interpreter.set_tensor(self.input_index, batch)
+        self.interpreter.invoke()
+        result = self.interpreter.get_tensor(self.output_index)
+        if out is None:
+            return result
+        out[...] = result
+        return out
+
+
+def load_backend(path: str | Path, backend: str | None = None, threads: int = 2) -> Backend:
+    """Load ``path`` with ``backend`` (default: ``tflite`` for ``.tflite`` files, else
+    ``onnxruntime``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such model file: {path}")
+    if backend is None:
+        backend = "tflite" if path.suffix == ".tflite" else "onnxruntime"
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
+    if (backend == "tflite") != (path.suffix == ".tflite"):
+        raise ValueError(f"backend {backend} cannot run {path.name}")
+    if threads < 1:
+        raise ValueError(f"threads must be >= 1, got {threads}")
+    kind = {"onnxruntime": OnnxRuntimeBackend, "openvino": OpenVinoBackend, "tflite": TfliteBackend}[backend]
+    return kind(path, threads)
