@@ -1,14 +1,11 @@
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
-from PIL import Image
 
 torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
 
-from crispcall.data import write_cache  # noqa: E402
 from crispcall.distill.losses import (  # noqa: E402
     DistillationLoss,
     FeatureAdapters,
@@ -67,35 +64,6 @@ def test_feature_adapters_resample_and_learn():
 def test_terms_need_a_teacher():
     with pytest.raises(ValueError, match="teacher"):
         DistillationLoss(None, RestorationLoss(1.0), response=1.0)
-
-
-@pytest.fixture
-def student_config(tmp_path, astronaut, coffee):
-    images = tmp_path / "train"
-    images.mkdir()
-    for i, image in enumerate([astronaut, coffee, astronaut[::-1], coffee[:, ::-1]]):
-        Image.fromarray(np.ascontiguousarray(image)).save(images / f"img_{i}.png")
-    cache = write_cache([images], tmp_path / "pairs.npz", count=16, patch_size=32, holdout_every=2, progress=False)
-    teacher = Teacher(channels=8, blocks=2)
-    teacher_path = tmp_path / "teacher.pt"
-    torch.save(
-        {"arch": "teacher", "model": teacher.state_dict(), "config": {"model": {"channels": 8, "blocks": 2}}},
-        teacher_path,
-    )
-
-    def write(distill: dict) -> str:
-        config = {
-            "model": {"channels": 8, "blocks": 2},
-            "data": {"cache": str(cache), "roots": [str(images)], "holdout_every": 2, "val_images": 1, "val_crop": 48},
-            "train": {"steps": 3, "batch_size": 4, "val_every": 3, "checkpoint_every": 3, "warmup_steps": 1},
-            "loss": {"l1": 1.0},
-            "distill": {"teacher": str(teacher_path), **distill},
-        }
-        path = tmp_path / f"student-{len(distill)}.yaml"
-        path.write_text(yaml.safe_dump(config))
-        return str(path)
-
-    return write
 
 
 def test_train_student_with_every_term_then_resume(student_config, tmp_path):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from pathlib import Path
+
+import torch
 
 from crispcall.distill.losses import DistillationLoss
 from crispcall.models.io import load_network
 from crispcall.models.student import Student
 from crispcall.train.config import load_config
-from crispcall.train.loop import train
+from crispcall.train.loop import save_atomic, train
 from crispcall.train.losses import RestorationLoss
 
 
@@ -17,18 +20,28 @@ def train_student(
     config_path: str | Path, out_dir: str | Path, steps: int | None = None, overrides: Sequence[str] = ()
 ) -> Path:
     """Train the student the config describes; the ``distill`` section weighs the teacher's
-    terms (all 0: the ground-truth-only twin). Returns the final EMA weights' path."""
+    terms (all 0: the ground-truth-only twin). Returns the final EMA weights' path.
+
+    With ``train.qat``, the fused student named by ``train.init`` is fine-tuned with INT8
+    fake quantization (:mod:`crispcall.quant.qat`) and saved as a plain student again."""
     config = load_config(config_path, overrides)
     if steps is not None:
         config["train"]["steps"] = steps
+    if config["train"]["qat"]:
+        return _train_qat(config, Path(out_dir))
+    loss = _distillation_loss(config)
+    return train(lambda: Student(**config["model"]), config, Path(out_dir), loss, "student", loss_module=loss)
+
+
+def _distillation_loss(config: dict) -> DistillationLoss:
     terms = config["distill"]
     teacher = None
     if terms["response"] or terms["feature"] or terms["structure"]:
         if not terms["teacher"]:
-            raise ValueError(f"{config_path}: distill.teacher must name the teacher's weights")
+            raise ValueError("distill.teacher must name the teacher's weights")
         teacher = load_network(terms["teacher"], "teacher")
     probe = Student(**config["model"])
-    loss = DistillationLoss(
+    return DistillationLoss(
         teacher,
         RestorationLoss(**config["loss"]),
         response=terms["response"],
@@ -39,4 +52,27 @@ def train_student(
         student_channels=[probe.channels] * len(probe.tap_after),
         teacher_channels=teacher.body_conv.out_channels if teacher is not None else 0,
     )
-    return train(lambda: Student(**config["model"]), config, Path(out_dir), loss, "student", loss_module=loss)
+
+
+def _train_qat(config: dict, out_dir: Path) -> Path:
+    from crispcall.quant.qat import prepare_qat, strip_qat
+
+    init = config["train"]["init"]
+    if init is None:
+        raise ValueError("train.qat fine-tunes an existing student: set train.init")
+
+    def fused_student() -> Student:
+        # INT8 runs the fused graph, so the fused convolutions are what learn to be rounded.
+        return load_network(init, "student").fuse()
+
+    config["model"] = dict(fused_student().config)
+    # train() must not load init into the wrapped network (its keys differ): the builder does.
+    inner = copy.deepcopy(config)
+    inner["train"]["init"] = None
+    loss = _distillation_loss(config)
+    final = train(lambda: prepare_qat(fused_student()), inner, out_dir, loss, "student", loss_module=loss)
+    wrapped = prepare_qat(fused_student())
+    state = torch.load(final, map_location="cpu", weights_only=False)
+    wrapped.load_state_dict(state["model"])
+    save_atomic({**state, "model": strip_qat(wrapped).state_dict(), "config": config}, final)
+    return final

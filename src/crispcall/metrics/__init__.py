@@ -1,10 +1,21 @@
 """Quality metrics per BENCHMARK.md."""
 
 from crispcall.metrics.ocr import OcrUnavailable, character_error_rate, ocr_cer, ocr_text
-from crispcall.metrics.quality import edge_ratio, flicker, luma, psnr, psnr_ssim, sharpness, sharpness_ratio, ssim
+from crispcall.metrics.quality import (
+    agreement_psnr,
+    edge_ratio,
+    flicker,
+    luma,
+    psnr,
+    psnr_ssim,
+    sharpness,
+    sharpness_ratio,
+    ssim,
+)
 
 __all__ = [
     "OcrUnavailable",
+    "agreement_psnr",
     "character_error_rate",
     "edge_ratio",
     "flicker",

@@ -68,6 +68,15 @@ def ssim(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
     return _ssim_y(*_pair(output, target, border))
 
 
+def agreement_psnr(outputs: Sequence[np.ndarray], references: Sequence[np.ndarray]) -> float:
+    """PSNR over every RGB value of every pair, no border cropped: how closely one model
+    file reproduces another (an export against PyTorch, INT8 against FP32)."""
+    if len(outputs) != len(references) or not outputs:
+        raise ValueError("need the same, non-zero number of outputs and references")
+    mse = np.mean([np.mean((a.astype(np.float64) - b) ** 2) for a, b in zip(outputs, references, strict=True)])
+    return float("inf") if mse == 0 else float(10 * np.log10(255.0**2 / mse))
+
+
 def psnr_ssim(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> tuple[float, float]:
     """:func:`psnr` and :func:`ssim` together, converting each image to luma once."""
     a, b = _pair(output, target, border)

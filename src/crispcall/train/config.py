@@ -32,6 +32,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "seed": 0,
         "threads": 0,
         "init": None,
+        # Quantization-aware fine-tuning of the fused student named by init (crispcall.quant.qat).
+        "qat": False,
     },
     "loss": {"l1": 1.0, "ssim": 0.0, "gradient": 0.0},
     # Only the student reads this section (crispcall.distill): weights of the teacher terms.

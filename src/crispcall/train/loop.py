@@ -126,7 +126,7 @@ def lr_factor(step: int, steps: int, warmup: int, min_ratio: float) -> float:
     return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
 
 
-def _save_atomic(obj: Any, path: Path) -> None:
+def save_atomic(obj: Any, path: Path) -> None:
     partial = path.with_name(path.name + ".partial")
     torch.save(obj, partial)
     os.replace(partial, path)
@@ -226,7 +226,7 @@ def train(
             )
             running.clear()
         if runtime.main and (step % cfg["checkpoint_every"] == 0 or last):
-            _save_atomic(
+            save_atomic(
                 {
                     "model": model.state_dict(),
                     "ema": ema.state_dict(),
@@ -241,7 +241,7 @@ def train(
             )
     final = out_dir / f"{name}.pt"
     if runtime.main:
-        _save_atomic({"arch": name, "model": ema.module.state_dict(), "config": config, "steps": step}, final)
+        save_atomic({"arch": name, "model": ema.module.state_dict(), "config": config, "steps": step}, final)
     if runtime.world > 1:
         dist.barrier()
         dist.destroy_process_group()

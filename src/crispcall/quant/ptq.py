@@ -1,0 +1,114 @@
+"""INT8 ONNX graphs from an FP32 one: ONNX Runtime's static QDQ quantization, calibrated on
+degraded frames made from training images only."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from crispcall.data.folders import ImageFolder
+from crispcall.degrade.presets import apply_preset
+from crispcall.metrics.quality import agreement_psnr
+from crispcall.runtime import Sharpener
+
+CALIBRATION_PRESETS = ("call", "poor", "lossy", "x2")
+# The INT8 graph must stay this close to the FP32 one it came from (PSNR between outputs).
+MIN_AGREEMENT_DB = 45.0
+
+
+def calibration_frames(
+    roots: Sequence[str | Path], count: int = 64, side: int = 264, seed: int = 0
+) -> list[np.ndarray]:
+    """``count`` degraded crops (``side`` pixels square, a multiple of 12 as the benchmark
+    crops) of training images, the presets in turn, as the network meets them at inference.
+    Images are drawn from the whole pool."""
+    paths = ImageFolder.scan(list(roots)).paths
+    if not paths:
+        raise ValueError(f"no images under {', '.join(map(str, roots))}")
+    rng = np.random.default_rng(seed)
+    chosen = [paths[i] for i in rng.choice(len(paths), size=min(count, len(paths)), replace=False)]
+    frames = []
+    for index, (_path, image) in enumerate(ImageFolder(chosen)):
+        height, width = image.shape[:2]
+        if min(height, width) < side:
+            continue
+        top, left = rng.integers(0, height - side + 1), rng.integers(0, width - side + 1)
+        crop = np.ascontiguousarray(image[top : top + side, left : left + side])
+        preset = CALIBRATION_PRESETS[index % len(CALIBRATION_PRESETS)]
+        frames.append(apply_preset(crop, preset, np.random.default_rng((seed, index))).frame)
+    if not frames:
+        raise ValueError(f"no training image is at least {side} pixels on its short side")
+    return frames
+
+
+class _FrameReader:
+    """ONNX Runtime's CalibrationDataReader over uint8 frames (the graph's own input)."""
+
+    def __init__(self, frames: Sequence[np.ndarray]):
+        self.frames: Iterator[np.ndarray] = iter(tqdm(frames, desc="calibrating", leave=False))
+
+    def get_next(self) -> dict[str, np.ndarray] | None:
+        frame = next(self.frames, None)
+        return None if frame is None else {"input": frame[None]}
+
+
+def agreement_db(fp32: str | Path, int8: str | Path, frames: Sequence[np.ndarray]) -> float:
+    """PSNR of the INT8 graph's output against the FP32 graph's, over ``frames``."""
+    reference, quantized = Sharpener(fp32, threads=2), Sharpener(int8, threads=2)
+    return agreement_psnr([quantized(f) for f in frames], [reference(f) for f in frames])
+
+
+def quantize_onnx(
+    fp32: str | Path, out: str | Path, frames: Sequence[np.ndarray], check: Sequence[np.ndarray]
+) -> float:
+    """Write the INT8 QDQ graph of ``fp32`` to ``out``: convolutions quantized (activations
+    per tensor uint8 by min/max over ``frames``, weights per channel int8 symmetric, the
+    scheme :mod:`crispcall.quant.qat` trains for). The result must agree with the FP32 graph
+    to :data:`MIN_AGREEMENT_DB` on ``check`` frames; returns that PSNR. Written under a
+    temporary name and renamed once checked."""
+    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    with tempfile.TemporaryDirectory() as scratch:
+        prepared = Path(scratch) / "prepared.onnx"
+        quant_pre_process(str(fp32), str(prepared), skip_symbolic_shape=True)
+        try:
+            quantize_static(
+                str(prepared),
+                str(partial),
+                _FrameReader(frames),
+                quant_format=QuantFormat.QDQ,
+                op_types_to_quantize=["Conv"],
+                per_channel=True,
+                activation_type=QuantType.QUInt8,
+                weight_type=QuantType.QInt8,
+                calibrate_method=CalibrationMethod.MinMax,
+                extra_options={"WeightSymmetric": True, "ActivationSymmetric": False},
+            )
+            _copy_metadata(fp32, partial)
+            agreement = agreement_db(fp32, partial, check)
+            if agreement < MIN_AGREEMENT_DB:
+                raise RuntimeError(f"INT8 graph agrees with FP32 to only {agreement:.1f} dB (< {MIN_AGREEMENT_DB})")
+            os.replace(partial, out)
+        finally:
+            partial.unlink(missing_ok=True)
+    return agreement
+
+
+def _copy_metadata(source: str | Path, target: Path) -> None:
+    import onnx
+
+    model = onnx.load(str(target))
+    known = {p.key for p in model.metadata_props}
+    for prop in onnx.load(str(source)).metadata_props:
+        if prop.key not in known:
+            model.metadata_props.add(key=prop.key, value=prop.value)
+    onnx.save(model, str(target))
