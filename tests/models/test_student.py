@@ -78,3 +78,22 @@ def test_features_size_and_errors():
             Student(**bad)
     with pytest.raises(ValueError, match="odd"):
         RepConv(4, 4, kernel_size=2)
+
+
+@pytest.mark.parametrize(("color", "unshuffle"), [("luma", 4), ("luma", 2), ("rgb", 4)])
+def test_frame_graph_matches_forward(color, unshuffle):
+    """forward_frame (uint8 NHWC, unshuffle folded into the head) rounds forward's output."""
+    torch.manual_seed(0)
+    model = Student(channels=8, blocks=2, unshuffle=unshuffle, color=color)
+    for p in model.tail.parameters():
+        torch.nn.init.normal_(p, std=0.02)
+    model.eval()
+    frame = torch.randint(0, 256, (1, 48, 64, 3), dtype=torch.uint8)
+    with torch.no_grad():
+        expected = model(frame.permute(0, 3, 1, 2).float() / 255.0).clamp(0, 1) * 255.0 + 0.5
+        expected = expected.to(torch.uint8).permute(0, 2, 3, 1)
+        got = model.forward_frame(frame)  # unfused: the head's branches are fused on the fly
+    assert got.dtype == torch.uint8 and got.shape == frame.shape
+    assert (got.int() - expected.int()).abs().max() <= 1
+    assert (got == expected).float().mean() >= 0.999
+    assert not torch.equal(got, frame)

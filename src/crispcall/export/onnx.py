@@ -27,13 +27,17 @@ MATCH_SHARE = 0.99
 
 class FrameIO(nn.Module):
     """Wraps a network on NCHW float RGB in [0, ``value_range``] so it takes and gives uint8
-    NHWC frames; rounding is half up, as ``(x + 0.5).astype(uint8)`` after clipping."""
+    NHWC frames; rounding is half up, as ``(x + 0.5).astype(uint8)`` after clipping. A network
+    with its own ``forward_frame`` (the student's, which avoids full-resolution layout
+    changes) is used through that."""
 
     def __init__(self, net: nn.Module, value_range: float = 1.0):
         super().__init__()
         self.net, self.factor = net, value_range / 255.0
 
     def forward(self, frame: torch.Tensor) -> torch.Tensor:
+        if hasattr(self.net, "forward_frame"):
+            return self.net.forward_frame(frame)
         x = frame.permute(0, 3, 1, 2).float() * self.factor
         y = self.net(x) / self.factor
         return (y.clamp(0.0, 255.0) + 0.5).to(torch.uint8).permute(0, 2, 3, 1)

@@ -205,17 +205,59 @@ class Student(nn.Module):
         taps = min(feature_taps, blocks)
         self.tap_after = {round((i + 1) * blocks / taps) - 1 for i in range(taps)}
 
-    def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
-        """The restored frame and the named body features at the tapped depths."""
-        source = (x * self.luma_weights).sum(1, keepdim=True) if self.color == "luma" else x
-        out = F.relu(self.head(F.pixel_unshuffle(source, self.unshuffle)))
+    def correction(
+        self, source: torch.Tensor, full_resolution_head: bool = False
+    ) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
+        """The correction for ``source`` planes (Y, or RGB) in [0, 1], at full resolution, and
+        the named body features at the tapped depths.
+
+        With ``full_resolution_head`` the pixel-unshuffle and the head's k x k convolution run
+        as one convolution on the full-resolution planes (kernel k * r, stride r, padding
+        r * (k // 2); its weights are the head's, rearranged), which gives the same sums without
+        the unshuffle's strided copy: the inference graph uses it."""
+        r = self.unshuffle
+        if full_resolution_head:
+            head = self.head if isinstance(self.head, nn.Conv2d) else self.head.fused()
+            out_ch, _, k, _ = head.weight.shape
+            # weight[o, c * r * r + a * r + b, i, j] -> weight[o, c, i * r + a, j * r + b]
+            weight = (
+                head.weight.reshape(out_ch, -1, r, r, k, k).permute(0, 1, 4, 2, 5, 3).reshape(out_ch, -1, k * r, k * r)
+            )
+            out = F.conv2d(source, weight, head.bias, stride=r, padding=r * (k // 2))
+        else:
+            out = self.head(F.pixel_unshuffle(source, r))
+        out = F.relu(out)
         features = []
         for index, block in enumerate(self.body):
             out = block(out)
             if index in self.tap_after:
                 features.append((f"block{index + 1}", out))
+        return F.pixel_shuffle(self.tail(out), r), features
+
+    def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
+        """The restored frame and the named body features at the tapped depths."""
+        source = (x * self.luma_weights).sum(1, keepdim=True) if self.color == "luma" else x
+        correction, features = self.correction(source)
         # A one-channel correction broadcasts over R, G and B: Y changes, Cb and Cr do not.
-        return x + F.pixel_shuffle(self.tail(out), self.unshuffle), features
+        return x + correction, features
+
+    def forward_frame(self, frame: torch.Tensor) -> torch.Tensor:
+        """The inference graph: uint8 1 x H x W x 3 frames in and out, the same arithmetic as
+        :meth:`forward` (rounding half up), laid out for ONNX Runtime's CPU kernels: no
+        full-resolution RGB plane changes layout, and no element-wise op broadcasts over a
+        last axis of 1 or 3 (ONNX Runtime walks such axes element by element). In luma mode Y
+        is a matrix product over the channel axis, the unshuffle is folded into the head
+        convolution, the correction is scaled and rounded on its one plane, and it reaches R,
+        G and B through a rank-1 matrix product."""
+        x = frame.float()
+        if self.color == "luma":
+            source = (x @ (self.luma_weights.view(3, 1) / 255.0)).permute(0, 3, 1, 2)
+            correction, _ = self.correction(source, full_resolution_head=True)
+            spread = (correction * 255.0 + 0.5).permute(0, 2, 3, 1) @ torch.ones(1, 3)
+        else:
+            correction, _ = self.correction(x.permute(0, 3, 1, 2) / 255.0, full_resolution_head=True)
+            spread = correction.permute(0, 2, 3, 1) * 255.0 + 0.5
+        return (x + spread).clamp(0.0, 255.0).to(torch.uint8)
 
     def forward(self, x: torch.Tensor, with_features: bool = False):
         """The restored frame, or (frame, features) with ``with_features`` (the call DDP sees)."""
