@@ -14,6 +14,7 @@ from crispcall.metrics.quality import (
 )
 
 __all__ = [
+    "FlickerMeter",
     "OcrUnavailable",
     "agreement_psnr",
     "character_error_rate",

@@ -102,13 +102,34 @@ def edge_ratio(output: np.ndarray, degraded: np.ndarray) -> float:
     return sharpness_ratio(output, sharpness(degraded))
 
 
+class FlickerMeter:
+    """Temporal instability frame by frame, for streams too long to hold: after each
+    :meth:`update` with an output frame and its clean target, :attr:`value` is the mean over
+    t of mean |(out[t]-out[t-1]) - (gt[t]-gt[t-1])| on Y (BENCHMARK.md)."""
+
+    def __init__(self) -> None:
+        self.steps, self.total = 0, 0.0
+        self._previous: tuple[np.ndarray, np.ndarray] | None = None
+
+    def update(self, output: np.ndarray, target: np.ndarray) -> None:
+        out_y, gt_y = luma(output), luma(target)
+        if self._previous is not None:
+            self.total += float(np.mean(np.abs((out_y - self._previous[0]) - (gt_y - self._previous[1]))))
+            self.steps += 1
+        self._previous = (out_y, gt_y)
+
+    @property
+    def value(self) -> float:
+        if not self.steps:
+            raise ValueError("flicker needs at least two frames")
+        return self.total / self.steps
+
+
 def flicker(outputs: Sequence[np.ndarray], targets: Sequence[np.ndarray]) -> float:
     """Temporal instability: mean over t of mean |(out[t]-out[t-1]) - (gt[t]-gt[t-1])| on Y."""
     if len(outputs) != len(targets):
         raise ValueError(f"{len(outputs)} outputs for {len(targets)} targets")
-    if len(outputs) < 2:
-        raise ValueError("flicker needs at least two frames")
-    out_y = [luma(o) for o in outputs]
-    gt_y = [luma(t) for t in targets]
-    steps = [np.mean(np.abs((out_y[t] - out_y[t - 1]) - (gt_y[t] - gt_y[t - 1]))) for t in range(1, len(out_y))]
-    return float(np.mean(steps))
+    meter = FlickerMeter()
+    for output, target in zip(outputs, targets, strict=True):
+        meter.update(output, target)
+    return meter.value

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# INT8 and the deployment formats of the shipped student (issue 6):
+#  - PTQ: ONNX Runtime static QDQ calibration of weights/student.pt on degraded training frames;
+#  - QAT: fake-quant fine-tuning (configs/student-qat.yaml), then the same calibration;
+#  - scored side by side with FP32 on the `call` suite.
+# Needs weights/student.pt, weights/teacher.pt (QAT distils), the pair cache of
+# configs/teacher-cpu-stage2.yaml and the training folders.
+# Run from the repository root: bash scripts/student-int8.sh   (about 10 min on 2 cores)
+set -euo pipefail
+B=${CRISPCALL_BIN:-.venv/bin}
+CALIBRATION=(../shared/data/train data/screens)
+mkdir -p runs/int8
+"$B/crispcall" export --checkpoint weights/student.pt --out runs/int8/student-ptq.onnx --int8 \
+  --calibration "${CALIBRATION[@]}"
+"$B/crispcall" train student --config configs/student-qat.yaml --out runs/student-qat > runs/student-qat.log 2>&1
+"$B/crispcall" export --checkpoint runs/student-qat/student.pt --out runs/int8/student-qat.onnx --int8 \
+  --calibration "${CALIBRATION[@]}"
+"$B/crispcall" eval --suite call --preset x2,call,poor,lossy --no-ocr \
+  --method student runs/int8/student-ptq.onnx runs/int8/student-qat.onnx --json docs/results/eval-student-int8.json

@@ -1,0 +1,137 @@
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+
+from crispcall.runtime.video import open_video, partial_path, sharpen_video
+
+
+def write_clip(path, frames=24, size=(96, 64), fps=25, audio=True, rotate=None, codec="libx264"):
+    """A moving-gradient clip with text-like bars, and a 440 Hz tone as AAC when ``audio``.
+    (FFV1 takes odd sizes, which H.264 in 4:2:0 cannot.)"""
+    width, height = size
+    with av.open(str(path), "w") as out:
+        video = out.add_stream(codec, rate=fps)
+        video.width, video.height = width, height
+        video.pix_fmt = "yuv444p" if codec == "ffv1" else "yuv420p"
+        if rotate:
+            video.set_display_rotation(rotate)
+        sound = out.add_stream("aac", rate=16000) if audio else None
+        yy, xx = np.mgrid[0:height, 0:width]
+        for index in range(frames):
+            image = np.stack([(xx * 2 + index * 3) % 256, (yy * 3) % 256, ((xx + yy) // 8 % 2) * 200], -1)
+            frame = av.VideoFrame.from_ndarray(image.astype(np.uint8), format="rgb24")
+            frame.pts = index
+            frame.time_base = Fraction(1, fps)
+            for packet in video.encode(frame):
+                out.mux(packet)
+        for packet in video.encode(None):
+            out.mux(packet)
+        if sound is not None:
+            samples = 16000 * frames // fps
+            tone = (0.2 * np.sin(2 * np.pi * 440 * np.arange(samples) / 16000)).astype(np.float32)
+            for start in range(0, samples, 1024):
+                chunk = av.AudioFrame.from_ndarray(tone[None, start : start + 1024], format="flt", layout="mono")
+                chunk.sample_rate, chunk.pts = 16000, start
+                for packet in sound.encode(chunk):
+                    out.mux(packet)
+            for packet in sound.encode(None):
+                out.mux(packet)
+    return path
+
+
+def probe(path):
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        frames = [f for f in container.decode(video=0)]
+        has_audio = bool(container.streams.audio)
+        audio_frames = sum(1 for _ in container.decode(audio=0)) if has_audio else 0
+        duration = float(frames[-1].pts * frames[-1].time_base) if frames else 0.0
+        return {
+            "frames": len(frames),
+            "fps": float(video.average_rate),
+            "size": (frames[0].width, frames[0].height),
+            "audio_frames": audio_frames,
+            "last_pts_s": duration,
+            "rotate": frames[0].rotation,
+        }
+
+
+def brighten(frame):
+    return np.clip(frame.astype(np.int16) + 10, 0, 255).astype(np.uint8)
+
+
+def test_round_trip_keeps_frames_rate_audio_and_duration(tmp_path):
+    src = write_clip(tmp_path / "in.mp4")
+    report = sharpen_video(src, tmp_path / "out.mp4", brighten, progress=False)
+    before, after = probe(src), probe(tmp_path / "out.mp4")
+    assert report.frames == before["frames"] == after["frames"] == 24
+    assert after["fps"] == pytest.approx(before["fps"])
+    assert after["size"] == before["size"]
+    assert after["last_pts_s"] == pytest.approx(before["last_pts_s"], abs=1e-3)
+    assert report.audio_packets > 0 and after["audio_frames"] == before["audio_frames"]
+    with av.open(str(src)) as a, av.open(str(tmp_path / "out.mp4")) as b:  # audio copied bit for bit
+        original = [bytes(p) for p in a.demux(audio=0) if p.size]
+        copied = [bytes(p) for p in b.demux(audio=0) if p.size]
+    assert original == copied
+
+
+def test_side_by_side_odd_sizes_and_a_reference(tmp_path):
+    src = write_clip(tmp_path / "odd.mkv", size=(95, 63), audio=False, codec="ffv1")
+    report = sharpen_video(src, tmp_path / "sbs.mp4", brighten, side_by_side=True, reference=src, progress=False)
+    assert probe(tmp_path / "sbs.mp4")["size"] == (190, 64)  # padded to even for yuv420p
+    assert report.psnr is not None and report.psnr < 40  # +10 grey levels against the clip itself
+    assert report.flicker is not None and report.input_flicker == pytest.approx(0.0)
+
+
+def test_rotation_is_kept(tmp_path):
+    src = write_clip(tmp_path / "rot.mp4", frames=4, audio=False, rotate=90)
+    assert probe(src)["rotate"] == 90
+    sharpen_video(src, tmp_path / "out.mp4", brighten, progress=False)
+    assert probe(tmp_path / "out.mp4")["rotate"] == 90
+
+
+def test_failure_leaves_no_file(tmp_path):
+    src = write_clip(tmp_path / "in.mp4", audio=False)
+    calls = []
+
+    def failing(frame):
+        calls.append(1)
+        if len(calls) == 5:
+            raise RuntimeError("inference failed")
+        return frame
+
+    out = tmp_path / "out.mp4"
+    with pytest.raises(RuntimeError, match="inference failed"):
+        sharpen_video(src, out, failing, progress=False)
+    assert not out.exists() and not partial_path(out).exists()
+
+
+@pytest.mark.parametrize("kind", ["missing", "text", "truncated", "audio-only"])
+def test_bad_inputs_get_clear_errors(tmp_path, kind):
+    path = tmp_path / "bad.mp4"
+    if kind == "text":
+        path.write_text("not a video at all\n" * 100)
+    elif kind == "truncated":
+        data = write_clip(tmp_path / "good.mp4", audio=False).read_bytes()
+        path.write_bytes(data[: len(data) // 3])
+    elif kind == "audio-only":
+        with av.open(str(path), "w") as out:
+            sound = out.add_stream("aac", rate=16000)
+            chunk = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="flt", layout="mono")
+            chunk.sample_rate, chunk.pts = 16000, 0
+            for packet in [*sound.encode(chunk), *sound.encode(None)]:
+                out.mux(packet)
+    error = FileNotFoundError if kind == "missing" else ValueError
+    message = {"missing": "no such video", "audio-only": "no video stream"}.get(kind, "cannot|no decodable")
+    with pytest.raises(error, match=message):
+        sharpen_video(path, tmp_path / "out.mp4", brighten, progress=False)
+    assert not (tmp_path / "out.mp4").exists() and not partial_path(tmp_path / "out.mp4").exists()
+
+
+def test_the_output_never_overwrites_the_input(tmp_path):
+    src = write_clip(tmp_path / "in.mp4", frames=2, audio=False)
+    with pytest.raises(ValueError, match="overwrite"):
+        sharpen_video(src, src, brighten, progress=False)
+    assert open_video(src).streams.video
