@@ -14,6 +14,7 @@ show it, and the tiled output equals the whole-frame output: no seams.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -158,17 +159,22 @@ class Sharpener:
         return result
 
     def sharpen_image(self, image: Image.Image) -> Image.Image:
-        """Sharpen a Pillow image of any common mode: grey stays grey, alpha is kept as is."""
-        if not isinstance(image, Image.Image):
-            raise TypeError(f"image must be a PIL.Image, got {type(image).__name__}")
-        grey = image.mode in ("1", "L", "LA", "I", "I;16", "F")
-        has_alpha = image.mode in ("LA", "RGBA", "PA") or (image.mode == "P" and "transparency" in image.info)
-        rgba = image.convert("RGBA" if has_alpha else "RGB")
-        colour, alpha = to_rgb(np.asarray(rgba))
-        sharp = self(colour)
-        if alpha is not None and sharp.shape[:2] != alpha.shape:
-            alpha = np.asarray(Image.fromarray(alpha).resize(sharp.shape[1::-1], Image.BICUBIC))
-        result = Image.fromarray(sharp)
-        if alpha is not None:
-            result.putalpha(Image.fromarray(alpha))
-        return result.convert("LA" if has_alpha else "L") if grey else result
+        """Sharpen a Pillow image of any common mode (:func:`sharpen_pil`)."""
+        return sharpen_pil(image, self)
+
+
+def sharpen_pil(image: Image.Image, sharpen: Callable[[np.ndarray], np.ndarray]) -> Image.Image:
+    """Run ``sharpen`` (RGB uint8 frames in and out) on a Pillow image of any common mode:
+    grey stays grey, alpha is kept as it is (resized with the image if ``sharpen`` enlarges)."""
+    if not isinstance(image, Image.Image):
+        raise TypeError(f"image must be a PIL.Image, got {type(image).__name__}")
+    grey = image.mode in ("1", "L", "LA", "I", "I;16", "F")
+    has_alpha = image.mode in ("LA", "RGBA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    colour, alpha = to_rgb(np.asarray(image.convert("RGBA" if has_alpha else "RGB")))
+    sharp = sharpen(colour)
+    if alpha is not None and sharp.shape[:2] != alpha.shape:
+        alpha = np.asarray(Image.fromarray(alpha).resize(sharp.shape[1::-1], Image.BICUBIC))
+    result = Image.fromarray(sharp)
+    if alpha is not None:
+        result.putalpha(Image.fromarray(alpha))
+    return result.convert("LA" if has_alpha else "L") if grey else result

@@ -1,0 +1,172 @@
+"""Live frames: a camera, a stream URL or a file read at real-time pace, sharpened as they come.
+
+A reader thread keeps only the newest frame. When sharpening is slower than the source, the
+frames it could not take are dropped (and counted) rather than queued, so the output never
+falls behind the source. The result goes to a window when a display exists, and/or to a file
+in which each sharpened frame keeps its source time stamp (a dropped frame shows as the
+previous one held).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+from crispcall.degrade.ops import pad_to_multiple
+from crispcall.runtime.video import partial_path
+
+
+@dataclass
+class LiveReport:
+    read: int = 0
+    sharpened: int = 0
+    dropped: int = 0
+    seconds: float = 0.0
+
+    @property
+    def fps(self) -> float:
+        return self.sharpened / self.seconds if self.seconds else 0.0
+
+
+def parse_source(text: str) -> int | str:
+    """A camera index ("0") or a file path / URL."""
+    return int(text) if text.isdigit() else text
+
+
+class LatestFrame:
+    """Reads ``capture`` in a thread, at the file's frame rate when ``paced``; holds only the
+    newest frame (RGB) with its index, counting the ones replaced before anyone took them."""
+
+    def __init__(self, capture: cv2.VideoCapture, paced: bool, fps: float):
+        self.capture, self.paced, self.period = capture, paced, 1.0 / fps
+        self.frame: tuple[int, np.ndarray] | None = None
+        self.read = self.dropped = 0
+        self.finished = False
+        self.stopping = threading.Event()
+        self.condition = threading.Condition()
+        self.thread = threading.Thread(target=self._run, name="live-reader", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        start = time.perf_counter()
+        try:
+            while not self.stopping.is_set():
+                ok, bgr = self.capture.read()
+                if not ok:
+                    return
+                if self.paced:  # a file arrives no faster than it would play
+                    delay = start + self.read * self.period - time.perf_counter()
+                    if delay > 0:
+                        time.sleep(delay)
+                with self.condition:
+                    if self.frame is not None:
+                        self.dropped += 1
+                    self.frame = (self.read, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+                    self.read += 1
+                    self.condition.notify()
+        finally:
+            with self.condition:
+                self.finished = True
+                self.condition.notify()
+
+    def stop(self) -> None:
+        """Stop reading and wait for the thread (before the capture is released)."""
+        self.stopping.set()
+        self.thread.join(timeout=5.0)
+
+    def take(self) -> tuple[int, np.ndarray] | None:
+        """The newest frame not yet taken, waiting for one; ``None`` at the end of the source."""
+        with self.condition:
+            while self.frame is None and not self.finished:
+                self.condition.wait()
+            frame, self.frame = self.frame, None
+            return frame
+
+
+def run_live(
+    source: int | str,
+    sharpen: Callable[[np.ndarray], np.ndarray],
+    out: str | Path | None = None,
+    show: bool | None = None,
+    max_seconds: float | None = None,
+) -> LiveReport:
+    """Sharpen ``source`` live until it ends, ``max_seconds`` pass, or q is pressed in the
+    window. ``show`` defaults to whether a display exists; without one, ``out`` is needed."""
+    show = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) if show is None else show
+    if not show and out is None:
+        raise ValueError("no display here: give a file to write the sharpened frames to (--out)")
+    if isinstance(source, str) and "://" not in source and not Path(source).is_file():
+        raise FileNotFoundError(f"no such video file: {source}")
+    capture = cv2.VideoCapture(source)
+    if not capture.isOpened():
+        raise ValueError(f"cannot open video source {source!r}")
+    fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+    is_file = isinstance(source, str) and "://" not in source
+    reader = LatestFrame(capture, paced=is_file, fps=fps)
+    report = LiveReport()
+    writer = None
+    out = Path(out) if out is not None else None
+    partial = partial_path(out) if out is not None else None
+    started = time.perf_counter()
+    try:
+        while (item := reader.take()) is not None:
+            index, frame = item
+            sharp = sharpen(frame)
+            report.sharpened += 1
+            if out is not None:
+                if writer is None:
+                    writer = _open_writer(partial, sharp.shape, fps)
+                _write(writer, sharp, index, fps)
+            if show:
+                cv2.imshow("crispcall live (q quits)", cv2.cvtColor(sharp, cv2.COLOR_RGB2BGR))
+                if cv2.waitKey(1) & 0xFF == ord("q"):
+                    break
+            if max_seconds is not None and time.perf_counter() - started > max_seconds:
+                break
+        if writer is not None:
+            container, stream = writer
+            for packet in stream.encode(None):
+                container.mux(packet)
+            container.close()
+            writer = None
+            os.replace(partial, out)
+    finally:
+        reader.stop()
+        if writer is not None:
+            writer[0].close()
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        capture.release()
+        if show:
+            cv2.destroyAllWindows()
+    report.seconds = time.perf_counter() - started
+    report.read, report.dropped = reader.read, reader.dropped
+    return report
+
+
+def _open_writer(path: Path, shape: tuple[int, ...], fps: float):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    container = av.open(str(path), "w")
+    stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
+    stream.width, stream.height = shape[1] + shape[1] % 2, shape[0] + shape[0] % 2
+    stream.pix_fmt = "yuv420p"
+    stream.time_base = Fraction(1, 1000)
+    stream.options = {"preset": "veryfast", "crf": "18"}
+    return container, stream
+
+
+def _write(writer, frame: np.ndarray, index: int, fps: float) -> None:
+    container, stream = writer
+    video_frame = av.VideoFrame.from_ndarray(pad_to_multiple(frame, 2, "edge"), format="rgb24")
+    video_frame.pts, video_frame.time_base = round(index * 1000 / fps), Fraction(1, 1000)
+    for packet in stream.encode(video_frame):
+        container.mux(packet)
