@@ -103,11 +103,18 @@ def test_bench_writes_json(capsys, tmp_path):
     assert [r["method"] for r in json.loads(out.read_text())["results"]] == ["bilinear", "input", "unsharp"]
 
 
-def test_demo_writes_report_and_images(capsys, tmp_path: Path):
+def test_demo_writes_clips_png_and_report(capsys, tmp_path: Path):
+    import av
+
     code, out, _ = run(capsys, "demo", "--out", str(tmp_path / "demo"))
-    assert code == 0 and "| face | unsharp |" in out
-    for name in ("report.md", "face_side_by_side.png", "screen_side_by_side.png"):
-        assert (tmp_path / "demo" / name).is_file()
+    assert code == 0 and "| received |" in out and "| student |" in out and "fps" in out
+    for name in ("degraded.mp4", "sharpened.mp4", "side_by_side.mp4"):
+        with av.open(str(tmp_path / "demo" / name)) as clip:
+            frames = list(clip.decode(video=0))
+        assert len(frames) == 60 and frames[0].width == (1920 if name.startswith("side") else 960)
+    png = np.asarray(Image.open(tmp_path / "demo" / "side_by_side.png"))
+    assert png.shape == (480 + 240, 1920, 3)
+    assert (tmp_path / "demo" / "report.md").read_text().startswith("# crispcall demo")
 
 
 @pytest.mark.parametrize(

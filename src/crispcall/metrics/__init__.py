@@ -2,6 +2,7 @@
 
 from crispcall.metrics.ocr import OcrUnavailable, character_error_rate, ocr_cer, ocr_text
 from crispcall.metrics.quality import (
+    FlickerMeter,
     agreement_psnr,
     edge_ratio,
     flicker,

@@ -9,20 +9,18 @@ previous one held).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import cv2
 import numpy as np
 
-from crispcall.degrade.ops import pad_to_multiple
-from crispcall.runtime.video import partial_path
+from crispcall.runtime.video import ClipWriter
 
 
 @dataclass
@@ -113,60 +111,26 @@ def run_live(
     is_file = isinstance(source, str) and "://" not in source
     reader = LatestFrame(capture, paced=is_file, fps=fps)
     report = LiveReport()
-    writer = None
-    out = Path(out) if out is not None else None
-    partial = partial_path(out) if out is not None else None
     started = time.perf_counter()
     try:
-        while (item := reader.take()) is not None:
-            index, frame = item
-            sharp = sharpen(frame)
-            report.sharpened += 1
-            if out is not None:
-                if writer is None:
-                    writer = _open_writer(partial, sharp.shape, fps)
-                _write(writer, sharp, index, fps)
-            if show:
-                cv2.imshow("crispcall live (q quits)", cv2.cvtColor(sharp, cv2.COLOR_RGB2BGR))
-                if cv2.waitKey(1) & 0xFF == ord("q"):
+        with ClipWriter(out, fps) if out is not None else contextlib.nullcontext() as writer:
+            while (item := reader.take()) is not None:
+                index, frame = item
+                sharp = sharpen(frame)
+                report.sharpened += 1
+                if writer is not None:
+                    writer.write(sharp, index / fps)  # at its source time: a dropped frame is held
+                if show:
+                    cv2.imshow("crispcall live (q quits)", cv2.cvtColor(sharp, cv2.COLOR_RGB2BGR))
+                    if cv2.waitKey(1) & 0xFF == ord("q"):
+                        break
+                if max_seconds is not None and time.perf_counter() - started > max_seconds:
                     break
-            if max_seconds is not None and time.perf_counter() - started > max_seconds:
-                break
-        if writer is not None:
-            container, stream = writer
-            for packet in stream.encode(None):
-                container.mux(packet)
-            container.close()
-            writer = None
-            os.replace(partial, out)
     finally:
         reader.stop()
-        if writer is not None:
-            writer[0].close()
-        if partial is not None:
-            partial.unlink(missing_ok=True)
         capture.release()
         if show:
             cv2.destroyAllWindows()
     report.seconds = time.perf_counter() - started
     report.read, report.dropped = reader.read, reader.dropped
     return report
-
-
-def _open_writer(path: Path, shape: tuple[int, ...], fps: float):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    container = av.open(str(path), "w")
-    stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
-    stream.width, stream.height = shape[1] + shape[1] % 2, shape[0] + shape[0] % 2
-    stream.pix_fmt = "yuv420p"
-    stream.time_base = Fraction(1, 1000)
-    stream.options = {"preset": "veryfast", "crf": "18"}
-    return container, stream
-
-
-def _write(writer, frame: np.ndarray, index: int, fps: float) -> None:
-    container, stream = writer
-    video_frame = av.VideoFrame.from_ndarray(pad_to_multiple(frame, 2, "edge"), format="rgb24")
-    video_frame.pts, video_frame.time_base = round(index * 1000 / fps), Fraction(1, 1000)
-    for packet in stream.encode(video_frame):
-        container.mux(packet)

@@ -15,8 +15,9 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -68,6 +69,58 @@ def partial_path(path: Path) -> Path:
     """The hidden temporary name a file is written under before it is renamed to ``path``
     (the extension is kept, so the container format is still known from it)."""
     return path.with_name(f".{path.stem}.partial{path.suffix}")
+
+
+class ClipWriter:
+    """Writes RGB frames to an H.264 file (even sides: odd frames get one replicated row or
+    column) under a temporary name, renamed when the ``with`` block ends without an error.
+    ``write(frame, seconds)`` places a frame at its time; the default is the next frame slot."""
+
+    def __init__(self, path: str | Path, fps: float, crf: int = 18):
+        self.path, self.partial = Path(path), partial_path(Path(path))
+        self.fps, self.crf, self.count = Fraction(fps).limit_denominator(1001), crf, 0
+        self.container: av.container.OutputContainer | None = None
+        self.stream = None
+
+    def __enter__(self) -> ClipWriter:
+        return self
+
+    def write(self, frame: np.ndarray, seconds: float | None = None) -> None:
+        frame = pad_to_multiple(frame, 2, "edge")
+        if self.container is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.container = av.open(str(self.partial), "w")
+            self.stream = self.container.add_stream("libx264", rate=self.fps)
+            self.stream.width, self.stream.height = frame.shape[1], frame.shape[0]
+            self.stream.pix_fmt = "yuv420p"
+            self.stream.time_base = Fraction(1, 1000)
+            self.stream.options = {"crf": str(self.crf), "preset": "veryfast"}
+        video_frame = av.VideoFrame.from_ndarray(frame, format="rgb24")
+        seconds = self.count / self.fps if seconds is None else seconds
+        video_frame.pts, video_frame.time_base = round(seconds * 1000), Fraction(1, 1000)
+        for packet in self.stream.encode(video_frame):
+            self.container.mux(packet)
+        self.count += 1
+
+    def __exit__(self, kind, error, trace) -> None:
+        try:
+            if self.container is not None:
+                if error is None:
+                    for packet in self.stream.encode(None):
+                        self.container.mux(packet)
+                self.container.close()
+                if error is None:
+                    os.replace(self.partial, self.path)
+        finally:
+            self.partial.unlink(missing_ok=True)
+
+
+def encode_clip(path: str | Path, frames: Sequence[np.ndarray], fps: float, crf: int = 18) -> Path:
+    """Write ``frames`` as an H.264 clip at ``fps`` (:class:`ClipWriter`)."""
+    with ClipWriter(path, fps, crf) as writer:
+        for frame in frames:
+            writer.write(frame)
+    return Path(path)
 
 
 def display_rotation(path: str | Path) -> int:
