@@ -69,6 +69,8 @@ def _frame_method(args: argparse.Namespace):
     from crispcall.methods.registry import create_method
 
     name = args.model if args.backend is None else f"{args.model}@{args.backend}"
+    if getattr(args, "temporal", False):
+        name += "+temporal"
     method = create_method(name, threads=args.threads)
     if method.low_input:
         raise CliError(f"{args.model} is a super-resolution peer; give a same-size model")
@@ -135,6 +137,23 @@ def cmd_eval(args: argparse.Namespace) -> None:
     methods = _methods(args.method, args.peers, args.threads)
     document = evaluate(data, _split(args.suite), _split(args.preset), methods, args.limit, ocr)
     print(markdown_tables(document))
+    if args.json:
+        write_json(args.json, document)
+        print(f"wrote {args.json}")
+
+
+def cmd_flicker(args: argparse.Namespace) -> None:
+    from crispcall.evaluation import default_data_dir
+    from crispcall.evaluation.temporal import stability_table, stream_stability
+
+    data = args.data or default_data_dir()
+    if data is None:
+        raise CliError("no test data: pass --data DIR or set CRISPCALL_DATA")
+    methods = _methods(args.method, args.peers, args.threads)
+    if any(m.low_input for m in methods):
+        raise CliError("flicker runs same-size methods (our networks, input, unsharp)")
+    document = stream_stability(_existing_dir(str(data)), methods, args.preset, args.frames)
+    print(stability_table(document))
     if args.json:
         write_json(args.json, document)
         print(f"wrote {args.json}")
@@ -402,6 +421,9 @@ def build_parser() -> argparse.ArgumentParser:
     video.add_argument("--reference", type=Path, help="clean clip of the same frames: print PSNR, SSIM, flicker")
     video.add_argument("--crf", type=int, default=18, help="H.264 quality, lower is better (default: %(default)s)")
     video.add_argument("--quiet", action="store_true", help="no progress bar")
+    video.add_argument(
+        "--temporal", action="store_true", help="blend with the previous output where the picture is still"
+    )
     video.set_defaults(func=cmd_video)
     image = frame_parser("image")
     image.add_argument("inputs", nargs="+", type=Path, help="image files or folders")
@@ -413,6 +435,9 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--out", type=Path, help="write the sharpened frames to this video file")
     live.add_argument("--no-window", action="store_true", help="do not open a window even if a display exists")
     live.add_argument("--seconds", type=float, help="stop after this many seconds")
+    live.add_argument(
+        "--temporal", action="store_true", help="blend with the previous output where the picture is still"
+    )
     live.set_defaults(func=cmd_live)
 
     ev = sub.add_parser(
@@ -431,6 +456,21 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--limit", type=int, help="score at most N files per set (clips for the video set)")
     ev.add_argument("--no-ocr", action="store_true", help="skip the OCR character error rate")
     ev.set_defaults(func=cmd_eval)
+
+    flick = sub.add_parser(
+        "flicker",
+        help="temporal stability over whole test clips, every frame in order",
+        description="Send the first --frames frames of every test clip through a preset as one H.264 stream "
+        "and restore all of them in order with each method (stateful ones, such as student+temporal, start "
+        "fresh per clip); print flicker (BENCHMARK.md) and PSNR.",
+        epilog="example: crispcall flicker --preset call --method input student student+temporal --json f.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    flick.add_argument("--preset", default="call", help="degradation preset (default: %(default)s)")
+    flick.add_argument("--frames", type=int, default=90, help="frames per clip (default: %(default)s)")
+    flick.add_argument("--data", type=Path, help="test data folder (default: $CRISPCALL_DATA or ../shared/data/test)")
+    _add_method_options(flick, ["input", "student", "student+temporal"])
+    flick.set_defaults(func=cmd_flicker)
 
     table = sub.add_parser(
         "table",

@@ -43,3 +43,25 @@ class Method(ABC):
         if out.shape[:2] != (height, width):
             out = cv2.resize(out, (width, height), interpolation=cv2.INTER_LINEAR)
         return out
+
+
+TEMPORAL_SUFFIX = "+temporal"
+
+
+class TemporalMethod(Method):
+    """``inner`` followed by :class:`~crispcall.runtime.temporal.TemporalBlend`; call
+    :meth:`reset` at the start of each stream."""
+
+    def __init__(self, inner: Method):
+        from crispcall.runtime.temporal import TemporalBlend
+
+        if inner.low_input:
+            raise ValueError(f"{inner.name}: the temporal blend needs a same-size method")
+        self.inner, self.blend = inner, TemporalBlend()
+        self.name = inner.name + TEMPORAL_SUFFIX
+
+    def reset(self) -> None:
+        self.blend.reset()
+
+    def run(self, image: np.ndarray) -> np.ndarray:
+        return self.blend(image, self.inner.run(image))

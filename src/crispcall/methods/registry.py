@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crispcall.methods.base import Method
+from crispcall.methods.base import TEMPORAL_SUFFIX, Method, TemporalMethod
 from crispcall.methods.baselines import InputMethod, UnsharpMethod
 from crispcall.methods.models import MODEL_FILES, ModelMethod, create_model_method, weights_dir
 from crispcall.methods.peers import PEERS, available_peers, create_peer, default_peers_dir
@@ -29,8 +29,12 @@ def create_method(name: str, peers_dir: Path | None = None, threads: int = 2) ->
     A path to an ``.onnx`` or ``.tflite`` file exported by ``crispcall export`` is a method
     too, named by the file's stem (for ablations and candidates not yet shipped). Our
     networks and such files take a runtime backend after ``@``: ``student@openvino``,
-    ``student@tflite`` (the ``.tflite`` twin of the file), ``runs/x.onnx@openvino``.
+    ``student@tflite`` (the ``.tflite`` twin of the file), ``runs/x.onnx@openvino``. Any
+    same-size method followed by ``+temporal`` adds :class:`~crispcall.runtime.temporal.TemporalBlend`
+    (stateful: for frames of one stream in order).
     """
+    if name.endswith(TEMPORAL_SUFFIX):
+        return TemporalMethod(create_method(name.removesuffix(TEMPORAL_SUFFIX), peers_dir, threads))
     name, _, backend = name.partition("@")
     backend = backend or None
     if name.endswith((".onnx", ".tflite")):

@@ -1,0 +1,76 @@
+"""``crispcall flicker``: temporal stability over whole streams (BENCHMARK.md's flicker).
+
+``crispcall eval`` scores every 10th frame of each test clip and pairs it with the next one. A
+method with memory (``+temporal``) needs every frame in order, so here each clip's first
+``frames`` frames go through the preset as one H.264 stream (the seed ``crispcall eval`` uses
+for that clip) and every method restores all of them, in order, from a fresh state per clip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from crispcall import __version__
+from crispcall.degrade.presets import apply_preset_clip, preset_rng
+from crispcall.evaluation.suites import VIDEO_SET, decode_clip, set_files
+from crispcall.methods.base import Method
+from crispcall.metrics import FlickerMeter, psnr
+from crispcall.sysinfo import machine_summary
+
+
+def stream_stability(
+    data_dir: Path, methods: Sequence[Method], preset: str = "call", frames: int = 90, progress: bool = True
+) -> dict:
+    """Flicker (mean over clips) and PSNR (mean over frames) of each method on every clip."""
+    clips = set_files(data_dir, VIDEO_SET)
+    flickers: dict[str, list[float]] = {m.name: [] for m in methods}
+    psnrs: dict[str, list[float]] = {m.name: [] for m in methods}
+    for clip in tqdm(clips, unit="clip", desc=f"flicker ({preset})", disable=not progress):
+        source, fps = decode_clip(clip)
+        clean = list(itertools.islice(source, frames))
+        source.close()
+        degraded = [d.frame for d in apply_preset_clip(clean, preset, preset_rng(clip.name), fps)]
+        for method in methods:
+            if hasattr(method, "reset"):
+                method.reset()
+            meter = FlickerMeter()
+            for received, target in zip(degraded, clean, strict=True):
+                out = method.run(received)
+                meter.update(out, target)
+                psnrs[method.name].append(psnr(out, target))
+            flickers[method.name].append(meter.value)
+    rows = [
+        {
+            "method": m.name,
+            "preset": preset,
+            "flicker": float(np.mean(flickers[m.name])),
+            "psnr": float(np.mean(psnrs[m.name])),
+            "clips": len(clips),
+            "frames_per_clip": frames,
+        }
+        for m in methods
+    ]
+    return {
+        "meta": {
+            "crispcall": __version__,
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "machine": machine_summary(),
+            "data": str(data_dir),
+        },
+        "results": rows,
+    }
+
+
+def stability_table(document: dict) -> str:
+    lines = ["| method | preset | flicker (lower is steadier) | PSNR dB |", "|---|---|---|---|"]
+    for row in document["results"]:
+        lines.append(f"| {row['method']} | {row['preset']} | {row['flicker']:.3f} | {row['psnr']:.2f} |")
+    first = document["results"][0]
+    lines.append(f"\n{first['clips']} clips, the first {first['frames_per_clip']} frames of each, every frame scored.")
+    return "\n".join(lines)
