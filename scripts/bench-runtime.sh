@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Speed of every backend and precision of the shipped student beside the baselines, the teacher
+# and every peer of ../shared/peers, in one run per setting (issue 6, BENCHMARK.md "Speed").
+# Needs weights/student{,-int8}.{onnx,tflite} (docs/models/student.md) and the openvino and
+# tflite extras. Run from the repository root on an idle machine:
+#   bash scripts/bench-runtime.sh   (about 15 min on 2 cores)
+set -euo pipefail
+B=${CRISPCALL_BIN:-.venv/bin}
+OURS=(student student-int8 student@openvino student-int8@openvino)
+# 1920x1080 with 2 threads: everything, the TFLite files (exported at 1920x1080) included.
+"$B/crispcall" bench --size 1920x1080 --threads 2 \
+  --method unsharp "${OURS[@]}" student@tflite student-int8@tflite teacher all \
+  --json docs/results/bench-runtime-1080p.json
+# 1280x720 with one thread: our networks on the backends with dynamic sizes.
+"$B/crispcall" bench --size 1280x720 --threads 1 --method unsharp "${OURS[@]}" \
+  --json docs/results/bench-runtime-720p-1thread.json
