@@ -23,10 +23,17 @@ def test_version_and_help(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     assert "crispcall" in capsys.readouterr().out
-    for command in (["eval"], ["bench"], ["data", "cache"], ["data", "screens"], ["demo"]):
+    commands = [
+        *[[c] for c in ("demo", "eval", "table", "bench", "flicker", "tune-unsharp", "export", "prune")],
+        *[[c] for c in ("video", "image", "live")],
+        *[["data", c] for c in ("cache", "screens", "stats")],
+        *[["train", c] for c in ("teacher", "student", "plot")],
+    ]
+    for command in commands:
         with pytest.raises(SystemExit):
             main([*command, "--help"])
-        assert "usage: crispcall" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert "usage: crispcall" in out and "example" in out, command
 
 
 def test_missing_folder(capsys, tmp_path):

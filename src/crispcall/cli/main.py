@@ -362,6 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
         "shipped student, and write the degraded, sharpened and side-by-side clips, a side-by-side PNG with "
         "zoomed insets on the text and the face, and report.md (PSNR, SSIM, edge ratio, flicker, fps). "
         "Needs no network and no data folder.",
+        epilog="examples:\n  crispcall demo\n  crispcall demo --out /tmp/demo",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     demo.add_argument("--out", type=Path, default=Path("crispcall-demo"), help="output folder (default: %(default)s)")
     demo.set_defaults(func=cmd_demo)
@@ -542,6 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="generate synthetic screen-share images with their text",
         description="Render slides, documents, code, spreadsheets and chats "
         "at 720p/1080p; each PNG gets a .txt of the text drawn on it.",
+        epilog="example: crispcall data screens --out data/screens --count 1300",
     )
     screens.add_argument("--out", type=Path, required=True, help="output folder")
     screens.add_argument("--count", type=int, default=1300, help="images (default: %(default)s)")
@@ -552,6 +555,7 @@ def build_parser() -> argparse.ArgumentParser:
         "stats",
         help="count unique source images per category",
         description="Unique images (by content) per category: natural, faces, text/screens.",
+        epilog="example: crispcall data stats ../shared/data/train data/screens",
     )
     stats.add_argument("dirs", nargs="+", type=_existing_dir, metavar="DIR")
     stats.set_defaults(func=cmd_data_stats)
@@ -561,6 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="tune the unsharp-mask baseline on training images",
         description="Grid-search the unsharp mask's sigma and amount for the best "
         "PSNR under a preset, on training images only, and record the result.",
+        epilog="example: crispcall tune-unsharp --train ../shared/data/train --limit 100 --preset call",
     )
     tune.add_argument("--train", nargs="+", type=_existing_dir, required=True, help="training folders")
     tune.add_argument("--limit", type=int, default=100, help="images, spread over the folders (default: %(default)s)")
@@ -603,7 +608,11 @@ def build_parser() -> argparse.ArgumentParser:
             help="override one config value (repeatable), e.g. --set distill.feature=0",
         )
         parser_.set_defaults(func=cmd_train)
-    plot = train_sub.add_parser("plot", help="plot a run's log.csv (loss and validation PSNR) as a PNG")
+    plot = train_sub.add_parser(
+        "plot",
+        help="plot a run's log.csv (loss and validation PSNR) as a PNG",
+        epilog="example: crispcall train plot --log runs/student-response/log.csv --out docs/models/student-curve.png",
+    )
     plot.add_argument("--log", type=Path, required=True, help="log.csv of a run")
     plot.add_argument("--out", type=Path, required=True, help="PNG to write")
     plot.set_defaults(func=cmd_train_plot)
