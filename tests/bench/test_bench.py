@@ -20,3 +20,15 @@ def test_bench_rows_cover_floor_and_methods():
 def test_bad_sizes(text):
     with pytest.raises(ValueError, match="size"):
         parse_size(text)
+
+
+def test_profile_sums_kernel_time_per_operator(student_onnx, capsys):
+    from crispcall.bench.profile import profile_graph
+    from crispcall.cli.main import main
+
+    profile = profile_graph(student_onnx, 64, 48, threads=1, frames=3)
+    assert profile["ms_per_op"] and all(ms > 0 for ms in profile["ms_per_op"].values())
+    assert "Conv" in profile["ms_per_op"]
+    assert main(["profile", str(student_onnx), "--size", "64x48", "--frames", "2", "--threads", "1"]) == 0
+    assert "| Conv |" in capsys.readouterr().out
+    assert main(["profile", "missing.onnx"]) == 2

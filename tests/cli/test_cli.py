@@ -24,7 +24,7 @@ def test_version_and_help(capsys):
     assert exit_info.value.code == 0
     assert "crispcall" in capsys.readouterr().out
     commands = [
-        *[[c] for c in ("demo", "eval", "table", "bench", "flicker", "tune-unsharp", "export", "prune")],
+        *[[c] for c in ("demo", "eval", "table", "bench", "profile", "flicker", "tune-unsharp", "export", "prune")],
         *[[c] for c in ("video", "image", "live")],
         *[["data", c] for c in ("cache", "screens", "stats")],
         *[["train", c] for c in ("teacher", "student", "plot")],

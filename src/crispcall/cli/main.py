@@ -188,6 +188,16 @@ def cmd_bench(args: argparse.Namespace) -> None:
         print(f"wrote {args.json}")
 
 
+def cmd_profile(args: argparse.Namespace) -> None:
+    from crispcall.bench.profile import profile_graph, profile_table
+    from crispcall.bench.runner import parse_size
+
+    if not args.model.is_file():
+        raise CliError(f"no such model file: {args.model}")
+    width, height = parse_size(args.size)
+    print(profile_table(profile_graph(args.model, width, height, args.threads, args.frames)))
+
+
 def cmd_data_cache(args: argparse.Namespace) -> None:
     from crispcall.data.cache import write_cache
     from crispcall.data.patches import parse_mix
@@ -501,6 +511,20 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--warmup", type=int, default=5, help="untimed warm-up frames (default: %(default)s)")
     _add_method_options(bench, ["unsharp"])
     bench.set_defaults(func=cmd_bench)
+
+    profile = sub.add_parser(
+        "profile",
+        help="time an ONNX frame graph per operator type (ONNX Runtime's profiler)",
+        description="Run an exported ONNX graph on a synthetic frame and sum ONNX Runtime's kernel times "
+        "per operator type over the timed frames: where the frame path's time goes.",
+        epilog="example: crispcall profile weights/student-int8.onnx --size 1920x1080 --threads 2",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    profile.add_argument("model", type=Path, help="an .onnx file from crispcall export")
+    profile.add_argument("--size", default="1920x1080", help="frame size WxH (default: %(default)s)")
+    profile.add_argument("--threads", type=int, default=2, help="intra-op threads (default: %(default)s)")
+    profile.add_argument("--frames", type=int, default=20, help="timed frames (default: %(default)s)")
+    profile.set_defaults(func=cmd_profile)
 
     data = sub.add_parser("data", help="training data: pair cache, screen content, statistics")
     data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")

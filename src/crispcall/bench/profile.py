@@ -1,0 +1,58 @@
+"""``crispcall profile``: where the time of one ONNX frame graph goes, per operator type.
+
+ONNX Runtime's own profiler times every node; the kernel times of the timed frames are summed
+per operator type (Conv, QLinearConv, MatMul, DepthToSpace, Cast...), so a change to the
+graph shows where it saved or cost time.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from crispcall.bench.runner import bench_frame
+
+
+def profile_graph(model: str | Path, width: int, height: int, threads: int, frames: int = 20) -> dict:
+    """Milliseconds per frame for each operator type, after two warm-up frames, and the sum."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    with tempfile.TemporaryDirectory() as scratch:
+        options.enable_profiling = True
+        options.profile_file_prefix = str(Path(scratch) / "profile")
+        session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        frame = bench_frame(width, height)[None]
+        name = session.get_inputs()[0].name
+        for _ in range(2 + frames):
+            session.run(None, {name: frame})
+        events = json.loads(Path(session.end_profiling()).read_text())
+    runs = [e for e in events if e.get("cat") == "Session" and e.get("name") == "model_run"]
+    timed_from = runs[2]["ts"] if len(runs) > 2 else 0
+    per_op: Counter[str] = Counter()
+    for event in events:
+        if event.get("cat") == "Node" and event["name"].endswith("_kernel_time") and event["ts"] >= timed_from:
+            per_op[event["args"]["op_name"]] += event["dur"] / 1000.0 / frames
+    return {
+        "model": str(model),
+        "size": f"{width}x{height}",
+        "threads": threads,
+        "ms_per_op": dict(per_op.most_common()),
+    }
+
+
+def profile_table(profile: dict) -> str:
+    total = sum(profile["ms_per_op"].values())
+    lines = [
+        f"{profile['model']} at {profile['size']}, {profile['threads']} threads: {total:.1f} ms of kernels a frame",
+        "",
+        "| operator | ms a frame | share |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {op} | {ms:.2f} | {ms / total:.0%} |" for op, ms in profile["ms_per_op"].items()]
+    return "\n".join(lines)
