@@ -38,3 +38,13 @@ def test_missing_weights_say_where(tmp_path, monkeypatch):
     assert "teacher" not in available_methods()
     with pytest.raises(MethodUnavailable, match=r"teacher\.onnx"):
         create_method("teacher")
+
+
+def test_generic_wrapper_and_frame_graph_agree(student_net, tmp_path, coffee):
+    from crispcall.runtime import Sharpener
+
+    frame_graph = export_onnx(student_net, tmp_path / "frame.onnx")
+    generic = export_onnx(student_net, tmp_path / "generic.onnx", generic=True)
+    frame = np.ascontiguousarray(coffee[:64, :96])
+    a, b = Sharpener(frame_graph, threads=1)(frame), Sharpener(generic, threads=1)(frame)
+    assert np.mean(np.abs(a.astype(int) - b) <= 1) >= 0.999

@@ -304,7 +304,7 @@ def cmd_export(args: argparse.Namespace) -> None:
             figure = quantize_onnx(fp32, args.out, calibration, check)
         path, checked = args.out, f"{figure:.1f} dB PSNR against the FP32 graph"
     else:
-        path, checked = export_onnx(model, args.out), "verified against PyTorch"
+        path, checked = export_onnx(model, args.out, generic=args.generic_io), "verified against PyTorch"
     print(f"wrote {path} ({Path(path).stat().st_size:,} bytes), {checked}")
     print(f"parameters: {parameter_count(model):,}; MACs per 1920x1080 frame: {conv_macs(model) / 1e9:.1f} G")
 
@@ -668,6 +668,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="training folders for INT8 calibration (default: $CRISPCALL_TRAIN or ../shared/data/train)",
     )
     export.add_argument("--count", type=int, default=64, help="calibration frames (default: %(default)s)")
+    export.add_argument(
+        "--generic-io",
+        action="store_true",
+        help="FP32 ONNX through the plain NCHW wrapper instead of the student's frame graph (to measure it)",
+    )
     export.add_argument(
         "--size", default="1920x1080", help="TFLite frame size WxH, multiples of 4 (default: %(default)s)"
     )

@@ -29,14 +29,14 @@ class FrameIO(nn.Module):
     """Wraps a network on NCHW float RGB in [0, ``value_range``] so it takes and gives uint8
     NHWC frames; rounding is half up, as ``(x + 0.5).astype(uint8)`` after clipping. A network
     with its own ``forward_frame`` (the student's, which avoids full-resolution layout
-    changes) is used through that."""
+    changes) is used through that unless ``generic`` (kept to measure what it saves)."""
 
-    def __init__(self, net: nn.Module, value_range: float = 1.0):
+    def __init__(self, net: nn.Module, value_range: float = 1.0, generic: bool = False):
         super().__init__()
-        self.net, self.factor = net, value_range / 255.0
+        self.net, self.factor, self.generic = net, value_range / 255.0, generic
 
     def forward(self, frame: torch.Tensor) -> torch.Tensor:
-        if hasattr(self.net, "forward_frame"):
+        if hasattr(self.net, "forward_frame") and not self.generic:
             return self.net.forward_frame(frame)
         x = frame.permute(0, 3, 1, 2).float() * self.factor
         y = self.net(x) / self.factor
@@ -84,13 +84,18 @@ def receptive_radius(model: nn.Module, value_range: float = 1.0, side: int = 160
 
 
 def export_onnx(
-    model: nn.Module, path: str | Path, value_range: float = 1.0, check_size: tuple[int, int] = (64, 96)
+    model: nn.Module,
+    path: str | Path,
+    value_range: float = 1.0,
+    check_size: tuple[int, int] = (64, 96),
+    generic: bool = False,
 ) -> Path:
     """Write ``model`` (eval mode) as an ONNX graph on uint8 NHWC frames with dynamic height
     and width, simplify it with onnxslim, record its size multiple and receptive radius, then
     run the file with ONNX Runtime on a test frame: at least :data:`MATCH_SHARE` of values
     must be within 1/255 of PyTorch's. The file is written under a temporary name and renamed
-    only once verified, so a failed export leaves nothing behind."""
+    only once verified, so a failed export leaves nothing behind. ``generic`` exports the
+    NCHW wrapper even for a network with its own frame path (:class:`FrameIO`)."""
     import onnx
     import onnxruntime as ort
     import onnxslim
@@ -100,7 +105,7 @@ def export_onnx(
     partial = path.with_name(path.name + ".partial")
     model = model.eval()
     radius = receptive_radius(model, value_range)
-    wrapped = FrameIO(model, value_range).eval()
+    wrapped = FrameIO(model, value_range, generic).eval()
     # A natural-looking frame, not uniform noise: some published peers (PAN) blow up on noise.
     frame = bench_frame(check_size[1], check_size[0])
     try:
