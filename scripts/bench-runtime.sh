@@ -6,7 +6,9 @@
 #   bash scripts/bench-runtime.sh   (about 15 min on 2 cores)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
-OURS=(student student-int8 student@openvino student-int8@openvino)
+# The same student through the plain NCHW wrapper: what the frame graph saves (NHWC vs NCHW).
+"$B/crispcall" export --checkpoint weights/student.pt --out runs/bench/student-generic-io.onnx --generic-io
+OURS=(student runs/bench/student-generic-io.onnx student-int8 student@openvino student-int8@openvino)
 # 1920x1080 with 2 threads: everything, the TFLite files (exported at 1920x1080) included.
 "$B/crispcall" bench --size 1920x1080 --threads 2 \
   --method unsharp "${OURS[@]}" student@tflite student-int8@tflite teacher all \
