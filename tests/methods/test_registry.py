@@ -64,3 +64,17 @@ def test_each_peer_enlarges_x2_and_beats_bilinear(name, astronaut, tmp_path, mon
 def test_peer_at_x3_preset_is_resized_to_target(astronaut):
     degraded = apply_preset(astronaut, "poor", preset_rng("a.png"))
     assert create_method("fsrcnn-small", threads=1).restore(degraded).shape == astronaut.shape
+
+
+def test_backend_option_applies_to_model_files_only(student_onnx, capsys, tmp_path):
+    import json
+
+    from crispcall.cli.main import main
+
+    out = tmp_path / "bench.json"
+    args = ["bench", "--size", "64x48", "--frames", "1", "--warmup", "0", "--threads", "1"]
+    assert main([*args, "--method", "unsharp", str(student_onnx), "--backend", "openvino", "--json", str(out)]) == 0
+    names = [row["method"] for row in json.loads(out.read_text())["results"]]
+    assert names == ["bilinear", "unsharp", "student@openvino"]
+    with pytest.raises(ValueError, match="only our networks"):
+        create_method("unsharp@openvino")

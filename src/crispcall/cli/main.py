@@ -47,12 +47,18 @@ def write_json(path: Path, document: dict) -> None:
     os.replace(partial, path)
 
 
-def _methods(names: Sequence[str], peers: Path | None, threads: int):
+def _methods(names: Sequence[str], peers: Path | None, threads: int, backend: str | None = None):
+    from crispcall.methods.models import MODEL_FILES
     from crispcall.methods.registry import available_methods, create_method
 
     names = _split(names)
     if "all" in names:
         names = [n for n in names if n != "all"] + available_methods(peers)
+    if backend is not None:  # our networks and model files run on it; the rest is unchanged
+        names = [
+            f"{n}@{backend}" if (n in MODEL_FILES or n.endswith((".onnx", ".tflite"))) and "@" not in n else n
+            for n in names
+        ]
     return [create_method(name, peers, threads) for name in dict.fromkeys(names)]
 
 
@@ -134,7 +140,7 @@ def cmd_eval(args: argparse.Namespace) -> None:
     ocr = not args.no_ocr
     if ocr and not tesseract_available():
         raise CliError("OCR needs tesseract (apt-get install tesseract-ocr), or pass --no-ocr")
-    methods = _methods(args.method, args.peers, args.threads)
+    methods = _methods(args.method, args.peers, args.threads, args.backend)
     document = evaluate(data, _split(args.suite), _split(args.preset), methods, args.limit, ocr)
     print(markdown_tables(document))
     if args.json:
@@ -149,7 +155,7 @@ def cmd_flicker(args: argparse.Namespace) -> None:
     data = args.data or default_data_dir()
     if data is None:
         raise CliError("no test data: pass --data DIR or set CRISPCALL_DATA")
-    methods = _methods(args.method, args.peers, args.threads)
+    methods = _methods(args.method, args.peers, args.threads, args.backend)
     if any(m.low_input for m in methods):
         raise CliError("flicker runs same-size methods (our networks, input, unsharp)")
     document = stream_stability(_existing_dir(str(data)), methods, args.preset, args.frames)
@@ -180,7 +186,7 @@ def cmd_bench(args: argparse.Namespace) -> None:
     from crispcall.bench import benchmark, markdown_table, parse_size
 
     sizes = [parse_size(s) for s in _split(args.size)]
-    methods = _methods(args.method, args.peers, args.threads)
+    methods = _methods(args.method, args.peers, args.threads, args.backend)
     document = benchmark(methods, sizes, args.threads, args.warmup, args.frames)
     print(markdown_table(document))
     if args.json:
@@ -351,6 +357,11 @@ def _add_method_options(parser: argparse.ArgumentParser, default_methods: list[s
         "--peers", type=Path, help="folder of peer weights (default: $CRISPCALL_PEERS, then ../shared/peers)"
     )
     parser.add_argument("--threads", type=int, default=2, help="threads per method (default: %(default)s)")
+    parser.add_argument(
+        "--backend",
+        choices=["onnxruntime", "openvino", "tflite"],
+        help="runtime for our networks and model files (default: ONNX Runtime; NAME@BACKEND sets one method's)",
+    )
     parser.add_argument("--json", type=Path, help="write the results as JSON here")
 
 
