@@ -58,6 +58,7 @@ def test_spans_cover_the_axis_once():
             if window is not None:
                 assert high - low == window
         assert (covered == 1).all()
+    assert spans(40, 24, 8, 40) == [(0, 40, 0, 40)]  # a frame of the file's own size runs once
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,8 @@ def spans(length: int, core: int, radius: int, window: int | None = None) -> lis
     """Tiles along one axis as (core start, core end, window start, window end): cores of
     ``core`` pixels cover [0, length); each window adds ``radius`` on both sides, clipped to
     the frame, or, for a fixed ``window`` size (``length >= window``), is shifted inside it."""
+    if window is not None and length == window:
+        return [(0, length, 0, length)]
     tiles = []
     for start in range(0, length, core):
         end = min(start + core, length)
@@ -100,15 +102,15 @@ class Sharpener:
         self.multiple = self.backend.size_multiple
         radius = self.backend.radius if self.backend.radius is not None else FALLBACK_RADIUS
         self.radius = -(-radius // self.multiple) * self.multiple
-        fixed = self.backend.fixed_size
-        if fixed is not None:
-            core = min(fixed) - 2 * self.radius
-            if core < self.multiple:
-                raise ValueError(f"{model}: frame size {fixed} leaves no room inside a {self.radius}-pixel overlap")
-            tile = core // self.multiple * self.multiple if tile is None else min(tile, core)
         if tile is not None and (tile < self.multiple or tile % self.multiple):
             raise ValueError(f"tile must be a positive multiple of {self.multiple}, got {tile}")
-        self.tile = tile
+        self.tile: tuple[int, int] | None = (tile, tile) if tile is not None else None
+        fixed = self.backend.fixed_size
+        if fixed is not None:  # cores per axis: the file's frame size less the overlap on both sides
+            cores = [(side - 2 * self.radius) // self.multiple * self.multiple for side in fixed]
+            if min(cores) < self.multiple:
+                raise ValueError(f"{model}: frame size {fixed} leaves no room inside a {self.radius}-pixel overlap")
+            self.tile = (min(cores[0], tile or cores[0]), min(cores[1], tile or cores[1]))
 
     def __call__(self, frame: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Sharpen one H x W x 3 uint8 RGB frame; write into ``out`` (the output's shape,
@@ -121,7 +123,7 @@ class Sharpener:
             padded = np.pad(padded, grow, mode="edge")
         tile = self.tile
         if tile is None and height * width > WHOLE_FRAME_PIXELS:
-            tile = DEFAULT_TILE
+            tile = (DEFAULT_TILE, DEFAULT_TILE)
         if out is not None and (out.dtype != np.uint8 or not out.flags.c_contiguous):
             raise ValueError("out must be a C-contiguous uint8 array")
         if tile is None:
@@ -138,10 +140,10 @@ class Sharpener:
         out[...] = result
         return out
 
-    def _tiled(self, padded: np.ndarray, tile: int) -> np.ndarray:
+    def _tiled(self, padded: np.ndarray, tile: tuple[int, int]) -> np.ndarray:
         fixed = self.backend.fixed_size
-        rows = spans(padded.shape[0], tile, self.radius, fixed[0] if fixed else None)
-        cols = spans(padded.shape[1], tile, self.radius, fixed[1] if fixed else None)
+        rows = spans(padded.shape[0], tile[0], self.radius, fixed[0] if fixed else None)
+        cols = spans(padded.shape[1], tile[1], self.radius, fixed[1] if fixed else None)
         result: np.ndarray | None = None
         scale = 1
         for top, bottom, win_top, win_bottom in rows:
