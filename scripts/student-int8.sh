@@ -5,7 +5,7 @@
 #  - scored side by side with FP32 on the `call` suite.
 # Needs weights/student.pt, weights/teacher.pt (QAT distils), the pair cache of
 # configs/teacher-cpu-stage2.yaml and the training folders.
-# Run from the repository root: bash scripts/student-int8.sh   (about 10 min on 2 cores)
+# Run from the repository root: bash scripts/student-int8.sh   (about 30 min on 2 cores, most of it the eval)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 CALIBRATION=(../shared/data/train data/screens)
@@ -17,3 +17,10 @@ mkdir -p runs/int8
   --calibration "${CALIBRATION[@]}"
 "$B/crispcall" eval --suite call --preset x2,call,poor,lossy --no-ocr \
   --method student runs/int8/student-ptq.onnx runs/int8/student-qat.onnx --json docs/results/eval-student-int8.json
+# QAT keeps FP32's quality best (docs/models/student.md): it is the shipped INT8 student.
+cp runs/student-qat/student.pt weights/student-qat.pt
+cp runs/int8/student-qat.onnx weights/student-int8.onnx
+# TFLite at 1920x1080: FP32 from the shipped student, INT8 (PT2E) from the QAT weights.
+"$B/crispcall" export --checkpoint weights/student.pt --out weights/student.tflite --format tflite
+"$B/crispcall" export --checkpoint weights/student-qat.pt --out weights/student-int8.tflite --format tflite --int8 \
+  --calibration "${CALIBRATION[@]}"
