@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import cv2
 import numpy as np
@@ -65,43 +65,54 @@ def time_frames(run: Callable[[np.ndarray], np.ndarray], frame: np.ndarray, warm
 
 
 def benchmark(
-    methods: Sequence[Method],
+    methods: Iterable[Method],
     sizes: Sequence[tuple[int, int]],
     threads: int,
     warmup: int = 5,
     frames: int = 30,
     progress: bool = True,
 ) -> dict:
-    """Time the bilinear floor and every method at every output size."""
+    """Time the bilinear floor and every method at every output size.
+
+    ``methods`` is consumed one method at a time (a generator may create each on demand), and
+    each is timed at every size before the next, so only one model's buffers are held at once:
+    a run over every peer at 1080p fits in memory."""
     if frames < 1 or warmup < 0:
         raise ValueError("frames must be >= 1 and warmup >= 0")
     cv2.setNumThreads(threads)
-    rows = []
+    inputs = {}
     for width, height in sizes:
         full = bench_frame(width, height)
-        low = cv2.resize(full, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+        inputs[(width, height)] = (full, cv2.resize(full, (width // 2, height // 2), interpolation=cv2.INTER_AREA))
+    rows: dict[tuple[int, int], list[dict]] = {size: [] for size in sizes}
+    floor_ms: dict[tuple[int, int], float] = {}
 
-        def floor(image: np.ndarray, size=(width, height)) -> np.ndarray:
+    def measure(name: str, run, size: tuple[int, int], frame: np.ndarray) -> None:
+        median = statistics.median(time_frames(run, frame, warmup, frames))
+        floor_ms.setdefault(size, median)
+        rows[size].append(
+            {
+                "method": name,
+                "size": f"{size[0]}x{size[1]}",
+                "input_size": f"{frame.shape[1]}x{frame.shape[0]}",
+                "threads": threads,
+                "median_ms": median,
+                "fps": 1000.0 / median,
+                "x_bilinear": median / floor_ms[size],
+                "frames": frames,
+            }
+        )
+
+    for size, (_full, low) in inputs.items():
+
+        def floor(image: np.ndarray, size=size) -> np.ndarray:
             return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
 
-        entries = [(FLOOR, floor, low), *((m.name, m.run, low if m.low_input else full) for m in methods)]
-        floor_ms = None
-        for name, run, frame in tqdm(entries, desc=f"{width}x{height}", disable=not progress):
-            times = time_frames(run, frame, warmup, frames)
-            median = statistics.median(times)
-            floor_ms = floor_ms or median
-            rows.append(
-                {
-                    "method": name,
-                    "size": f"{width}x{height}",
-                    "input_size": f"{frame.shape[1]}x{frame.shape[0]}",
-                    "threads": threads,
-                    "median_ms": median,
-                    "fps": 1000.0 / median,
-                    "x_bilinear": median / floor_ms,
-                    "frames": frames,
-                }
-            )
+        measure(FLOOR, floor, size, low)
+    for method in tqdm(methods, desc="methods", unit="method", disable=not progress):
+        for size, (full, low) in inputs.items():
+            measure(method.name, method.run, size, low if method.low_input else full)
+        del method  # release its session before the next one loads
     return {
         "meta": {
             "crispcall": __version__,
@@ -111,7 +122,7 @@ def benchmark(
             "frames": frames,
             "machine": machine_summary(),
         },
-        "results": rows,
+        "results": [row for size in sizes for row in rows[size]],
     }
 
 

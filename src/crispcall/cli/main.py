@@ -47,9 +47,10 @@ def write_json(path: Path, document: dict) -> None:
     os.replace(partial, path)
 
 
-def _methods(names: Sequence[str], peers: Path | None, threads: int, backend: str | None = None):
+def _method_names(names: Sequence[str], peers: Path | None, backend: str | None = None) -> list[str]:
+    """Registry names from the command line: ``all`` expanded, ``--backend`` applied."""
     from crispcall.methods.models import MODEL_FILES
-    from crispcall.methods.registry import available_methods, create_method
+    from crispcall.methods.registry import available_methods
 
     names = _split(names)
     if "all" in names:
@@ -59,7 +60,13 @@ def _methods(names: Sequence[str], peers: Path | None, threads: int, backend: st
             f"{n}@{backend}" if (n in MODEL_FILES or n.endswith((".onnx", ".tflite"))) and "@" not in n else n
             for n in names
         ]
-    return [create_method(name, peers, threads) for name in dict.fromkeys(names)]
+    return list(dict.fromkeys(names))
+
+
+def _methods(names: Sequence[str], peers: Path | None, threads: int, backend: str | None = None):
+    from crispcall.methods.registry import create_method
+
+    return [create_method(name, peers, threads) for name in _method_names(names, peers, backend)]
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -184,9 +191,12 @@ def cmd_table(args: argparse.Namespace) -> None:
 
 def cmd_bench(args: argparse.Namespace) -> None:
     from crispcall.bench import benchmark, markdown_table, parse_size
+    from crispcall.methods.registry import create_method
 
     sizes = [parse_size(s) for s in _split(args.size)]
-    methods = _methods(args.method, args.peers, args.threads, args.backend)
+    names = _method_names(args.method, args.peers, args.backend)
+    # One model at a time: each is created when its turn comes and released after it.
+    methods = (create_method(name, args.peers, args.threads) for name in names)
     document = benchmark(methods, sizes, args.threads, args.warmup, args.frames)
     print(markdown_table(document))
     if args.json:
