@@ -4,7 +4,8 @@ import av
 import numpy as np
 import pytest
 
-from crispcall.runtime.video import open_video, partial_path, sharpen_video
+from crispcall.files import partial_path
+from crispcall.runtime.video import open_video, sharpen_video
 
 
 def write_clip(path, frames=24, size=(96, 64), fps=25, audio=True, rotate=None, codec="libx264"):

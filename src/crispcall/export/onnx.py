@@ -10,7 +10,6 @@ the receptive radius that tiles must overlap by.
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ from torch import nn
 
 from crispcall.bench.runner import bench_frame
 from crispcall.export.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
+from crispcall.files import written_whole
 
 OPSET = 17
 # FP32 export must match PyTorch on at least this share of pixels to within 1/255.
@@ -101,14 +101,12 @@ def export_onnx(
     import onnxslim
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
     model = model.eval()
     radius = receptive_radius(model, value_range)
     wrapped = FrameIO(model, value_range, generic).eval()
     # A natural-looking frame, not uniform noise: some published peers (PAN) blow up on noise.
     frame = bench_frame(check_size[1], check_size[0])
-    try:
+    with written_whole(path) as partial:
         torch.onnx.export(
             wrapped,
             (torch.from_numpy(frame)[None],),
@@ -132,7 +130,4 @@ def export_onnx(
         share = share_within(got[0], run_frame(wrapped, frame))
         if share < MATCH_SHARE:
             raise RuntimeError(f"ONNX export of {path.name}: only {share:.1%} of values within 1/255 of PyTorch")
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
     return path

@@ -10,7 +10,6 @@ activations) calibrated on the same training frames as the ONNX INT8 graph.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from torch import nn
 
 from crispcall.export.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
 from crispcall.export.onnx import MATCH_SHARE, FrameIO, receptive_radius, run_frame, share_within, size_multiple
+from crispcall.files import written_whole
 from crispcall.metrics.quality import agreement_psnr
 from crispcall.runtime.backends import tflite_sidecar
 
@@ -68,9 +68,7 @@ def export_tflite(
         edge_model = _quantized(wrapped, example, calibration, litert_torch)
     else:
         edge_model = litert_torch.convert(wrapped, example)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    try:
+    with written_whole(path) as partial:
         edge_model.export(str(partial))
         got, expected = _run_tflite(partial, check), run_frame(wrapped, check)
         if calibration:
@@ -84,9 +82,6 @@ def export_tflite(
         radius = receptive_radius(model)
         metadata = {SIZE_MULTIPLE_KEY: multiple, **({RADIUS_KEY: radius} if radius is not None else {})}
         tflite_sidecar(path).write_text(json.dumps(metadata) + "\n")
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
     return path, figure
 
 

@@ -3,7 +3,6 @@ degraded frames made from training images only."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -13,6 +12,7 @@ from tqdm import tqdm
 
 from crispcall.data.folders import ImageFolder
 from crispcall.degrade.presets import apply_preset
+from crispcall.files import written_whole
 from crispcall.metrics.quality import agreement_psnr
 from crispcall.runtime import Sharpener
 
@@ -74,32 +74,25 @@ def quantize_onnx(
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, written_whole(out) as partial:
         prepared = Path(scratch) / "prepared.onnx"
         quant_pre_process(str(fp32), str(prepared), skip_symbolic_shape=True)
-        try:
-            quantize_static(
-                str(prepared),
-                str(partial),
-                _FrameReader(frames),
-                quant_format=QuantFormat.QDQ,
-                op_types_to_quantize=["Conv"],
-                per_channel=True,
-                activation_type=QuantType.QUInt8,
-                weight_type=QuantType.QInt8,
-                calibrate_method=CalibrationMethod.MinMax,
-                extra_options={"WeightSymmetric": True, "ActivationSymmetric": False},
-            )
-            _copy_metadata(fp32, partial)
-            agreement = agreement_db(fp32, partial, check)
-            if agreement < MIN_AGREEMENT_DB:
-                raise RuntimeError(f"INT8 graph agrees with FP32 to only {agreement:.1f} dB (< {MIN_AGREEMENT_DB})")
-            os.replace(partial, out)
-        finally:
-            partial.unlink(missing_ok=True)
+        quantize_static(
+            str(prepared),
+            str(partial),
+            _FrameReader(frames),
+            quant_format=QuantFormat.QDQ,
+            op_types_to_quantize=["Conv"],
+            per_channel=True,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+            calibrate_method=CalibrationMethod.MinMax,
+            extra_options={"WeightSymmetric": True, "ActivationSymmetric": False},
+        )
+        _copy_metadata(fp32, partial)
+        agreement = agreement_db(fp32, partial, check)
+        if agreement < MIN_AGREEMENT_DB:
+            raise RuntimeError(f"INT8 graph agrees with FP32 to only {agreement:.1f} dB (< {MIN_AGREEMENT_DB})")
     return agreement
 
 

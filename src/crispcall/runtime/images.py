@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 from tqdm import tqdm
 
+from crispcall.files import written_whole
 from crispcall.runtime.sharpener import sharpen_pil
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
@@ -59,13 +59,8 @@ def sharpen_image_file(src: Path, dst: Path, sharpen: Callable[[np.ndarray], np.
             options[key] = image.info[key]
     if fmt == "JPEG" and result.mode in ("LA", "RGBA"):
         result = result.convert(result.mode[:-1])
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    partial = dst.with_name(f".{dst.stem}.partial{dst.suffix}")
-    try:
+    with written_whole(dst) as partial:
         result.save(partial, format=fmt, **options)
-        os.replace(partial, dst)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def sharpen_images(

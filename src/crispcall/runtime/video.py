@@ -11,7 +11,6 @@ finished.
 from __future__ import annotations
 
 import contextlib
-import os
 import queue
 import threading
 import time
@@ -25,6 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 from crispcall.degrade.ops import pad_to_multiple
+from crispcall.files import written_whole
 from crispcall.metrics.quality import FlickerMeter, psnr_ssim
 
 QUEUE_FRAMES = 4  # frames in flight between two stages
@@ -65,30 +65,25 @@ def open_video(path: str | Path) -> av.container.InputContainer:
     return container
 
 
-def partial_path(path: Path) -> Path:
-    """The hidden temporary name a file is written under before it is renamed to ``path``
-    (the extension is kept, so the container format is still known from it)."""
-    return path.with_name(f".{path.stem}.partial{path.suffix}")
-
-
 class ClipWriter:
     """Writes RGB frames to an H.264 file (even sides: odd frames get one replicated row or
     column) under a temporary name, renamed when the ``with`` block ends without an error.
     ``write(frame, seconds)`` places a frame at its time; the default is the next frame slot."""
 
     def __init__(self, path: str | Path, fps: float, crf: int = 18):
-        self.path, self.partial = Path(path), partial_path(Path(path))
+        self.path = Path(path)
         self.fps, self.crf, self.count = Fraction(fps).limit_denominator(1001), crf, 0
         self.container: av.container.OutputContainer | None = None
         self.stream = None
+        self._file = written_whole(self.path)
 
     def __enter__(self) -> ClipWriter:
+        self.partial = self._file.__enter__()
         return self
 
     def write(self, frame: np.ndarray, seconds: float | None = None) -> None:
         frame = pad_to_multiple(frame, 2, "edge")
         if self.container is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             self.container = av.open(str(self.partial), "w")
             self.stream = self.container.add_stream("libx264", rate=self.fps)
             self.stream.width, self.stream.height = frame.shape[1], frame.shape[0]
@@ -109,10 +104,11 @@ class ClipWriter:
                     for packet in self.stream.encode(None):
                         self.container.mux(packet)
                 self.container.close()
-                if error is None:
-                    os.replace(self.partial, self.path)
+            elif error is None:
+                error = ValueError(f"no frames to write to {self.path}")
+                raise error
         finally:
-            self.partial.unlink(missing_ok=True)
+            self._file.__exit__(type(error) if error else None, error, trace)
 
 
 def encode_clip(path: str | Path, frames: Sequence[np.ndarray], fps: float, crf: int = 18) -> Path:
@@ -184,19 +180,16 @@ def sharpen_video(
         raise ValueError("the output would overwrite the input")
     container = open_video(src)
     ref_container = open_video(reference) if reference is not None else None
-    partial = partial_path(dst)
     report = VideoReport()
     try:
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        with av.open(str(partial), "w") as output:
-            _transcode(container, ref_container, output, sharpen, side_by_side, crf, progress, report)
-        if report.frames == 0:
-            raise ValueError(f"{src} has no decodable video frames (corrupt or truncated?)")
-        os.replace(partial, dst)
+        with written_whole(dst) as partial:
+            with av.open(str(partial), "w") as output:
+                _transcode(container, ref_container, output, sharpen, side_by_side, crf, progress, report)
+            if report.frames == 0:
+                raise ValueError(f"{src} has no decodable video frames (corrupt or truncated?)")
     except av.FFmpegError as error:
         raise ValueError(f"cannot process {src}: {error}") from error
     finally:
-        partial.unlink(missing_ok=True)
         container.close()
         if ref_container is not None:
             ref_container.close()
