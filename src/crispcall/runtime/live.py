@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -90,6 +91,15 @@ class LatestFrame:
             return frame
 
 
+def can_show() -> bool:
+    """Whether a window can open: a display exists and OpenCV was built with a GUI (the
+    headless wheel the project installs has none; a full opencv-python has)."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return False
+    gui = re.search(r"^\s*GUI:\s*(\S+)", cv2.getBuildInformation(), re.MULTILINE)
+    return gui is not None and gui.group(1).upper() != "NONE"
+
+
 def run_live(
     source: int | str,
     sharpen: Callable[[np.ndarray], np.ndarray],
@@ -98,8 +108,12 @@ def run_live(
     max_seconds: float | None = None,
 ) -> LiveReport:
     """Sharpen ``source`` live until it ends, ``max_seconds`` pass, or q is pressed in the
-    window. ``show`` defaults to whether a display exists; without one, ``out`` is needed."""
-    show = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) if show is None else show
+    window. ``show`` defaults to whether a window can open (:func:`can_show`); without one,
+    ``out`` is needed."""
+    possible = can_show()
+    if show and not possible:
+        raise ValueError("no window can open here (no display, or OpenCV without a GUI): use --out")
+    show = possible if show is None else show
     if not show and out is None:
         raise ValueError("no display here: give a file to write the sharpened frames to (--out)")
     if isinstance(source, str) and "://" not in source and not Path(source).is_file():
