@@ -47,7 +47,7 @@ def test_cache_roundtrip_and_no_partial_file(train_dir, tmp_path):
     degraded, clean, meta = read_cache(out)
     assert degraded.shape == clean.shape == (5, 32, 32, 3)
     assert meta["count"] == 5 and meta["patch_size"] == 32
-    assert not list(tmp_path.glob("*.partial"))
+    assert not list(tmp_path.rglob(".*.partial*"))
 
 
 def test_cache_refuses_test_overlap(train_dir, tmp_path):

@@ -28,7 +28,7 @@ def test_generate_writes_png_with_text(tmp_path):
     for png in written:
         assert png.with_suffix(".txt").read_text().strip()
         assert Image.open(png).size in ((1280, 720), (1920, 1080))
-    assert not list(tmp_path.glob("*.partial"))
+    assert not list(tmp_path.rglob(".*.partial*"))
 
 
 def test_stats_count_unique_sources_by_category(tmp_path, coffee, astronaut):

@@ -82,7 +82,7 @@ def test_int8_onnx_agrees_with_fp32(student_net, tmp_path, train_dir, coffee):
     assert (int8.multiple, int8.radius) == (4, Sharpener(fp32).radius)  # metadata carried over
     frame = np.ascontiguousarray(coffee[:91, :133])
     assert agreement_psnr([int8(frame)], [Sharpener(fp32, threads=1)(frame)]) >= MIN_AGREEMENT_DB
-    assert not list(tmp_path.glob("*.partial"))
+    assert not list(tmp_path.rglob(".*.partial*"))
 
 
 @pytest.mark.parametrize("int8", [False, True])

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crispcall import __version__
+from crispcall.files import written_whole
 
 EXAMPLES = """examples:
   crispcall demo
@@ -41,10 +42,8 @@ def _existing_dir(text: str) -> Path:
 
 def write_json(path: Path, document: dict) -> None:
     """Write JSON under a temporary name and rename it, so no half-written file is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(document, indent=1) + "\n")
-    os.replace(partial, path)
+    with written_whole(path) as partial:
+        partial.write_text(json.dumps(document, indent=1) + "\n")
 
 
 def _method_names(names: Sequence[str], peers: Path | None, backend: str | None = None) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from tqdm import tqdm
 
 from crispcall.data.folders import check_no_overlap
 from crispcall.data.patches import iter_pairs
+from crispcall.files import written_whole
 
 
 def write_cache(
@@ -58,13 +58,8 @@ def write_cache(
         "mix": mix,
         "degradation_config": degradation_config or "crispcall/degrade/train.yaml",
     }
-    partial = out.with_name(out.name + ".partial")
-    try:
-        with open(partial, "wb") as handle:
-            np.savez(handle, degraded=degraded, clean=clean, meta=np.array(json.dumps(meta)))
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
+    with written_whole(out) as partial, open(partial, "wb") as handle:
+        np.savez(handle, degraded=degraded, clean=clean, meta=np.array(json.dumps(meta)))
     return out
 
 

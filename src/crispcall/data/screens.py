@@ -7,7 +7,6 @@ OCR of a restored frame can be scored against what was really drawn.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +15,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
+
+from crispcall.files import written_whole
 
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"))
 SIZES = ((1280, 720), (1920, 1080))
@@ -307,11 +308,9 @@ def generate_screens(out_dir: str | Path, count: int, seed: int = 0, progress: b
         image, text = render_screen(np.random.default_rng((seed, i)), kind)
         stem = out_dir / f"screen_{i:05d}_{kind}"
         # Text first, image last: a PNG on disk always has its text beside it.
-        text_partial = stem.with_name(stem.name + ".txt.partial")
-        text_partial.write_text(text + "\n")
-        os.replace(text_partial, stem.with_suffix(".txt"))
-        image_partial = stem.with_name(stem.name + ".png.partial")
-        Image.fromarray(image).save(image_partial, format="PNG")
-        os.replace(image_partial, stem.with_suffix(".png"))
+        with written_whole(stem.with_suffix(".txt")) as partial:
+            partial.write_text(text + "\n")
+        with written_whole(stem.with_suffix(".png")) as partial:
+            Image.fromarray(image).save(partial, format="PNG")
         written.append(stem.with_suffix(".png"))
     return written

@@ -81,7 +81,8 @@ def export_tflite(
                 raise RuntimeError(f"TFLite export: only {figure:.1%} of values within 1/255 of PyTorch")
         radius = receptive_radius(model)
         metadata = {SIZE_MULTIPLE_KEY: multiple, **({RADIUS_KEY: radius} if radius is not None else {})}
-        tflite_sidecar(path).write_text(json.dumps(metadata) + "\n")
+        with written_whole(tflite_sidecar(path)) as sidecar:
+            sidecar.write_text(json.dumps(metadata) + "\n")
     return path, figure
 
 

@@ -29,6 +29,7 @@ from crispcall.data.cache import read_cache
 from crispcall.data.folders import ImageFolder, holdout_split
 from crispcall.degrade.presets import apply_preset, preset_rng
 from crispcall.evaluation.suites import crop_to_multiple
+from crispcall.files import written_whole
 from crispcall.metrics import psnr, psnr_ssim
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], tuple[torch.Tensor, dict[str, float]]]
@@ -127,9 +128,8 @@ def lr_factor(step: int, steps: int, warmup: int, min_ratio: float) -> float:
 
 
 def save_atomic(obj: Any, path: Path) -> None:
-    partial = path.with_name(path.name + ".partial")
-    torch.save(obj, partial)
-    os.replace(partial, path)
+    with written_whole(path) as partial:
+        torch.save(obj, partial)
 
 
 def train(
