@@ -19,10 +19,9 @@ def profile_graph(model: str | Path, width: int, height: int, threads: int, fram
     """Milliseconds per frame for each operator type, after two warm-up frames, and the sum."""
     import onnxruntime as ort
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    from crispcall.runtime.backends import session_options
+
+    options = session_options(threads)  # what the runtime runs, plus the profiler
     with tempfile.TemporaryDirectory() as scratch:
         options.enable_profiling = True
         options.profile_file_prefix = str(Path(scratch) / "profile")

@@ -19,6 +19,7 @@ from torch import nn
 from crispcall.bench.runner import bench_frame
 from crispcall.export.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
 from crispcall.files import written_whole
+from crispcall.runtime.backends import load_backend
 
 OPSET = 17
 # FP32 export must match PyTorch on at least this share of pixels to within 1/255.
@@ -97,7 +98,6 @@ def export_onnx(
     only once verified, so a failed export leaves nothing behind. ``generic`` exports the
     NCHW wrapper even for a network with its own frame path (:class:`FrameIO`)."""
     import onnx
-    import onnxruntime as ort
     import onnxslim
 
     path = Path(path)
@@ -125,9 +125,8 @@ def export_onnx(
         if radius is not None:
             graph.metadata_props.add(key=RADIUS_KEY, value=str(radius))
         onnx.save(graph, str(partial))
-        session = ort.InferenceSession(str(partial), providers=["CPUExecutionProvider"])
-        (got,) = session.run(None, {"input": frame[None]})
-        share = share_within(got[0], run_frame(wrapped, frame))
+        got = load_backend(partial, "onnxruntime", threads=2).run(frame[None])[0]
+        share = share_within(got, run_frame(wrapped, frame))
         if share < MATCH_SHARE:
             raise RuntimeError(f"ONNX export of {path.name}: only {share:.1%} of values within 1/255 of PyTorch")
     return path

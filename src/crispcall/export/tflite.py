@@ -21,20 +21,8 @@ from crispcall.export.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
 from crispcall.export.onnx import MATCH_SHARE, FrameIO, receptive_radius, run_frame, share_within, size_multiple
 from crispcall.files import written_whole
 from crispcall.metrics.quality import agreement_psnr
-from crispcall.runtime.backends import tflite_sidecar
-
-# The INT8 file must agree with the FP32 network's output to this PSNR.
-MIN_INT8_DB = 45.0
-
-
-def _run_tflite(path: Path, frame: np.ndarray) -> np.ndarray:
-    from ai_edge_litert.interpreter import Interpreter
-
-    interpreter = Interpreter(str(path), num_threads=2)
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(interpreter.get_input_details()[0]["index"], frame[None])
-    interpreter.invoke()
-    return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])[0]
+from crispcall.quant import MIN_AGREEMENT_DB
+from crispcall.runtime.backends import load_backend, tflite_sidecar
 
 
 def export_tflite(
@@ -47,7 +35,8 @@ def export_tflite(
     """Write ``model`` as a TFLite graph on uint8 NHWC frames of ``size`` (height, width);
     INT8 when ``calibration`` frames are given. Verified by running the file on ``check``
     (default: a synthetic frame of that size) against PyTorch's FP32 output: FP32 must match
-    :data:`MATCH_SHARE` of values to within 1/255, INT8 must reach :data:`MIN_INT8_DB`.
+    :data:`MATCH_SHARE` of values to within 1/255, INT8 must reach
+    :data:`crispcall.quant.MIN_AGREEMENT_DB`.
     Returns the path and the figure checked (share, or PSNR in dB)."""
     import litert_torch
 
@@ -70,11 +59,12 @@ def export_tflite(
         edge_model = litert_torch.convert(wrapped, example)
     with written_whole(path) as partial:
         edge_model.export(str(partial))
-        got, expected = _run_tflite(partial, check), run_frame(wrapped, check)
+        got = load_backend(partial, "tflite", threads=2).run(check[None])[0]
+        expected = run_frame(wrapped, check)
         if calibration:
             figure = agreement_psnr([got], [expected])
-            if figure < MIN_INT8_DB:
-                raise RuntimeError(f"INT8 TFLite agrees with PyTorch to only {figure:.1f} dB (< {MIN_INT8_DB})")
+            if figure < MIN_AGREEMENT_DB:
+                raise RuntimeError(f"INT8 TFLite agrees with PyTorch to only {figure:.1f} dB (< {MIN_AGREEMENT_DB})")
         else:
             figure = share_within(got, expected)
             if figure < MATCH_SHARE:

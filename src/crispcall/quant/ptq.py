@@ -14,11 +14,10 @@ from crispcall.data.folders import ImageFolder
 from crispcall.degrade.presets import apply_preset
 from crispcall.files import written_whole
 from crispcall.metrics.quality import agreement_psnr
+from crispcall.quant import MIN_AGREEMENT_DB
 from crispcall.runtime import Sharpener
 
 CALIBRATION_PRESETS = ("call", "poor", "lossy", "x2")
-# The INT8 graph must stay this close to the FP32 one it came from (PSNR between outputs).
-MIN_AGREEMENT_DB = 45.0
 
 
 def calibration_frames(

@@ -56,16 +56,24 @@ def onnx_metadata(path: Path) -> dict[str, str]:
     return session.get_modelmeta().custom_metadata_map
 
 
+def session_options(threads: int):
+    """ONNX Runtime's options for a frame graph: every graph optimisation, ``threads`` for
+    each operator, operators one after the other (a frame graph is a chain)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return options
+
+
 class OnnxRuntimeBackend(Backend):
     def __init__(self, path: Path, threads: int):
         import onnxruntime as ort
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(str(path), session_options(threads), providers=["CPUExecutionProvider"])
         graph_input = self.session.get_inputs()[0]
         _check_frame_graph(path, graph_input.type, graph_input.shape)
         self.input_name, self.output_name = graph_input.name, self.session.get_outputs()[0].name
