@@ -11,6 +11,7 @@ from pathlib import Path
 
 from crispcall import __version__
 from crispcall.files import written_whole
+from crispcall.runtime.backends import BACKENDS
 
 EXAMPLES = """examples:
   crispcall demo
@@ -368,7 +369,7 @@ def _add_method_options(parser: argparse.ArgumentParser, default_methods: list[s
     parser.add_argument("--threads", type=int, default=2, help="threads per method (default: %(default)s)")
     parser.add_argument(
         "--backend",
-        choices=["onnxruntime", "openvino", "tflite"],
+        choices=BACKENDS,
         help="runtime for our networks and model files (default: ONNX Runtime; NAME@BACKEND sets one method's)",
     )
     parser.add_argument("--json", type=Path, help="write the results as JSON here")
@@ -440,10 +441,12 @@ def build_parser() -> argparse.ArgumentParser:
             help="registry name (student, student-int8, teacher, unsharp, ...) or an exported .onnx/.tflite "
             "file (default: %(default)s)",
         )
-        parser_.add_argument(
-            "--backend", choices=["onnxruntime", "openvino", "tflite"], help="runtime for our networks"
-        )
+        parser_.add_argument("--backend", choices=BACKENDS, help="runtime for our networks")
         parser_.add_argument("--threads", type=int, default=2, help="inference threads (default: %(default)s)")
+        if name in ("video", "live"):  # streams: the blend needs the previous frame
+            parser_.add_argument(
+                "--temporal", action="store_true", help="blend with the previous output where the picture is still"
+            )
         return parser_
 
     video = frame_parser("video")
@@ -453,9 +456,6 @@ def build_parser() -> argparse.ArgumentParser:
     video.add_argument("--reference", type=Path, help="clean clip of the same frames: print PSNR, SSIM, flicker")
     video.add_argument("--crf", type=int, default=18, help="H.264 quality, lower is better (default: %(default)s)")
     video.add_argument("--quiet", action="store_true", help="no progress bar")
-    video.add_argument(
-        "--temporal", action="store_true", help="blend with the previous output where the picture is still"
-    )
     video.set_defaults(func=cmd_video)
     image = frame_parser("image")
     image.add_argument("inputs", nargs="+", type=Path, help="image files or folders")
@@ -467,9 +467,6 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--out", type=Path, help="write the sharpened frames to this video file")
     live.add_argument("--no-window", action="store_true", help="do not open a window even if a display exists")
     live.add_argument("--seconds", type=float, help="stop after this many seconds")
-    live.add_argument(
-        "--temporal", action="store_true", help="blend with the previous output where the picture is still"
-    )
     live.set_defaults(func=cmd_live)
 
     ev = sub.add_parser(

@@ -60,18 +60,15 @@ def _train_qat(config: dict, out_dir: Path) -> Path:
     init = config["train"]["init"]
     if init is None:
         raise ValueError("train.qat fine-tunes an existing student: set train.init")
-
-    def fused_student() -> Student:
-        # INT8 runs the fused graph, so the fused convolutions are what learn to be rounded.
-        return load_network(init, "student").fuse()
-
-    config["model"] = dict(fused_student().config)
+    # INT8 runs the fused graph, so the fused convolutions are what learn to be rounded.
+    fused = load_network(init, "student").fuse()
+    config["model"] = dict(fused.config)
     # train() must not load init into the wrapped network (its keys differ): the builder does.
     inner = copy.deepcopy(config)
     inner["train"]["init"] = None
     loss = _distillation_loss(config)
-    final = train(lambda: prepare_qat(fused_student()), inner, out_dir, loss, "student", loss_module=loss)
-    wrapped = prepare_qat(fused_student())
+    final = train(lambda: prepare_qat(copy.deepcopy(fused)), inner, out_dir, loss, "student", loss_module=loss)
+    wrapped = prepare_qat(copy.deepcopy(fused))
     state = torch.load(final, map_location="cpu", weights_only=False)
     wrapped.load_state_dict(state["model"])
     save_atomic({**state, "model": strip_qat(wrapped).state_dict(), "config": config}, final)
