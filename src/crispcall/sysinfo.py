@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import platform
 from pathlib import Path
+
+from crispcall import __version__
 
 
 def cpu_model() -> str:
@@ -23,4 +26,15 @@ def machine_summary() -> dict[str, object]:
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
+    }
+
+
+def run_meta(**fields: object) -> dict[str, object]:
+    """The ``meta`` block of a results document: version and date, the run's own ``fields``,
+    and the machine."""
+    return {
+        "crispcall": __version__,
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        **fields,
+        "machine": machine_summary(),
     }

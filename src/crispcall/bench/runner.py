@@ -7,7 +7,6 @@ back, so the ratios between rows are the figures to quote.
 
 from __future__ import annotations
 
-import datetime as dt
 import statistics
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -16,9 +15,8 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from crispcall import __version__
 from crispcall.methods.base import Method
-from crispcall.sysinfo import machine_summary
+from crispcall.sysinfo import run_meta
 
 FLOOR = "bilinear"
 
@@ -114,14 +112,7 @@ def benchmark(
             measure(method.name, method.run, size, low if method.low_input else full)
         del method  # release its session before the next one loads
     return {
-        "meta": {
-            "crispcall": __version__,
-            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "threads": threads,
-            "warmup": warmup,
-            "frames": frames,
-            "machine": machine_summary(),
-        },
+        "meta": run_meta(threads=threads, warmup=warmup, frames=frames),
         "results": [row for size in sizes for row in rows[size]],
     }
 

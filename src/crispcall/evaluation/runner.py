@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import math
 from collections import defaultdict
@@ -14,13 +13,12 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from crispcall import __version__
 from crispcall.degrade.presets import get_preset
 from crispcall.evaluation.suites import OCR_SET, SUITES, VIDEO_SET, iter_items, set_files
 from crispcall.methods.base import Method
 from crispcall.methods.peers import cache_dir
 from crispcall.metrics import flicker, ocr_cer, ocr_text, psnr_ssim, sharpness, sharpness_ratio
-from crispcall.sysinfo import machine_summary
+from crispcall.sysinfo import run_meta
 
 MAX_PENDING_OCR = 16
 METRICS = ("psnr", "ssim", "edge_ratio", "gt_edge_ratio", "ocr_cer", "flicker")
@@ -119,19 +117,16 @@ def evaluate(
                 bar.set_postfix_str(f"{len(files[set_name])} {unit}")
         results = _rows(scores, counts, suites, presets, [m.name for m in methods])
     return {
-        "meta": {
-            "crispcall": __version__,
-            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "data": str(data_dir),
-            "suites": list(suites),
-            "presets": list(presets),
-            "methods": [m.name for m in methods],
-            "limit": limit,
-            "ocr": ocr,
-            "sets": {name: len(f) for name, f in files.items()},
-            "machine": machine_summary(),
-            "notes": list(NOTES),
-        },
+        "meta": run_meta(
+            data=str(data_dir),
+            suites=list(suites),
+            presets=list(presets),
+            methods=[m.name for m in methods],
+            limit=limit,
+            ocr=ocr,
+            sets={name: len(f) for name, f in files.items()},
+            notes=list(NOTES),
+        ),
         "results": results,
     }
 

@@ -8,7 +8,6 @@ for that clip) and every method restores all of them, in order, from a fresh sta
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,12 +15,11 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from crispcall import __version__
 from crispcall.degrade.presets import apply_preset_clip, preset_rng
 from crispcall.evaluation.suites import VIDEO_SET, decode_clip, set_files
 from crispcall.methods.base import Method
 from crispcall.metrics import FlickerMeter, psnr
-from crispcall.sysinfo import machine_summary
+from crispcall.sysinfo import run_meta
 
 
 def stream_stability(
@@ -57,12 +55,7 @@ def stream_stability(
         for m in methods
     ]
     return {
-        "meta": {
-            "crispcall": __version__,
-            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "machine": machine_summary(),
-            "data": str(data_dir),
-        },
+        "meta": run_meta(data=str(data_dir)),
         "results": rows,
     }
 
