@@ -12,6 +12,8 @@ collapses each into one plain convolution for inference with the same output.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -19,6 +21,15 @@ from torch import nn
 from crispcall.models.teacher import ChannelAttention
 
 BT601 = (0.299, 0.587, 0.114)
+
+
+def replace_modules(model: nn.Module, kind: type[nn.Module], make: Callable[[nn.Module], nn.Module]) -> nn.Module:
+    """Replace every submodule of type ``kind`` by ``make(submodule)``, in place; returns ``model``."""
+    for module in list(model.modules()):
+        for name, child in list(module.named_children()):
+            if isinstance(child, kind):
+                setattr(module, name, make(child))
+    return model
 
 
 class RepConv(nn.Module):
@@ -266,9 +277,6 @@ class Student(nn.Module):
 
     def fuse(self) -> Student:
         """Replace every RepConv by its fused convolution, in place; returns self."""
-        for module in list(self.modules()):
-            for name, child in list(module.named_children()):
-                if isinstance(child, RepConv):
-                    setattr(module, name, child.fused())
+        replace_modules(self, RepConv, RepConv.fused)
         self.config["rep"] = False
         return self

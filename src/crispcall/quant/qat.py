@@ -14,6 +14,8 @@ import torch
 from torch import nn
 from torch.ao.quantization import FakeQuantize, MovingAverageMinMaxObserver, MovingAveragePerChannelMinMaxObserver
 
+from crispcall.models.student import replace_modules
+
 
 def activation_fake_quant() -> FakeQuantize:
     return FakeQuantize(
@@ -51,21 +53,13 @@ class FakeQuantConv(nn.Module):
         return self.output_quant(self.conv._conv_forward(self.input_quant(x), weight, self.conv.bias))
 
 
-def _replace(model: nn.Module, kind: type[nn.Module], make) -> nn.Module:
-    for module in list(model.modules()):
-        for name, child in list(module.named_children()):
-            if isinstance(child, kind):
-                setattr(module, name, make(child))
-    return model
-
-
 def prepare_qat(model: nn.Module, side: int = 64) -> nn.Module:
     """Wrap every ``nn.Conv2d`` of a fused (plain-convolution) network in place; returns it.
 
     One forward pass on a grey frame of ``side`` pixels sizes the weight observers'
     per-channel buffers, so that copies (the training loop's EMA) share their shapes from the
     start; the activation ranges are then forgotten, so the first real batch sets them."""
-    _replace(model, nn.Conv2d, FakeQuantConv)
+    replace_modules(model, nn.Conv2d, FakeQuantConv)
     with torch.no_grad():
         model(torch.full((1, 3, side, side), 0.5))
     for module in model.modules():
@@ -77,4 +71,4 @@ def prepare_qat(model: nn.Module, side: int = 64) -> nn.Module:
 
 def strip_qat(model: nn.Module) -> nn.Module:
     """Undo :func:`prepare_qat` in place, keeping the fine-tuned float weights; returns it."""
-    return _replace(model, FakeQuantConv, lambda wrapped: wrapped.conv)
+    return replace_modules(model, FakeQuantConv, lambda wrapped: wrapped.conv)
