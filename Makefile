@@ -4,13 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf
+APT_TEST_PACKAGES := chromium
 
-.PHONY: setup demo test lint system-deps screens clean
+.PHONY: setup demo test lint system-deps test-deps screens clean
 
-## System packages the project uses: Tesseract for the OCR metric, TrueType fonts for screens.
-system-deps:
+## System packages the project uses: Tesseract for the OCR metric, TrueType fonts for screens;
+## for the tests also Debian's Chromium, which drives the browser page.
+system-deps test-deps: PACKAGES = $(APT_PACKAGES)
+test-deps: PACKAGES += $(APT_TEST_PACKAGES)
+system-deps test-deps:
 	@missing=""; \
-	for pkg in $(APT_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	for pkg in $(PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
@@ -23,17 +27,21 @@ $(VENV)/.demo: pyproject.toml | system-deps
 	touch $@
 
 $(VENV)/.dev: pyproject.toml $(VENV)/.demo
-	$(BIN)/pip install -q -e '.[train,openvino,tflite,dev,demo]'
+	$(BIN)/pip install -q -e '.[train,openvino,tflite,web,dev,demo]'
 	touch $@
 
-setup: $(VENV)/.dev
+## The page's npm packages (onnxruntime-web), exactly as web/package-lock.json pins them.
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+setup: $(VENV)/.dev web/node_modules/.package-lock.json | test-deps
 
 ## The README's first command: set up, then run the demo on embedded samples.
 demo: $(VENV)/.demo
 	$(BIN)/crispcall demo
 
 ## The README's second command: set up, lint, and run the test suite.
-test: $(VENV)/.dev
+test: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/pytest -q

@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from skimage import data
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        type=Path,
+        default=None,
+        help="also keep the browser tests' screenshots in this folder (docs/web for the docs' copies)",
+    )
+
+
+@pytest.fixture
+def screenshot_dir(request, tmp_path) -> Path:
+    """Where a test saves its screenshots: --screenshots when given, else the test's tmp_path."""
+    folder = request.config.getoption("--screenshots") or tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -128,3 +128,38 @@ def test_pruning_keeps_the_strongest_channels(tmp_path):
         prune_student(model, 13)
     with pytest.raises(ValueError, match="fused"):
         prune_student(Student(channels=8, blocks=1), 4)
+
+
+def test_precomputed_responses_stand_in_for_the_teacher(student_config, tmp_path):
+    import numpy as np
+
+    from crispcall.data.cache import read_cache
+    from crispcall.distill.responses import read_responses, write_responses
+
+    live = student_config({"response": 1.0})
+    settings = yaml.safe_load(Path(live).read_text())
+    out = write_responses(settings["distill"]["teacher"], settings["data"]["cache"], tmp_path / "r.npz", 5, False)
+    degraded, _clean, _meta = read_cache(settings["data"]["cache"])
+    responses = read_responses(out)
+    teacher = load_network(settings["distill"]["teacher"], "teacher")
+    with torch.no_grad():
+        expected = teacher(torch.from_numpy(degraded).permute(0, 3, 1, 2).float() / 255)
+    assert np.allclose(responses.astype(np.float32), expected.numpy(), rtol=1e-3, atol=1e-4)
+
+    def response_terms(config_path: str, run: str) -> list[float]:
+        train_student(config_path, tmp_path / run, steps=3)
+        with open(tmp_path / run / "log.csv") as handle:
+            header, *rows = [line.strip().split(",") for line in handle]
+        return [float(row[header.index("response")]) for row in rows]
+
+    settings["distill"]["responses"] = str(out)
+    cached = tmp_path / "cached.yaml"
+    cached.write_text(yaml.safe_dump(settings))
+    # Same batches, same start: the terms differ only by the targets' rounding to float16.
+    assert response_terms(str(cached), "cached") == pytest.approx(response_terms(live, "live"), rel=1e-3)
+
+    settings["data"]["cache"] = str(tmp_path / "other.npz")
+    np.savez(settings["data"]["cache"], degraded=degraded[:8], clean=degraded[:8], meta=np.array("{}"))
+    cached.write_text(yaml.safe_dump(settings))
+    with pytest.raises(ValueError, match="do not pair"):
+        train_student(str(cached), tmp_path / "mismatch", steps=1)

@@ -56,21 +56,21 @@ def build_scene() -> np.ndarray:
     return scene
 
 
-def build_clip(frames: int = FRAMES) -> DemoClip:
-    """A slow pan and zoom over the scene: the window shrinks to 80% and drifts right."""
+def build_clip(frames: int = FRAMES, size: tuple[int, int] = FRAME_SIZE) -> DemoClip:
+    """A slow pan and zoom over the scene: the window shrinks to 80% and drifts right.
+    ``size`` (width, height) sets the frames; a shape other than 2:1 films a band of the scene."""
     scene = build_scene()
     width, height = SCENE
     clean, windows = [], []
     for index in range(frames):
         t = index / max(1, frames - 1)
         zoom = 1.0 - 0.2 * t
-        w, h = width * zoom, height * zoom
+        w = width * zoom
+        h = min(height, w * size[1] / size[0])
         x0, y0 = (width - w) * (0.2 + 0.6 * t), (height - h) * 0.5
         # An affine warp keeps the motion sub-pixel smooth (integer crops would judder).
-        matrix = np.array(
-            [[FRAME_SIZE[0] / w, 0, -x0 * FRAME_SIZE[0] / w], [0, FRAME_SIZE[1] / h, -y0 * FRAME_SIZE[1] / h]]
-        )
-        clean.append(cv2.warpAffine(scene, matrix, FRAME_SIZE, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REFLECT))
+        matrix = np.array([[size[0] / w, 0, -x0 * size[0] / w], [0, size[1] / h, -y0 * size[1] / h]])
+        clean.append(cv2.warpAffine(scene, matrix, size, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REFLECT))
         windows.append((x0, y0, w, h))
     return DemoClip(clean, windows)
 

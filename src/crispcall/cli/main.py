@@ -204,6 +204,24 @@ def cmd_bench(args: argparse.Namespace) -> None:
         print(f"wrote {args.json}")
 
 
+def cmd_serve(args: argparse.Namespace) -> None:
+    from crispcall.web.server import WEB_ROOT, make_server
+
+    try:
+        server = make_server(args.port, args.host, args.web_root or WEB_ROOT, args.models, verbose=args.verbose)
+    except FileNotFoundError as error:
+        raise CliError(str(error)) from error
+    except OSError as error:
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from error
+    print(f"serving the crispcall page at http://{args.host}:{server.server_port}/ (Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 def cmd_profile(args: argparse.Namespace) -> None:
     from crispcall.bench.profile import profile_graph, profile_table
     from crispcall.bench.runner import parse_size
@@ -278,6 +296,18 @@ def cmd_train(args: argparse.Namespace) -> None:
 
     run = train_teacher if args.train_command == "teacher" else train_student
     print(f"wrote {run(args.config, args.out, args.steps, args.set)}")
+
+
+def cmd_train_responses(args: argparse.Namespace) -> None:
+    try:
+        from crispcall.distill.responses import write_responses
+    except ImportError as error:
+        raise CliError(f"training needs the train extra: pip install 'crispcall[train]' ({error})") from error
+
+    for path in (args.teacher, args.cache):
+        if not path.is_file():
+            raise CliError(f"no such file: {path}")
+    print(f"wrote {write_responses(args.teacher, args.cache, args.out, args.batch_size)}")
 
 
 def cmd_train_plot(args: argparse.Namespace) -> None:
@@ -529,6 +559,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_method_options(bench, ["unsharp"])
     bench.set_defaults(func=cmd_bench)
 
+    serve = sub.add_parser(
+        "serve",
+        help="serve the browser page: a live WebRTC call sharpened by onnxruntime-web",
+        description="Serve web/ (the page), onnxruntime-web and the frame-graph ONNX files of --models on "
+        "localhost, with the cross-origin isolation headers (COOP/COEP) that WASM threads need. Open the "
+        "printed address in Chromium or Firefox, allow the camera, pick a call preset and press Start call. "
+        "URL parameters start it without clicks: ?autostart=1&preset=150k&codec=VP8&model=student-int8.onnx.",
+        epilog="examples:\n  crispcall serve\n  crispcall serve --port 8080 --models weights",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)"
+    )
+    serve.add_argument("--models", type=Path, help="folder of ONNX files (default: the shipped weights/)")
+    serve.add_argument("--web-root", type=Path, help="the page's folder (default: the checkout's web/)")
+    serve.add_argument("--verbose", action="store_true", help="log every request")
+    serve.set_defaults(func=cmd_serve)
+
     profile = sub.add_parser(
         "profile",
         help="time an ONNX frame graph per operator type (ONNX Runtime's profiler)",
@@ -649,6 +698,23 @@ def build_parser() -> argparse.ArgumentParser:
             help="override one config value (repeatable), e.g. --set distill.feature=0",
         )
         parser_.set_defaults(func=cmd_train)
+    responses = train_sub.add_parser(
+        "responses",
+        help="run the teacher once on every pair of a cache, for fast response distillation",
+        description="Write the frozen teacher's outputs on every degraded patch of a pair cache (uint8, the "
+        "cache's order). A student config that names the file in distill.responses reads its response "
+        "targets from it instead of running the teacher at every step (about 4x faster on the CPU).",
+        epilog="example: crispcall train responses --teacher weights/teacher.pt --cache data/pairs-call-128.npz "
+        "--out data/pairs-call-128-teacher.npz",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    responses.add_argument(
+        "--teacher", type=Path, default=Path("weights/teacher.pt"), help="teacher weights (default: %(default)s)"
+    )
+    responses.add_argument("--cache", type=Path, required=True, help="pair cache (.npz from crispcall data cache)")
+    responses.add_argument("--out", type=Path, required=True, help=".npz to write")
+    responses.add_argument("--batch-size", type=int, default=32, help="patches per teacher pass (default: %(default)s)")
+    responses.set_defaults(func=cmd_train_responses)
     plot = train_sub.add_parser(
         "plot",
         help="plot a run's log.csv (loss and validation PSNR) as a PNG",

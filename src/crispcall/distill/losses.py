@@ -110,17 +110,22 @@ class DistillationLoss(nn.Module):
         self.adapters = FeatureAdapters(student_channels or [], teacher_channels) if feature else None
 
     def forward(
-        self, student: nn.Module, degraded: torch.Tensor, clean: torch.Tensor
+        self, student: nn.Module, degraded: torch.Tensor, clean: torch.Tensor, response: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, dict[str, float]]:
+        """``response``: the teacher's output on ``degraded`` when precomputed
+        (:mod:`crispcall.distill.responses`); the teacher then runs only for feature alignment."""
         output, student_features = student(degraded, with_features=True)
         total, parts = self.ground_truth(output, clean)
         if not any(self.weights.values()):
             return total, parts
-        teacher = self._teacher[0]
-        if next(teacher.parameters()).device != degraded.device:
-            teacher.to(degraded.device)
-        with torch.no_grad():
-            target, teacher_features = teacher(degraded, with_features=True)
+        target, teacher_features = response, []
+        if response is None or self.weights["feature"]:
+            teacher = self._teacher[0]
+            if next(teacher.parameters()).device != degraded.device:
+                teacher.to(degraded.device)
+            with torch.no_grad():
+                computed, teacher_features = teacher(degraded, with_features=True)
+            target = computed if response is None else response
         terms: dict[str, torch.Tensor] = {}
         if self.weights["response"]:
             distance = F.l1_loss if self.response_norm == "l1" else F.mse_loss

@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 
 from crispcall.distill.losses import DistillationLoss
+from crispcall.distill.responses import read_responses
 from crispcall.models.io import load_network
 from crispcall.models.student import Student
 from crispcall.train.config import load_config
@@ -30,7 +31,21 @@ def train_student(
     if config["train"]["qat"]:
         return _train_qat(config, Path(out_dir))
     loss = _distillation_loss(config)
-    return train(lambda: Student(**config["model"]), config, Path(out_dir), loss, "student", loss_module=loss)
+    return train(
+        lambda: Student(**config["model"]),
+        config,
+        Path(out_dir),
+        loss,
+        "student",
+        loss_module=loss,
+        targets=_responses(config),
+    )
+
+
+def _responses(config: dict):
+    """The precomputed teacher outputs the config names (``distill.responses``), or None."""
+    path = config["distill"]["responses"]
+    return read_responses(path) if path else None
 
 
 def _distillation_loss(config: dict) -> DistillationLoss:
@@ -67,7 +82,15 @@ def _train_qat(config: dict, out_dir: Path) -> Path:
     inner = copy.deepcopy(config)
     inner["train"]["init"] = None
     loss = _distillation_loss(config)
-    final = train(lambda: prepare_qat(copy.deepcopy(fused)), inner, out_dir, loss, "student", loss_module=loss)
+    final = train(
+        lambda: prepare_qat(copy.deepcopy(fused)),
+        inner,
+        out_dir,
+        loss,
+        "student",
+        loss_module=loss,
+        targets=_responses(config),
+    )
     wrapped = prepare_qat(copy.deepcopy(fused))
     state = torch.load(final, map_location="cpu", weights_only=False)
     wrapped.load_state_dict(state["model"])

@@ -44,6 +44,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "feature": 0.0,
         "structure": 0.0,
         "structure_eps": 1.0,
+        # The teacher's outputs on the cache, precomputed (crispcall train responses): the
+        # response target is read instead of computed, so a step costs what a ground-truth one does.
+        "responses": None,
     },
 }
 

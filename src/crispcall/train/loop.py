@@ -139,6 +139,7 @@ def train(
     loss_fn: LossFn,
     name: str,
     loss_module: nn.Module | None = None,
+    targets: np.ndarray | None = None,
 ) -> Path:
     """Train the network ``build_model`` makes (seeded by the config) into ``out_dir``; return
     the path of the final EMA weights.
@@ -148,6 +149,8 @@ def train(
     holds the final EMA weights and the config. ``train.init`` names weights of the same
     network to start from (fine-tuning). ``loss_module`` holds trainable parts of the loss
     (distillation adapters): optimised and checkpointed with the network, not saved with it.
+    ``targets`` holds one more N x 3 x H x W float tensor per cached pair (the teacher's
+    precomputed outputs); when given, the batch's are passed to ``loss_fn`` as a fourth argument.
     """
     cfg = config["train"]
     runtime = start_runtime(cfg["threads"])
@@ -179,6 +182,8 @@ def train(
     trained = nn.parallel.DistributedDataParallel(model) if runtime.world > 1 else model
 
     degraded_all, clean_all, _meta = read_cache(config["data"]["cache"])
+    if targets is not None and targets.shape != (len(clean_all), 3, *clean_all.shape[1:3]):
+        raise ValueError(f"targets of shape {targets.shape} do not pair with the cache's {clean_all.shape}")
     val_pairs = validation_set(config["data"]) if runtime.main else []
     if runtime.main:
         baseline = np.mean([psnr(degraded, gt) for gt, degraded in val_pairs])
@@ -194,10 +199,12 @@ def train(
     while step < cfg["steps"]:
         # Batch indices depend on (seed, rank, step) alone, so a resumed run sees the same data.
         pick = np.random.default_rng((cfg["seed"], runtime.rank, step)).integers(0, len(clean_all), cfg["batch_size"])
-        degraded = to_tensor(degraded_all[np.sort(pick)], runtime.device)
-        clean = to_tensor(clean_all[np.sort(pick)], runtime.device)
+        pick.sort()
+        degraded = to_tensor(degraded_all[pick], runtime.device)
+        clean = to_tensor(clean_all[pick], runtime.device)
+        extra = () if targets is None else (torch.from_numpy(targets[pick]).to(runtime.device).float(),)
         with autocast:
-            loss, parts = loss_fn(trained, degraded, clean)
+            loss, parts = loss_fn(trained, degraded, clean, *extra)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if runtime.world > 1:

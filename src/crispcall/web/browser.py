@@ -1,0 +1,171 @@
+"""Drive the page in Debian's Chromium, headless, with a fake camera: the browser tests and
+``crispcall bench --browser`` share this.
+
+Chromium plays a ``.y4m`` file as the camera (``--use-file-for-fake-video-capture``); the clip
+is the demo's scene (a slide, a face, printed text) filmed with a slow pan, so every frame of
+the call differs from the last. Playwright (the Python package) drives the browser it is
+pointed at and never downloads one.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import cv2
+import numpy as np
+
+from crispcall.web.server import serving
+
+CHROMIUM_FLAGS = (
+    "--no-sandbox",  # root in a container has no user namespace for the sandbox
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # The machine's network is closed: Chromium's own background connections would only fail.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-ui-for-media-stream",  # grant the camera without a prompt
+    "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+    # A hidden tab would be throttled: keep timers and video frames at full rate.
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+)
+
+
+def chromium_path() -> Path:
+    """``$CRISPCALL_CHROMIUM``, else Debian's ``/usr/bin/chromium`` or ``chromium`` on PATH."""
+    candidates = [os.environ.get("CRISPCALL_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    raise FileNotFoundError("no Chromium: apt-get install chromium (make setup does), or set CRISPCALL_CHROMIUM")
+
+
+def write_y4m(path: Path, frames: list[np.ndarray], fps: int = 30) -> Path:
+    """Write RGB uint8 frames (even sides) as a 4:2:0 YUV4MPEG2 file, the format Chromium's fake
+    camera reads."""
+    height, width = frames[0].shape[:2]
+    if width % 2 or height % 2:
+        raise ValueError(f"4:2:0 needs even sides, got {width}x{height}")
+    with open(path, "wb") as handle:
+        handle.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420\n".encode())
+        for frame in frames:
+            handle.write(b"FRAME\n")
+            handle.write(cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).tobytes())
+    return path
+
+
+def camera_clip(path: Path, size: tuple[int, int] = (1280, 720), frames: int = 60) -> Path:
+    """The fake camera's clip: the demo scene at ``size``, panning."""
+    from crispcall.cli.demo import build_clip
+
+    return write_y4m(path, build_clip(frames, size).clean)
+
+
+def decode_rgba(text: str, width: int, height: int) -> np.ndarray:
+    """A base64 RGBA buffer from the page as an H x W x 3 RGB array."""
+    return np.frombuffer(base64.b64decode(text), np.uint8).reshape(height, width, 4)[..., :3]
+
+
+@dataclass
+class PageRun:
+    """A page in a call: ``page`` is Playwright's; ``state()`` reads ``window.crispcall.state``."""
+
+    page: Any
+    url: str
+
+    def close(self) -> None:
+        self.page.close()
+
+    def state(self) -> dict:
+        return self.page.evaluate("() => ({...window.crispcall.state})")
+
+    def wait_for_frames(self, count: int, timeout_s: float = 120.0) -> dict:
+        """Wait until ``count`` more frames have been sharpened; raise with the page's own status
+        if it reports an error or the time runs out."""
+        start = self.state()["frames"]
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            state = self.state()
+            if state["error"]:
+                raise RuntimeError(f"the page failed: {state['error']}")
+            if state["frames"] >= start + count:
+                return state
+            time.sleep(0.25)
+        status = self.page.inner_text("#status")
+        raise TimeoutError(f"{count} frames not sharpened in {timeout_s:.0f} s (page status: {status})")
+
+    def call_stats(self, timeout_s: float = 15.0) -> dict:
+        """The call's ``getStats`` figures once a bitrate has been measured (it takes two
+        one-second samples)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            call = self.state()["call"]
+            if call and call["bitrate"] is not None:
+                return call
+            time.sleep(0.25)
+        raise TimeoutError(f"the page measured no bitrate in {timeout_s:.0f} s")
+
+    def snapshot(self) -> tuple[np.ndarray, np.ndarray]:
+        """The last frame the page's model saw and its output, both RGB uint8."""
+        shot = self.page.evaluate("() => window.crispcall.snapshot()")
+        if shot is None:
+            raise RuntimeError("the page has sharpened no frame yet")
+        size = shot["width"], shot["height"]
+        return decode_rgba(shot["input"], *size), decode_rgba(shot["output"], *size)
+
+
+@dataclass
+class CallBrowser:
+    """Headless Chromium with the fake camera, and the page's server; ``open`` starts a call."""
+
+    browser: Any
+    base: str
+
+    def open(
+        self,
+        preset: str = "150k",
+        codec: str = "VP8",
+        model: str = "student.onnx",
+        backend: str = "wasm",
+        size: int = 360,
+    ) -> PageRun:
+        """A new tab with the page, started by ``autostart`` with these settings."""
+        query = {"autostart": 1, "preset": preset, "codec": codec, "model": model, "backend": backend, "size": size}
+        page = self.browser.new_page(viewport={"width": 1400, "height": 900})
+        url = f"{self.base}?{urlencode(query)}"
+        page.goto(url)
+        return PageRun(page, url)
+
+
+@contextmanager
+def call_browser(
+    workdir: Path, camera: tuple[int, int] = (1280, 720), models: Path | None = None
+) -> Iterator[CallBrowser]:
+    """Serve the page and start headless Chromium whose camera plays the demo scene at
+    ``camera`` size, for the ``with`` block."""
+    from playwright.sync_api import sync_playwright
+
+    clip = camera_clip(workdir / "camera.y4m", camera)
+    with serving(models=models) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium_path()),
+            headless=True,
+            args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={clip}"],
+        )
+        try:
+            yield CallBrowser(browser, base)
+        finally:
+            browser.close()

@@ -1,0 +1,143 @@
+"""``crispcall serve``: the page, onnxruntime-web and the model files on localhost.
+
+WASM threads need ``SharedArrayBuffer``, which browsers give only to cross-origin isolated
+pages: every response carries ``Cross-Origin-Opener-Policy: same-origin`` and
+``Cross-Origin-Embedder-Policy: require-corp`` (and ``Cross-Origin-Resource-Policy`` so the
+page's own sub-resources pass that policy).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import unquote, urlsplit
+
+from crispcall.methods.models import weights_dir
+
+WEB_ROOT = Path(__file__).resolve().parents[3] / "web"  # the checkout's web/ beside src/
+ISOLATION_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def model_index(models: Path) -> list[dict]:
+    """The frame graphs in ``models`` (file, bytes, size multiple, receptive radius), for the
+    page's model menu; other ONNX files (NCHW peers) are left out."""
+    from crispcall.runtime.backends import load_backend
+
+    entries = []
+    for path in sorted(models.glob("*.onnx")):
+        try:
+            backend = load_backend(path, "onnxruntime", threads=1)
+        except ValueError:
+            continue
+        entries.append(
+            {
+                "file": path.name,
+                "bytes": path.stat().st_size,
+                "size_multiple": backend.size_multiple,
+                "radius": backend.radius,
+            }
+        )
+    return entries
+
+
+class PageHandler(SimpleHTTPRequestHandler):
+    """Serves ``web_root`` at ``/``, onnxruntime-web's ``dist`` at ``/ort/``, the frame-graph
+    ``.onnx`` files of ``models`` at ``/models/`` with their list at ``/models/index.json``;
+    nothing else of the file system."""
+
+    extensions_map: ClassVar[dict[str, str]] = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".wasm": "application/wasm",
+        ".onnx": "application/octet-stream",
+    }
+
+    def __init__(self, *args, web_root: Path, models: Path, index: bytes, **kwargs):
+        self.web_root, self.models, self.index = web_root, models, index
+        super().__init__(*args, directory=str(web_root), **kwargs)
+
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path == "/models/index.json":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(self.index)))
+            self.end_headers()
+            self.wfile.write(self.index)
+            return
+        super().do_GET()
+
+    def translate_path(self, path: str) -> str:
+        parts = [p for p in unquote(urlsplit(path).path).split("/") if p]
+        if any(p in ("..", ".") or "\\" in p for p in parts):
+            return str(self.web_root / "missing")  # answered 404
+        if parts[:1] == ["models"]:
+            name = "/".join(parts[1:])
+            return (
+                str(self.models / name) if name.endswith(".onnx") and "/" not in name else str(self.models / "missing")
+            )
+        if parts[:1] == ["ort"]:
+            return str(self.web_root.joinpath("node_modules", "onnxruntime-web", "dist", *parts[1:]))
+        if parts[:1] == ["node_modules"]:
+            return str(self.web_root / "missing")
+        return str(self.web_root.joinpath(*parts))
+
+    def end_headers(self) -> None:
+        for name, value in ISOLATION_HEADERS.items():
+            self.send_header(name, value)
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args) -> None:
+        if self.server.verbose:  # type: ignore[attr-defined]
+            super().log_message(format, *args)
+
+
+def check_web_root(web_root: Path) -> None:
+    """Clear errors for a page that is missing or whose npm packages are not installed."""
+    if not (web_root / "index.html").is_file():
+        raise FileNotFoundError(f"no page at {web_root}/index.html (the web/ folder of a crispcall checkout)")
+    if not (web_root / "node_modules" / "onnxruntime-web" / "dist").is_dir():
+        raise FileNotFoundError(f"onnxruntime-web is not installed: run `npm ci` in {web_root} (make setup does)")
+
+
+def make_server(
+    port: int = 8000,
+    host: str = "127.0.0.1",
+    web_root: Path = WEB_ROOT,
+    models: Path | None = None,
+    verbose: bool = False,
+) -> ThreadingHTTPServer:
+    """A threaded HTTP server for the page (port 0 picks a free one: see ``server_port``);
+    ``models`` defaults to the shipped weights folder."""
+    check_web_root(web_root)
+    models = models or weights_dir()
+    index = json.dumps(model_index(models)).encode()
+    handler = functools.partial(PageHandler, web_root=web_root, models=models, index=index)
+    server = ThreadingHTTPServer((host, port), handler)
+    server.verbose = verbose  # type: ignore[attr-defined]
+    return server
+
+
+@contextmanager
+def serving(**kwargs) -> Iterator[str]:
+    """Serve in a background thread for the ``with`` block; yields the page's base URL."""
+    server = make_server(**{"port": 0, **kwargs})
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{server.server_address[0]}:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -1,0 +1,101 @@
+"""The page in headless Chromium (Debian's package), in a real WebRTC call fed by a fake camera."""
+
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("playwright", reason="the browser tests need the web extra")
+
+from crispcall.methods.models import weights_dir
+from crispcall.runtime.sharpener import Sharpener
+from crispcall.web.browser import call_browser
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory):
+    """The page's server and one headless Chromium whose fake camera plays a 1280x720 clip."""
+    with call_browser(tmp_path_factory.mktemp("browser")) as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def call_150k(chromium):
+    """The shipped FP32 student sharpening a 150 kbps / 270p VP8 call at 640x360."""
+    run = chromium.open(preset="150k", codec="VP8", model="student.onnx", size=360)
+    run.wait_for_frames(3)
+    yield run
+    run.close()
+
+
+def _agreement(run, model: str) -> float:
+    """Share of values where the page's output is within 2/255 of the Python runtime's on the
+    same input frame."""
+    received, sharpened = run.snapshot()
+    native = Sharpener(weights_dir() / model)(np.ascontiguousarray(received))
+    assert not np.array_equal(native, received)  # the model changed the frame
+    return float((np.abs(native.astype(np.int16) - sharpened) <= 2).mean())
+
+
+def test_frames_flow_through_the_call_and_are_sharpened(call_150k):
+    _, first_out = call_150k.snapshot()
+    state = call_150k.wait_for_frames(5)
+    later_in, later_out = call_150k.snapshot()
+    assert np.abs(later_out.astype(np.int16) - first_out).mean() > 1  # the camera pans: new frames arrive
+    assert np.abs(later_out.astype(np.int16) - later_in).mean() > 0.2  # sharpened differs from received
+    assert later_in.shape == (360, 640, 3) and state["size"] == [640, 360]
+    # The call really runs at the preset: 480x270 VP8 at about 150 kbps.
+    call = call_150k.call_stats()
+    assert (call["width"], call["height"]) == (480, 270) and call["codec"] == "video/VP8"
+    assert 20_000 < call["bitrate"] < 250_000
+
+
+def test_page_output_matches_the_python_runtime(call_150k):
+    assert _agreement(call_150k, "student.onnx") >= 0.99
+
+
+def test_page_reports_fps_and_latency(call_150k, screenshot_dir):
+    time.sleep(1.5)  # the statistics are refreshed every second
+    state, stats = call_150k.page.evaluate(
+        "() => [{...window.crispcall.state}, document.getElementById('stats').textContent]"
+    )
+    assert state["fps"] > 0 and state["latencyMs"] > 0 and state["backend"] == "wasm"
+    assert f"{state['fps']} fps" in stats and "kbps" in stats and "480x270" in stats
+    path = screenshot_dir / "call-150kbps.png"
+    call_150k.page.screenshot(path=str(path))
+    shot = np.asarray(Image.open(path).convert("RGB"))
+    assert shot.shape == (900, 1400, 3) and shot.std() > 20  # the page with its video, not a blank
+
+
+def test_sharpened_track_is_published(call_150k):
+    call_150k.page.evaluate("() => window.crispcall.publish()")
+    call_150k.wait_for_frames(3)
+    size = call_150k.page.evaluate(
+        "() => new Promise((resolve) => { const v = document.getElementById('published');"
+        " const check = () => v.videoWidth ? resolve([v.videoWidth, v.videoHeight]) : setTimeout(check, 100);"
+        " check(); })"
+    )
+    assert size == [640, 360]
+    assert call_150k.page.evaluate("() => window.crispcall.published.getVideoTracks()[0].readyState") == "live"
+
+
+def test_h264_call_with_the_int8_model(call_150k, chromium):
+    call_150k.close()  # one call at a time: two would share the two cores
+    run = chromium.open(preset="300k", codec="H264", model="student-int8.onnx", size=360)
+    try:
+        run.wait_for_frames(3)
+        call = run.call_stats()
+        assert call["codec"] == "video/H264" and (call["width"], call["height"]) == (640, 360)
+        assert _agreement(run, "student-int8.onnx") >= 0.99
+    finally:
+        run.close()
+
+
+def test_a_missing_model_is_reported_on_the_page(chromium):
+    run = chromium.open(model="missing.onnx")
+    try:
+        with pytest.raises(RuntimeError, match="could not start"):
+            run.wait_for_frames(1, timeout_s=60)
+    finally:
+        run.close()

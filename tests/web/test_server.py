@@ -1,0 +1,56 @@
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from crispcall.runtime.backends import load_backend
+from crispcall.web.server import ISOLATION_HEADERS, WEB_ROOT, check_web_root, serving
+
+
+def _get(url: str) -> tuple[int, dict, bytes]:
+    try:
+        with urllib.request.urlopen(url) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), b""
+
+
+def test_page_model_list_and_isolation_headers(student_onnx):
+    with serving(models=student_onnx.parent) as base:
+        status, headers, body = _get(base)
+        assert status == 200 and b"app.js" in body
+        for name, value in ISOLATION_HEADERS.items():  # WASM threads need cross-origin isolation
+            assert headers[name] == value
+        status, headers, body = _get(base + "models/index.json")
+        assert status == 200 and headers["Content-Type"] == "application/json"
+        [entry] = json.loads(body)
+        radius = load_backend(student_onnx).radius  # what the export measured and stored
+        assert entry == {
+            "file": "student.onnx",
+            "bytes": student_onnx.stat().st_size,
+            "size_multiple": 4,
+            "radius": radius,
+        }
+        status, headers, body = _get(base + "models/student.onnx")
+        assert status == 200 and body == student_onnx.read_bytes()
+        status, headers, _ = _get(base + "ort/ort-wasm-simd-threaded.jsep.wasm")
+        assert status == 200 and headers["Content-type"] == "application/wasm"
+        status, headers, _ = _get(base + "ort/ort.all.min.mjs")
+        assert status == 200 and headers["Content-type"] == "text/javascript"
+
+
+def test_nothing_else_of_the_disk_is_served(student_onnx, tmp_path):
+    (student_onnx.parent / "secret.pt").write_bytes(b"weights")
+    with serving(models=student_onnx.parent) as base:
+        for path in ("models/secret.pt", "models/../student.onnx", "%2e%2e/pyproject.toml", "node_modules/", "nope.js"):
+            assert _get(base + path)[0] == 404, path
+
+
+def test_missing_page_or_packages_are_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"index\.html"):
+        check_web_root(tmp_path)
+    (tmp_path / "index.html").write_text("<html></html>")
+    with pytest.raises(FileNotFoundError, match="npm ci"):
+        check_web_root(tmp_path)
+    check_web_root(WEB_ROOT)  # the checkout's page, set up by make setup
