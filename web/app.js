@@ -16,6 +16,7 @@ const state = {
   dropped: 0, // received frames skipped because the model was still busy
   fps: 0,
   latencyMs: 0, // mean model time over the last second
+  modelMs: [], // model time of each of the last 300 sharpened frames
   backend: null,
   threads: null,
   size: null,
@@ -133,6 +134,8 @@ async function onFrame(_now, metadata) {
     publisher?.push();
     state.frames += 1;
     recent.push([performance.now(), elapsed]);
+    state.modelMs.push(elapsed);
+    if (state.modelMs.length > 300) state.modelMs.shift();
   } catch (error) {
     stop();
     setStatus(`sharpening failed: ${error.message}`, true);

@@ -198,6 +198,20 @@ def cmd_bench(args: argparse.Namespace) -> None:
     # One model at a time: each is created when its turn comes and released after it.
     methods = (create_method(name, args.peers, args.threads) for name in names)
     document = benchmark(methods, sizes, args.threads, args.warmup, args.frames)
+    if args.browser:
+        import tempfile
+
+        from crispcall.web.browser import bench_browser
+
+        with tempfile.TemporaryDirectory(prefix="crispcall-bench-") as workdir:
+            browser = bench_browser(Path(workdir), sizes, _split(args.browser), args.frames, args.warmup)
+        document["meta"]["browser"] = {"chromium": browser["chromium"]}
+        document["results"] += [
+            {**row, "x_bilinear": row["median_ms"] / floor["median_ms"]}
+            for row in browser["results"]
+            for floor in document["results"]
+            if floor["method"] == "bilinear" and floor["size"] == row["size"]
+        ]
     print(markdown_table(document))
     if args.json:
         write_json(args.json, document)
@@ -548,7 +562,8 @@ def build_parser() -> argparse.ArgumentParser:
         "bench",
         help="time the full frame path (BENCHMARK.md)",
         description="Median ms and fps per method, side by side with bilinear resize.",
-        epilog="example: crispcall bench --size 1920x1080 --method unsharp fsrcnn",
+        epilog="examples:\n  crispcall bench --size 1920x1080 --method unsharp fsrcnn\n"
+        "  crispcall bench --size 1280x720 640x360 --method student --browser student.onnx student-int8.onnx",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     bench.add_argument(
@@ -557,6 +572,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--frames", type=int, default=30, help="timed frames (default: %(default)s)")
     bench.add_argument("--warmup", type=int, default=5, help="untimed warm-up frames (default: %(default)s)")
     _add_method_options(bench, ["unsharp"])
+    bench.add_argument(
+        "--browser",
+        nargs="+",
+        metavar="MODEL",
+        help="also run these model files (e.g. student.onnx student-int8.onnx) in the browser page, in headless "
+        "Chromium, during a 150 kbps VP8 call, at each --size (the height the page sharpens at): the page's "
+        "fps and median model ms (needs the web extra, Chromium and web/node_modules)",
+    )
     bench.set_defaults(func=cmd_bench)
 
     serve = sub.add_parser(

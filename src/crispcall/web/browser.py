@@ -169,3 +169,51 @@ def call_browser(
             yield CallBrowser(browser, base)
         finally:
             browser.close()
+
+
+def bench_browser(
+    workdir: Path,
+    sizes: list[tuple[int, int]],
+    models: list[str],
+    frames: int = 30,
+    warmup: int = 5,
+    preset: str = "150k",
+    codec: str = "VP8",
+) -> dict:
+    """Each model sharpening a call in the page at each size (the frame size the page
+    sharpens at; the camera sends the largest): the page's own sharpened-frames-per-second
+    over ``frames`` frames after ``warmup``, and the median model time of those frames.
+
+    A page's fps includes drawing the received frame, reading its pixels and showing the
+    result; on this machine the call's encoder and decoder share the cores with the model."""
+    camera = max(sizes, key=lambda s: s[0] * s[1])
+    rows = []
+    with call_browser(workdir, camera) as chromium:
+        version = chromium.browser.version
+        for model in models:
+            for _width, height in sizes:
+                run = chromium.open(preset=preset, codec=codec, model=model, size=height)
+                try:
+                    run.wait_for_frames(warmup)
+                    started, first = time.monotonic(), run.state()["frames"]
+                    state = run.wait_for_frames(frames)
+                    seconds = time.monotonic() - started
+                    done = state["frames"] - first
+                    times = state["modelMs"][-done:]
+                    call = run.call_stats()
+                finally:
+                    run.close()
+                median = float(np.median(times))
+                rows.append(
+                    {
+                        "method": f"{model} (browser, {state['backend']}, {state['threads']} threads)",
+                        "size": f"{state['size'][0]}x{state['size'][1]}",
+                        "input_size": f"{call['width']}x{call['height']}",
+                        "threads": state["threads"],
+                        "median_ms": median,
+                        "fps": done / seconds,
+                        "frames": done,
+                        "call": {"preset": preset, "codec": call["codec"], "bitrate": call["bitrate"]},
+                    }
+                )
+    return {"chromium": version, "results": rows}
