@@ -41,6 +41,16 @@ def _existing_dir(text: str) -> Path:
     return path
 
 
+def _test_data(given: Path | None) -> Path:
+    """The test data folder: ``--data``, else ``$CRISPCALL_DATA`` or ../shared/data/test."""
+    from crispcall.evaluation.suites import default_data_dir
+
+    data = given or default_data_dir()
+    if data is None:
+        raise CliError("no test data: pass --data DIR or set CRISPCALL_DATA")
+    return _existing_dir(str(data))
+
+
 def write_json(path: Path, document: dict) -> None:
     """Write JSON under a temporary name and rename it, so no half-written file is left."""
     with written_whole(path) as partial:
@@ -135,13 +145,10 @@ def cmd_live(args: argparse.Namespace) -> None:
 
 
 def cmd_eval(args: argparse.Namespace) -> None:
-    from crispcall.evaluation import default_data_dir, evaluate, markdown_tables
+    from crispcall.evaluation import evaluate, markdown_tables
     from crispcall.metrics.ocr import tesseract_available
 
-    data = args.data or default_data_dir()
-    if data is None:
-        raise CliError("no test data: pass --data DIR or set CRISPCALL_DATA")
-    data = _existing_dir(str(data))
+    data = _test_data(args.data)
     if args.limit is not None and args.limit < 1:
         raise CliError("--limit must be >= 1")
     ocr = not args.no_ocr
@@ -156,16 +163,13 @@ def cmd_eval(args: argparse.Namespace) -> None:
 
 
 def cmd_flicker(args: argparse.Namespace) -> None:
-    from crispcall.evaluation import default_data_dir
     from crispcall.evaluation.temporal import stability_table, stream_stability
 
-    data = args.data or default_data_dir()
-    if data is None:
-        raise CliError("no test data: pass --data DIR or set CRISPCALL_DATA")
+    data = _test_data(args.data)
     methods = _methods(args.method, args.peers, args.threads, args.backend)
     if any(m.low_input for m in methods):
         raise CliError("flicker runs same-size methods (our networks, input, unsharp)")
-    document = stream_stability(_existing_dir(str(data)), methods, args.preset, args.frames)
+    document = stream_stability(data, methods, args.preset, args.frames)
     print(stability_table(document))
     if args.json:
         write_json(args.json, document)
@@ -234,6 +238,54 @@ def cmd_serve(args: argparse.Namespace) -> None:
         pass
     finally:
         server.server_close()
+
+
+def cmd_study_make_clips(args: argparse.Namespace) -> None:
+    from crispcall.study.clips import make_clips
+
+    data = _test_data(args.data)
+    try:
+        manifest = make_clips(data, args.out, _split(args.preset), args.per_set, args.seconds, _split(args.sets))
+    except (FileExistsError, FileNotFoundError, ValueError) as error:
+        raise CliError(str(error)) from error
+    count = len(json.loads(manifest.read_text())["stimuli"])
+    print(f"wrote {count} stimuli and {manifest}")
+
+
+def cmd_study_serve(args: argparse.Namespace) -> None:
+    from werkzeug.serving import make_server
+
+    from crispcall.study.app import create_app
+
+    try:
+        app = create_app(args.clips, args.db, args.seed, args.mode)
+        server = make_server(args.host, args.port, app, threaded=True)
+    except FileNotFoundError as error:
+        raise CliError(str(error)) from error
+    except OSError as error:
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from error
+    print(f"study at http://{args.host}:{server.server_port}/ (answers in {args.db}; Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def cmd_study_results(args: argparse.Namespace) -> None:
+    from crispcall.study.results import study_results
+
+    try:
+        document = study_results(args.db, args.clips, args.out)
+    except (FileNotFoundError, ValueError) as error:
+        raise CliError(str(error)) from error
+    kept = sum(r["kept"] for r in document["raters"])
+    print(f"{kept} of {len(document['raters'])} raters kept by screening")
+    for row in document["mos"]:
+        if row["content"] == "all":
+            print(f"  {row['condition']:>9}: MOS {row['mos']:.2f} +- {row['ci95']:.2f} ({row['n']} ratings)")
+    print(f"wrote mos.csv, raters.csv, mos.png and results.json in {args.out}")
 
 
 def cmd_profile(args: argparse.Namespace) -> None:
@@ -600,6 +652,60 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--web-root", type=Path, help="the page's folder (default: the checkout's web/)")
     serve.add_argument("--verbose", action="store_true", help="log every request")
     serve.set_defaults(func=cmd_serve)
+
+    study = sub.add_parser("study", help="a blind viewer study (MOS): stimuli, rating app, results")
+    study_sub = study.add_subparsers(dest="study_command", required=True, metavar="ACTION")
+    make_clips = study_sub.add_parser(
+        "make-clips",
+        help="build the stimulus set from the test clips and images",
+        description="Degrade test clips (faces) and images (faces, screens, natural) with each preset and write "
+        "every condition (original, degraded, unsharp, student, teacher) under random file names, with "
+        "manifest.json mapping them, plus the training anchors.",
+        epilog="example: crispcall study make-clips --out runs/study/clips --preset call --per-set 2",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    make_clips.add_argument("--out", type=Path, required=True, help="new folder for the stimuli")
+    make_clips.add_argument(
+        "--data", type=Path, help="test data folder (default: $CRISPCALL_DATA or ../shared/data/test)"
+    )
+    make_clips.add_argument("--preset", nargs="+", default=["call"], help="presets (default: call)")
+    make_clips.add_argument("--per-set", type=int, default=2, help="sources per set (default: %(default)s)")
+    make_clips.add_argument("--seconds", type=float, default=3.0, help="clip length (default: %(default)s)")
+    make_clips.add_argument(
+        "--sets", nargs="+", default=["video", "faces", "screens", "BSD100"], help="test sets to draw from"
+    )
+    make_clips.set_defaults(func=cmd_study_make_clips)
+    study_serve = study_sub.add_parser(
+        "serve",
+        help="run the rating app",
+        description="Serve the P.910 rating app: each rater gets a session, the training anchors, then every "
+        "stimulus in a randomised, balanced order with no label naming its condition. Answers are stored at "
+        "once in the SQLite database; a restarted server and a reloaded page resume.",
+        epilog="examples:\n  crispcall study serve --clips runs/study/clips --db runs/study/study.sqlite\n"
+        "  crispcall study serve --clips runs/study/clips --db runs/study/study.sqlite --mode pair --port 8080",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    study_serve.add_argument("--clips", type=Path, required=True, help="folder from make-clips")
+    study_serve.add_argument("--db", type=Path, required=True, help="SQLite file (created when missing)")
+    study_serve.add_argument("--port", type=int, default=8010, help="port (default: %(default)s)")
+    study_serve.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s; 0.0.0.0 for a lab)")
+    study_serve.add_argument("--mode", choices=["acr", "pair"], default="acr", help="method (default: %(default)s)")
+    study_serve.add_argument("--seed", type=int, help="fix the study's base order (default: random)")
+    study_serve.set_defaults(func=cmd_study_serve)
+    results = study_sub.add_parser(
+        "results",
+        help="MOS with 95%% intervals per condition and content, rater screening, CSV and plot",
+        description="Screen raters (P.910 / P.913 correlation test), then compute MOS, standard deviation and "
+        "95%% confidence intervals per condition and content type; pair answers give preference shares. "
+        "Writes mos.csv, raters.csv, pairs.csv, mos.png and results.json.",
+        epilog="example: crispcall study results --db runs/study/study.sqlite --clips runs/study/clips "
+        "--out docs/study",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    results.add_argument("--db", type=Path, required=True, help="the study's SQLite file")
+    results.add_argument("--clips", type=Path, required=True, help="the stimulus folder (its manifest)")
+    results.add_argument("--out", type=Path, required=True, help="folder for the CSV, plot and JSON")
+    results.set_defaults(func=cmd_study_results)
 
     profile = sub.add_parser(
         "profile",

@@ -53,6 +53,13 @@ def chromium_path() -> Path:
     raise FileNotFoundError("no Chromium: apt-get install chromium (make setup does), or set CRISPCALL_CHROMIUM")
 
 
+def launch_chromium(playwright, *args: str):
+    """Debian's Chromium, headless, through Playwright (``playwright`` from ``sync_playwright()``)."""
+    return playwright.chromium.launch(
+        executable_path=str(chromium_path()), headless=True, args=[*CHROMIUM_FLAGS, *args]
+    )
+
+
 def write_y4m(path: Path, frames: list[np.ndarray], fps: int = 30) -> Path:
     """Write RGB uint8 frames (even sides) as a 4:2:0 YUV4MPEG2 file, the format Chromium's fake
     camera reads."""
@@ -160,11 +167,7 @@ def call_browser(
 
     clip = camera_clip(workdir / "camera.y4m", camera)
     with serving(models=models) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium_path()),
-            headless=True,
-            args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={clip}"],
-        )
+        browser = launch_chromium(playwright, f"--use-file-for-fake-video-capture={clip}")
         try:
             yield CallBrowser(browser, base)
         finally:
