@@ -27,7 +27,7 @@ $(VENV)/.demo: pyproject.toml | system-deps
 	touch $@
 
 $(VENV)/.dev: pyproject.toml $(VENV)/.demo
-	$(BIN)/pip install -q -e '.[train,openvino,tflite,web,study,dev,demo]'
+	$(BIN)/pip install -q -e '.[train,openvino,tflite,web,study,report,dev,demo]'
 	touch $@
 
 ## The page's npm packages (onnxruntime-web), exactly as web/package-lock.json pins them.

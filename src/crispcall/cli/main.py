@@ -288,6 +288,18 @@ def cmd_study_results(args: argparse.Namespace) -> None:
     print(f"wrote mos.csv, raters.csv, mos.png and results.json in {args.out}")
 
 
+def cmd_report(args: argparse.Namespace) -> None:
+    from crispcall.report import build_report
+
+    if not args.results.is_dir():
+        raise CliError(f"no such folder: {args.results}")
+    try:
+        out = build_report(args.results, args.out, args.study)
+    except FileNotFoundError as error:
+        raise CliError(str(error)) from error
+    print(f"wrote {out} and {out.with_suffix('.html')}")
+
+
 def cmd_profile(args: argparse.Namespace) -> None:
     from crispcall.bench.profile import profile_graph, profile_table
     from crispcall.bench.runner import parse_size
@@ -706,6 +718,28 @@ def build_parser() -> argparse.ArgumentParser:
     results.add_argument("--clips", type=Path, required=True, help="the stimulus folder (its manifest)")
     results.add_argument("--out", type=Path, required=True, help="folder for the CSV, plot and JSON")
     results.set_defaults(func=cmd_study_results)
+
+    report = sub.add_parser(
+        "report",
+        help="build docs/REPORT.md (and .html) from the eval, bench, flicker and study results",
+        description="Generate the project report from the JSON in --results (crispcall eval, bench, flicker) and "
+        "the study's results.json: method, quality per suite and preset, ablations, pruning, INT8, speed beside "
+        "the peers, a quality-against-speed plot, per-content results, temporal stability, the study's MOS and "
+        "the limits found. Every number comes from those files.",
+        epilog="example: crispcall report --study docs/study/results.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument(
+        "--results", type=Path, default=Path("docs/results"), help="folder of result JSON (default: %(default)s)"
+    )
+    report.add_argument("--study", type=Path, help="results.json of crispcall study results")
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=Path("docs/REPORT.md"),
+        help="report to write (default: %(default)s); the HTML copy goes beside it",
+    )
+    report.set_defaults(func=cmd_report)
 
     profile = sub.add_parser(
         "profile",

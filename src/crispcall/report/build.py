@@ -1,0 +1,447 @@
+"""Build the project report from the JSON that ``crispcall eval``, ``bench``, ``flicker`` and
+``study results`` wrote. Nothing in it is typed by hand: the prose around the tables holds
+no figure, and every figure is read from those files (or measured from the shipped weights'
+sizes), so rerunning the command after new measurements updates the report.
+
+Which file feeds which table is fixed below (the names ``scripts/`` and the docs use), so a
+reader can trace every number to the command that wrote the file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from crispcall.degrade.presets import PRESETS
+from crispcall.evaluation.table import difference_table, merge_documents
+from crispcall.files import written_whole
+
+# The headline quality table: the full-data eval runs of the shipped methods and the peers.
+HEADLINE_EVAL = ("eval-baselines.json", "eval-teacher-call.json", "eval-student-int8.json", "eval-classic-x2-all.json")
+# Ablations: title, files (merged), the method every row is compared with.
+ABLATIONS = (
+    ("Distillation terms (2,000 steps each)", ("eval-student-ablation.json",), "student-gt"),
+    (
+        "Architecture variants (2,000 steps each)",
+        ("eval-student-ablation.json", "eval-student-variants.json"),
+        "student-response",
+    ),
+    ("Pruning", ("eval-student-ablation.json", "eval-student-pruning.json"), "student-response"),
+    ("INT8: post-training (ptq) and quantization-aware (qat) against FP32", ("eval-student-int8.json",), "student"),
+)
+SPEED = ("bench-runtime-1080p.json", "bench-runtime-720p-1thread.json", "bench-browser.json")
+FLICKER = "flicker-call.json"
+SHIPPED = (
+    "student.onnx",
+    "student-int8.onnx",
+    "student.tflite",
+    "student-int8.tflite",
+    "student-dense.onnx",
+    "teacher.onnx",
+)
+CONTENT_SETS = {
+    "faces": "faces",
+    "screens": "screens (text)",
+    "video": "faces in motion (video)",
+    "Set14": "natural",
+    "BSD100": "natural",
+    "Urban100": "natural (buildings)",
+}
+
+
+@dataclass
+class Sources:
+    """The result files read, in the order of first use."""
+
+    folder: Path
+    used: list[str]
+
+    def load(self, name: str) -> dict | None:
+        path = self.folder / name
+        if not path.is_file():
+            return None
+        if name not in self.used:
+            self.used.append(name)
+        return json.loads(path.read_text())
+
+
+def _f(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _merge(documents: list[dict]) -> tuple[list[str], dict[tuple, dict]]:
+    """Methods (first-seen order) and rows keyed (method, suite, set, preset) over documents
+    scored on every file (no --limit); a method scored twice keeps its newest run."""
+    full = sorted((d for d in documents if d["meta"]["limit"] is None), key=lambda d: d["meta"]["date"])
+    rows: dict[tuple, dict] = {}
+    methods: list[str] = []
+    for document in full:
+        for row in document["results"]:
+            rows[(row["method"], row["suite"], row["set"], row["preset"])] = row
+            if row["method"] not in methods:
+                methods.append(row["method"])
+    return methods, rows
+
+
+def _quality(sources: Sources) -> tuple[list[str], dict[tuple, dict], list[str]]:
+    documents = [d for d in (sources.load(n) for n in HEADLINE_EVAL) if d]
+    methods, rows = _merge(documents)
+    lines = []
+    suites = list(dict.fromkeys(k[1] for k in rows))
+    for suite in suites:
+        presets = [p for p in PRESETS if any(k[1] == suite and k[3] == p for k in rows)]
+        lines += [
+            f"### `{suite}` suite",
+            "",
+            "| method | " + " | ".join(f"{p} PSNR / SSIM" for p in presets) + " |",
+            "|---" * (len(presets) + 1) + "|",
+        ]
+        for method in methods:
+            cells = [rows.get((method, suite, "mean", p)) for p in presets]
+            if any(cells):
+                lines.append(
+                    f"| {method} | "
+                    + " | ".join(f"{_f(c['psnr'])} / {_f(c['ssim'], 4)}" if c else "–" for c in cells)
+                    + " |"
+                )
+        lines.append("")
+    return methods, rows, lines
+
+
+def _ablations(sources: Sources) -> list[str]:
+    lines = []
+    for title, files, baseline in ABLATIONS:
+        documents = [d for d in (sources.load(n) for n in files) if d]
+        if not documents:
+            continue
+        merged = merge_documents(documents)
+        if baseline not in merged["meta"]["methods"]:
+            continue
+        if len(documents) > 1:  # the first file gives the baseline; the rest are the rows
+            rows = [m for d in documents[1:] for m in d["meta"]["methods"]]
+            merged["meta"]["methods"] = [baseline, *dict.fromkeys(m for m in rows if m != baseline)]
+        lines += [
+            f"### {title}",
+            "",
+            f"`call` suite, mean PSNR in dB (difference to `{baseline}`); from {', '.join(f'`{n}`' for n in files)}.",
+            "",
+            difference_table(merged, baseline),
+        ]
+    return lines
+
+
+def _speed(sources: Sources) -> tuple[dict[str, float], list[str]]:
+    """Speed tables, one per run; returns the 1080p fps per method of the first run too."""
+    fps_1080: dict[str, float] = {}
+    lines = []
+    for name in SPEED:
+        document = sources.load(name)
+        if document is None:
+            continue
+        meta = document["meta"]
+        browser = f", Chromium {meta['browser']['chromium']}" if "browser" in meta else ""
+        lines += [
+            f"`{name}` ({meta['machine']['cpu']}, {meta['machine']['cores']} cores, {meta['threads']} "
+            f"threads{browser}, {meta['date'][:10]}):",
+            "",
+            "| method | output | input | median ms | fps |",
+            "|---|---|---|---|---|",
+        ]
+        for row in document["results"]:
+            lines.append(
+                f"| {row['method']} | {row['size']} | {row['input_size']} | {row['median_ms']:.1f} | {row['fps']:.1f} |"
+            )
+            if name == SPEED[0] and row["size"] == "1920x1080":
+                fps_1080[row["method"]] = row["fps"]
+        lines.append("")
+    return fps_1080, lines
+
+
+def _plot_quality_speed(points: list[tuple[str, float, float]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7.5, 4.8))
+    for name, fps, psnr in points:
+        ours = name.startswith(("student", "teacher"))
+        axes.scatter(fps, psnr, color="tab:red" if ours else "tab:blue", zorder=3)
+        axes.annotate(name, (fps, psnr), textcoords="offset points", xytext=(5, 4), fontsize=8)
+    axes.axvline(30, color="grey", linestyle="--", linewidth=1)
+    axes.text(30, axes.get_ylim()[0], " 30 fps", color="grey", fontsize=8, va="bottom")
+    axes.set_xscale("log")
+    axes.set_xlabel("fps at 1920x1080, 2 threads (log scale)")
+    axes.set_ylabel("PSNR dB, call suite, call preset")
+    axes.set_title("Quality against speed (red: ours)")
+    axes.grid(True, which="both", alpha=0.3)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with written_whole(path) as partial:
+        figure.savefig(partial, dpi=120, format="png")
+    plt.close(figure)
+
+
+def _per_content(methods: list[str], rows: dict[tuple, dict], preset: str = "call") -> list[str]:
+    sets = [s for s in CONTENT_SETS if any(k[2] == s and k[3] == preset for k in rows)]
+    header = [f"{s}: {CONTENT_SETS[s]}" for s in sets] + ["screens OCR CER", "video flicker", "edge ratio"]
+    lines = ["| method | " + " | ".join(header) + " |", "|---" * (len(header) + 1) + "|"]
+    for method in methods:
+        cells = [
+            next((r for k, r in rows.items() if k[0] == method and k[2] == s and k[3] == preset), None) for s in sets
+        ]
+        if not any(cells):
+            continue
+        screens = rows.get((method, "call", "screens", preset))
+        video = rows.get((method, "call", "video", preset))
+        mean = rows.get((method, "call", "mean", preset))
+        lines.append(
+            f"| {method} | " + " | ".join(_f(c["psnr"]) if c else "–" for c in cells) + f" | "
+            f"{_f(screens and screens['ocr_cer'], 3)} | {_f(video and video['flicker'], 3)} | "
+            f"{_f(mean and mean['edge_ratio'])} |"
+        )
+    return lines
+
+
+def _flicker(sources: Sources) -> list[str]:
+    document = sources.load(FLICKER)
+    if document is None:
+        return ["No flicker results (`crispcall flicker --json docs/results/flicker-call.json`)."]
+    lines = ["| method | flicker | PSNR dB |", "|---|---|---|"]
+    for row in document["results"]:
+        lines.append(f"| {row['method']} | {row['flicker']:.3f} | {row['psnr']:.2f} |")
+    first = document["results"][0]
+    return [
+        f"`{FLICKER}`: preset `{first['preset']}`, {first['clips']} clips of {first['frames_per_clip']} frames, "
+        "every frame in order, as one stream (lower flicker is steadier).",
+        "",
+        *lines,
+    ]
+
+
+def _study(study: Path | None, out_dir: Path) -> list[str]:
+    if study is None or not study.is_file():
+        return [
+            "No viewer study has been run yet. `crispcall study make-clips`, `study serve` and `study results` "
+            "produce it; rerun this command with `--study` on its results.json."
+        ]
+    document = json.loads(study.read_text())
+    raters = document["raters"]
+    lines = [
+        f"From `{study}`: {sum(r['kept'] for r in raters)} of {len(raters)} raters kept by the P.910 "
+        "correlation screening. MOS (1 bad to 5 excellent) with the 95% confidence interval and the number "
+        "of ratings:",
+        "",
+    ]
+    contents = list(dict.fromkeys(r["content"] for r in document["mos"]))
+    lines += ["| condition | " + " | ".join(contents) + " |", "|---" * (len(contents) + 1) + "|"]
+    cells = {(r["condition"], r["content"]): r for r in document["mos"]}
+    for condition in document["conditions"]:
+        row = [cells.get((condition, c)) for c in contents]
+        lines.append(
+            f"| {condition} | "
+            + " | ".join(f"{r['mos']:.2f} ± {_f(r['ci95'])} ({r['n']})" if r else "–" for r in row)
+            + " |"
+        )
+    plot = study.parent / "mos.png"
+    if plot.is_file():
+        lines += ["", f"![MOS per condition and content]({_relative(plot, out_dir)})"]
+    return lines
+
+
+def _relative(path: Path, start: Path) -> str:
+    import os
+
+    return os.path.relpath(path.resolve(), start.resolve())
+
+
+def _limits(rows: dict[tuple, dict], fps_1080: dict[str, float], sources: Sources) -> list[str]:
+    """Each limit is a comparison computed from the results; none is written by hand."""
+    lines = []
+
+    def psnr(method: str, preset: str) -> float | None:
+        row = rows.get((method, "call", "mean", preset))
+        return row["psnr"] if row else None
+
+    for preset in ("call", "poor"):
+        student, teacher = psnr("student", preset), psnr("teacher", preset)
+        if student is not None and teacher is not None:
+            verdict = "within" if teacher - student <= 0.5 else "outside"
+            lines.append(
+                f"- At `{preset}`, the student is {teacher - student:.2f} dB below the teacher ({verdict} the "
+                "0.5 dB target)."
+            )
+    student = psnr("student", "call")
+    peers = {m: psnr(m, "call") for m in {k[0] for k in rows} if not m.startswith(("student", "teacher", "input"))}
+    better = sorted(m for m, v in peers.items() if v is not None and student is not None and v > student)
+    if better:
+        lines.append(
+            f"- At `call`, {len(better)} other methods score higher PSNR than the student: {', '.join(better)}."
+        )
+    fast = sorted(
+        (m for m, f in fps_1080.items() if f >= 30 and m not in ("bilinear", "input")), key=lambda m: -fps_1080[m]
+    )
+    if fast:
+        lines.append(
+            f"- At 1080p on this CPU, {len(fast)} methods reach 30 fps: "
+            + ", ".join(f"{m} ({fps_1080[m]:.1f})" for m in fast)
+            + "."
+        )
+    edge = rows.get(("student", "call", "mean", "call"))
+    if edge and edge["edge_ratio"] is not None:
+        verdict = "inside" if 1.5 <= edge["edge_ratio"] <= 2.0 else "outside"
+        lines.append(
+            f"- The student's edge ratio over its input at `call` is {edge['edge_ratio']:.2f}, {verdict} the "
+            "1.5-2.0 target band (the ground truth's own ratio is "
+            f"{_f(edge['gt_edge_ratio'])})."
+        )
+    flicker = sources.load(FLICKER)
+    if flicker:
+        by = {r["method"]: r["flicker"] for r in flicker["results"]}
+        if "student" in by and "input" in by:
+            change = 100 * (by["student"] / by["input"] - 1)
+            lines.append(
+                f"- The student flickers {change:+.1f}% against the received stream "
+                f"({by['student']:.3f} against {by['input']:.3f})."
+            )
+    return lines or ["- No comparison could be computed: the result files are missing."]
+
+
+def _method_section(weights: Path) -> list[str]:
+    lines = [
+        "Test degradations (BENCHMARK.md; `crispcall.degrade.presets`):",
+        "",
+        "| preset | scale | motion blur px | noise sigma | H.264 CRF | block loss |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, p in PRESETS.items():
+        lines.append(
+            f"| `{name}` | x{p.scale} | {p.motion_length or '–'} | {p.noise_sigma or '–'} | "
+            f"{p.crf if p.crf is not None else '–'} | {p.loss_rate or '–'} |"
+        )
+    lines += [
+        "",
+        "- **Teacher**: an SRResNet-style same-size restorer trained on our own degradation pipeline "
+        "(resize, blur, noise, JPEG, H.264/VP8 through PyAV, lost blocks concealed as a decoder would) "
+        "([models/teacher.md](models/teacher.md)).",
+        "- **Student**: depthwise-separable residual blocks at quarter resolution on luma, re-parameterisable "
+        "convolutions fused for inference, distilled from the teacher by response (L1), with feature "
+        "alignment and a SIFT-like orientation term measured in the ablation ([models/student.md](models/student.md)).",
+        "- **INT8**: ONNX Runtime static QDQ, per-channel weights; quantization-aware fine-tuning for the shipped "
+        "file.",
+        "- **Exports**: ONNX (uint8 frames in and out, any size) for ONNX Runtime, OpenVINO and onnxruntime-web, and "
+        "TFLite through litert-torch; each export is checked against PyTorch by running it.",
+        "",
+        "Shipped files (bytes, measured now):",
+        "",
+        "| file | bytes |",
+        "|---|---|",
+    ]
+    lines += [f"| `weights/{n}` | {(weights / n).stat().st_size:,} |" for n in SHIPPED if (weights / n).is_file()]
+    return lines
+
+
+def build_report(results: Path, out: Path, study: Path | None = None, weights: Path | None = None) -> Path:
+    """Write ``out`` (Markdown), its HTML twin beside it and the plots under ``out``'s
+    folder/report/; returns ``out``."""
+    from crispcall.methods.models import weights_dir
+
+    sources = Sources(results, [])
+    out_dir = out.parent
+    methods, rows, quality = _quality(sources)
+    if not rows:
+        raise FileNotFoundError(f"no eval results in {results} (expected {', '.join(HEADLINE_EVAL)})")
+    fps_1080, speed = _speed(sources)
+    points = [
+        (m, fps_1080[m], rows[(m, "call", "mean", "call")]["psnr"])
+        for m in methods
+        if m in fps_1080 and (m, "call", "mean", "call") in rows
+    ]
+    plot = out_dir / "report" / "quality-speed.png"
+    if points:
+        _plot_quality_speed(points, plot)
+    missing = [m for m in methods if m not in fps_1080]
+    sections = [
+        "# crispcall: project report",
+        "",
+        "Generated by `crispcall report`; do not edit by hand. Every figure below is read from the result files "
+        "listed at the end, written by the commands in [RESULTS.md](RESULTS.md) and `scripts/`.",
+        "",
+        "## Method",
+        "",
+        *_method_section(weights or weights_dir()),
+        "",
+        "## Quality",
+        "",
+        "Mean over each suite's sets, PSNR (dB) and SSIM on luma, every test file; the newest full run of each method.",
+        "",
+        *quality,
+        "## Ablations",
+        "",
+        *_ablations(sources),
+        "## Speed",
+        "",
+        "The full frame path: RGB uint8 in and out, batch 1, median over the timed frames (BENCHMARK.md). Rows "
+        "of one table come from one run.",
+        "",
+        *speed,
+        "## Quality against speed",
+        "",
+        *(
+            [
+                f"![quality against speed]({_relative(plot, out_dir)})",
+                "",
+                f"PSNR at `call` on the `call` suite against fps at 1080p ({len(points)} methods scored in both). "
+                f"Not plotted (no 1080p time in `{SPEED[0]}`): {', '.join(missing) or 'none'}.",
+            ]
+            if points
+            else ["No method has both a `call` score and a 1080p time."]
+        ),
+        "",
+        "## Per content type (`call` preset)",
+        "",
+        "PSNR per test set (the content it stands for), Tesseract's character error rate on the screens against "
+        "its reading of the ground truth, flicker on the video set, and the edge ratio over the input (suite "
+        "mean):",
+        "",
+        *_per_content(methods, rows),
+        "",
+        "## Temporal stability",
+        "",
+        *_flicker(sources),
+        "",
+        "## Viewer study",
+        "",
+        *_study(study, out_dir),
+        "",
+        "## Limits found",
+        "",
+        *_limits(rows, fps_1080, sources),
+        "",
+        "## Sources",
+        "",
+        *[f"- `{results / name}`" for name in sources.used],
+        *([f"- `{study}`"] if study is not None and study.is_file() else []),
+        "",
+    ]
+    text = "\n".join(sections)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with written_whole(out) as partial:
+        partial.write_text(text)
+    _write_html(text, out.with_suffix(".html"))
+    return out
+
+
+def _write_html(markdown_text: str, path: Path) -> None:
+    import markdown
+
+    body = markdown.markdown(markdown_text, extensions=["tables"])
+    page = (
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>crispcall report</title><style>"
+        "body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}"
+        "table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #ccc;padding:.2rem .4rem}"
+        "img{max-width:100%}</style></head><body>" + body + "</body></html>\n"
+    )
+    with written_whole(path) as partial:
+        partial.write_text(page)
