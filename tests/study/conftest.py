@@ -1,6 +1,3 @@
-import threading
-from contextlib import contextmanager
-
 import numpy as np
 import pytest
 from PIL import Image
@@ -29,22 +26,14 @@ def study_clips(tmp_path_factory):
     return root / "clips"
 
 
-@contextmanager
 def running_study(clips, db, seed=0, mode="acr"):
-    """The study app on a free localhost port in a thread; yields its base URL."""
+    """The study app on a free localhost port in a thread; yields its base URL (no slash)."""
     from werkzeug.serving import make_server
 
     from crispcall.study.app import create_app
+    from crispcall.web.server import in_background
 
-    server = make_server("127.0.0.1", 0, create_app(clips, db, seed, mode), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    return in_background(make_server("127.0.0.1", 0, create_app(clips, db, seed, mode), threaded=True))
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from crispcall import __version__
@@ -225,13 +225,22 @@ def cmd_bench(args: argparse.Namespace) -> None:
 def cmd_serve(args: argparse.Namespace) -> None:
     from crispcall.web.server import WEB_ROOT, make_server
 
+    _serve_until_stopped(
+        lambda: make_server(args.port, args.host, args.web_root or WEB_ROOT, args.models, verbose=args.verbose),
+        args,
+        "the crispcall page",
+    )
+
+
+def _serve_until_stopped(make: Callable, args: argparse.Namespace, what: str) -> None:
+    """Start the server ``make`` builds on ``args.host:args.port`` and serve until Ctrl-C."""
     try:
-        server = make_server(args.port, args.host, args.web_root or WEB_ROOT, args.models, verbose=args.verbose)
+        server = make()
     except FileNotFoundError as error:
         raise CliError(str(error)) from error
     except OSError as error:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from error
-    print(f"serving the crispcall page at http://{args.host}:{server.server_port}/ (Ctrl-C stops)", flush=True)
+    print(f"serving {what} at http://{args.host}:{server.server_port}/ (Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -257,20 +266,11 @@ def cmd_study_serve(args: argparse.Namespace) -> None:
 
     from crispcall.study.app import create_app
 
-    try:
-        app = create_app(args.clips, args.db, args.seed, args.mode)
-        server = make_server(args.host, args.port, app, threaded=True)
-    except FileNotFoundError as error:
-        raise CliError(str(error)) from error
-    except OSError as error:
-        raise CliError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from error
-    print(f"study at http://{args.host}:{server.server_port}/ (answers in {args.db}; Ctrl-C stops)", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    _serve_until_stopped(
+        lambda: make_server(args.host, args.port, create_app(args.clips, args.db, args.seed, args.mode), threaded=True),
+        args,
+        f"the study (answers in {args.db})",
+    )
 
 
 def cmd_study_results(args: argparse.Namespace) -> None:

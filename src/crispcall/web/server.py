@@ -13,7 +13,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import HTTPServer, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote, urlsplit
@@ -130,9 +130,9 @@ def make_server(
 
 
 @contextmanager
-def serving(**kwargs) -> Iterator[str]:
-    """Serve in a background thread for the ``with`` block; yields the page's base URL."""
-    server = make_server(**{"port": 0, **kwargs})
+def in_background(server: HTTPServer) -> Iterator[str]:
+    """Run any ``http.server`` server (werkzeug's too) in a thread for the ``with`` block;
+    yields its base URL."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -141,3 +141,8 @@ def serving(**kwargs) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def serving(**kwargs):
+    """The page's server on a free port, in the background (:func:`in_background`)."""
+    return in_background(make_server(**{"port": 0, **kwargs}))
