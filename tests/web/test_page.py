@@ -10,7 +10,7 @@ pytest.importorskip("playwright", reason="the browser tests need the web extra")
 
 from crispcall.methods.models import weights_dir
 from crispcall.runtime.sharpener import Sharpener
-from crispcall.web.browser import call_browser
+from crispcall.web.browser import PageRun, call_browser
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +99,22 @@ def test_a_missing_model_is_reported_on_the_page(chromium):
             run.wait_for_frames(1, timeout_s=60)
     finally:
         run.close()
+
+
+def test_a_chosen_video_file_is_the_source(chromium, tmp_path):
+    from crispcall.cli.demo import build_clip
+    from crispcall.runtime.video import encode_clip
+
+    clip = encode_clip(tmp_path / "talk.mp4", build_clip(30, (640, 360)).clean, 30)
+    page = chromium.browser.new_page()
+    try:
+        page.goto(f"{chromium.base}?size=360")
+        page.wait_for_selector("#status:text-is('ready: press Start call')")
+        page.select_option("#source", "file")
+        page.set_input_files("#file", str(clip))
+        page.click("#start")
+        run = PageRun(page, page.url)
+        state = run.wait_for_frames(3)
+        assert state["size"] == [640, 360] and state["error"] is None
+    finally:
+        page.close()
