@@ -6,6 +6,7 @@ import copy
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from crispcall.distill.losses import DistillationLoss
@@ -42,7 +43,7 @@ def train_student(
     )
 
 
-def _responses(config: dict):
+def _responses(config: dict) -> np.ndarray | None:
     """The precomputed teacher outputs the config names (``distill.responses``), or None."""
     path = config["distill"]["responses"]
     return read_responses(path) if path else None

@@ -18,7 +18,14 @@ from crispcall.evaluation.table import difference_table, merge_documents
 from crispcall.files import written_whole
 
 # The headline quality table: the full-data eval runs of the shipped methods and the peers.
-HEADLINE_EVAL = ("eval-baselines.json", "eval-teacher-call.json", "eval-student-int8.json", "eval-classic-x2-all.json")
+HEADLINE_EVAL = (
+    "eval-baselines.json",
+    "eval-classic-x2-all.json",
+    "eval-teacher-call.json",
+    "eval-teacher-classic.json",
+    "eval-student-int8.json",
+    "eval-student-classic.json",
+)
 # Ablations: title, files (merged), the method every row is compared with.
 ABLATIONS = (
     ("Distillation terms (2,000 steps each)", ("eval-student-ablation.json",), "student-gt"),
@@ -158,29 +165,59 @@ def _speed(sources: Sources) -> tuple[dict[str, float], list[str]]:
     return fps_1080, lines
 
 
-def _plot_quality_speed(points: list[tuple[str, float, float]], path: Path) -> None:
+# The plot's panels: (suite, preset) whose suite-mean PSNR is set against 1080p speed.
+PANELS = (("call", "call"), ("classic", "x2"))
+
+
+def _plot_quality_speed(panels: dict[tuple[str, str], list[tuple[str, float, float]]], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(7.5, 4.8))
-    for name, fps, psnr in points:
-        ours = name.startswith(("student", "teacher"))
-        axes.scatter(fps, psnr, color="tab:red" if ours else "tab:blue", zorder=3)
-        axes.annotate(name, (fps, psnr), textcoords="offset points", xytext=(5, 4), fontsize=8)
-    axes.axvline(30, color="grey", linestyle="--", linewidth=1)
-    axes.text(30, axes.get_ylim()[0], " 30 fps", color="grey", fontsize=8, va="bottom")
-    axes.set_xscale("log")
-    axes.set_xlabel("fps at 1920x1080, 2 threads (log scale)")
-    axes.set_ylabel("PSNR dB, call suite, call preset")
-    axes.set_title("Quality against speed (red: ours)")
-    axes.grid(True, which="both", alpha=0.3)
+    figure, all_axes = plt.subplots(1, len(panels), figsize=(7 * len(panels), 5), squeeze=False)
+    for axes, ((suite, preset), points) in zip(all_axes[0], panels.items(), strict=True):
+        for name, fps, psnr in points:
+            ours = name.startswith(("student", "teacher"))
+            axes.scatter(fps, psnr, color="tab:red" if ours else "tab:blue", zorder=3)
+            axes.annotate(name, (fps, psnr), textcoords="offset points", xytext=(5, 4), fontsize=8)
+        axes.axvline(30, color="grey", linestyle="--", linewidth=1)
+        axes.set_xscale("log")
+        axes.set_xlabel("fps at 1920x1080, 2 threads (log scale; dashed: 30 fps)")
+        axes.set_ylabel(f"PSNR dB, {suite} suite, {preset} preset")
+        axes.set_title(f"{suite} suite at {preset} (red: ours)")
+        axes.grid(True, which="both", alpha=0.3)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     with written_whole(path) as partial:
-        figure.savefig(partial, dpi=120, format="png")
+        figure.savefig(partial, dpi=110, format="png")
     plt.close(figure)
+
+
+def _quality_speed(
+    methods: list[str], rows: dict[tuple, dict], fps_1080: dict[str, float], plot: Path, out_dir: Path
+) -> list[str]:
+    panels = {
+        (suite, preset): [
+            (m, fps_1080[m], rows[(m, suite, "mean", preset)]["psnr"])
+            for m in methods
+            if m in fps_1080 and (m, suite, "mean", preset) in rows
+        ]
+        for suite, preset in PANELS
+    }
+    panels = {key: points for key, points in panels.items() if points}
+    if not panels:
+        return ["No method has both a score and a 1080p time."]
+    _plot_quality_speed(panels, plot)
+    lines = [f"![quality against speed]({_relative(plot, out_dir)})", ""]
+    for (suite, preset), points in panels.items():
+        plotted = {name for name, _fps, _psnr in points}
+        left_out = [m for m in methods if m not in plotted and (m, suite, "mean", preset) in rows]
+        lines.append(
+            f"- `{suite}` suite at `{preset}`: {len(points)} methods with a score and a 1080p time in "
+            f"`{SPEED[0]}`; scored but not timed there: {', '.join(left_out) or 'none'}."
+        )
+    return lines
 
 
 def _per_content(methods: list[str], rows: dict[tuple, dict], preset: str = "call") -> list[str]:
@@ -353,15 +390,7 @@ def build_report(results: Path, out: Path, study: Path | None = None, weights: P
     if not rows:
         raise FileNotFoundError(f"no eval results in {results} (expected {', '.join(HEADLINE_EVAL)})")
     fps_1080, speed = _speed(sources)
-    points = [
-        (m, fps_1080[m], rows[(m, "call", "mean", "call")]["psnr"])
-        for m in methods
-        if m in fps_1080 and (m, "call", "mean", "call") in rows
-    ]
     plot = out_dir / "report" / "quality-speed.png"
-    if points:
-        _plot_quality_speed(points, plot)
-    missing = [m for m in methods if m not in fps_1080]
     sections = [
         "# crispcall: project report",
         "",
@@ -388,16 +417,7 @@ def build_report(results: Path, out: Path, study: Path | None = None, weights: P
         *speed,
         "## Quality against speed",
         "",
-        *(
-            [
-                f"![quality against speed]({_relative(plot, out_dir)})",
-                "",
-                f"PSNR at `call` on the `call` suite against fps at 1080p ({len(points)} methods scored in both). "
-                f"Not plotted (no 1080p time in `{SPEED[0]}`): {', '.join(missing) or 'none'}.",
-            ]
-            if points
-            else ["No method has both a `call` score and a 1080p time."]
-        ),
+        *_quality_speed(methods, rows, fps_1080, plot, out_dir),
         "",
         "## Per content type (`call` preset)",
         "",
