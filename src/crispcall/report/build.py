@@ -201,7 +201,7 @@ def _quality_speed(
         (suite, preset): [
             (m, fps_1080[m], rows[(m, suite, "mean", preset)]["psnr"])
             for m in methods
-            if m in fps_1080 and (m, suite, "mean", preset) in rows
+            if m in fps_1080 and m != "input" and (m, suite, "mean", preset) in rows
         ]
         for suite, preset in PANELS
     }
@@ -209,10 +209,14 @@ def _quality_speed(
     if not panels:
         return ["No method has both a score and a 1080p time."]
     _plot_quality_speed(panels, plot)
-    lines = [f"![quality against speed]({_relative(plot, out_dir)})", ""]
+    lines = [
+        f"![quality against speed]({_relative(plot, out_dir)})",
+        "",
+        "The received frame itself (`input`, no work) is left out of the plot.",
+    ]
     for (suite, preset), points in panels.items():
         plotted = {name for name, _fps, _psnr in points}
-        left_out = [m for m in methods if m not in plotted and (m, suite, "mean", preset) in rows]
+        left_out = [m for m in methods if m not in plotted | {"input"} and (m, suite, "mean", preset) in rows]
         lines.append(
             f"- `{suite}` suite at `{preset}`: {len(points)} methods with a score and a 1080p time in "
             f"`{SPEED[0]}`; scored but not timed there: {', '.join(left_out) or 'none'}."
