@@ -12,14 +12,14 @@ CALIBRATION=(../shared/data/train data/screens)
 mkdir -p runs/int8
 "$B/crispcall" export --checkpoint weights/student.pt --out runs/int8/student-ptq.onnx --int8 \
   --calibration "${CALIBRATION[@]}"
+rm -rf runs/student-qat  # a fresh fine-tuning of the current weights/student.pt
 "$B/crispcall" train student --config configs/student-qat.yaml --out runs/student-qat > runs/student-qat.log 2>&1
-"$B/crispcall" export --checkpoint runs/student-qat/student.pt --out runs/int8/student-qat.onnx --int8 \
-  --calibration "${CALIBRATION[@]}"
-"$B/crispcall" eval --suite call --preset x2,call,poor,lossy --no-ocr \
-  --method student runs/int8/student-ptq.onnx runs/int8/student-qat.onnx --json docs/results/eval-student-int8.json
 # QAT keeps FP32's quality best (docs/models/student.md): it is the shipped INT8 student.
 cp runs/student-qat/student.pt weights/student-qat.pt
-cp runs/int8/student-qat.onnx weights/student-int8.onnx
+"$B/crispcall" export --checkpoint weights/student-qat.pt --out weights/student-int8.onnx --int8 \
+  --calibration "${CALIBRATION[@]}"
+"$B/crispcall" eval --suite call --preset x2,call,poor,lossy --no-ocr \
+  --method student student-int8 runs/int8/student-ptq.onnx --json docs/results/eval-student-int8.json
 # TFLite at 1920x1080: FP32 from the shipped student, INT8 (PT2E) from the QAT weights.
 "$B/crispcall" export --checkpoint weights/student.pt --out weights/student.tflite --format tflite
 "$B/crispcall" export --checkpoint weights/student-qat.pt --out weights/student-int8.tflite --format tflite --int8 \

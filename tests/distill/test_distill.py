@@ -73,6 +73,9 @@ def test_train_student_with_every_term_then_resume(student_config, tmp_path):
     state = torch.load(run / "checkpoint.pt", weights_only=False)
     assert any(k.startswith("adapters.") for k in state["loss_module"])
     train_student(config, run, steps=3)  # resumes, adapters included
+    changed = student_config({"response": 1.0, "feature": 0.5, "structure": 0.25})
+    with pytest.raises(ValueError, match="another run"):
+        train_student(changed, run, steps=4)  # another recipe never continues this one's checkpoint
     with open(run / "log.csv") as handle:
         header, *rows = [line.strip().split(",") for line in handle]
     assert len(rows) == 2

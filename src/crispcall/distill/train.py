@@ -79,18 +79,16 @@ def _train_qat(config: dict, out_dir: Path) -> Path:
     # INT8 runs the fused graph, so the fused convolutions are what learn to be rounded.
     fused = load_network(init, "student").fuse()
     config["model"] = dict(fused.config)
-    # train() must not load init into the wrapped network (its keys differ): the builder does.
-    inner = copy.deepcopy(config)
-    inner["train"]["init"] = None
     loss = _distillation_loss(config)
     final = train(
         lambda: prepare_qat(copy.deepcopy(fused)),
-        inner,
+        config,
         out_dir,
         loss,
         "student",
         loss_module=loss,
         targets=_responses(config),
+        load_init=False,  # init's keys are the plain network's: the builder wraps the loaded weights
     )
     wrapped = prepare_qat(copy.deepcopy(fused))
     state = torch.load(final, map_location="cpu", weights_only=False)

@@ -10,6 +10,8 @@ autocast when present, else the CPU with every core; several processes under ``t
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import math
 import os
 import time
@@ -132,6 +134,23 @@ def save_atomic(obj: Any, path: Path) -> None:
         torch.save(obj, partial)
 
 
+RESUMABLE_KEYS = ("steps", "val_every", "checkpoint_every")
+
+
+def run_fingerprint(config: dict) -> str:
+    """What a checkpoint must match to be resumed: the config (but for ``RESUMABLE_KEYS``), and
+    the size and modification time of every file it names (starting weights, teacher, pair
+    cache, responses). A run resumed under another config or with replaced weights would mix
+    two runs silently."""
+    named = [config["train"]["init"], config["data"]["cache"], *config.get("distill", {}).values()]
+    files = sorted({str(v) for v in named if isinstance(v, str) and Path(v).is_file()})
+    stats = {f: [Path(f).stat().st_size, Path(f).stat().st_mtime_ns] for f in files}
+    # How long to run and how often to log may change between sessions: extending a run is resuming it.
+    recipe = {**config, "train": {k: v for k, v in config["train"].items() if k not in RESUMABLE_KEYS}}
+    text = json.dumps({"config": recipe, "files": stats}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def train(
     build_model: Callable[[], nn.Module],
     config: dict,
@@ -140,6 +159,7 @@ def train(
     name: str,
     loss_module: nn.Module | None = None,
     targets: np.ndarray | None = None,
+    load_init: bool = True,
 ) -> Path:
     """Train the network ``build_model`` makes (seeded by the config) into ``out_dir``; return
     the path of the final EMA weights.
@@ -149,6 +169,8 @@ def train(
     holds the final EMA weights and the config. ``train.init`` names weights of the same
     network to start from (fine-tuning). ``loss_module`` holds trainable parts of the loss
     (distillation adapters): optimised and checkpointed with the network, not saved with it.
+    ``load_init`` False leaves ``train.init`` to ``build_model`` (QAT wraps it first).
+    A checkpoint of another run (:func:`run_fingerprint`) is refused, not resumed.
     ``targets`` holds one more N x 3 x H x W float tensor per cached pair (the teacher's
     precomputed outputs); when given, the batch's are passed to ``loss_fn`` as a fourth argument.
     """
@@ -157,7 +179,7 @@ def train(
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg["seed"])
     model = build_model().to(runtime.device)
-    if cfg["init"] is not None:
+    if cfg["init"] is not None and load_init:
         # Fine-tuning starts from earlier weights (a checkpoint, when present, overrides them below).
         model.load_state_dict(torch.load(cfg["init"], map_location=runtime.device, weights_only=False)["model"])
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg["ema_decay"]))
@@ -168,9 +190,15 @@ def train(
         optimizer, lambda s: lr_factor(s, cfg["steps"], cfg["warmup_steps"], cfg["min_lr_ratio"])
     )
     checkpoint_path = out_dir / "checkpoint.pt"
+    fingerprint = run_fingerprint(config)
     step, elapsed = 0, 0.0
     if checkpoint_path.is_file():
         state = torch.load(checkpoint_path, map_location=runtime.device, weights_only=False)
+        if state.get("fingerprint") != fingerprint:
+            raise ValueError(
+                f"{checkpoint_path} is from another run (its config or the files it names differ): "
+                f"remove {out_dir} or train into a new folder"
+            )
         model.load_state_dict(state["model"])
         ema.load_state_dict(state["ema"])
         loss_module.load_state_dict(state["loss_module"])
@@ -243,6 +271,7 @@ def train(
                     "step": step,
                     "seconds": time.perf_counter() - started,
                     "config": config,
+                    "fingerprint": fingerprint,
                 },
                 checkpoint_path,
             )
