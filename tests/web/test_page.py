@@ -80,6 +80,17 @@ def test_sharpened_track_is_published(call_150k):
     assert call_150k.page.evaluate("() => window.crispcall.published.getVideoTracks()[0].readyState") == "live"
 
 
+def test_split_view_cuts_the_sharpened_frame_at_the_slider(call_150k):
+    page = call_150k.page
+    page.select_option("#view", "split")
+    page.fill("#split", "30")
+    figure = "document.getElementById('sharpened').parentElement"
+    assert page.evaluate("() => document.getElementById('views').className") == "split"
+    assert page.evaluate(f"() => {figure}.style.clipPath") == "inset(0px 0px 0px 30%)"
+    page.select_option("#view", "side")
+    assert page.evaluate(f"() => {figure}.style.clipPath") == ""
+
+
 def test_h264_call_with_the_int8_model(call_150k, chromium):
     call_150k.close()  # one call at a time: two would share the two cores
     run = chromium.open(preset="300k", codec="H264", model="student-int8.onnx", size=360)
