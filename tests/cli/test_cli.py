@@ -1,4 +1,5 @@
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -27,13 +28,22 @@ def test_version_and_help(capsys):
         *[[c] for c in ("demo", "eval", "table", "bench", "profile", "flicker", "tune-unsharp", "export", "prune")],
         *[[c] for c in ("video", "image", "live")],
         *[["data", c] for c in ("cache", "screens", "stats")],
-        *[["train", c] for c in ("teacher", "student", "plot")],
+        *[["train", c] for c in ("teacher", "student", "responses", "plot")],
+        *[[c] for c in ("serve", "report")],
+        *[["study", c] for c in ("make-clips", "serve", "results")],
     ]
     for command in commands:
         with pytest.raises(SystemExit):
             main([*command, "--help"])
         out = capsys.readouterr().out
         assert "usage: crispcall" in out and "example" in out, command
+
+
+def test_a_missing_extra_is_named(capsys, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "flask", None)  # as if the study extra were not installed
+    monkeypatch.delitem(sys.modules, "crispcall.study.app", raising=False)
+    code, _, err = run(capsys, "study", "serve", "--clips", str(tmp_path), "--db", str(tmp_path / "s.sqlite"))
+    assert code == 2 and "needs the study extra: pip install 'crispcall[study]'" in err
 
 
 def test_missing_folder(capsys, tmp_path):

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from crispcall import __version__
@@ -39,6 +40,15 @@ def _existing_dir(text: str) -> Path:
     if not path.is_dir():
         raise argparse.ArgumentTypeError(f"not a folder: {path}")
     return path
+
+
+@contextmanager
+def _needs_extra(extra: str):
+    """Turn a missing optional dependency into a one-line error naming the extra to install."""
+    try:
+        yield
+    except ImportError as error:
+        raise CliError(f"this command needs the {extra} extra: pip install 'crispcall[{extra}]' ({error})") from error
 
 
 def _test_data(given: Path | None) -> Path:
@@ -250,7 +260,8 @@ def _serve_until_stopped(make: Callable, args: argparse.Namespace, what: str) ->
 
 
 def cmd_study_make_clips(args: argparse.Namespace) -> None:
-    from crispcall.study.clips import make_clips
+    with _needs_extra("study"):
+        from crispcall.study.clips import make_clips
 
     data = _test_data(args.data)
     try:
@@ -262,9 +273,10 @@ def cmd_study_make_clips(args: argparse.Namespace) -> None:
 
 
 def cmd_study_serve(args: argparse.Namespace) -> None:
-    from werkzeug.serving import make_server
+    with _needs_extra("study"):
+        from werkzeug.serving import make_server
 
-    from crispcall.study.app import create_app
+        from crispcall.study.app import create_app
 
     _serve_until_stopped(
         lambda: make_server(args.host, args.port, create_app(args.clips, args.db, args.seed, args.mode), threaded=True),
@@ -274,7 +286,8 @@ def cmd_study_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_study_results(args: argparse.Namespace) -> None:
-    from crispcall.study.results import study_results
+    with _needs_extra("study"):
+        from crispcall.study.results import study_results
 
     try:
         document = study_results(args.db, args.clips, args.out)
@@ -289,7 +302,10 @@ def cmd_study_results(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from crispcall.report import build_report
+    with _needs_extra("report"):
+        import markdown  # noqa: F401 - checked here so that a missing extra fails before any work
+
+        from crispcall.report import build_report
 
     if not args.results.is_dir():
         raise CliError(f"no such folder: {args.results}")
@@ -366,21 +382,17 @@ def cmd_tune_unsharp(args: argparse.Namespace) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    try:
+    with _needs_extra("train"):
         from crispcall.distill.train import train_student
         from crispcall.train.teacher import train_teacher
-    except ImportError as error:
-        raise CliError(f"training needs the train extra: pip install 'crispcall[train]' ({error})") from error
 
     run = train_teacher if args.train_command == "teacher" else train_student
     print(f"wrote {run(args.config, args.out, args.steps, args.set)}")
 
 
 def cmd_train_responses(args: argparse.Namespace) -> None:
-    try:
+    with _needs_extra("train"):
         from crispcall.distill.responses import write_responses
-    except ImportError as error:
-        raise CliError(f"training needs the train extra: pip install 'crispcall[train]' ({error})") from error
 
     for path in (args.teacher, args.cache):
         if not path.is_file():
@@ -397,13 +409,11 @@ def cmd_train_plot(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    try:
+    with _needs_extra("train"):
         from crispcall.export.onnx import export_onnx
         from crispcall.models.complexity import conv_macs, parameter_count
         from crispcall.models.io import load_network
         from crispcall.models.student import Student
-    except ImportError as error:
-        raise CliError(f"exporting needs the train extra: pip install 'crispcall[train]' ({error})") from error
 
     if args.out.suffix != f".{args.format}":
         raise CliError(f"--out {args.out} should end in .{args.format} for --format {args.format}")
@@ -445,12 +455,10 @@ def _calibration(args: argparse.Namespace) -> tuple[list, list]:
 
 
 def cmd_prune(args: argparse.Namespace) -> None:
-    try:
+    with _needs_extra("train"):
         from crispcall.distill.prune import prune_student, save_pruned
         from crispcall.models.complexity import conv_macs, parameter_count
         from crispcall.models.io import load_network
-    except ImportError as error:
-        raise CliError(f"pruning needs the train extra: pip install 'crispcall[train]' ({error})") from error
 
     model = load_network(args.checkpoint, "student").fuse()
     pruned = prune_student(model, args.keep)
