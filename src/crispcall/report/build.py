@@ -25,6 +25,8 @@ HEADLINE_EVAL = (
     "eval-teacher-classic.json",
     "eval-student-int8.json",
     "eval-student-classic.json",
+    "eval-student-dense.json",
+    "eval-student-ocr.json",  # the students at `call` with OCR (the runs above skip it)
 )
 # Ablations: title, files (merged), the method every row is compared with.
 ABLATIONS = (
