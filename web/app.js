@@ -2,7 +2,7 @@
 // statistics, and the sharpened video published as a MediaStream.
 //
 // URL parameters start it without clicks (the browser tests use them):
-//   ?autostart=1&preset=150k&codec=VP8&model=student.onnx&backend=wasm&size=360
+//   ?autostart=1&preset=150k&codec=VP8&model=student.onnx&backend=wasm&size=360&threads=1
 // window.crispcall exposes the state, and snapshot() returns the last (input, output) pair.
 import { CODECS, LoopbackCall, PRESETS } from "./call.js";
 import { Sharpener, hasWebGPU } from "./sharpen.js";

@@ -7,8 +7,12 @@ import * as ort from "/ort/ort.all.min.mjs";
 
 ort.env.wasm.wasmPaths = "/ort/";
 // Threads need SharedArrayBuffer, which only a cross-origin isolated page has (crispcall serve
-// sends the headers); without isolation the WASM backend runs on one thread.
-ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(navigator.hardwareConcurrency || 1, 4) : 1;
+// sends the headers); without isolation the WASM backend runs on one thread. One core is left to
+// the call's encoder, decoder and the compositor: on 2 cores one model thread sharpens more
+// frames than two (docs/RESULTS.md). ?threads=N overrides.
+const requested = Number(new URLSearchParams(self.location?.search).get("threads")) || 0;
+const spare = Math.max(1, Math.min((navigator.hardwareConcurrency || 2) - 1, 4));
+ort.env.wasm.numThreads = self.crossOriginIsolated ? requested || spare : 1;
 
 export function hasWebGPU() {
   return "gpu" in navigator;

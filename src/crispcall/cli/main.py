@@ -218,7 +218,10 @@ def cmd_bench(args: argparse.Namespace) -> None:
         from crispcall.web.browser import bench_browser
 
         with tempfile.TemporaryDirectory(prefix="crispcall-bench-") as workdir:
-            browser = bench_browser(Path(workdir), sizes, _split(args.browser), args.frames, args.warmup)
+            threads = [int(t) for t in _split(args.browser_threads)] if args.browser_threads else [None]
+            browser = bench_browser(
+                Path(workdir), sizes, _split(args.browser), args.frames, args.warmup, threads=threads
+            )
         document["meta"]["browser"] = {"chromium": browser["chromium"]}
         document["results"] += [
             {**row, "x_bilinear": row["median_ms"] / floor["median_ms"]}
@@ -651,6 +654,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also run these model files (e.g. student.onnx student-int8.onnx) in the browser page, in headless "
         "Chromium, during a 150 kbps VP8 call, at each --size (the height the page sharpens at): the page's "
         "fps and median model ms (needs the web extra, Chromium and web/node_modules)",
+    )
+    bench.add_argument(
+        "--browser-threads",
+        nargs="+",
+        metavar="N",
+        help="WASM model threads to run the page with, each in turn (default: the page's own choice, one core "
+        "left to the call)",
     )
     bench.set_defaults(func=cmd_bench)
 

@@ -10,10 +10,11 @@ pointed at and never downloads one.
 from __future__ import annotations
 
 import base64
+import itertools
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,9 +149,13 @@ class CallBrowser:
         model: str = "student.onnx",
         backend: str = "wasm",
         size: int = 360,
+        threads: int | None = None,
     ) -> PageRun:
-        """A new tab with the page, started by ``autostart`` with these settings."""
+        """A new tab with the page, started by ``autostart`` with these settings (``threads``:
+        the WASM model threads; None keeps the page's default)."""
         query = {"autostart": 1, "preset": preset, "codec": codec, "model": model, "backend": backend, "size": size}
+        if threads is not None:
+            query["threads"] = threads
         page = self.browser.new_page(viewport={"width": 1400, "height": 900})
         url = f"{self.base}?{urlencode(query)}"
         page.goto(url)
@@ -182,10 +187,12 @@ def bench_browser(
     warmup: int = 5,
     preset: str = "150k",
     codec: str = "VP8",
+    threads: Sequence[int | None] = (None,),
 ) -> dict:
     """Each model sharpening a call in the page at each size (the frame size the page
-    sharpens at; the camera sends the largest): the page's own sharpened-frames-per-second
-    over ``frames`` frames after ``warmup``, and the median model time of those frames.
+    sharpens at; the camera sends the largest) with each WASM thread count (None: the page's
+    default): the page's own sharpened-frames-per-second over ``frames`` frames after
+    ``warmup``, and the median model time of those frames.
 
     A page's fps includes drawing the received frame, reading its pixels and showing the
     result; on this machine the call's encoder and decoder share the cores with the model."""
@@ -193,30 +200,28 @@ def bench_browser(
     rows = []
     with call_browser(workdir, camera) as chromium:
         version = chromium.browser.version
-        for model in models:
-            for _width, height in sizes:
-                run = chromium.open(preset=preset, codec=codec, model=model, size=height)
-                try:
-                    run.wait_for_frames(warmup)
-                    started, first = time.monotonic(), run.state()["frames"]
-                    state = run.wait_for_frames(frames)
-                    seconds = time.monotonic() - started
-                    done = state["frames"] - first
-                    times = state["modelMs"][-done:]
-                    call = run.call_stats()
-                finally:
-                    run.close()
-                median = float(np.median(times))
-                rows.append(
-                    {
-                        "method": f"{model} (browser, {state['backend']}, {state['threads']} threads)",
-                        "size": f"{state['size'][0]}x{state['size'][1]}",
-                        "input_size": f"{call['width']}x{call['height']}",
-                        "threads": state["threads"],
-                        "median_ms": median,
-                        "fps": done / seconds,
-                        "frames": done,
-                        "call": {"preset": preset, "codec": call["codec"], "bitrate": call["bitrate"]},
-                    }
-                )
+        for model, count, (_width, height) in itertools.product(models, threads, sizes):
+            run = chromium.open(preset=preset, codec=codec, model=model, size=height, threads=count)
+            try:
+                run.wait_for_frames(warmup)
+                started, first = time.monotonic(), run.state()["frames"]
+                state = run.wait_for_frames(frames)
+                seconds = time.monotonic() - started
+                done = state["frames"] - first
+                times = state["modelMs"][-done:]
+                call = run.call_stats()
+            finally:
+                run.close()
+            rows.append(
+                {
+                    "method": f"{model} (browser, {state['backend']}, {state['threads']} threads)",
+                    "size": f"{state['size'][0]}x{state['size'][1]}",
+                    "input_size": f"{call['width']}x{call['height']}",
+                    "threads": state["threads"],
+                    "median_ms": float(np.median(times)),
+                    "fps": done / seconds,
+                    "frames": done,
+                    "call": {"preset": preset, "codec": call["codec"], "bitrate": call["bitrate"]},
+                }
+            )
     return {"chromium": version, "results": rows}
