@@ -153,7 +153,7 @@ async function updateStats() {
   state.fps = recent.length;
   state.latencyMs = recent.length ? recent.reduce((sum, [, ms]) => sum + ms, 0) / recent.length : 0;
   const kbps = state.call?.bitrate != null ? `${Math.round(state.call.bitrate / 1000)} kbps` : "… kbps";
-  const threads = state.threads ? `, ${state.threads} threads` : "";
+  const threads = state.threads ? `, ${state.threads} thread${state.threads === 1 ? "" : "s"}` : "";
   $("stats").textContent =
     `${state.fps} fps · model ${state.latencyMs.toFixed(1)} ms (${state.backend}${threads}) · ` +
     `call ${kbps}, ${state.call?.width ?? 0}x${state.call?.height ?? 0} ${state.call?.codec ?? ""} · ` +
