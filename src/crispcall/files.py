@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,3 +28,30 @@ def written_whole(path: str | Path) -> Iterator[Path]:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def write_json(path: str | Path, document: dict | list) -> Path:
+    """``document`` as indented JSON, written whole (:func:`written_whole`)."""
+    with written_whole(path) as partial:
+        partial.write_text(json.dumps(document, indent=1) + "\n")
+    return Path(path)
+
+
+def save_figure(figure, path: str | Path, dpi: int | None = None) -> Path:
+    """A matplotlib figure as PNG, written whole; the figure is closed."""
+    import matplotlib.pyplot as plt
+
+    with written_whole(path) as partial:
+        figure.savefig(partial, dpi=dpi, format="png")
+    plt.close(figure)
+    return Path(path)
+
+
+def pyplot():
+    """matplotlib's pyplot on the Agg backend (no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt

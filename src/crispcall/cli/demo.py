@@ -149,14 +149,11 @@ def run_demo(out_dir: Path, preset: str = "call") -> Path:
 
     def region(outputs: list[np.ndarray], centre: tuple[int, int]) -> float:
         """Mean PSNR over frames inside the inset box around a scene point (text or face)."""
-        return float(
-            np.mean(
-                [
-                    psnr(_box(o, _frame_point(w, centre)), _box(c, _frame_point(w, centre)))
-                    for o, c, w in zip(outputs, clip.clean, clip.windows, strict=True)
-                ]
-            )
-        )
+        scores = []
+        for output, clean, window in zip(outputs, clip.clean, clip.windows, strict=True):
+            point = _frame_point(window, centre)
+            scores.append(psnr(_box(output, point), _box(clean, point)))
+        return float(np.mean(scores))
 
     for label, outputs in (("received", degraded), ("unsharp", unsharp), (method.name, sharp)):
         scores = np.array([psnr_ssim(o, c) for o, c in zip(outputs, clip.clean, strict=True)])

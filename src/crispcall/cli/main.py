@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from crispcall import __version__
-from crispcall.files import written_whole
+from crispcall.files import write_json
 from crispcall.runtime.backends import BACKENDS
 
 EXAMPLES = """examples:
@@ -51,6 +51,13 @@ def _needs_extra(extra: str):
         raise CliError(f"this command needs the {extra} extra: pip install 'crispcall[{extra}]' ({error})") from error
 
 
+def _add_data_option(parser: argparse.ArgumentParser) -> None:
+    """``--data``, read by :func:`_test_data`."""
+    parser.add_argument(
+        "--data", type=Path, help="test data folder (default: $CRISPCALL_DATA, then ../shared/data/test)"
+    )
+
+
 def _test_data(given: Path | None) -> Path:
     """The test data folder: ``--data``, else ``$CRISPCALL_DATA`` or ../shared/data/test."""
     from crispcall.evaluation.suites import default_data_dir
@@ -59,12 +66,6 @@ def _test_data(given: Path | None) -> Path:
     if data is None:
         raise CliError("no test data: pass --data DIR or set CRISPCALL_DATA")
     return _existing_dir(str(data))
-
-
-def write_json(path: Path, document: dict) -> None:
-    """Write JSON under a temporary name and rename it, so no half-written file is left."""
-    with written_whole(path) as partial:
-        partial.write_text(json.dumps(document, indent=1) + "\n")
 
 
 def _method_names(names: Sequence[str], peers: Path | None, backend: str | None = None) -> list[str]:
@@ -269,7 +270,7 @@ def cmd_study_make_clips(args: argparse.Namespace) -> None:
     data = _test_data(args.data)
     try:
         manifest = make_clips(data, args.out, _split(args.preset), args.per_set, args.seconds, _split(args.sets))
-    except (FileExistsError, FileNotFoundError, ValueError) as error:
+    except FileExistsError as error:  # main() reports ValueError and FileNotFoundError, not other OSErrors
         raise CliError(str(error)) from error
     count = len(json.loads(manifest.read_text())["stimuli"])
     print(f"wrote {count} stimuli and {manifest}")
@@ -292,10 +293,7 @@ def cmd_study_results(args: argparse.Namespace) -> None:
     with _needs_extra("study"):
         from crispcall.study.results import study_results
 
-    try:
-        document = study_results(args.db, args.clips, args.out)
-    except (FileNotFoundError, ValueError) as error:
-        raise CliError(str(error)) from error
+    document = study_results(args.db, args.clips, args.out)
     kept = sum(r["kept"] for r in document["raters"])
     print(f"{kept} of {len(document['raters'])} raters kept by screening")
     for row in document["mos"]:
@@ -312,10 +310,7 @@ def cmd_report(args: argparse.Namespace) -> None:
 
     if not args.results.is_dir():
         raise CliError(f"no such folder: {args.results}")
-    try:
-        out = build_report(args.results, args.out, args.study)
-    except FileNotFoundError as error:
-        raise CliError(str(error)) from error
+    out = build_report(args.results, args.out, args.study)
     print(f"wrote {out} and {out.with_suffix('.html')}")
 
 
@@ -595,7 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example: crispcall eval --suite call --preset call --method input unsharp espcn --limit 5",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ev.add_argument("--data", type=Path, help="test folder (default: $CRISPCALL_DATA, then ../shared/data/test)")
+    _add_data_option(ev)
     ev.add_argument("--suite", nargs="+", default=["call"], help="call, natural, classic (default: call)")
     ev.add_argument(
         "--preset", nargs="+", default=["x2", "call", "poor", "lossy"], help="x2, call, poor, lossy (default: all four)"
@@ -616,7 +611,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     flick.add_argument("--preset", default="call", help="degradation preset (default: %(default)s)")
     flick.add_argument("--frames", type=int, default=90, help="frames per clip (default: %(default)s)")
-    flick.add_argument("--data", type=Path, help="test data folder (default: $CRISPCALL_DATA or ../shared/data/test)")
+    _add_data_option(flick)
     _add_method_options(flick, ["input", "student", "student+temporal"])
     flick.set_defaults(func=cmd_flicker)
 
@@ -695,9 +690,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     make_clips.add_argument("--out", type=Path, required=True, help="new folder for the stimuli")
-    make_clips.add_argument(
-        "--data", type=Path, help="test data folder (default: $CRISPCALL_DATA or ../shared/data/test)"
-    )
+    _add_data_option(make_clips)
     make_clips.add_argument("--preset", nargs="+", default=["call"], help="presets (default: call)")
     make_clips.add_argument("--per-set", type=int, default=2, help="sources per set (default: %(default)s)")
     make_clips.add_argument("--seconds", type=float, default=3.0, help="clip length (default: %(default)s)")

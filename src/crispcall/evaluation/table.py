@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 
-def _fmt(value: float | None, digits: int) -> str:
+def format_value(value: float | None, digits: int = 2) -> str:
+    """A figure for a table cell; "–" where there is none."""
     return "–" if value is None else f"{value:.{digits}f}"
 
 
@@ -13,7 +14,10 @@ def _psnr_ssim_table(methods: list[str], headers: list[str], lookup: Callable[[s
     """Rows of "PSNR / SSIM" cells: ``lookup(method, column)`` gives the result row of a cell."""
     lines = ["| method | " + " | ".join(headers) + " |", "|---" * (len(headers) + 1) + "|"]
     for m in methods:
-        cells = [f"{_fmt(r['psnr'], 2)} / {_fmt(r['ssim'], 4)}" for r in (lookup(m, i) for i in range(len(headers)))]
+        cells = [
+            f"{format_value(r['psnr'], 2)} / {format_value(r['ssim'], 4)}"
+            for r in (lookup(m, i) for i in range(len(headers)))
+        ]
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     return lines
 
@@ -54,7 +58,7 @@ def difference_table(document: dict, baseline: str) -> str:
         cells = []
         for s, p in columns:
             value, base = index[(m, s, p)]["psnr"], index[(baseline, s, p)]["psnr"]
-            cells.append(f"{_fmt(value, 2)} ({value - base:+.2f})")
+            cells.append(f"{format_value(value, 2)} ({value - base:+.2f})")
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -94,13 +98,13 @@ def markdown_tables(document: dict) -> str:
     header = []
     for p in presets:
         gt = index[(methods[0], suite, "mean", p)]["gt_edge_ratio"] if methods else None
-        header += [f"{p} edge (gt {_fmt(gt, 2)})", f"{p} CER", f"{p} flicker"]
+        header += [f"{p} edge (gt {format_value(gt, 2)})", f"{p} CER", f"{p} flicker"]
     out.append(f"| method ({suite} suite) | " + " | ".join(header) + " |")
     out.append("|---" * (len(header) + 1) + "|")
     for m in methods:
         cells = []
         for p in presets:
             r = index[(m, suite, "mean", p)]
-            cells += [_fmt(r["edge_ratio"], 2), _fmt(r["ocr_cer"], 3), _fmt(r["flicker"], 3)]
+            cells += [format_value(r["edge_ratio"], 2), format_value(r["ocr_cer"], 3), format_value(r["flicker"], 3)]
         out.append(f"| {m} | " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"

@@ -10,12 +10,12 @@ reader can trace every number to the command that wrote the file.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from crispcall.degrade.presets import PRESETS
-from crispcall.evaluation.table import difference_table, merge_documents
-from crispcall.files import written_whole
+from crispcall.evaluation.table import difference_table, format_value, merge_documents
+from crispcall.files import pyplot, save_figure, written_whole
 
 # The headline quality table: the full-data eval runs of the shipped methods and the peers.
 HEADLINE_EVAL = (
@@ -61,22 +61,22 @@ CONTENT_SETS = {
 
 @dataclass
 class Sources:
-    """The result files read, in the order of first use."""
+    """The result files read, each parsed once, in the order of first use."""
 
     folder: Path
-    used: list[str]
+    loaded: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def used(self) -> list[str]:
+        return list(self.loaded)
 
     def load(self, name: str) -> dict | None:
-        path = self.folder / name
-        if not path.is_file():
-            return None
-        if name not in self.used:
-            self.used.append(name)
-        return json.loads(path.read_text())
-
-
-def _f(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
+        if name not in self.loaded:
+            path = self.folder / name
+            if not path.is_file():
+                return None
+            self.loaded[name] = json.loads(path.read_text())
+        return self.loaded[name]
 
 
 def _merge(documents: list[dict]) -> tuple[list[str], dict[tuple, dict]]:
@@ -111,7 +111,9 @@ def _quality(sources: Sources) -> tuple[list[str], dict[tuple, dict], list[str]]
             if any(cells):
                 lines.append(
                     f"| {method} | "
-                    + " | ".join(f"{_f(c['psnr'])} / {_f(c['ssim'], 4)}" if c else "–" for c in cells)
+                    + " | ".join(
+                        f"{format_value(c['psnr'])} / {format_value(c['ssim'], 4)}" if c else "–" for c in cells
+                    )
                     + " |"
                 )
         lines.append("")
@@ -172,11 +174,7 @@ PANELS = (("call", "call"), ("classic", "x2"))
 
 
 def _plot_quality_speed(panels: dict[tuple[str, str], list[tuple[str, float, float]]], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     figure, all_axes = plt.subplots(1, len(panels), figsize=(7 * len(panels), 5), squeeze=False)
     for axes, ((suite, preset), points) in zip(all_axes[0], panels.items(), strict=True):
         for name, fps, psnr in points:
@@ -190,10 +188,7 @@ def _plot_quality_speed(panels: dict[tuple[str, str], list[tuple[str, float, flo
         axes.set_title(f"{suite} suite at {preset} (red: ours)")
         axes.grid(True, which="both", alpha=0.3)
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with written_whole(path) as partial:
-        figure.savefig(partial, dpi=110, format="png")
-    plt.close(figure)
+    save_figure(figure, path, dpi=110)
 
 
 def _quality_speed(
@@ -240,9 +235,9 @@ def _per_content(methods: list[str], rows: dict[tuple, dict], preset: str = "cal
         video = rows.get((method, "call", "video", preset))
         mean = rows.get((method, "call", "mean", preset))
         lines.append(
-            f"| {method} | " + " | ".join(_f(c["psnr"]) if c else "–" for c in cells) + f" | "
-            f"{_f(screens and screens['ocr_cer'], 3)} | {_f(video and video['flicker'], 3)} | "
-            f"{_f(mean and mean['edge_ratio'])} |"
+            f"| {method} | " + " | ".join(format_value(c["psnr"]) if c else "–" for c in cells) + f" | "
+            f"{format_value(screens and screens['ocr_cer'], 3)} | {format_value(video and video['flicker'], 3)} | "
+            f"{format_value(mean and mean['edge_ratio'])} |"
         )
     return lines
 
@@ -284,7 +279,7 @@ def _study(study: Path | None, out_dir: Path) -> list[str]:
         row = [cells.get((condition, c)) for c in contents]
         lines.append(
             f"| {condition} | "
-            + " | ".join(f"{r['mos']:.2f} ± {_f(r['ci95'])} ({r['n']})" if r else "–" for r in row)
+            + " | ".join(f"{r['mos']:.2f} ± {format_value(r['ci95'])} ({r['n']})" if r else "–" for r in row)
             + " |"
         )
     plot = study.parent / "mos.png"
@@ -337,7 +332,7 @@ def _limits(rows: dict[tuple, dict], fps_1080: dict[str, float], sources: Source
         lines.append(
             f"- The student's edge ratio over its input at `call` is {edge['edge_ratio']:.2f}, {verdict} the "
             "1.5-2.0 target band (the ground truth's own ratio is "
-            f"{_f(edge['gt_edge_ratio'])})."
+            f"{format_value(edge['gt_edge_ratio'])})."
         )
     flicker = sources.load(FLICKER)
     if flicker:
@@ -390,7 +385,7 @@ def build_report(results: Path, out: Path, study: Path | None = None, weights: P
     folder/report/; returns ``out``."""
     from crispcall.methods.models import weights_dir
 
-    sources = Sources(results, [])
+    sources = Sources(results)
     out_dir = out.parent
     methods, rows, quality = _quality(sources)
     if not rows:

@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from crispcall.degrade.presets import apply_preset, apply_preset_clip, preset_rng
 from crispcall.evaluation.suites import VIDEO_SET, crop_to_multiple, decode_clip, set_files
-from crispcall.files import written_whole
+from crispcall.files import write_json
 from crispcall.methods.registry import create_method
 from crispcall.runtime.video import encode_clip
 
@@ -109,8 +109,7 @@ def make_clips(
                     stimuli.append(Stimulus(Path(file).stem, file, kind, source, CONTENT[set_name], preset, condition))
         training = _training_stimuli(building)
         manifest = {"conditions": list(CONDITIONS), "stimuli": [asdict(s) for s in stimuli], "training": training}
-        with written_whole(building / MANIFEST) as partial:
-            partial.write_text(json.dumps(manifest, indent=1) + "\n")
+        write_json(building / MANIFEST, manifest)
         building.rename(out)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)

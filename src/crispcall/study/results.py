@@ -11,14 +11,13 @@ from the kept raters; the interval is Student's t over the individual scores.
 from __future__ import annotations
 
 import csv
-import json
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 from scipy import stats
 
-from crispcall.files import written_whole
+from crispcall.files import pyplot, save_figure, write_json, written_whole
 from crispcall.study.clips import load_manifest
 from crispcall.study.store import all_answers
 
@@ -125,11 +124,7 @@ def _write_csv(path: Path, rows: list[dict]) -> None:
 
 def plot_mos(table: list[dict], conditions: list[str], path: Path) -> None:
     """Grouped bars: MOS per content type (groups) and condition (bars), 95% intervals."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     contents = [*sorted({r["content"] for r in table} - {"all"}), "all"]
     present = [c for c in conditions if any(r["condition"] == c for r in table)]
     width = 0.8 / max(1, len(present))
@@ -146,9 +141,7 @@ def plot_mos(table: list[dict], conditions: list[str], path: Path) -> None:
     axes.set_title("Mean opinion score, 95% confidence intervals")
     axes.legend(ncol=len(present), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08))
     figure.tight_layout()
-    with written_whole(path) as partial:
-        figure.savefig(partial, dpi=120, format="png")
-    plt.close(figure)
+    save_figure(figure, path, dpi=120)
 
 
 def study_results(db: Path, clips: Path, out: Path) -> dict:
@@ -195,6 +188,5 @@ def study_results(db: Path, clips: Path, out: Path) -> dict:
     if table:
         plot_mos(table, manifest["conditions"], out / "mos.png")
     document = {"raters": raters, "mos": table, "pairs": pairs, "conditions": manifest["conditions"]}
-    with written_whole(out / "results.json") as partial:
-        partial.write_text(json.dumps(document, indent=1) + "\n")
+    write_json(out / "results.json", document)
     return document

@@ -5,14 +5,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from crispcall.files import pyplot, save_figure
+
 
 def plot_log(log_csv: str | Path, out_png: str | Path, title: str = "") -> Path:
     """Training loss and validation PSNR against step, on two axes."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     with open(log_csv) as handle:
         rows = list(csv.DictReader(handle))
     if not rows:
@@ -27,8 +25,4 @@ def plot_log(log_csv: str | Path, out_png: str | Path, title: str = "") -> Path:
     psnr_axis.set_ylabel("validation PSNR (dB, held-out training images)", color="tab:red")
     loss_axis.set_title(title or Path(log_csv).parent.name)
     figure.tight_layout()
-    out_png = Path(out_png)
-    out_png.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out_png)
-    plt.close(figure)
-    return out_png
+    return save_figure(figure, out_png)
