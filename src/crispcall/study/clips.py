@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from crispcall.data.folders import load_rgb
 from crispcall.degrade.presets import apply_preset, apply_preset_clip, preset_rng
 from crispcall.evaluation.suites import VIDEO_SET, crop_to_multiple, decode_clip, set_files
 from crispcall.files import write_json
@@ -96,7 +97,7 @@ def make_clips(
                 frames_iter, fps = decode_clip(path)
                 clean = [frame for _, frame in zip(range(round(seconds * fps)), frames_iter, strict=False)]
             else:
-                fps, clean = 1, [_centre_crop(np.asarray(Image.open(path).convert("RGB")))]
+                fps, clean = 1, [_centre_crop(load_rgb(path))]  # read as crispcall eval reads it
             for preset in presets:
                 rng = preset_rng(path.name)
                 if kind == "video":
