@@ -14,7 +14,7 @@ import itertools
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,31 +100,42 @@ class PageRun:
     def state(self) -> dict:
         return self.page.evaluate("() => ({...window.crispcall.state})")
 
+    def _poll(self, pick: Callable[[dict], Any], timeout_s: float) -> Any:
+        """``pick(state)`` every 0.25 s until it gives something other than None (returned),
+        or None when the time runs out."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            found = pick(self.state())
+            if found is not None:
+                return found
+            time.sleep(0.25)
+        return None
+
     def wait_for_frames(self, count: int, timeout_s: float = 120.0) -> dict:
         """Wait until ``count`` more frames have been sharpened; raise with the page's own status
         if it reports an error or the time runs out."""
         start = self.state()["frames"]
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            state = self.state()
+
+        def done(state: dict) -> dict | None:
             if state["error"]:
                 raise RuntimeError(f"the page failed: {state['error']}")
-            if state["frames"] >= start + count:
-                return state
-            time.sleep(0.25)
-        status = self.page.inner_text("#status")
-        raise TimeoutError(f"{count} frames not sharpened in {timeout_s:.0f} s (page status: {status})")
+            return state if state["frames"] >= start + count else None
+
+        state = self._poll(done, timeout_s)
+        if state is None:
+            status = self.page.inner_text("#status")
+            raise TimeoutError(f"{count} frames not sharpened in {timeout_s:.0f} s (page status: {status})")
+        return state
 
     def call_stats(self, timeout_s: float = 15.0) -> dict:
         """The call's ``getStats`` figures once a bitrate has been measured (it takes two
         one-second samples)."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            call = self.state()["call"]
-            if call and call["bitrate"] is not None:
-                return call
-            time.sleep(0.25)
-        raise TimeoutError(f"the page measured no bitrate in {timeout_s:.0f} s")
+        call = self._poll(
+            lambda state: state["call"] if state["call"] and state["call"]["bitrate"] is not None else None, timeout_s
+        )
+        if call is None:
+            raise TimeoutError(f"the page measured no bitrate in {timeout_s:.0f} s")
+        return call
 
     def snapshot(self) -> tuple[np.ndarray, np.ndarray]:
         """The last frame the page's model saw and its output, both RGB uint8."""
