@@ -2,10 +2,11 @@
 # INT8 and the deployment formats of the shipped student (issue 6):
 #  - PTQ: ONNX Runtime static QDQ calibration of weights/student.pt on degraded training frames;
 #  - QAT: fake-quant fine-tuning (configs/student-qat.yaml), then the same calibration;
-#  - scored side by side with FP32 on the `call` suite.
-# Needs weights/student.pt, weights/teacher.pt (QAT distils), the pair cache of
-# configs/teacher-cpu-stage2.yaml and the training folders.
-# Run from the repository root: bash scripts/student-int8.sh   (about 30 min on 2 cores, most of it the eval)
+#  - TFLite twins of the FP32 and QAT students.
+# scripts/eval-call.sh scores them beside FP32, the teacher and the peers in one run.
+# Needs weights/student.pt, weights/teacher.pt (QAT distils), the pair cache and responses of
+# configs/student-qat.yaml and the training folders.
+# Run from the repository root: bash scripts/student-int8.sh   (about 5 min on 2 cores)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 CALIBRATION=(../shared/data/train data/screens)
@@ -18,8 +19,6 @@ rm -rf runs/student-qat  # a fresh fine-tuning of the current weights/student.pt
 cp runs/student-qat/student.pt weights/student-qat.pt
 "$B/crispcall" export --checkpoint weights/student-qat.pt --out weights/student-int8.onnx --int8 \
   --calibration "${CALIBRATION[@]}"
-"$B/crispcall" eval --suite call --preset x2,call,poor,lossy --no-ocr \
-  --method student student-int8 runs/int8/student-ptq.onnx --json docs/results/eval-student-int8.json
 # TFLite at 1920x1080: FP32 from the shipped student, INT8 (PT2E) from the QAT weights.
 "$B/crispcall" export --checkpoint weights/student.pt --out weights/student.tflite --format tflite
 "$B/crispcall" export --checkpoint weights/student-qat.pt --out weights/student-int8.tflite --format tflite --int8 \

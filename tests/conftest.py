@@ -99,3 +99,37 @@ def student_onnx(student_net, tmp_path_factory):
     from crispcall.export.onnx import export_onnx
 
     return export_onnx(student_net, tmp_path_factory.mktemp("model") / "student.onnx")
+
+
+# waifu2x-ncnn-vulkan's upconv_7 .param (the same text as shared/peers/waifu2x/scale2.0x_model.param)
+UPCONV7_PARAM = """7767517
+8 8
+Input input 0 1 Input1 0=156 1=156 2=3
+Convolution conv1_layer 1 1 Input1 c1 0=16 1=3 5=1 6=432 9=2 -23310=1,0.100000
+Convolution conv2_layer 1 1 c1 c2 0=32 1=3 5=1 6=4608 9=2 -23310=1,0.100000
+Convolution conv3_layer 1 1 c2 c3 0=64 1=3 5=1 6=18432 9=2 -23310=1,0.100000
+Convolution conv4_layer 1 1 c3 c4 0=128 1=3 5=1 6=73728 9=2 -23310=1,0.100000
+Convolution conv5_layer 1 1 c4 c5 0=128 1=3 5=1 6=147456 9=2 -23310=1,0.100000
+Convolution conv6_layer 1 1 c5 c6 0=256 1=3 5=1 6=294912 9=2 -23310=1,0.100000
+Deconvolution conv7_layer 1 1 c6 Eltwise4 0=3 1=4 3=2 4=3 5=1 6=12288
+"""
+UPCONV7_SHAPES = [(16, 3, 3), (32, 16, 3), (64, 32, 3), (128, 64, 3), (128, 128, 3), (256, 128, 3), (3, 256, 4)]
+
+
+@pytest.fixture(scope="session")
+def upconv7_ncnn(tmp_path_factory) -> tuple[Path, Path]:
+    """Random waifu2x upconv_7 weights written as ncnn writes them (float16 behind a tag, float32
+    biases), and the network's .param: (bin, param)."""
+    from crispcall.models.upconv7 import NCNN_FP16_TAG
+
+    rng = np.random.default_rng(0)
+    folder = tmp_path_factory.mktemp("upconv7")
+    chunks = []
+    for out_channels, in_channels, kernel in UPCONV7_SHAPES:
+        fan_in = in_channels * kernel * kernel
+        weight = rng.normal(0, (2 / fan_in) ** 0.5, out_channels * fan_in).astype(np.float16)
+        chunks += [np.uint32(NCNN_FP16_TAG).tobytes(), weight.tobytes()]
+        chunks.append(rng.normal(0, 0.05, out_channels).astype(np.float32).tobytes())
+    (folder / "model.bin").write_bytes(b"".join(chunks))
+    (folder / "model.param").write_text(UPCONV7_PARAM)
+    return folder / "model.bin", folder / "model.param"

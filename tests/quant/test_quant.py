@@ -13,7 +13,8 @@ from crispcall.export.onnx import export_onnx  # noqa: E402
 from crispcall.metrics import agreement_psnr  # noqa: E402
 from crispcall.models.io import load_network  # noqa: E402
 from crispcall.models.student import Student  # noqa: E402
-from crispcall.quant.ptq import MIN_AGREEMENT_DB, calibration_frames, quantize_onnx  # noqa: E402
+from crispcall.quant import WEIGHT_QMAX  # noqa: E402
+from crispcall.quant.ptq import MIN_AGREEMENT_DB, calibration_frames, int8_weight_peak, quantize_onnx  # noqa: E402
 from crispcall.quant.qat import FakeQuantConv, prepare_qat, strip_qat  # noqa: E402
 from crispcall.runtime import Sharpener  # noqa: E402
 
@@ -40,8 +41,8 @@ def test_fake_quant_rounds_like_int8_and_strips_back():
     prepare_qat(model)
     assert sum(isinstance(m, FakeQuantConv) for m in model.modules()) == 2 + 2 * 2  # head, tail, 2 per block
     rounded = model(x)
-    # Rounding to 8 bits moves the output a little, not a lot.
-    assert 0 < float((rounded - expected).abs().max()) < 0.05
+    # Rounding to 8-bit activations and 7-bit weights moves the output a little, not a lot.
+    assert 0 < float((rounded - expected).abs().max()) < 0.1
     strip_qat(model)
     assert model.state_dict().keys() == before.keys()
     assert all(torch.equal(model.state_dict()[k], v) for k, v in before.items())
@@ -78,6 +79,8 @@ def test_int8_onnx_agrees_with_fp32(student_net, tmp_path, train_dir, coffee):
     check = calibration_frames([train_dir], count=2, side=132, seed=1)
     agreement = quantize_onnx(fp32, tmp_path / "int8.onnx", calibration_frames([train_dir], 6, side=132), check)
     assert agreement >= MIN_AGREEMENT_DB
+    # 7-bit weights: no int16 pair sum can saturate, so every CPU computes the same output.
+    assert 0 < int8_weight_peak(tmp_path / "int8.onnx") <= WEIGHT_QMAX == 64
     int8 = Sharpener(tmp_path / "int8.onnx", threads=1)
     assert (int8.multiple, int8.radius) == (4, Sharpener(fp32).radius)  # metadata carried over
     frame = np.ascontiguousarray(coffee[:91, :133])

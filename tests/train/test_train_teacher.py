@@ -151,3 +151,32 @@ def test_config_overrides(run_config):
         load_config(run_config, ["steps=3"])
     with pytest.raises(ValueError, match="stepz"):
         load_config(run_config, ["train.stepz=3"])
+
+
+def test_waifu2x_import_is_a_teacher_to_fine_tune(run_config, upconv7_ncnn, tmp_path, capsys):
+    from crispcall.cli.main import main
+    from crispcall.models.upconv7 import UpConv7Teacher
+
+    imported = tmp_path / "upconv7.pt"
+    assert main(["train", "import-waifu2x", "--bin", str(upconv7_ncnn[0]), "--out", str(imported)]) == 0
+    start = load_network(imported, "teacher")
+    assert isinstance(start, UpConv7Teacher)
+    config = yaml.safe_load(run_config.read_text())
+    config["model"] = {"kind": "upconv7"}
+    config["train"]["init"] = str(imported)
+    tuned = tmp_path / "upconv7.yaml"
+    tuned.write_text(yaml.safe_dump(config))
+    final = load_network(train_teacher(tuned, tmp_path / "run", steps=2), "teacher")
+    assert isinstance(final, UpConv7Teacher)
+    assert not torch.equal(final.net.up.weight, start.net.up.weight)  # it trained from the import
+    assert main(["train", "import-waifu2x", "--bin", str(tmp_path / "missing.bin"), "--out", str(imported)]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_unknown_teacher_kind():
+    from crispcall.models.io import build_teacher
+
+    with pytest.raises(ValueError, match="kinds: srresnet, upconv7"):
+        build_teacher(kind="edsr")
+    with pytest.raises(ValueError, match="takes no options"):
+        build_teacher(kind="upconv7", channels=8)

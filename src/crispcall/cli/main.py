@@ -398,6 +398,15 @@ def cmd_train_responses(args: argparse.Namespace) -> None:
     print(f"wrote {write_responses(args.teacher, args.cache, args.out, args.batch_size)}")
 
 
+def cmd_train_import_waifu2x(args: argparse.Namespace) -> None:
+    with _needs_extra("train"):
+        from crispcall.train.teacher import import_waifu2x
+
+    if not args.bin.is_file():
+        raise CliError(f"no such file: {args.bin}")
+    print(f"wrote {import_waifu2x(args.bin, args.out)}")
+
+
 def cmd_train_plot(args: argparse.Namespace) -> None:
     from crispcall.train.plot import plot_log
 
@@ -889,6 +898,19 @@ def build_parser() -> argparse.ArgumentParser:
     responses.add_argument("--out", type=Path, required=True, help=".npz to write")
     responses.add_argument("--batch-size", type=int, default=32, help="patches per teacher pass (default: %(default)s)")
     responses.set_defaults(func=cmd_train_responses)
+    waifu2x = train_sub.add_parser(
+        "import-waifu2x",
+        help="turn waifu2x's ncnn upconv_7 weights into a teacher to fine-tune",
+        description="Read waifu2x's upconv_7 weights (the ncnn .bin of shared/peers/waifu2x, MIT) into the "
+        "same-size upconv7 teacher (crispcall.models.upconv7) and write them as a weights file that a "
+        "teacher config's train.init can name.",
+        epilog="example: crispcall train import-waifu2x --bin ../shared/peers/waifu2x/noise1_scale2.0x_model.bin "
+        "--out runs/upconv7-noise1.pt",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    waifu2x.add_argument("--bin", type=Path, required=True, help="waifu2x upconv_7 ncnn weights (.bin)")
+    waifu2x.add_argument("--out", type=Path, required=True, help="teacher weights file (.pt) to write")
+    waifu2x.set_defaults(func=cmd_train_import_waifu2x)
     plot = train_sub.add_parser(
         "plot",
         help="plot a run's log.csv (loss and validation PSNR) as a PNG",

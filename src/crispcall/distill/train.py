@@ -66,7 +66,7 @@ def _distillation_loss(config: dict) -> DistillationLoss:
         structure=terms["structure"],
         structure_eps=terms["structure_eps"],
         student_channels=[probe.channels] * len(probe.tap_after),
-        teacher_channels=teacher.body_conv.out_channels if teacher is not None else 0,
+        teacher_channels=teacher.feature_channels if teacher is not None else 0,
     )
 
 

@@ -21,12 +21,16 @@ def conv_macs(model: nn.Module, height: int = 1080, width: int = 1920, divisor: 
         raise ValueError(f"{height}x{width} must divide by {2 * divisor} on each side")
     total = 0
 
-    def count(module: nn.Conv2d, _inputs, output: torch.Tensor) -> None:
+    def count(module: nn.Conv2d | nn.ConvTranspose2d, inputs: tuple[torch.Tensor], output: torch.Tensor) -> None:
         nonlocal total
-        per_output = module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
-        total += output.numel() * per_output
+        kernel = module.kernel_size[0] * module.kernel_size[1]
+        if isinstance(module, nn.ConvTranspose2d):  # every input value meets every weight of its group
+            total += inputs[0].numel() * module.out_channels // module.groups * kernel
+        else:
+            total += output.numel() * module.in_channels // module.groups * kernel
 
-    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, nn.Conv2d)]
+    convs = (nn.Conv2d, nn.ConvTranspose2d)
+    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, convs)]
     try:
         was_training = model.training
         model.eval()(torch.zeros(1, 3, height // divisor, width // divisor))

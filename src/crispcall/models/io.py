@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -9,8 +10,22 @@ from torch import nn
 
 from crispcall.models.student import Student
 from crispcall.models.teacher import Teacher
+from crispcall.models.upconv7 import UpConv7Teacher
 
-ARCHS: dict[str, type[nn.Module]] = {"teacher": Teacher, "student": Student}
+
+def build_teacher(kind: str = "srresnet", **options) -> nn.Module:
+    """A teacher of the given ``kind``: ``srresnet`` (:class:`Teacher`, trained from scratch,
+    ``options`` are its arguments) or ``upconv7`` (:class:`UpConv7Teacher`, from waifu2x)."""
+    if kind == "upconv7":
+        if options:
+            raise ValueError(f"the upconv7 teacher takes no options, got {sorted(options)}")
+        return UpConv7Teacher()
+    if kind != "srresnet":
+        raise ValueError(f"unknown teacher kind {kind!r}; kinds: srresnet, upconv7")
+    return Teacher(**options)
+
+
+ARCHS: dict[str, Callable[..., nn.Module]] = {"teacher": build_teacher, "student": Student}
 
 
 def load_network(path: str | Path, arch: str | None = None) -> nn.Module:

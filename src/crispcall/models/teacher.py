@@ -77,6 +77,10 @@ class Teacher(nn.Module):
         self.tap_after = {round((i + 1) * blocks / taps) - 1 for i in range(taps)}
         self.size_multiple = 2
 
+    @property
+    def feature_channels(self) -> int:
+        return self.body_conv.out_channels
+
     def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
         """The restored frame and the named half-resolution features at the tapped depths."""
         head = self.head(x)

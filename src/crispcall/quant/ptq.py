@@ -14,7 +14,7 @@ from crispcall.data.folders import ImageFolder
 from crispcall.degrade.presets import apply_preset
 from crispcall.files import written_whole
 from crispcall.metrics.quality import agreement_psnr
-from crispcall.quant import MIN_AGREEMENT_DB
+from crispcall.quant import MIN_AGREEMENT_DB, WEIGHT_QMAX
 from crispcall.runtime import Sharpener
 
 CALIBRATION_PRESETS = ("call", "poor", "lossy", "x2")
@@ -66,10 +66,10 @@ def quantize_onnx(
     fp32: str | Path, out: str | Path, frames: Sequence[np.ndarray], check: Sequence[np.ndarray]
 ) -> float:
     """Write the INT8 QDQ graph of ``fp32`` to ``out``: convolutions quantized (activations
-    per tensor uint8 by min/max over ``frames``, weights per channel int8 symmetric, the
-    scheme :mod:`crispcall.quant.qat` trains for). The result must agree with the FP32 graph
-    to :data:`MIN_AGREEMENT_DB` on ``check`` frames; returns that PSNR. Written under a
-    temporary name and renamed once checked."""
+    per tensor uint8 by min/max over ``frames``; weights per channel, symmetric, within
+    :data:`~crispcall.quant.WEIGHT_QMAX`; the scheme :mod:`crispcall.quant.qat` trains for).
+    The result must agree with the FP32 graph to :data:`MIN_AGREEMENT_DB` on ``check`` frames;
+    returns that PSNR. Written under a temporary name and renamed once checked."""
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
@@ -86,13 +86,27 @@ def quantize_onnx(
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
             calibrate_method=CalibrationMethod.MinMax,
+            reduce_range=True,  # 7-bit weights: WEIGHT_QMAX
             extra_options={"WeightSymmetric": True, "ActivationSymmetric": False},
         )
         _copy_metadata(fp32, partial)
+        if (peak := int8_weight_peak(partial)) > WEIGHT_QMAX:
+            raise RuntimeError(f"INT8 weights reach {peak}, beyond {WEIGHT_QMAX}: they would saturate without VNNI")
         agreement = agreement_db(fp32, partial, check)
         if agreement < MIN_AGREEMENT_DB:
             raise RuntimeError(f"INT8 graph agrees with FP32 to only {agreement:.1f} dB (< {MIN_AGREEMENT_DB})")
     return agreement
+
+
+def int8_weight_peak(path: str | Path) -> int:
+    """The largest magnitude of the INT8 weights of an ONNX graph (0 when it has none)."""
+    import onnx
+    from onnx import numpy_helper
+
+    weights = [
+        numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer if t.data_type == onnx.TensorProto.INT8
+    ]
+    return max((int(np.abs(w.astype(np.int16)).max()) for w in weights if w.size), default=0)
 
 
 def _copy_metadata(source: str | Path, target: Path) -> None:

@@ -2,7 +2,8 @@
 
 :func:`crispcall.quant.ptq.quantize_onnx` quantizes every convolution as ONNX Runtime's
 ``quantize_static`` does: activations (the input and the output of each convolution) per
-tensor, uint8, asymmetric, from their min/max; weights per output channel, int8, symmetric.
+tensor, uint8, asymmetric, from their min/max; weights per output channel, symmetric, in
+[-64, 64] (:data:`crispcall.quant.WEIGHT_QMAX`, right on CPUs without VNNI).
 :class:`FakeQuantConv` rounds the same tensors the same way during fine-tuning, so the weights
 learn to live with that rounding (straight-through gradients). The fine-tuned weights are then
 plain floats again (:func:`strip_qat`) and go through the same calibration as PTQ.
@@ -15,6 +16,7 @@ from torch import nn
 from torch.ao.quantization import FakeQuantize, MovingAverageMinMaxObserver, MovingAveragePerChannelMinMaxObserver
 
 from crispcall.models.student import replace_modules
+from crispcall.quant import WEIGHT_QMAX
 
 
 def activation_fake_quant() -> FakeQuantize:
@@ -31,8 +33,8 @@ def activation_fake_quant() -> FakeQuantize:
 def weight_fake_quant() -> FakeQuantize:
     return FakeQuantize(
         observer=MovingAveragePerChannelMinMaxObserver,
-        quant_min=-127,
-        quant_max=127,
+        quant_min=-WEIGHT_QMAX,
+        quant_max=WEIGHT_QMAX,
         dtype=torch.qint8,
         qscheme=torch.per_channel_symmetric,
         ch_axis=0,

@@ -8,9 +8,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from crispcall.models.teacher import Teacher
+from crispcall.models.io import build_teacher
+from crispcall.models.upconv7 import UpConv7Teacher, read_ncnn_upconv7
 from crispcall.train.config import load_config
-from crispcall.train.loop import train
+from crispcall.train.loop import save_atomic, train
 from crispcall.train.losses import RestorationLoss
 
 
@@ -25,4 +26,15 @@ def train_teacher(
     def loss_fn(model: nn.Module, degraded: torch.Tensor, clean: torch.Tensor):
         return loss(model(degraded), clean)
 
-    return train(lambda: Teacher(**config["model"]), config, Path(out_dir), loss_fn, "teacher")
+    return train(lambda: build_teacher(**config["model"]), config, Path(out_dir), loss_fn, "teacher")
+
+
+def import_waifu2x(bin_path: str | Path, out: str | Path) -> Path:
+    """Write waifu2x's ncnn ``upconv_7`` weights as an ``upconv7`` teacher weights file (what
+    ``train.init`` of a fine-tuning config names, and what ``crispcall export`` reads)."""
+    teacher = UpConv7Teacher().load_upconv7(read_ncnn_upconv7(bin_path))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    record = {"arch": "teacher", "model": teacher.state_dict(), "config": {"model": {"kind": "upconv7"}}, "steps": 0}
+    save_atomic({**record, "source": str(bin_path)}, out)
+    return out
