@@ -5,6 +5,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -67,6 +68,8 @@ def test_stimuli_cover_every_condition_under_names_that_reveal_nothing(study_cli
 def test_make_clips_refuses_a_used_folder_and_leaves_nothing_on_failure(study_clips, tmp_path):
     with pytest.raises(FileExistsError):
         make_clips(tmp_path, study_clips)
+    with pytest.raises(ValueError, match="per_set must be at least 1"):
+        make_clips(tmp_path, tmp_path / "empty", per_set=0)  # an empty study is no study
     with pytest.raises(FileNotFoundError, match="no files"):
         make_clips(tmp_path, tmp_path / "new", sets=["faces"], progress=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no half-built folder, hidden or not
@@ -235,11 +238,50 @@ def test_results_write_csv_plot_and_json(study_server, study_clips, tmp_path):
         "mos.png",
         "results.json",
     }
+    assert document["files"] == ["mos.csv", "raters.csv", "pairs.csv", "mos.png", "results.json"]
     overall = {r["condition"]: r["mos"] for r in document["mos"] if r["content"] == "all"}
     assert overall == {"original": 5, "teacher": 4, "student": 4, "unsharp": 3, "degraded": 2}
     assert len(document["pairs"]) == 10 and all(p["first_wins"] + p["second_wins"] == 4 for p in document["pairs"])
     with pytest.raises(FileNotFoundError):
         study_results(tmp_path / "missing.sqlite", study_clips, tmp_path / "out2")
+
+
+def test_results_without_ratings_say_what_they_wrote(study_clips, tmp_path, capsys):
+    from crispcall.cli.main import main
+
+    db, out = tmp_path / "study.sqlite", tmp_path / "out"
+    with running_study(study_clips, db) as base:
+        rate_all(base, start_session(base, "p", mode="pair"), score=lambda item: "same")
+    out.mkdir()
+    (out / "mos.csv").write_text("stale")  # an earlier run's table must not pass for this one's
+    assert main(["study", "results", "--db", str(db), "--clips", str(study_clips), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "no MOS" in printed and "wrote pairs.csv, results.json in" in printed
+    assert {p.name for p in out.iterdir()} == {"pairs.csv", "results.json"}
+
+
+def test_relative_clips_folder_restart_seed_and_hostile_requests(study_clips, tmp_path, monkeypatch):
+    from crispcall.study import store
+
+    monkeypatch.chdir(study_clips.parent)
+    db = tmp_path / "study.sqlite"
+    with running_study(Path(study_clips.name), db, seed=None) as base:  # a relative path, as --help shows
+        session = start_session(base)
+        _, item = call(base, "GET", f"/api/sessions/{session}/next")
+        with urllib.request.urlopen(base + item["stimuli"][0]["url"]) as response:
+            assert response.status == 200 and response.read()
+        answers = f"/api/sessions/{session}/answers"
+        assert call(base, "POST", answers, raw=b"[" * 50_000)[0] == 400  # nested too deeply for json
+        assert call(base, "POST", answers, raw=b"x" * 100_000)[0] == 413
+    seed = store.init_db(db)
+    with running_study(Path(study_clips.name), db, seed=None) as base:  # restarted without --seed
+        second = start_session(base, "r2")
+    # The second session rotates the first one's base order by one place: the balance holds.
+    first_plan, second_plan = store.get_session(db, session)["plan"], store.get_session(db, second)["plan"]
+    assert second_plan == first_plan[1:] + first_plan[:1]
+    assert store.init_db(db) == seed
+    with pytest.raises(ValueError, match="seed"):
+        store.init_db(db, seed + 1)
 
 
 def test_a_scripted_rater_completes_a_session_in_chromium(study_server, study_clips, tmp_path):

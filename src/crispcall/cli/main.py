@@ -299,7 +299,9 @@ def cmd_study_results(args: argparse.Namespace) -> None:
     for row in document["mos"]:
         if row["content"] == "all":
             print(f"  {row['condition']:>9}: MOS {row['mos']:.2f} +- {row['ci95']:.2f} ({row['n']} ratings)")
-    print(f"wrote mos.csv, raters.csv, mos.png and results.json in {args.out}")
+    if not document["mos"]:
+        print("no MOS: no rater's ratings were kept")
+    print(f"wrote {', '.join(document['files'])} in {args.out}")
 
 
 def cmd_report(args: argparse.Namespace) -> None:

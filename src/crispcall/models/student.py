@@ -264,7 +264,7 @@ class Student(nn.Module):
         if self.color == "luma":
             source = (x @ (self.luma_weights.view(3, 1) / 255.0)).permute(0, 3, 1, 2)
             correction, _ = self.correction(source, full_resolution_head=True)
-            spread = (correction * 255.0 + 0.5).permute(0, 2, 3, 1) @ torch.ones(1, 3)
+            spread = (correction * 255.0 + 0.5).permute(0, 2, 3, 1) @ x.new_ones(1, 3)
         else:
             correction, _ = self.correction(x.permute(0, 3, 1, 2) / 255.0, full_resolution_head=True)
             spread = correction.permute(0, 2, 3, 1) * 255.0 + 0.5

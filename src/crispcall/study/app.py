@@ -14,7 +14,6 @@ or item, 409 an item answered twice or rated before training, 422 a value out of
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 from flask import Flask, abort, jsonify, request, send_from_directory
@@ -23,6 +22,15 @@ from crispcall.study import store
 from crispcall.study.clips import load_manifest
 
 STATIC = Path(__file__).parent / "static"
+MAX_REQUEST_BYTES = 64 * 1024  # an answer or a new session is a few dozen bytes
+
+
+def _json_body() -> object:
+    """The request's JSON, or None when it is not JSON or nests too deeply to parse."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
 
 
 def _error(status: int, message: str):
@@ -33,13 +41,18 @@ def _error(status: int, message: str):
 
 def create_app(clips: Path, db: Path, seed: int | None = None, default_mode: str = "acr") -> Flask:
     """The app for the stimuli in ``clips`` (from make-clips), storing into ``db``.
-    ``seed`` fixes the study's base order (random when None)."""
+    ``seed`` fixes the study's base order (random when None); the database keeps it."""
+    clips = clips.resolve()  # Flask would read a relative folder against the package's
     manifest = load_manifest(clips)
-    store.init_db(db)
+    study_seed = store.init_db(db, seed)
     files = {s["file"] for s in manifest["stimuli"] + manifest["training"]}
     by_id = {s["id"]: s for s in manifest["stimuli"]}
-    study_seed = secrets.randbits(32) if seed is None else seed
     app = Flask(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+
+    @app.errorhandler(413)
+    def too_large(_exception):
+        return _error(413, f"a request is at most {MAX_REQUEST_BYTES} bytes")
 
     def session_or_404(session: str) -> dict:
         found = store.get_session(db, session)
@@ -73,7 +86,7 @@ def create_app(clips: Path, db: Path, seed: int | None = None, default_mode: str
 
     @app.post("/api/sessions")
     def new_session():
-        body = request.get_json(silent=True)
+        body = _json_body()
         if not isinstance(body, dict):
             return _error(400, "send a JSON object: {rater, mode}")
         rater = body.get("rater")
@@ -126,7 +139,7 @@ def create_app(clips: Path, db: Path, seed: int | None = None, default_mode: str
     @app.post("/api/sessions/<session>/answers")
     def answer(session: str):
         s = session_or_404(session)
-        body = request.get_json(silent=True)
+        body = _json_body()
         if not isinstance(body, dict) or not isinstance(body.get("item"), str):
             return _error(400, "send a JSON object: {item, value}")
         if not s["trained"]:

@@ -78,6 +78,8 @@ def make_clips(
 ) -> Path:
     """Write the stimuli and ``manifest.json`` into ``out`` (made fresh: a half-built folder
     never looks complete, as it is built beside and renamed at the end). Returns the manifest."""
+    if per_set < 1:
+        raise ValueError(f"per_set must be at least 1, got {per_set}")
     if out.exists():
         raise FileExistsError(f"{out} exists: choose a new folder for the stimulus set")
     unknown = set(sets) - set(CONTENT)

@@ -113,13 +113,15 @@ def pair_table(choices: list[dict]) -> list[dict]:
     return table
 
 
-def _write_csv(path: Path, rows: list[dict]) -> None:
+def _write_csv(path: Path, rows: list[dict]) -> bool:
+    """Write ``rows`` as CSV; nothing (False) when there are none."""
     if not rows:
-        return
+        return False
     with written_whole(path) as partial, open(partial, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    return True
 
 
 def plot_mos(table: list[dict], conditions: list[str], path: Path) -> None:
@@ -147,7 +149,8 @@ def plot_mos(table: list[dict], conditions: list[str], path: Path) -> None:
 def study_results(db: Path, clips: Path, out: Path) -> dict:
     """Compute everything from the database and the manifest; write ``mos.csv``,
     ``raters.csv``, ``pairs.csv`` (when pair answers exist), ``mos.png`` and ``results.json``
-    into ``out``. Returns the JSON document."""
+    into ``out``, each only when it has rows (no rater kept: no ``mos.csv`` or ``mos.png``).
+    Returns the JSON document; its ``files`` names what was written."""
     if not db.is_file():
         raise FileNotFoundError(f"no such database: {db}")
     manifest = load_manifest(clips)
@@ -182,11 +185,14 @@ def study_results(db: Path, clips: Path, out: Path) -> dict:
     table = mos_table([s for s in scores if s["session"] in kept])
     pairs = pair_table(choices)
     out.mkdir(parents=True, exist_ok=True)
-    _write_csv(out / "mos.csv", table)
-    _write_csv(out / "raters.csv", raters)
-    _write_csv(out / "pairs.csv", pairs)
+    tables = {"mos.csv": table, "raters.csv": raters, "pairs.csv": pairs}
+    for name in (*tables, "mos.png"):  # none left from an earlier run
+        (out / name).unlink(missing_ok=True)
+    files = [name for name, rows in tables.items() if _write_csv(out / name, rows)]
     if table:
         plot_mos(table, manifest["conditions"], out / "mos.png")
-    document = {"raters": raters, "mos": table, "pairs": pairs, "conditions": manifest["conditions"]}
+        files.append("mos.png")
+    files.append("results.json")
+    document = {"raters": raters, "mos": table, "pairs": pairs, "conditions": manifest["conditions"], "files": files}
     write_json(out / "results.json", document)
     return document

@@ -26,6 +26,10 @@ CREATE TABLE IF NOT EXISTS sessions (
     trained INTEGER NOT NULL DEFAULT 0,
     created REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS study (
+    key TEXT PRIMARY KEY,           -- 'seed': the base order every session's plan rotates
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS answers (
     session TEXT NOT NULL REFERENCES sessions(id),
     item TEXT NOT NULL,             -- a stimulus id (acr) or "left|right" stimulus ids (pair)
@@ -54,9 +58,23 @@ def connect(db: Path) -> Iterator[sqlite3.Connection]:
         connection.close()
 
 
-def init_db(db: Path) -> None:
+def init_db(db: Path, seed: int | None = None) -> int:
+    """Create the tables where missing; return the study's seed. The first start stores
+    ``seed`` (random when None) and every later start reuses it, so the plans of sessions
+    created after a restart keep rotating the same base order (the balance holds)."""
     with connect(db) as connection:
         connection.executescript(SCHEMA)
+        connection.execute("BEGIN IMMEDIATE")
+        stored = connection.execute("SELECT value FROM study WHERE key = 'seed'").fetchone()
+        if stored is not None:
+            connection.execute("COMMIT")
+            if seed is not None and seed != int(stored[0]):
+                raise ValueError(f"{db} holds a study with seed {stored[0]}, not {seed}: use another --db")
+            return int(stored[0])
+        chosen = secrets.randbits(32) if seed is None else seed
+        connection.execute("INSERT INTO study (key, value) VALUES ('seed', ?)", (str(chosen),))
+        connection.execute("COMMIT")
+    return chosen
 
 
 def acr_plan(stimuli: list[dict], session_index: int, seed: int) -> list[str]:

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Scores of the shipped networks (session 12 on) on the `call` suite, every file, all four presets:
+#  - the teacher beside waifu2x-noise1, the network it was fine-tuned from (OCR on screens too);
+#  - the students: FP32, INT8 (QAT) and the ground-truth-only twin (student-scratch), with OCR.
+# The other peers' rows (input, unsharp, ESPCN, FSRCNN, IMDN-RTE) are docs/results/eval-baselines.json:
+# the presets are seeded per file, so every run scores the same degraded inputs.
+# Run from the repository root: bash scripts/eval-call.sh
+set -euo pipefail
+B=${CRISPCALL_BIN:-.venv/bin}
+"$B/crispcall" eval --suite call --preset x2 call poor lossy --method teacher waifu2x-noise1 \
+  --json docs/results/eval-teacher-upconv7.json
+"$B/crispcall" eval --suite call --preset x2 call poor lossy --method student student-int8 student-scratch \
+  --json docs/results/eval-student-upconv7.json
