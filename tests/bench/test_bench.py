@@ -16,7 +16,7 @@ def test_bench_rows_cover_floor_and_methods():
     assert "| unsharp | 64x48 |" in markdown_table(doc)
 
 
-@pytest.mark.parametrize("text", ["1920", "axb", "8x8"])
+@pytest.mark.parametrize("text", ["1920", "axb", "8x8", "99999x99999"])
 def test_bad_sizes(text):
     with pytest.raises(ValueError, match="size"):
         parse_size(text)

@@ -28,7 +28,7 @@ def test_version_and_help(capsys):
         *[[c] for c in ("demo", "eval", "table", "bench", "profile", "flicker", "tune-unsharp", "export", "prune")],
         *[[c] for c in ("video", "image", "live")],
         *[["data", c] for c in ("cache", "screens", "stats")],
-        *[["train", c] for c in ("teacher", "student", "responses", "plot")],
+        *[["train", c] for c in ("teacher", "student", "responses", "import-waifu2x", "plot")],
         *[[c] for c in ("serve", "report")],
         *[["study", c] for c in ("make-clips", "serve", "results")],
     ]
@@ -37,6 +37,29 @@ def test_version_and_help(capsys):
             main([*command, "--help"])
         out = capsys.readouterr().out
         assert "usage: crispcall" in out and "example" in out, command
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["video", "in.mp4", "out.mp4", "--crf", "99"], "99 is out of range: at least 0 and at most 51"),
+        (["live", "--seconds", "-1"], "-1 is out of range: above 0"),
+        (["live", "--seconds", "0"], "0 is out of range: above 0"),
+        (["image", "a.png", "-o", "out", "--threads", "0"], "0 is out of range: at least 1"),
+        (["serve", "--port", "99999"], "99999 is out of range: at least 0 and at most 65535"),
+        (["study", "serve", "--clips", "c", "--db", "d", "--port", "-5"], "-5 is out of range"),
+        (["video", "in.mp4", "out.mp4", "--crf", "high"], "'high' is not an integer"),
+    ],
+)
+def test_numbers_out_of_range_are_usage_errors(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_bench_refuses_a_huge_size_before_any_work(capsys):
+    code, _, err = run(capsys, "bench", "--size", "99999x99999", "--method", "unsharp")
+    assert code == 2 and "at most 7680 pixels a side" in err
 
 
 def test_a_missing_extra_is_named(capsys, tmp_path, monkeypatch):

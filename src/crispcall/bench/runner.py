@@ -19,6 +19,7 @@ from crispcall.methods.base import Method
 from crispcall.sysinfo import run_meta
 
 FLOOR = "bilinear"
+MAX_SIDE = 7680  # 8K UHD: a larger frame is a typo, and would take its memory before failing
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -29,6 +30,8 @@ def parse_size(text: str) -> tuple[int, int]:
         raise ValueError(f"size must look like 1920x1080, got {text!r}") from None
     if width < 16 or height < 16:
         raise ValueError(f"size must be at least 16x16, got {text!r}")
+    if max(width, height) > MAX_SIDE:
+        raise ValueError(f"size must be at most {MAX_SIDE} pixels a side, got {text!r}")
     return width, height
 
 

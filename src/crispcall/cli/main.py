@@ -42,6 +42,23 @@ def _existing_dir(text: str) -> Path:
     return path
 
 
+def _bounded(kind: type[int] | type[float], low: float, high: float | None = None, above: bool = False):
+    """An argparse type: a ``kind`` number at least ``low`` (more than it, with ``above``) and
+    at most ``high``; anything else is a usage error naming the range."""
+    bounds = f"{'above' if above else 'at least'} {low}" + (f" and at most {high}" if high is not None else "")
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
+        if value < low or (above and value == low) or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{text} is out of range: {bounds}")
+        return value
+
+    return parse
+
+
 @contextmanager
 def _needs_extra(extra: str):
     """Turn a missing optional dependency into a one-line error naming the extra to install."""
@@ -567,7 +584,9 @@ def build_parser() -> argparse.ArgumentParser:
             "file (default: %(default)s)",
         )
         parser_.add_argument("--backend", choices=BACKENDS, help="runtime for our networks")
-        parser_.add_argument("--threads", type=int, default=2, help="inference threads (default: %(default)s)")
+        parser_.add_argument(
+            "--threads", type=_bounded(int, 1), default=2, help="inference threads (default: %(default)s)"
+        )
         if name in ("video", "live"):  # streams: the blend needs the previous frame
             parser_.add_argument(
                 "--temporal", action="store_true", help="blend with the previous output where the picture is still"
@@ -579,7 +598,9 @@ def build_parser() -> argparse.ArgumentParser:
     video.add_argument("output", type=Path, help="file to write (.mp4, .mkv, .mov)")
     video.add_argument("--side-by-side", action="store_true", help="input left, sharpened right")
     video.add_argument("--reference", type=Path, help="clean clip of the same frames: print PSNR, SSIM, flicker")
-    video.add_argument("--crf", type=int, default=18, help="H.264 quality, lower is better (default: %(default)s)")
+    video.add_argument(
+        "--crf", type=_bounded(int, 0, 51), default=18, help="H.264 quality, lower is better (default: %(default)s)"
+    )
     video.add_argument("--quiet", action="store_true", help="no progress bar")
     video.set_defaults(func=cmd_video)
     image = frame_parser("image")
@@ -591,7 +612,7 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--source", default="0", help="camera index, video file or stream URL (default: %(default)s)")
     live.add_argument("--out", type=Path, help="write the sharpened frames to this video file")
     live.add_argument("--no-window", action="store_true", help="do not open a window even if a display exists")
-    live.add_argument("--seconds", type=float, help="stop after this many seconds")
+    live.add_argument("--seconds", type=_bounded(float, 0, above=True), help="stop after this many seconds")
     live.set_defaults(func=cmd_live)
 
     ev = sub.add_parser(
@@ -680,7 +701,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  crispcall serve\n  crispcall serve --port 8080 --models weights",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)")
+    serve.add_argument(
+        "--port", type=_bounded(int, 0, 65535), default=8000, help="port (default: %(default)s; 0 picks a free one)"
+    )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)"
     )
@@ -721,7 +744,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     study_serve.add_argument("--clips", type=Path, required=True, help="folder from make-clips")
     study_serve.add_argument("--db", type=Path, required=True, help="SQLite file (created when missing)")
-    study_serve.add_argument("--port", type=int, default=8010, help="port (default: %(default)s)")
+    study_serve.add_argument("--port", type=_bounded(int, 0, 65535), default=8010, help="port (default: %(default)s)")
     study_serve.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s; 0.0.0.0 for a lab)")
     study_serve.add_argument("--mode", choices=["acr", "pair"], default="acr", help="method (default: %(default)s)")
     study_serve.add_argument("--seed", type=int, help="fix the study's base order (default: random)")
