@@ -30,6 +30,23 @@ def written_whole(path: str | Path) -> Iterator[Path]:
         partial.unlink(missing_ok=True)
 
 
+def check_writable(path: str | Path, folder: bool = False) -> Path:
+    """Refuse, before any work, an output that could not be written: a file path that is a
+    folder (or a folder path that is a file), a parent that is a file, or a nearest existing
+    folder this user may not write in. Missing folders are fine (writers create them)."""
+    path = Path(path)
+    if path.exists() and path.is_dir() != folder:
+        raise ValueError(f"{path} is a {'file' if folder else 'folder'}; give a {'folder' if folder else 'file'} path")
+    existing = path if folder and path.is_dir() else path.parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"cannot write {path}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write {path}: no permission to write in {existing}")
+    return path
+
+
 def write_json(path: str | Path, document: dict | list) -> Path:
     """``document`` as indented JSON, written whole (:func:`written_whole`)."""
     with written_whole(path) as partial:

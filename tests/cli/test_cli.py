@@ -57,6 +57,40 @@ def test_numbers_out_of_range_are_usage_errors(capsys, argv, message):
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["video", "in.mp4", "{folder}"],
+        ["video", "in.mp4", "{file}/out.mp4"],
+        ["image", "a.png", "-o", "{file}"],
+        ["live", "--out", "{folder}"],
+        ["eval", "--json", "{file}/deeper/eval.json"],
+        ["bench", "--json", "{folder}"],
+        ["study", "serve", "--clips", "c", "--db", "{folder}"],
+    ],
+)
+def test_unwritable_outputs_are_refused_before_any_work(capsys, tmp_path, argv):
+    (tmp_path / "a-file").write_text("x")
+    argv = [a.format(folder=tmp_path, file=tmp_path / "a-file") for a in argv]
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert "is a folder; give a file path" in err or "is a file" in err
+
+
+def test_check_writable_names_what_is_wrong(tmp_path):
+    from crispcall.files import check_writable
+
+    assert check_writable(tmp_path / "new" / "deeper" / "x.json") == tmp_path / "new" / "deeper" / "x.json"
+    assert check_writable(tmp_path, folder=True) == tmp_path
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(ValueError, match="is a file, not a folder"):
+        check_writable(tmp_path / "f" / "x.json")
+    with pytest.raises(ValueError, match="is a file; give a folder path"):
+        check_writable(tmp_path / "f", folder=True)
+
+
 def test_bench_refuses_a_huge_size_before_any_work(capsys):
     code, _, err = run(capsys, "bench", "--size", "99999x99999", "--method", "unsharp")
     assert code == 2 and "at most 7680 pixels a side" in err

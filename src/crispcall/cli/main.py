@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from crispcall import __version__
-from crispcall.files import write_json
+from crispcall.files import check_writable, write_json
 from crispcall.runtime.backends import BACKENDS
 
 EXAMPLES = """examples:
@@ -57,6 +57,22 @@ def _bounded(kind: type[int] | type[float], low: float, high: float | None = Non
         return value
 
     return parse
+
+
+def _output_file(text: str) -> Path:
+    """An argparse type for a file to write: refused before any work when it cannot be written."""
+    try:
+        return check_writable(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _output_folder(text: str) -> Path:
+    """An argparse type for a folder to write into (see :func:`_output_file`)."""
+    try:
+        return check_writable(text, folder=True)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 @contextmanager
@@ -514,7 +530,7 @@ def _add_method_options(parser: argparse.ArgumentParser, default_methods: list[s
         choices=BACKENDS,
         help="runtime for our networks and model files (default: ONNX Runtime; NAME@BACKEND sets one method's)",
     )
-    parser.add_argument("--json", type=Path, help="write the results as JSON here")
+    parser.add_argument("--json", type=_output_file, help="write the results as JSON here")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -595,7 +611,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     video = frame_parser("video")
     video.add_argument("input", type=Path, help="video file to sharpen")
-    video.add_argument("output", type=Path, help="file to write (.mp4, .mkv, .mov)")
+    video.add_argument("output", type=_output_file, help="file to write (.mp4, .mkv, .mov)")
     video.add_argument("--side-by-side", action="store_true", help="input left, sharpened right")
     video.add_argument("--reference", type=Path, help="clean clip of the same frames: print PSNR, SSIM, flicker")
     video.add_argument(
@@ -605,12 +621,12 @@ def build_parser() -> argparse.ArgumentParser:
     video.set_defaults(func=cmd_video)
     image = frame_parser("image")
     image.add_argument("inputs", nargs="+", type=Path, help="image files or folders")
-    image.add_argument("-o", "--out", type=Path, required=True, help="output folder")
+    image.add_argument("-o", "--out", type=_output_folder, required=True, help="output folder")
     image.add_argument("--quiet", action="store_true", help="no progress bar")
     image.set_defaults(func=cmd_image)
     live = frame_parser("live")
     live.add_argument("--source", default="0", help="camera index, video file or stream URL (default: %(default)s)")
-    live.add_argument("--out", type=Path, help="write the sharpened frames to this video file")
+    live.add_argument("--out", type=_output_file, help="write the sharpened frames to this video file")
     live.add_argument("--no-window", action="store_true", help="do not open a window even if a display exists")
     live.add_argument("--seconds", type=_bounded(float, 0, above=True), help="stop after this many seconds")
     live.set_defaults(func=cmd_live)
@@ -743,7 +759,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     study_serve.add_argument("--clips", type=Path, required=True, help="folder from make-clips")
-    study_serve.add_argument("--db", type=Path, required=True, help="SQLite file (created when missing)")
+    study_serve.add_argument("--db", type=_output_file, required=True, help="SQLite file (created when missing)")
     study_serve.add_argument("--port", type=_bounded(int, 0, 65535), default=8010, help="port (default: %(default)s)")
     study_serve.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s; 0.0.0.0 for a lab)")
     study_serve.add_argument("--mode", choices=["acr", "pair"], default="acr", help="method (default: %(default)s)")
