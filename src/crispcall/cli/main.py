@@ -896,9 +896,10 @@ def build_parser() -> argparse.ArgumentParser:
     teacher = train_sub.add_parser(
         "teacher",
         help="train the teacher",
-        description="Train the SRResNet-style teacher on the pair cache named in the config. Reruns "
-        "resume from OUT/checkpoint.pt. Under torchrun, one process per GPU (or CPU group).",
-        epilog="example: crispcall train teacher --config configs/teacher-cpu.yaml --out runs/teacher-cpu",
+        description="Train or fine-tune the teacher (model.kind: upconv7, from waifu2x, or srresnet, from "
+        "scratch) on the pair cache named in the config. Reruns resume from OUT/checkpoint.pt. Under torchrun, "
+        "one process per GPU (or CPU group).",
+        epilog="example: crispcall train teacher --config configs/teacher-upconv7.yaml --out runs/teacher-upconv7",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     student = train_sub.add_parser(

@@ -7,12 +7,10 @@ gives ``2n`` x ``2n``. :func:`read_ncnn_upconv7` loads the ncnn export that
 ``shared/peers/waifu2x`` holds, so the port can be checked against the ncnn peer.
 
 ``UpConv7Teacher`` turns it into a same-size restorer, the form the student learns from: the
-received frame upscaled to display size goes in, a frame of that size comes out. Its stem, a
-2 x 2 stride-2 convolution, starts as the exact inverse of the player's x2 bilinear upscale
-(``cv2.INTER_LINEAR``: each upscaled pixel is 3/4 of its low-resolution pixel and 1/4 of a
-neighbour, so ``low[i] = (3 up[2i] - up[2i - 1]) / 2`` along each axis), so before fine-tuning
-the teacher is the published network on the frame the call delivered; fine-tuning may then
-adapt the stem to other scales and kernels.
+received frame upscaled to display size goes in, a frame of that size comes out. A
+pixel-unshuffle x2 stem replaces the x2 area downscale the peer would need, initialised to be
+exactly that downscale followed by the first convolution, so the pretrained network starts
+where the peer stands and fine-tuning may use the detail an area average throws away.
 """
 
 from __future__ import annotations
@@ -92,20 +90,8 @@ def read_ncnn_upconv7(bin_path: str | Path) -> dict[str, torch.Tensor]:
     return state
 
 
-def inverse_bilinear_x2() -> torch.Tensor:
-    """3 x 3 x 2 x 2 weights of the stride-2 convolution that undoes a x2 bilinear upscale
-    (after one replicated row and column at the top and left): per colour, the outer product
-    of the 1-D inverse ``(-1/2, 3/2)`` with itself."""
-    taps = torch.tensor([-0.5, 1.5])
-    weight = torch.zeros(3, 3, 2, 2)
-    for colour in range(3):
-        weight[colour, colour] = torch.outer(taps, taps)
-    return weight
-
-
 class UpConv7Teacher(nn.Module):
-    """Same-size restorer: a 2 x 2 stride-2 stem back to the received resolution, 7 pixels of
-    replicated context, :class:`UpConv7`.
+    """Same-size restorer: pixel-unshuffle x2, replicate-pad 7, :class:`UpConv7`.
 
     Input and output: N x 3 x H x W RGB in [0, 1], H and W even. See the module docstring.
     """
@@ -114,13 +100,15 @@ class UpConv7Teacher(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.stem = nn.Conv2d(3, 3, 2, stride=2, bias=False)
-        self.net = UpConv7()
-        with torch.no_grad():
-            self.stem.weight.copy_(inverse_bilinear_x2())
+        self.net = UpConv7(in_channels=12)
 
     def load_upconv7(self, state: dict[str, torch.Tensor]) -> UpConv7Teacher:
-        """Start from published ``UpConv7`` weights (:func:`read_ncnn_upconv7`)."""
+        """Start from published ``UpConv7`` weights (:func:`read_ncnn_upconv7`): the stem's
+        first convolution sees each colour's four unshuffled phases with a quarter of the
+        weight, which is the x2 area average the published network was fed."""
+        state = dict(state)
+        first = state["convs.0.weight"]
+        state["convs.0.weight"] = first.repeat_interleave(4, dim=1) / 4.0
         self.net.load_state_dict(state)
         return self
 
@@ -129,8 +117,8 @@ class UpConv7Teacher(nn.Module):
         return CHANNELS[-1]
 
     def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
-        low = self.stem(F.pad(x, (1, 0, 1, 0), mode="replicate"))
-        return self.net.forward_features(F.pad(low, (CONTEXT,) * 4, mode="replicate"))
+        low = F.pad(F.pixel_unshuffle(x, 2), (CONTEXT,) * 4, mode="replicate")
+        return self.net.forward_features(low)
 
     def forward(self, x: torch.Tensor, with_features: bool = False):
         """The restored frame, or (frame, features) with ``with_features``."""
