@@ -12,7 +12,7 @@ mkdir -p runs
 "$B/crispcall" train student --config configs/student-long.yaml --out runs/student-long > runs/student-long.log 2>&1
 # (session 12 ran the twin on one thread beside the teacher's fine-tuning)
 "$B/crispcall" train student --config configs/student-long.yaml --out runs/student-long-gt \
-  --set distill.response=0 --set distill.responses=null --set train.threads=1 > runs/student-long-gt.log 2>&1
+  --set distill.response=0 --set distill.responses=null --set train.threads=1 --steps 10000 > runs/student-long-gt.log 2>&1
 cp runs/student-long/student.pt weights/student.pt
 cp runs/student-long-gt/student.pt weights/student-scratch.pt
 "$B/crispcall" export --checkpoint weights/student.pt --out weights/student.onnx

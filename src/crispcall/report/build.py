@@ -29,7 +29,11 @@ HEADLINE_EVAL = (
 )
 # Ablations: title, files (merged), the method every row is compared with.
 ABLATIONS = (
-    ("Distillation from the waifu2x teacher (10,000 steps each)", ("eval-student-upconv7.json",), "student-scratch"),
+    (
+        "Distillation from the waifu2x teacher (6,000 steps; its twin 10,000)",
+        ("eval-student-upconv7.json",),
+        "student-scratch",
+    ),
     ("Distillation terms, previous teacher (2,000 steps each)", ("eval-student-ablation.json",), "student-gt"),
     (
         "Architecture variants (2,000 steps each)",
