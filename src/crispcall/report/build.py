@@ -18,34 +18,26 @@ from crispcall.evaluation.table import difference_table, format_value, merge_doc
 from crispcall.files import pyplot, save_figure, written_whole
 
 # The headline quality table: the full-data eval runs of the shipped methods and the peers.
-# Runs of weights no longer shipped (the teacher trained from scratch and the students taught by
-# it, before session 12) stay in docs/results for the record but are not read here.
+# The teacher trained from scratch (eval-teacher-call.json) is no longer shipped and is not read.
 HEADLINE_EVAL = (
     "eval-baselines.json",
     "eval-classic-x2-all.json",
+    "eval-teacher-upconv7.json",  # the waifu2x teacher on every file (session 12 scored only 4 a set)
+    "eval-student-int8.json",
+    "eval-student-classic.json",
     "eval-student-dense.json",
-    "eval-teacher-upconv7.json",  # the teacher on every file (session 12 scored only 4 a set)
-    "eval-student-upconv7.json",
+    "eval-student-ocr.json",  # the students at `call` with OCR (the runs above skip it)
 )
 # Ablations: title, files (merged), the method every row is compared with.
 ABLATIONS = (
-    (
-        "Distillation from the waifu2x teacher (6,000 steps; its twin 10,000)",
-        ("eval-student-upconv7.json",),
-        "student-scratch",
-    ),
-    ("Distillation terms, previous teacher (2,000 steps each)", ("eval-student-ablation.json",), "student-gt"),
+    ("Distillation terms (2,000 steps each)", ("eval-student-ablation.json",), "student-gt"),
     (
         "Architecture variants (2,000 steps each)",
         ("eval-student-ablation.json", "eval-student-variants.json"),
         "student-response",
     ),
     ("Pruning", ("eval-student-ablation.json", "eval-student-pruning.json"), "student-response"),
-    (
-        "INT8 (7-bit weights): post-training (ptq) and quantization-aware (int8) against FP32",
-        ("eval-student-upconv7.json",),
-        "student",
-    ),
+    ("INT8: post-training (ptq) and quantization-aware (qat) against FP32", ("eval-student-int8.json",), "student"),
 )
 SPEED = ("bench-runtime-1080p.json", "bench-runtime-720p-1thread.json", "bench-browser.json")
 FLICKER = "flicker-call.json"
