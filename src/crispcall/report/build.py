@@ -360,9 +360,10 @@ def _method_section(weights: Path) -> list[str]:
         )
     lines += [
         "",
-        "- **Teacher**: an SRResNet-style same-size restorer trained on our own degradation pipeline "
-        "(resize, blur, noise, JPEG, H.264/VP8 through PyAV, lost blocks concealed as a decoder would) "
-        "([models/teacher.md](models/teacher.md)).",
+        "- **Teacher**: waifu2x's upconv_7 network (MIT, see NOTICE) made same-size and fine-tuned on our own "
+        "degradation pipeline (resize, blur, noise, JPEG, H.264/VP8 through PyAV, lost blocks concealed as a "
+        "decoder would) ([models/teacher.md](models/teacher.md)); the shipped student was distilled from the "
+        "earlier teacher trained from scratch.",
         "- **Student**: depthwise-separable residual blocks at quarter resolution on luma, re-parameterisable "
         "convolutions fused for inference, distilled from the teacher by response (L1), with feature "
         "alignment and a SIFT-like orientation term measured in the ablation ([models/student.md](models/student.md)).",
