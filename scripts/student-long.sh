@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The shipped student (session 12 on): the separable luma student distilled from the upconv7
+# Session 12's candidate student (scored below the shipped one, so not shipped: running this
+# replaces weights/student*): the separable luma student distilled from the upconv7
 # teacher (scripts/teacher-upconv7.sh) with precomputed responses, its ground-truth-only twin
 # for the distillation ablation, then its exports, INT8 (QAT) and TFLite files
 # (scripts/student-int8.sh). Needs weights/teacher.pt, data/pairs-teacher-128.npz and the
