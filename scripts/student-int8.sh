@@ -3,7 +3,7 @@
 #  - PTQ: ONNX Runtime static QDQ calibration of weights/student.pt on degraded training frames;
 #  - QAT: fake-quant fine-tuning (configs/student-qat.yaml), then the same calibration;
 #  - TFLite twins of the FP32 and QAT students.
-# scripts/eval-call.sh scores them beside FP32, the teacher and the peers in one run.
+# Score the result with crispcall eval (docs/models/student.md gives the commands).
 # Needs weights/student.pt, weights/teacher.pt (QAT distils), the pair cache and responses of
 # configs/student-qat.yaml and the training folders.
 # Run from the repository root: bash scripts/student-int8.sh   (about 5 min on 2 cores)

@@ -59,20 +59,17 @@ def _bounded(kind: type[int] | type[float], low: float, high: float | None = Non
     return parse
 
 
-def _output_file(text: str) -> Path:
-    """An argparse type for a file to write: refused before any work when it cannot be written."""
-    try:
-        return check_writable(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+def _output(folder: bool = False):
+    """An argparse type for a file (or ``folder``) to write: refused before any work when it
+    cannot be written (:func:`crispcall.files.check_writable`)."""
 
+    def parse(text: str) -> Path:
+        try:
+            return check_writable(text, folder)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
 
-def _output_folder(text: str) -> Path:
-    """An argparse type for a folder to write into (see :func:`_output_file`)."""
-    try:
-        return check_writable(text, folder=True)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+    return parse
 
 
 @contextmanager
@@ -530,7 +527,7 @@ def _add_method_options(parser: argparse.ArgumentParser, default_methods: list[s
         choices=BACKENDS,
         help="runtime for our networks and model files (default: ONNX Runtime; NAME@BACKEND sets one method's)",
     )
-    parser.add_argument("--json", type=_output_file, help="write the results as JSON here")
+    parser.add_argument("--json", type=_output(), help="write the results as JSON here")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -611,7 +608,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     video = frame_parser("video")
     video.add_argument("input", type=Path, help="video file to sharpen")
-    video.add_argument("output", type=_output_file, help="file to write (.mp4, .mkv, .mov)")
+    video.add_argument("output", type=_output(), help="file to write (.mp4, .mkv, .mov)")
     video.add_argument("--side-by-side", action="store_true", help="input left, sharpened right")
     video.add_argument("--reference", type=Path, help="clean clip of the same frames: print PSNR, SSIM, flicker")
     video.add_argument(
@@ -621,12 +618,12 @@ def build_parser() -> argparse.ArgumentParser:
     video.set_defaults(func=cmd_video)
     image = frame_parser("image")
     image.add_argument("inputs", nargs="+", type=Path, help="image files or folders")
-    image.add_argument("-o", "--out", type=_output_folder, required=True, help="output folder")
+    image.add_argument("-o", "--out", type=_output(folder=True), required=True, help="output folder")
     image.add_argument("--quiet", action="store_true", help="no progress bar")
     image.set_defaults(func=cmd_image)
     live = frame_parser("live")
     live.add_argument("--source", default="0", help="camera index, video file or stream URL (default: %(default)s)")
-    live.add_argument("--out", type=_output_file, help="write the sharpened frames to this video file")
+    live.add_argument("--out", type=_output(), help="write the sharpened frames to this video file")
     live.add_argument("--no-window", action="store_true", help="do not open a window even if a display exists")
     live.add_argument("--seconds", type=_bounded(float, 0, above=True), help="stop after this many seconds")
     live.set_defaults(func=cmd_live)
@@ -759,7 +756,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     study_serve.add_argument("--clips", type=Path, required=True, help="folder from make-clips")
-    study_serve.add_argument("--db", type=_output_file, required=True, help="SQLite file (created when missing)")
+    study_serve.add_argument("--db", type=_output(), required=True, help="SQLite file (created when missing)")
     study_serve.add_argument("--port", type=_bounded(int, 0, 65535), default=8010, help="port (default: %(default)s)")
     study_serve.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s; 0.0.0.0 for a lab)")
     study_serve.add_argument("--mode", choices=["acr", "pair"], default="acr", help="method (default: %(default)s)")
@@ -951,7 +948,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     waifu2x.add_argument("--bin", type=Path, required=True, help="waifu2x upconv_7 ncnn weights (.bin)")
-    waifu2x.add_argument("--out", type=Path, required=True, help="teacher weights file (.pt) to write")
+    waifu2x.add_argument("--out", type=_output(), required=True, help="teacher weights file (.pt) to write")
     waifu2x.set_defaults(func=cmd_train_import_waifu2x)
     plot = train_sub.add_parser(
         "plot",

@@ -64,17 +64,13 @@ def init_db(db: Path, seed: int | None = None) -> int:
     created after a restart keep rotating the same base order (the balance holds)."""
     with connect(db) as connection:
         connection.executescript(SCHEMA)
-        connection.execute("BEGIN IMMEDIATE")
-        stored = connection.execute("SELECT value FROM study WHERE key = 'seed'").fetchone()
-        if stored is not None:
-            connection.execute("COMMIT")
-            if seed is not None and seed != int(stored[0]):
-                raise ValueError(f"{db} holds a study with seed {stored[0]}, not {seed}: use another --db")
-            return int(stored[0])
-        chosen = secrets.randbits(32) if seed is None else seed
-        connection.execute("INSERT INTO study (key, value) VALUES ('seed', ?)", (str(chosen),))
-        connection.execute("COMMIT")
-    return chosen
+        offered = secrets.randbits(32) if seed is None else seed
+        # One statement, so two servers starting on one file agree on the first seed stored.
+        connection.execute("INSERT OR IGNORE INTO study (key, value) VALUES ('seed', ?)", (str(offered),))
+        stored = int(connection.execute("SELECT value FROM study WHERE key = 'seed'").fetchone()[0])
+    if seed is not None and seed != stored:
+        raise ValueError(f"{db} holds a study with seed {stored}, not {seed}: use another --db")
+    return stored
 
 
 def acr_plan(stimuli: list[dict], session_index: int, seed: int) -> list[str]:

@@ -34,7 +34,8 @@ def import_waifu2x(bin_path: str | Path, out: str | Path) -> Path:
     ``train.init`` of a fine-tuning config names, and what ``crispcall export`` reads)."""
     teacher = UpConv7Teacher().load_upconv7(read_ncnn_upconv7(bin_path))
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    record = {"arch": "teacher", "model": teacher.state_dict(), "config": {"model": {"kind": "upconv7"}}, "steps": 0}
-    save_atomic({**record, "source": str(bin_path)}, out)
+    config = {"model": {"kind": "upconv7"}}
+    save_atomic(
+        {"arch": "teacher", "model": teacher.state_dict(), "config": config, "steps": 0, "source": str(bin_path)}, out
+    )
     return out
