@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf
 APT_TEST_PACKAGES := chromium
 
-.PHONY: setup demo test lint system-deps test-deps screens clean
+.PHONY: setup demo test lint lock system-deps test-deps screens clean
 
 ## System packages the project uses: Tesseract for the OCR metric, TrueType fonts for screens;
 ## for the tests also Debian's Chromium, which drives the browser page.
@@ -20,15 +20,27 @@ system-deps test-deps:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(VENV)/.demo: pyproject.toml | system-deps
+## Python packages exactly as requirements/*.txt lock them (versions and hashes); crispcall itself
+## is installed editable on top, without letting pip resolve anything.
+$(VENV)/.demo: pyproject.toml requirements/demo.txt | system-deps
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[demo]'
+	$(BIN)/pip install -q --require-hashes -r requirements/demo.txt
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.dev: pyproject.toml $(VENV)/.demo
-	$(BIN)/pip install -q -e '.[train,openvino,tflite,web,study,report,dev,demo]'
+$(VENV)/.dev: pyproject.toml requirements/dev.txt $(VENV)/.demo
+	$(BIN)/pip install -q --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
+
+## Re-lock after changing pyproject.toml's dependencies (tests/test_packaging.py fails until then).
+## PyTorch's CPU wheel comes from pip's find-links (/opt/wheels on these machines).
+LOCK = $(BIN)/uv pip compile -q pyproject.toml requirements/build.in -c requirements/constraints.txt \
+	--generate-hashes --python $(BIN)/python \
+	--find-links /opt/wheels --no-emit-find-links --custom-compile-command "make lock"
+lock: $(VENV)/.dev
+	$(LOCK) --extra demo -o requirements/demo.txt
+	$(LOCK) --all-extras -o requirements/dev.txt
 
 ## The page's npm packages (onnxruntime-web), exactly as web/package-lock.json pins them.
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json

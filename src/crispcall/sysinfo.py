@@ -5,9 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import subprocess
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from crispcall import __version__
+from crispcall.paths import checkout_root
+
+# The libraries whose versions can move a figure (those not installed are left out).
+LIBRARIES = (
+    "numpy",
+    "onnxruntime",
+    "opencv-contrib-python-headless",
+    "av",
+    "pillow",
+    "scikit-image",
+    "torch",
+    "onnx",
+    "openvino",
+    "ai-edge-litert",
+    "ncnn",
+    "playwright",
+)
 
 
 def cpu_model() -> str:
@@ -29,12 +48,41 @@ def machine_summary() -> dict[str, object]:
     }
 
 
+def library_versions() -> dict[str, str]:
+    """The installed version of each of :data:`LIBRARIES`."""
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            pass
+    return versions
+
+
+def git_commit() -> str | None:
+    """The checkout's commit, ``-dirty`` when tracked files differ from it; ``None`` in an
+    installed package or without git."""
+    root = checkout_root()
+    if root is None:
+        return None
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True)
+        changes = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head.stdout.strip() + ("-dirty" if changes.stdout.strip() else "")
+
+
 def run_meta(**fields: object) -> dict[str, object]:
-    """The ``meta`` block of a results document: version and date, the run's own ``fields``,
-    and the machine."""
+    """The ``meta`` block of a results document: version, commit and date, the run's own
+    ``fields``, the machine and the libraries."""
     return {
         "crispcall": __version__,
+        "commit": git_commit(),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         **fields,
         "machine": machine_summary(),
+        "libraries": library_versions(),
     }

@@ -4,8 +4,9 @@ import pytest
 from crispcall.degrade import apply_preset, preset_rng
 from crispcall.methods import available_methods, create_method, known_methods
 from crispcall.methods.baselines import UnsharpParams, load_unsharp_params, tune_unsharp, unsharp_mask
-from crispcall.methods.peers import PEERS, available_peers, default_peers_dir
+from crispcall.methods.peers import PEERS, available_peers
 from crispcall.metrics import psnr, sharpness
+from crispcall.paths import peers_dir
 
 
 def test_baselines(astronaut):
@@ -41,14 +42,14 @@ def test_tune_unsharp_picks_the_best_grid_point(astronaut, coffee):
     assert record["gain_db"] == pytest.approx(record["psnr"] - record["input_psnr"])
 
 
-PEERS_PRESENT = available_peers(default_peers_dir())
+PEERS_PRESENT = available_peers(peers_dir())
 
 
-@pytest.mark.skipif(not PEERS_PRESENT, reason=f"no peer weights under {default_peers_dir()} (set CRISPCALL_PEERS)")
+@pytest.mark.skipif(not PEERS_PRESENT, reason=f"no peer weights under {peers_dir()} (set CRISPCALL_PEERS)")
 @pytest.mark.parametrize("name", sorted(PEERS))
 def test_each_peer_enlarges_x2_and_beats_bilinear(name, astronaut, tmp_path, monkeypatch):
     if name not in PEERS_PRESENT:
-        pytest.fail(f"peer {name} is missing from {default_peers_dir()}")
+        pytest.fail(f"peer {name} is missing from {peers_dir()}")
     monkeypatch.setenv("CRISPCALL_CACHE", str(tmp_path))  # exercise the ONNX export too
     method = create_method(name, threads=1)
     degraded = apply_preset(astronaut, "x2", preset_rng("astronaut.png"))
@@ -60,7 +61,7 @@ def test_each_peer_enlarges_x2_and_beats_bilinear(name, astronaut, tmp_path, mon
     assert name in available_methods()
 
 
-@pytest.mark.skipif(not PEERS_PRESENT, reason=f"no peer weights under {default_peers_dir()}")
+@pytest.mark.skipif(not PEERS_PRESENT, reason=f"no peer weights under {peers_dir()}")
 def test_peer_at_x3_preset_is_resized_to_target(astronaut):
     degraded = apply_preset(astronaut, "poor", preset_rng("a.png"))
     assert create_method("fsrcnn-small", threads=1).restore(degraded).shape == astronaut.shape

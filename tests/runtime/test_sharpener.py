@@ -125,6 +125,6 @@ def test_a_graph_that_is_not_a_frame_graph_is_refused(tmp_path):
         [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 3, None, None])],
     )
     path = tmp_path / "float.onnx"
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9), str(path))
     with pytest.raises(ValueError, match="not a frame graph"):
         Sharpener(path)

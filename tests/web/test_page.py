@@ -8,7 +8,7 @@ from PIL import Image
 
 pytest.importorskip("playwright", reason="the browser tests need the web extra")
 
-from crispcall.methods.models import weights_dir
+from crispcall.paths import weights_dir
 from crispcall.runtime.sharpener import Sharpener
 from crispcall.web.browser import PageRun, call_browser
 

@@ -4,8 +4,9 @@ import urllib.request
 
 import pytest
 
+from crispcall.paths import page_dir
 from crispcall.runtime.backends import load_backend
-from crispcall.web.server import ISOLATION_HEADERS, WEB_ROOT, check_web_root, serving
+from crispcall.web.server import ISOLATION_HEADERS, check_web_root, serving
 
 
 def _get(url: str) -> tuple[int, dict, bytes]:
@@ -47,10 +48,11 @@ def test_nothing_else_of_the_disk_is_served(student_onnx, tmp_path):
             assert _get(base + path)[0] == 404, path
 
 
-def test_missing_page_or_packages_are_named(tmp_path):
+def test_missing_page_or_packages_are_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRISPCALL_CACHE", str(tmp_path / "cache"))
     with pytest.raises(FileNotFoundError, match=r"index\.html"):
         check_web_root(tmp_path)
     (tmp_path / "index.html").write_text("<html></html>")
     with pytest.raises(FileNotFoundError, match="npm ci"):
         check_web_root(tmp_path)
-    check_web_root(WEB_ROOT)  # the checkout's page, set up by make setup
+    check_web_root(page_dir())  # the checkout's page, set up by make setup

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -90,9 +89,9 @@ def _add_data_option(parser: argparse.ArgumentParser) -> None:
 
 def _test_data(given: Path | None) -> Path:
     """The test data folder: ``--data``, else ``$CRISPCALL_DATA`` or ../shared/data/test."""
-    from crispcall.evaluation.suites import default_data_dir
+    from crispcall.paths import test_data_dir
 
-    data = given or default_data_dir()
+    data = given or test_data_dir()
     if data is None:
         raise CliError("no test data: pass --data DIR or set CRISPCALL_DATA")
     return _existing_dir(str(data))
@@ -267,10 +266,10 @@ def cmd_bench(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    from crispcall.web.server import WEB_ROOT, make_server
+    from crispcall.web.server import make_server
 
     _serve_until_stopped(
-        lambda: make_server(args.port, args.host, args.web_root or WEB_ROOT, args.models, verbose=args.verbose),
+        lambda: make_server(args.port, args.host, args.web_root, args.models, verbose=args.verbose),
         args,
         "the crispcall page",
     )
@@ -359,9 +358,9 @@ def cmd_profile(args: argparse.Namespace) -> None:
 def cmd_data_cache(args: argparse.Namespace) -> None:
     from crispcall.data.cache import write_cache
     from crispcall.data.patches import parse_mix
-    from crispcall.evaluation.suites import default_data_dir
+    from crispcall.paths import test_data_dir
 
-    tests = args.test if args.test is not None else [d for d in [default_data_dir()] if d]
+    tests = args.test if args.test is not None else [d for d in [test_data_dir()] if d]
     out = write_cache(
         args.train,
         args.out,
@@ -395,10 +394,11 @@ def cmd_data_stats(args: argparse.Namespace) -> None:
 
 def cmd_tune_unsharp(args: argparse.Namespace) -> None:
     from crispcall.data.folders import ImageFolder, check_no_overlap
-    from crispcall.evaluation.suites import crop_to_multiple, default_data_dir
+    from crispcall.evaluation.suites import crop_to_multiple
     from crispcall.methods.baselines import tune_unsharp
+    from crispcall.paths import test_data_dir
 
-    tests = [d for d in [default_data_dir()] if d]
+    tests = [d for d in [test_data_dir()] if d]
     check_no_overlap(args.train, tests)
     paths = ImageFolder.scan(args.train).paths
     # An even spread over the folders, not the first N of one of them; only those are read.
@@ -485,11 +485,11 @@ def cmd_export(args: argparse.Namespace) -> None:
 def _calibration(args: argparse.Namespace) -> tuple[list, list]:
     """INT8 calibration frames and separate check frames, from training folders only."""
     from crispcall.data.folders import check_no_overlap
-    from crispcall.evaluation.suites import default_data_dir
+    from crispcall.paths import test_data_dir, train_dir
     from crispcall.quant.ptq import calibration_frames
 
-    roots = args.calibration or [_existing_dir(os.environ.get("CRISPCALL_TRAIN", "../shared/data/train"))]
-    check_no_overlap(roots, [d for d in [default_data_dir()] if d])
+    roots = args.calibration or [_existing_dir(str(train_dir()))]
+    check_no_overlap(roots, [d for d in [test_data_dir()] if d])
     return calibration_frames(roots, args.count, seed=0), calibration_frames(roots, 8, seed=1)
 
 
@@ -721,7 +721,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)"
     )
     serve.add_argument("--models", type=Path, help="folder of ONNX files (default: the shipped weights/)")
-    serve.add_argument("--web-root", type=Path, help="the page's folder (default: the checkout's web/)")
+    serve.add_argument(
+        "--web-root", type=Path, help="the page's folder (default: the checkout's web/, else the installed copy)"
+    )
     serve.add_argument("--verbose", action="store_true", help="log every request")
     serve.set_defaults(func=cmd_serve)
 
@@ -876,16 +878,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="tune the unsharp-mask baseline on training images",
         description="Grid-search the unsharp mask's sigma and amount for the best "
         "PSNR under a preset, on training images only, and record the result.",
-        epilog="example: crispcall tune-unsharp --train ../shared/data/train --limit 100 --preset call",
+        epilog="example: crispcall tune-unsharp --train ../shared/data/train --limit 100 --preset call "
+        "--out src/crispcall/methods/unsharp.json",
     )
     tune.add_argument("--train", nargs="+", type=_existing_dir, required=True, help="training folders")
     tune.add_argument("--limit", type=int, default=100, help="images, spread over the folders (default: %(default)s)")
     tune.add_argument("--preset", default="call", help="preset to tune for (default: %(default)s)")
     tune.add_argument(
         "--out",
-        type=Path,
-        default=Path("src/crispcall/methods/unsharp.json"),
-        help="where to record the parameters (default: %(default)s)",
+        type=_output(),
+        required=True,
+        help="where to record the parameters (the shipped ones: src/crispcall/methods/unsharp.json of a checkout)",
     )
     tune.set_defaults(func=cmd_tune_unsharp)
     train = sub.add_parser("train", help="train a network (needs the train extra)")

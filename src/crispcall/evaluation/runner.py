@@ -16,8 +16,8 @@ from tqdm import tqdm
 from crispcall.degrade.presets import get_preset
 from crispcall.evaluation.suites import OCR_SET, SUITES, VIDEO_SET, iter_items, set_files
 from crispcall.methods.base import Method
-from crispcall.methods.peers import cache_dir
 from crispcall.metrics import flicker, ocr_cer, ocr_text, psnr_ssim, sharpness, sharpness_ratio
+from crispcall.paths import cache_dir
 from crispcall.sysinfo import run_meta
 
 MAX_PENDING_OCR = 16

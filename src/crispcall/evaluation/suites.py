@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,15 +21,6 @@ VIDEO_SET = "video"
 OCR_SET = "screens"
 CROP_MULTIPLE = 12
 VIDEO_STRIDE = 10  # score every 10th frame of each clip
-
-
-def default_data_dir() -> Path | None:
-    """``$CRISPCALL_DATA``, else ``../shared/data/test`` when it exists."""
-    env = os.environ.get("CRISPCALL_DATA")
-    if env:
-        return Path(env)
-    shared = Path("../shared/data/test")
-    return shared if shared.is_dir() else None
 
 
 def crop_to_multiple(image: np.ndarray, multiple: int = CROP_MULTIPLE) -> np.ndarray:

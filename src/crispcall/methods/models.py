@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
 from crispcall.methods.base import Method, MethodUnavailable
+from crispcall.paths import weights_dir
 from crispcall.runtime import Sharpener
 
 # name -> file under the weights folder (the TFLite twin has the same stem)
@@ -19,12 +19,6 @@ MODEL_FILES = {
     "student-dense": "student-dense.onnx",
     "student-scratch": "student-scratch.onnx",
 }
-
-
-def weights_dir() -> Path:
-    """``$CRISPCALL_WEIGHTS``, else the repository's ``weights/`` beside ``src/``."""
-    env = os.environ.get("CRISPCALL_WEIGHTS")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "weights"
 
 
 class ModelMethod(Method):

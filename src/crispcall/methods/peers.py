@@ -13,7 +13,6 @@ Weights are read from a directory the user gives (``--peers``, ``$CRISPCALL_PEER
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,17 +22,8 @@ import numpy as np
 
 from crispcall.degrade.checks import check_rgb
 from crispcall.methods.base import Method, MethodUnavailable
+from crispcall.paths import cache_dir
 from crispcall.runtime import Sharpener
-
-
-def default_peers_dir() -> Path:
-    env = os.environ.get("CRISPCALL_PEERS")
-    return Path(env) if env else Path("../shared/peers")
-
-
-def cache_dir() -> Path:
-    env = os.environ.get("CRISPCALL_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "crispcall"
 
 
 @dataclass(frozen=True)

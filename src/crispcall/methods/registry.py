@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from crispcall import paths
 from crispcall.methods.base import TEMPORAL_SUFFIX, Method, TemporalMethod
 from crispcall.methods.baselines import InputMethod, UnsharpMethod
-from crispcall.methods.models import MODEL_FILES, ModelMethod, create_model_method, weights_dir
-from crispcall.methods.peers import PEERS, available_peers, create_peer, default_peers_dir
+from crispcall.methods.models import MODEL_FILES, ModelMethod, create_model_method
+from crispcall.methods.peers import PEERS, available_peers, create_peer
 
 BASELINES: dict[str, type[Method]] = {"input": InputMethod, "unsharp": UnsharpMethod}
 
@@ -19,8 +20,8 @@ def known_methods() -> list[str]:
 
 def available_methods(peers_dir: Path | None = None) -> list[str]:
     """The names that can run with the given peers directory."""
-    models = [name for name, file in MODEL_FILES.items() if (weights_dir() / file).is_file()]
-    return [*BASELINES, *models, *available_peers(peers_dir or default_peers_dir())]
+    models = [name for name, file in MODEL_FILES.items() if (paths.weights_dir() / file).is_file()]
+    return [*BASELINES, *models, *available_peers(peers_dir or paths.peers_dir())]
 
 
 def create_method(name: str, peers_dir: Path | None = None, threads: int = 2) -> Method:
@@ -47,5 +48,5 @@ def create_method(name: str, peers_dir: Path | None = None, threads: int = 2) ->
     if name in BASELINES:
         return BASELINES[name]()
     if name in PEERS:
-        return create_peer(name, peers_dir or default_peers_dir(), threads)
+        return create_peer(name, peers_dir or paths.peers_dir(), threads)
     raise ValueError(f"unknown method {name!r}; known methods: {', '.join(known_methods())}")

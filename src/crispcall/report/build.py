@@ -384,7 +384,7 @@ def _method_section(weights: Path) -> list[str]:
 def build_report(results: Path, out: Path, study: Path | None = None, weights: Path | None = None) -> Path:
     """Write ``out`` (Markdown), its HTML twin beside it and the plots under ``out``'s
     folder/report/; returns ``out``."""
-    from crispcall.methods.models import weights_dir
+    from crispcall.paths import weights_dir
 
     sources = Sources(results)
     out_dir = out.parent

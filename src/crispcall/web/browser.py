@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import base64
 import itertools
-import os
-import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +22,7 @@ from urllib.parse import urlencode
 import cv2
 import numpy as np
 
+from crispcall.paths import chromium_path
 from crispcall.web.server import serving
 
 CHROMIUM_FLAGS = (
@@ -43,15 +42,6 @@ CHROMIUM_FLAGS = (
     "--disable-renderer-backgrounding",
     "--disable-backgrounding-occluded-windows",
 )
-
-
-def chromium_path() -> Path:
-    """``$CRISPCALL_CHROMIUM``, else Debian's ``/usr/bin/chromium`` or ``chromium`` on PATH."""
-    candidates = [os.environ.get("CRISPCALL_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    raise FileNotFoundError("no Chromium: apt-get install chromium (make setup does), or set CRISPCALL_CHROMIUM")
 
 
 def launch_chromium(playwright, *args: str):

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
-from crispcall.methods.models import weights_dir
+from crispcall.paths import ort_dir, ort_install_hint, page_dir, weights_dir
 
-WEB_ROOT = Path(__file__).resolve().parents[3] / "web"  # the checkout's web/ beside src/
 ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Embedder-Policy": "require-corp",
@@ -63,8 +62,8 @@ class PageHandler(SimpleHTTPRequestHandler):
         ".onnx": "application/octet-stream",
     }
 
-    def __init__(self, *args, web_root: Path, models: Path, index: bytes, **kwargs):
-        self.web_root, self.models, self.index = web_root, models, index
+    def __init__(self, *args, web_root: Path, ort: Path, models: Path, index: bytes, **kwargs):
+        self.web_root, self.ort, self.models, self.index = web_root, ort, models, index
         super().__init__(*args, directory=str(web_root), **kwargs)
 
     def do_GET(self) -> None:
@@ -87,7 +86,7 @@ class PageHandler(SimpleHTTPRequestHandler):
                 str(self.models / name) if name.endswith(".onnx") and "/" not in name else str(self.models / "missing")
             )
         if parts[:1] == ["ort"]:
-            return str(self.web_root.joinpath("node_modules", "onnxruntime-web", "dist", *parts[1:]))
+            return str(self.ort.joinpath(*parts[1:]))
         if parts[:1] == ["node_modules"]:
             return str(self.web_root / "missing")
         return str(self.web_root.joinpath(*parts))
@@ -103,27 +102,31 @@ class PageHandler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def check_web_root(web_root: Path) -> None:
-    """Clear errors for a page that is missing or whose npm packages are not installed."""
+def check_web_root(web_root: Path) -> Path:
+    """Clear errors for a page that is missing or whose npm packages are not installed; returns
+    onnxruntime-web's ``dist`` folder."""
     if not (web_root / "index.html").is_file():
         raise FileNotFoundError(f"no page at {web_root}/index.html (the web/ folder of a crispcall checkout)")
-    if not (web_root / "node_modules" / "onnxruntime-web" / "dist").is_dir():
-        raise FileNotFoundError(f"onnxruntime-web is not installed: run `npm ci` in {web_root} (make setup does)")
+    ort = ort_dir(web_root)
+    if not (ort / "ort.all.min.mjs").is_file():
+        raise FileNotFoundError(f"onnxruntime-web is not installed: {ort_install_hint(web_root)}")
+    return ort
 
 
 def make_server(
     port: int = 8000,
     host: str = "127.0.0.1",
-    web_root: Path = WEB_ROOT,
+    web_root: Path | None = None,
     models: Path | None = None,
     verbose: bool = False,
 ) -> ThreadingHTTPServer:
     """A threaded HTTP server for the page (port 0 picks a free one: see ``server_port``);
-    ``models`` defaults to the shipped weights folder."""
-    check_web_root(web_root)
+    ``web_root`` defaults to the shipped page, ``models`` to the weights folder."""
+    web_root = web_root or page_dir()
+    ort = check_web_root(web_root)
     models = models or weights_dir()
     index = json.dumps(model_index(models)).encode()
-    handler = functools.partial(PageHandler, web_root=web_root, models=models, index=index)
+    handler = functools.partial(PageHandler, web_root=web_root, ort=ort, models=models, index=index)
     server = ThreadingHTTPServer((host, port), handler)
     server.verbose = verbose  # type: ignore[attr-defined]
     return server
