@@ -104,7 +104,11 @@ def test_the_installed_wheel_sharpens_an_image_and_a_video(tmp_path, astronaut):
     write_clip(work / "clip.mp4", frames=8)
     env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path)}
     where = subprocess.run(
-        [venv / "bin" / "python", "-c", "import crispcall.paths as p; print(p.__file__, p.weights_dir(), p.page_dir())"],
+        [
+            venv / "bin" / "python",
+            "-c",
+            "import crispcall.paths as p; print(p.__file__, p.weights_dir(), p.page_dir())",
+        ],
         cwd=work,
         env=env,
         **run,
@@ -112,7 +116,9 @@ def test_the_installed_wheel_sharpens_an_image_and_a_video(tmp_path, astronaut):
     assert all(Path(path).is_relative_to(site_packages) for path in where), where
     assert (Path(where[2]) / "index.html").is_file()
 
-    subprocess.run([venv / "bin" / "crispcall", "image", "face.png", "-o", "sharp", "--quiet"], cwd=work, env=env, **run)
+    subprocess.run(
+        [venv / "bin" / "crispcall", "image", "face.png", "-o", "sharp", "--quiet"], cwd=work, env=env, **run
+    )
     sharpened = np.asarray(Image.open(work / "sharp" / "face.png"))
     assert sharpened.shape == astronaut.shape and not np.array_equal(sharpened, astronaut)
     for model in ("student", "student-int8"):
