@@ -1,15 +1,36 @@
+import re
+
 import pytest
 
-from crispcall.files import partial_path, written_whole
+from crispcall.files import written_whole
 
 
 def test_written_whole_renames_on_success_and_removes_on_failure(tmp_path):
     target = tmp_path / "sub" / "out.txt"
     with written_whole(target) as partial:
-        assert partial == partial_path(target) and partial.name == ".out.partial.txt"
+        assert partial.parent == target.parent and re.fullmatch(r"\.out\.\w+\.partial\.txt", partial.name)
         partial.write_text("done")
     assert target.read_text() == "done" and not partial.exists()
     with pytest.raises(RuntimeError), written_whole(tmp_path / "failed.txt") as partial:
         partial.write_text("half")
         raise RuntimeError("interrupted")
     assert not (tmp_path / "failed.txt").exists() and not partial.exists()
+
+
+def test_the_temporary_name_is_new_each_time_and_spares_existing_files(tmp_path):
+    target = tmp_path / "out.mp4"
+    decoy = tmp_path / ".out.partial.mp4"  # the name a predictable scheme would have used
+    decoy.write_bytes(b"someone's input")
+    with written_whole(target) as first, written_whole(target) as second:
+        assert first != second and first.exists() and second.exists()
+        first.write_bytes(b"1")
+        second.write_bytes(b"2")
+    assert decoy.read_bytes() == b"someone's input" and target.read_bytes() == b"1"
+
+
+def test_the_written_file_has_ordinary_permissions(tmp_path):
+    with written_whole(tmp_path / "out.txt") as partial:
+        partial.write_text("x")
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    assert (tmp_path / "out.txt").stat().st_mode == plain.stat().st_mode

@@ -4,27 +4,35 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from crispcall.errors import InputError
 
-def partial_path(path: Path) -> Path:
-    """The hidden temporary name a file is written under before it is renamed to ``path``
-    (the extension is kept, so writers that go by it still know the format)."""
-    return path.with_name(f".{path.stem}.partial{path.suffix}")
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
 def written_whole(path: str | Path) -> Iterator[Path]:
-    """Yield the temporary path to write ``path`` under: renamed to ``path`` when the block
-    ends normally, removed when it raises, so a failed or interrupted write leaves nothing
-    that looks finished."""
+    """Yield a temporary path to write ``path`` under: renamed to ``path`` when the block ends
+    normally, removed when it raises, so a failed or interrupted write leaves nothing that looks
+    finished. The temporary name is new and hidden (``.NAME.<random>.partial.EXT``: created
+    exclusively, so it can never be an existing file, and the extension is kept for writers that
+    go by it); the file ends with the permissions a plain ``open`` would have given it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = partial_path(path)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".partial{path.suffix}")
+    os.close(handle)
+    partial = Path(name)
     try:
         yield partial
+        partial.chmod(0o666 & ~_umask())
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
@@ -36,14 +44,14 @@ def check_writable(path: str | Path, folder: bool = False) -> Path:
     folder this user may not write in. Missing folders are fine (writers create them)."""
     path = Path(path)
     if path.exists() and path.is_dir() != folder:
-        raise ValueError(f"{path} is a {'file' if folder else 'folder'}; give a {'folder' if folder else 'file'} path")
+        raise InputError(f"{path} is a {'file' if folder else 'folder'}; give a {'folder' if folder else 'file'} path")
     existing = path if folder and path.is_dir() else path.parent
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir():
-        raise ValueError(f"cannot write {path}: {existing} is a file, not a folder")
+        raise InputError(f"cannot write {path}: {existing} is a file, not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(f"cannot write {path}: no permission to write in {existing}")
+        raise InputError(f"cannot write {path}: no permission to write in {existing}")
     return path
 
 

@@ -204,3 +204,52 @@ def test_missing_files(capsys, tmp_path, coffee, command):
     code, _, err = run(capsys, *[part.format(tmp=tmp_path) for part in command])
     assert code == 2 and "missing" in err
     assert not list(tmp_path.glob("x.*")) and not (tmp_path / "c.npz").exists()
+
+
+def test_a_file_that_is_not_a_model_gets_one_line(capsys, tmp_path, astronaut):
+    Image.fromarray(astronaut).save(tmp_path / "face.png")
+    (tmp_path / "notes.onnx").write_text("not a model")
+    code, _, err = run(
+        capsys,
+        "image",
+        str(tmp_path / "face.png"),
+        "-o",
+        str(tmp_path / "out"),
+        "--model",
+        str(tmp_path / "notes.onnx"),
+    )
+    assert (
+        code == 2 and err.strip().endswith("Protobuf parsing failed.") and "is not a model ONNX Runtime can load" in err
+    )
+
+
+def test_a_bug_keeps_its_traceback(monkeypatch, tmp_path):
+    """Only errors a user can fix become one line; a programming error propagates."""
+    import crispcall.cli.main as cli
+
+    def broken(args):
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(cli, "cmd_table", broken)
+    with pytest.raises(TypeError, match="a bug"):
+        main(["table", str(tmp_path / "x.json")])
+
+
+def test_sigterm_removes_the_temporary_video(tmp_path):
+    """SIGTERM unwinds like Ctrl-C: exit 130, no output and no temporary file left."""
+    import signal
+    import subprocess
+    import time
+
+    from tests.runtime.test_video import write_clip
+
+    src = write_clip(tmp_path / "in.mp4", frames=300, size=(640, 360), audio=False)
+    command = [sys.executable, "-m", "crispcall", "video", str(src), str(tmp_path / "out.mp4"), "--quiet"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".out.*")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "interrupted" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.mp4"]

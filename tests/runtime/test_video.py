@@ -4,7 +4,6 @@ import av
 import numpy as np
 import pytest
 
-from crispcall.files import partial_path
 from crispcall.runtime.video import open_video, sharpen_video
 
 
@@ -44,19 +43,19 @@ def write_clip(path, frames=24, size=(96, 64), fps=25, audio=True, rotate=None, 
 
 def probe(path):
     with av.open(str(path)) as container:
-        video = container.streams.video[0]
+        fps = float(container.streams.video[0].average_rate)
         frames = [f for f in container.decode(video=0)]
         has_audio = bool(container.streams.audio)
+    with av.open(str(path)) as container:  # decoding the video above has read the whole file
         audio_frames = sum(1 for _ in container.decode(audio=0)) if has_audio else 0
-        duration = float(frames[-1].pts * frames[-1].time_base) if frames else 0.0
-        return {
-            "frames": len(frames),
-            "fps": float(video.average_rate),
-            "size": (frames[0].width, frames[0].height),
-            "audio_frames": audio_frames,
-            "last_pts_s": duration,
-            "rotate": frames[0].rotation,
-        }
+    return {
+        "frames": len(frames),
+        "fps": fps,
+        "size": (frames[0].width, frames[0].height),
+        "audio_frames": audio_frames,
+        "last_pts_s": float(frames[-1].pts * frames[-1].time_base) if frames else 0.0,
+        "rotate": frames[0].rotation,
+    }
 
 
 def brighten(frame):
@@ -71,7 +70,7 @@ def test_round_trip_keeps_frames_rate_audio_and_duration(tmp_path):
     assert after["fps"] == pytest.approx(before["fps"])
     assert after["size"] == before["size"]
     assert after["last_pts_s"] == pytest.approx(before["last_pts_s"], abs=1e-3)
-    assert report.audio_packets > 0 and after["audio_frames"] == before["audio_frames"]
+    assert report.copied_packets > 0 and not report.notes and after["audio_frames"] == before["audio_frames"]
     with av.open(str(src)) as a, av.open(str(tmp_path / "out.mp4")) as b:  # audio copied bit for bit
         original = [bytes(p) for p in a.demux(audio=0) if p.size]
         copied = [bytes(p) for p in b.demux(audio=0) if p.size]
@@ -106,7 +105,7 @@ def test_failure_leaves_no_file(tmp_path):
     out = tmp_path / "out.mp4"
     with pytest.raises(RuntimeError, match="inference failed"):
         sharpen_video(src, out, failing, progress=False)
-    assert not out.exists() and not partial_path(out).exists()
+    assert not out.exists() and not list(tmp_path.glob(".*partial*"))
 
 
 @pytest.mark.parametrize("kind", ["missing", "text", "truncated", "audio-only"])
@@ -128,7 +127,7 @@ def test_bad_inputs_get_clear_errors(tmp_path, kind):
     message = {"missing": "no such video", "audio-only": "no video stream"}.get(kind, "cannot|no decodable")
     with pytest.raises(error, match=message):
         sharpen_video(path, tmp_path / "out.mp4", brighten, progress=False)
-    assert not (tmp_path / "out.mp4").exists() and not partial_path(tmp_path / "out.mp4").exists()
+    assert not (tmp_path / "out.mp4").exists() and not list(tmp_path.glob(".*partial*"))
 
 
 def test_the_output_never_overwrites_the_input(tmp_path):
@@ -136,3 +135,95 @@ def test_the_output_never_overwrites_the_input(tmp_path):
     with pytest.raises(ValueError, match="overwrite"):
         sharpen_video(src, src, brighten, progress=False)
     assert open_video(src).streams.video
+
+
+def _clip_with_audio(path, codecs, frames=25, fps=25, videos=1):
+    """``videos`` video streams and one audio stream per codec of ``codecs`` (1 s of tone)."""
+    with av.open(str(path), "w") as out:
+        streams = [out.add_stream("libx264", rate=fps) for _ in range(videos)]
+        for video in streams:
+            video.width, video.height, video.pix_fmt = 96, 64, "yuv420p"
+        sounds = [out.add_stream(codec, rate=16000) for codec in codecs]
+        for index in range(frames):
+            for video in streams:
+                frame = av.VideoFrame.from_ndarray(np.full((64, 96, 3), index * 8, np.uint8), format="rgb24")
+                frame.pts, frame.time_base = index, Fraction(1, fps)
+                out.mux(video.encode(frame))
+        for video in streams:
+            out.mux(video.encode(None))
+        for sound in sounds:
+            pcm = sound.codec_context.name.startswith("pcm")
+            tone = 0.2 * np.sin(np.arange(16000) / 10)
+            tone = (tone * 30000).astype(np.int16) if pcm else tone.astype(np.float32)
+            for start in range(0, 16000, 960):
+                chunk = av.AudioFrame.from_ndarray(
+                    tone[None, start : start + 960], format="s16" if pcm else "flt", layout="mono"
+                )
+                chunk.sample_rate, chunk.pts = 16000, start
+                out.mux(sound.encode(chunk))
+            out.mux(sound.encode(None))
+    return path
+
+
+def _streams(path):
+    with av.open(str(path)) as container:
+        return [(s.type, s.codec_context.name) for s in container.streams]
+
+
+def test_variable_frame_rate_keeps_every_time_stamp(tmp_path):
+    src = tmp_path / "phone.mp4"
+    jitter = np.random.default_rng(0).integers(-900, 900, 30)  # +-10 ms at 90 kHz
+    stamps = np.concatenate([[0], np.cumsum(3000 + jitter[:-1])])
+    with av.open(str(src), "w") as out:
+        video = out.add_stream("libx264", rate=30)
+        video.width, video.height, video.pix_fmt = 96, 64, "yuv420p"
+        video.time_base = video.codec_context.time_base = Fraction(1, 90000)
+        for index, stamp in enumerate(stamps):
+            frame = av.VideoFrame.from_ndarray(np.full((64, 96, 3), index * 8, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = int(stamp), Fraction(1, 90000)
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+    sharpen_video(src, tmp_path / "out.mp4", brighten, progress=False)
+    with av.open(str(tmp_path / "out.mp4")) as container:
+        seconds = [float(frame.time) for frame in container.decode(video=0)]
+    assert np.allclose(seconds, stamps / 90000, atol=1e-4)
+
+
+@pytest.mark.parametrize("codecs", [["aac", "aac"], ["pcm_s16le"], ["libopus"]])
+def test_every_audio_stream_is_copied_into_mp4(tmp_path, codecs):
+    src = _clip_with_audio(tmp_path / "in.mkv", codecs)
+    report = sharpen_video(src, tmp_path / "out.mp4", brighten, progress=False)
+    assert _streams(tmp_path / "out.mp4")[1:] == _streams(src)[1:] and not report.notes
+
+
+def test_audio_mp4_cannot_hold_is_re_encoded_and_said(tmp_path):
+    src = _clip_with_audio(tmp_path / "in.mov", ["pcm_mulaw"])  # G.711, as telephony records it
+    report = sharpen_video(src, tmp_path / "out.mp4", brighten, progress=False)
+    assert _streams(tmp_path / "out.mp4") == [("video", "h264"), ("audio", "aac")]
+    assert report.notes == ["audio stream 1 (pcm_mulaw) re-encoded as AAC: mp4 cannot hold pcm_mulaw"]
+    assert probe(tmp_path / "out.mp4")["audio_frames"] >= 15  # about 1 s of 1024-sample frames
+
+
+def test_a_dropped_stream_is_named(tmp_path):
+    src = _clip_with_audio(tmp_path / "in.mkv", [], videos=2)
+    report = sharpen_video(src, tmp_path / "out.mkv", brighten, progress=False)
+    assert _streams(tmp_path / "out.mkv") == [("video", "h264")]
+    assert report.notes == ["video stream 1 (h264) dropped: only the first video stream, audio and subtitles are kept"]
+
+
+def test_a_truncated_clip_with_its_index_in_front_is_reported(tmp_path):
+    good = tmp_path / "good.mp4"
+    with av.open(str(good), "w", options={"movflags": "faststart"}) as out:
+        video = out.add_stream("libx264", rate=25)
+        video.width, video.height, video.pix_fmt = 96, 64, "yuv420p"
+        noise = np.random.default_rng(0).integers(0, 256, (50, 64, 96, 3), dtype=np.uint8)
+        for index, image in enumerate(noise):
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts, frame.time_base = index, Fraction(1, 25)
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    report = sharpen_video(cut, tmp_path / "out.mp4", brighten, progress=False)
+    assert 0 < report.frames < 50
+    assert report.notes == [f"only {report.frames} of the 50 frames {cut} declares could be decoded (truncated?)"]

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from crispcall.errors import InputError
 from crispcall.methods.base import Method
 from crispcall.sysinfo import run_meta
 
@@ -27,11 +28,11 @@ def parse_size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise ValueError(f"size must look like 1920x1080, got {text!r}") from None
+        raise InputError(f"size must look like 1920x1080, got {text!r}") from None
     if width < 16 or height < 16:
-        raise ValueError(f"size must be at least 16x16, got {text!r}")
+        raise InputError(f"size must be at least 16x16, got {text!r}")
     if max(width, height) > MAX_SIDE:
-        raise ValueError(f"size must be at most {MAX_SIDE} pixels a side, got {text!r}")
+        raise InputError(f"size must be at most {MAX_SIDE} pixels a side, got {text!r}")
     return width, height
 
 
@@ -79,7 +80,7 @@ def benchmark(
     each is timed at every size before the next, so only one model's buffers are held at once:
     a run over every peer at 1080p fits in memory."""
     if frames < 1 or warmup < 0:
-        raise ValueError("frames must be >= 1 and warmup >= 0")
+        raise InputError("frames must be >= 1 and warmup >= 0")
     cv2.setNumThreads(threads)
     inputs = {}
     for width, height in sizes:

@@ -20,6 +20,7 @@ from PIL import Image
 
 from crispcall.data.screens import render_screen
 from crispcall.degrade.presets import apply_preset_clip, preset_rng
+from crispcall.errors import Unavailable
 from crispcall.methods.base import Method, MethodUnavailable
 from crispcall.methods.registry import create_method
 from crispcall.metrics import flicker, psnr, psnr_ssim, sharpness, sharpness_ratio
@@ -45,7 +46,7 @@ def build_scene() -> np.ndarray:
     try:
         from skimage import data
     except ImportError as error:
-        raise RuntimeError("the demo needs scikit-image: pip install 'crispcall[demo]'") from error
+        raise Unavailable("the demo needs scikit-image: pip install 'crispcall[demo]'") from error
     width, height = SCENE
     scene = np.full((height, width, 3), 235, np.uint8)
     slide, _text = render_screen(np.random.default_rng(7), "slide", (1024, 768))

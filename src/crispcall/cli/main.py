@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from crispcall import __version__
+from crispcall.errors import CheckFailed, InputError, Unavailable
 from crispcall.files import check_writable, write_json
 from crispcall.runtime.backends import BACKENDS
 
@@ -150,8 +152,10 @@ def cmd_video(args: argparse.Namespace) -> None:
     print(
         f"wrote {args.output}: {report.frames} frames in {report.seconds:.1f} s ({report.fps:.1f} fps, {method.name})"
     )
-    if report.audio_packets:
-        print(f"audio: {report.audio_packets} packets copied")
+    if report.copied_packets:
+        print(f"audio and subtitles: {report.copied_packets} packets copied")
+    for note in report.notes:
+        print(f"warning: {note}", file=sys.stderr)
     if report.psnr is not None:
         print(f"against {args.reference}: PSNR {report.psnr:.2f} dB, SSIM {report.ssim:.4f}", end="")
         if report.flicker is not None:
@@ -180,7 +184,9 @@ def cmd_live(args: argparse.Namespace) -> None:
     report = run_live(parse_source(args.source), method.run, args.out, show, args.seconds)
     print(
         f"{report.sharpened} frames sharpened, {report.dropped} dropped of {report.read} read "
-        f"({report.fps:.1f} fps, {method.name})" + (f"; wrote {args.out}" if args.out else "")
+        f"({report.fps:.1f} fps, {method.name})"
+        + ("; stopped by Ctrl-C" if report.interrupted else "")
+        + (f"; wrote {args.out}" if args.out and report.sharpened else "")
     )
 
 
@@ -1016,29 +1022,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from crispcall.data.folders import DataLeakError, ImageReadError
-    from crispcall.methods.base import MethodUnavailable
-    from crispcall.metrics.ocr import OcrUnavailable
-
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        args.func(args)
-    except (
+def user_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions a user can cause and fix: crispcall's own (:mod:`crispcall.errors`), the
+    file system's, and those of the libraries that read user files (PyAV, SQLite, Pillow's
+    decompression-bomb guard, YAML, JSON) when they are loaded. Anything else is a bug."""
+    kinds: list[type[BaseException]] = [
         CliError,
         argparse.ArgumentTypeError,
-        ValueError,
-        FileNotFoundError,
-        ImageReadError,
-        DataLeakError,
-        MethodUnavailable,
-        OcrUnavailable,
-        RuntimeError,
-    ) as error:
-        print(f"crispcall: error: {error}", file=sys.stderr)
-        return 2
+        InputError,
+        Unavailable,
+        CheckFailed,
+        OSError,
+        json.JSONDecodeError,
+    ]
+    optional = {"av": "FFmpegError", "sqlite3": "Error", "PIL.Image": "DecompressionBombError", "yaml": "YAMLError"}
+    kinds += [getattr(sys.modules[module], name) for module, name in optional.items() if module in sys.modules]
+    return tuple(kinds)
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so temporary files are removed and recordings finalised."""
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        args.func(args)
     except KeyboardInterrupt:
         print("crispcall: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:
+        if not isinstance(error, user_errors()):
+            raise
+        print(f"crispcall: error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0

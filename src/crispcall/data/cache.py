@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from crispcall.data.folders import check_no_overlap
 from crispcall.data.patches import iter_pairs
+from crispcall.errors import InputError
 from crispcall.files import written_whole
 
 
@@ -35,7 +36,7 @@ def write_cache(
     so an interrupted run never leaves a cache that looks whole.
     """
     if count < 1:
-        raise ValueError(f"count must be >= 1, got {count}")
+        raise InputError(f"count must be >= 1, got {count}")
     check_no_overlap(roots, test_roots)
     out = Path(out)
     if out.suffix != ".npz":

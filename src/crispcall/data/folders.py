@@ -10,16 +10,18 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from crispcall.errors import InputError
+
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 
 
-class ImageReadError(ValueError):
+class ImageReadError(InputError):
     """A file is missing or is not a readable image."""
 
 
-class DataLeakError(ValueError):
+class DataLeakError(InputError):
     """A training folder overlaps a test folder."""
 
 
@@ -90,7 +92,7 @@ def holdout_split(paths: Sequence[Path], every: int) -> tuple[list[Path], list[P
     """Split sorted ``paths`` into (train, held out): every ``every``-th file is held out for
     validation and never reaches a gradient step; ``every`` = 0 holds out nothing."""
     if every < 0:
-        raise ValueError(f"holdout_every must be >= 0, got {every}")
+        raise InputError(f"holdout_every must be >= 0, got {every}")
     if every == 0:
         return list(paths), []
     return [p for i, p in enumerate(paths) if i % every], [p for i, p in enumerate(paths) if not i % every]

@@ -13,6 +13,7 @@ import numpy as np
 from crispcall.data.folders import ImageFolder, holdout_split
 from crispcall.data.stats import CATEGORIES, category
 from crispcall.degrade.random_pipeline import TrainingDegradation
+from crispcall.errors import InputError
 
 
 def random_crop(image: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
@@ -60,7 +61,7 @@ class PairMaker:
             if image is not None:
                 break
         else:
-            raise RuntimeError("20 unreadable images in a row: check the training folders")
+            raise InputError("20 unreadable images in a row: check the training folders")
         clean = augment(random_crop(image, self.spec.patch_size, rng), rng)
         degraded, _record = self.degrade(clean, rng)
         return degraded, clean
@@ -85,13 +86,13 @@ def parse_mix(text: str) -> dict[str, float]:
     for part in text.split(","):
         name, _, share = part.partition(":")
         if name not in CATEGORIES:
-            raise ValueError(f"mix category must be one of {', '.join(CATEGORIES)}; got {name!r}")
+            raise InputError(f"mix category must be one of {', '.join(CATEGORIES)}; got {name!r}")
         try:
             mix[name] = float(share)
         except ValueError:
-            raise ValueError(f"mix share for {name} must be a number, got {share!r}") from None
+            raise InputError(f"mix share for {name} must be a number, got {share!r}") from None
         if mix[name] < 0:
-            raise ValueError(f"mix share for {name} must be >= 0")
+            raise InputError(f"mix share for {name} must be >= 0")
     return mix
 
 
@@ -101,7 +102,7 @@ def _mix_weights(by_root: dict[Path, list[Path]], mix: dict[str, float]) -> tupl
     # A category with no images gives its share to the others.
     total = sum(share for name, share in mix.items() if counts[name])
     if total <= 0:
-        raise ValueError(f"mix {mix} gives no weight to any category present ({dict(counts)})")
+        raise InputError(f"mix {mix} gives no weight to any category present ({dict(counts)})")
     weights = np.array([mix.get(c, 0.0) / total / counts[c] for c in categories])
     return tuple(weights / weights.sum())
 
@@ -128,9 +129,9 @@ def iter_pairs(
     by_root = {Path(root): holdout_split(ImageFolder.scan(root).paths, holdout_every)[0] for root in roots}
     paths = tuple(p for root_paths in by_root.values() for p in root_paths)
     if not paths:
-        raise ValueError(f"no images found under {', '.join(map(str, roots))}")
+        raise InputError(f"no images found under {', '.join(map(str, roots))}")
     if patch_size < 8:
-        raise ValueError(f"patch_size must be >= 8, got {patch_size}")
+        raise InputError(f"patch_size must be >= 8, got {patch_size}")
     TrainingDegradation.load(degradation_config)  # a bad config fails here, not in a worker
     weights = None if mix is None else _mix_weights(by_root, mix)
     spec = PairSpec(paths, patch_size, seed, degradation_config, weights)

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
+from crispcall.errors import InputError, Unavailable
 from crispcall.files import written_whole
 
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"))
@@ -90,7 +91,7 @@ def discover_fonts() -> dict[str, tuple[str, ...]]:
             found[style].append(str(path))
     missing = [style for style, paths in found.items() if not paths]
     if missing:
-        raise RuntimeError(
+        raise Unavailable(
             f"no {'/'.join(missing)} TrueType fonts found under {', '.join(FONT_DIRS)}; "
             "install fonts-dejavu-core and fonts-liberation2 (make setup does)"
         )
@@ -285,7 +286,7 @@ def render_screen(
     """One screen as H x W x 3 uint8 RGB, and the text drawn on it (one line each)."""
     kind = kind or str(rng.choice(KINDS))
     if kind not in RENDERERS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+        raise InputError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
     size = size or SIZES[int(rng.integers(len(SIZES)))]
     canvas = Canvas(size, SCHEMES[int(rng.integers(len(SCHEMES)))])
     RENDERERS[kind](canvas, rng)
@@ -299,7 +300,7 @@ def generate_screens(out_dir: str | Path, count: int, seed: int = 0, progress: b
     smaller one. Each file is written under a temporary name and renamed when complete.
     """
     if count < 1:
-        raise ValueError(f"count must be >= 1, got {count}")
+        raise InputError(f"count must be >= 1, got {count}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []

@@ -14,6 +14,7 @@ import numpy as np
 
 from crispcall.degrade.checks import check_choice, check_range, check_rgb
 from crispcall.degrade.ops import pad_to_multiple
+from crispcall.errors import InputError
 
 ENCODERS = {"h264": "libx264", "vp8": "libvpx"}
 DECODERS = {"h264": "h264", "vp8": "vp8"}
@@ -27,7 +28,7 @@ def _encoder(
 ) -> av.VideoCodecContext:
     check_choice(codec, "codec", tuple(ENCODERS))
     if (crf is None) == (bitrate is None):
-        raise ValueError("give exactly one of crf or bitrate")
+        raise InputError("give exactly one of crf or bitrate")
     enc = av.CodecContext.create(ENCODERS[codec], "w")
     enc.width, enc.height = width, height
     enc.pix_fmt = "yuv420p"
@@ -100,7 +101,7 @@ def encode_decode_frames(
             return enc.encode(None)
         check_rgb(frame, f"frames[{index}]")
         if frame.shape[:2] != (height, width):
-            raise ValueError(f"frames[{index}] has size {frame.shape[:2]}, expected {(height, width)}")
+            raise InputError(f"frames[{index}] has size {frame.shape[:2]}, expected {(height, width)}")
         # yuv420p needs even sides: replicate the last row or column where one is odd.
         video_frame = av.VideoFrame.from_ndarray(pad_to_multiple(frame, 2, "edge"), format="rgb24")
         video_frame = video_frame.reformat(format="yuv420p")

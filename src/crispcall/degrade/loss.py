@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from crispcall.degrade.checks import check_choice, check_range, check_rgb
+from crispcall.errors import InputError
 
 BLOCK = 16
 
@@ -66,14 +67,14 @@ def conceal(
     check_choice(method, "method", ("interpolate", "copy"))
     rows, cols = -(-frame.shape[0] // BLOCK), -(-frame.shape[1] // BLOCK)
     if mask.shape != (rows, cols):
-        raise ValueError(f"mask must have shape {(rows, cols)} for this frame, got {mask.shape}")
+        raise InputError(f"mask must have shape {(rows, cols)} for this frame, got {mask.shape}")
     out = frame.copy()
     if not mask.any():
         return out
     if method == "copy" and previous is not None:
         check_rgb(previous, "previous")
         if previous.shape != frame.shape:
-            raise ValueError(f"previous must have shape {frame.shape}, got {previous.shape}")
+            raise InputError(f"previous must have shape {frame.shape}, got {previous.shape}")
         pixels = np.repeat(np.repeat(mask, BLOCK, 0), BLOCK, 1)[: frame.shape[0], : frame.shape[1]]
         out[pixels] = previous[pixels]
         return out

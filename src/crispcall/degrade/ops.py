@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from crispcall.degrade.checks import check_choice, check_range, check_rgb
+from crispcall.errors import InputError
 
 INTERPOLATIONS = {
     "nearest": cv2.INTER_NEAREST,
@@ -26,7 +27,7 @@ def resize(image: np.ndarray, size: tuple[int, int], kernel: str = "bilinear") -
     check_choice(kernel, "kernel", tuple(INTERPOLATIONS))
     width, height = size
     if width < 1 or height < 1:
-        raise ValueError(f"size must be positive, got {size}")
+        raise InputError(f"size must be positive, got {size}")
     return cv2.resize(image, (int(width), int(height)), interpolation=INTERPOLATIONS[kernel])
 
 
@@ -61,7 +62,7 @@ def gaussian_blur(image: np.ndarray, sigma: float) -> np.ndarray:
 def motion_kernel(length: int, angle: float) -> np.ndarray:
     """A normalised linear motion-blur kernel: a line of ``length`` px at ``angle`` degrees."""
     if length < 1:
-        raise ValueError(f"length must be >= 1, got {length}")
+        raise InputError(f"length must be >= 1, got {length}")
     size = length if length % 2 == 1 else length + 1
     kernel = np.zeros((size, size), np.float32)
     kernel[size // 2, (size - length) // 2 : (size - length) // 2 + length] = 1.0
@@ -75,7 +76,7 @@ def motion_blur(image: np.ndarray, length: int, angle: float) -> np.ndarray:
     check_rgb(image)
     check_range(angle, "angle", -360.0, 360.0)
     if length < 1:
-        raise ValueError(f"length must be >= 1, got {length}")
+        raise InputError(f"length must be >= 1, got {length}")
     return cv2.filter2D(image, -1, motion_kernel(length, angle), borderType=cv2.BORDER_REFLECT_101)
 
 

@@ -17,6 +17,7 @@ from crispcall.degrade.checks import check_choice, check_rgb
 from crispcall.degrade.codec import encode_decode_frames, encode_decode_image
 from crispcall.degrade.loss import transmission_loss
 from crispcall.degrade.ops import gaussian_noise, motion_blur
+from crispcall.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def get_preset(name: str) -> Preset:
 def _low_size(image: np.ndarray, scale: int) -> tuple[int, int]:
     height, width = image.shape[:2]
     if height // scale < 2 or width // scale < 2:
-        raise ValueError(f"image of size {(height, width)} is too small for scale {scale}")
+        raise InputError(f"image of size {(height, width)} is too small for scale {scale}")
     return width // scale, height // scale
 
 

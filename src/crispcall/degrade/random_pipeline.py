@@ -28,6 +28,7 @@ from crispcall.degrade.ops import (
     poisson_noise,
     resize,
 )
+from crispcall.errors import InputError
 
 CODECS = ("h264", "vp8", "jpeg", "none")
 
@@ -53,25 +54,25 @@ class TrainingDegradation:
     def _validate(config: dict[str, Any]) -> None:
         def pair(value: Any, name: str) -> None:
             if not (isinstance(value, list) and len(value) == 2 and value[0] <= value[1]):
-                raise ValueError(f"{name} must be a [low, high] range, got {value!r}")
+                raise InputError(f"{name} must be a [low, high] range, got {value!r}")
 
         for key in ("scale", "down_kernels", "up_kernels", "blur", "noise", "compression", "loss"):
             if key not in config:
-                raise ValueError(f"degradation config is missing {key!r}")
+                raise InputError(f"degradation config is missing {key!r}")
         pair(config["scale"], "scale")
         if config["scale"][0] < 1:
-            raise ValueError(f"scale must be >= 1, got {config['scale']}")
+            raise InputError(f"scale must be >= 1, got {config['scale']}")
         for key in ("down_kernels", "up_kernels"):
             unknown = set(config[key]) - set(INTERPOLATIONS)
             if unknown:
-                raise ValueError(f"{key} has unknown kernels {sorted(unknown)}")
+                raise InputError(f"{key} has unknown kernels {sorted(unknown)}")
         for name in ("gaussian_sigma", "motion_length"):
             pair(config["blur"][name], f"blur.{name}")
         for name in ("gaussian_sigma", "poisson_peak"):
             pair(config["noise"][name], f"noise.{name}")
         weights = config["compression"]["weights"]
         if set(weights) - set(CODECS) or not sum(weights.values()) > 0:
-            raise ValueError(f"compression.weights must weigh {CODECS}, got {weights}")
+            raise InputError(f"compression.weights must weigh {CODECS}, got {weights}")
         for name in ("h264_crf", "vp8_crf", "jpeg_quality"):
             pair(config["compression"][name], f"compression.{name}")
         pair(config["loss"]["rate"], "loss.rate")

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from crispcall.errors import InputError
 from crispcall.models.student import BT601
 from crispcall.train.losses import RestorationLoss, sobel
 
@@ -101,10 +102,10 @@ class DistillationLoss(nn.Module):
     ):
         super().__init__()
         if response_norm not in ("l1", "l2"):
-            raise ValueError(f"response_norm must be l1 or l2, got {response_norm!r}")
+            raise InputError(f"response_norm must be l1 or l2, got {response_norm!r}")
         self.weights = {"response": response, "feature": feature, "structure": structure}
         if any(self.weights.values()) and teacher is None:
-            raise ValueError("distillation terms need a teacher")
+            raise InputError("distillation terms need a teacher")
         self._teacher = [teacher.eval().requires_grad_(False)] if teacher is not None else []
         self.ground_truth, self.response_norm, self.structure_eps = ground_truth, response_norm, structure_eps
         self.adapters = FeatureAdapters(student_channels or [], teacher_channels) if feature else None

@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from crispcall.errors import InputError
 from crispcall.models.student import Student
 
 
@@ -39,11 +40,11 @@ def channel_importance(model: Student) -> torch.Tensor:
 def prune_student(model: Student, keep: int) -> Student:
     """A plain student of width ``keep`` holding the strongest channels of fused ``model``."""
     if any(not isinstance(m, nn.Conv2d) for m in (model.head, model.tail)):
-        raise ValueError("prune a fused student (Student.fuse())")
+        raise InputError("prune a fused student (Student.fuse())")
     if model.config["attention"] == "channel":
-        raise ValueError("pruning a student with channel attention is not supported")
+        raise InputError("pruning a student with channel attention is not supported")
     if not 4 <= keep <= model.channels:
-        raise ValueError(f"keep must be in [4, {model.channels}], got {keep}")
+        raise InputError(f"keep must be in [4, {model.channels}], got {keep}")
     kept = channel_importance(model).argsort(descending=True)[:keep].sort().values
     pruned = Student(**{**model.config, "channels": keep, "rep": False})
     shapes = {name: value.shape for name, value in pruned.state_dict().items()}

@@ -18,6 +18,7 @@ import torch
 from tqdm import tqdm
 
 from crispcall.data.cache import read_cache
+from crispcall.errors import InputError
 from crispcall.files import written_whole
 from crispcall.models.io import load_network
 from crispcall.train.loop import start_runtime, to_tensor
@@ -31,7 +32,7 @@ def write_responses(
     ``responses``, N x 3 x H x W float16 in the cache's order, and ``meta``)."""
     out = Path(out)
     if out.suffix != ".npz":
-        raise ValueError(f"responses are written as .npz, got {out}")
+        raise InputError(f"responses are written as .npz, got {out}")
     runtime = start_runtime()
     teacher = load_network(teacher_path, "teacher").eval().to(runtime.device)
     degraded, _clean, cache_meta = read_cache(cache_path)

@@ -11,6 +11,7 @@ import torch
 
 from crispcall.distill.losses import DistillationLoss
 from crispcall.distill.responses import read_responses
+from crispcall.errors import InputError
 from crispcall.models.io import load_network
 from crispcall.models.student import Student
 from crispcall.train.config import load_config
@@ -54,7 +55,7 @@ def _distillation_loss(config: dict) -> DistillationLoss:
     teacher = None
     if terms["response"] or terms["feature"] or terms["structure"]:
         if not terms["teacher"]:
-            raise ValueError("distill.teacher must name the teacher's weights")
+            raise InputError("distill.teacher must name the teacher's weights")
         teacher = load_network(terms["teacher"], "teacher")
     probe = Student(**config["model"])
     return DistillationLoss(
@@ -75,7 +76,7 @@ def _train_qat(config: dict, out_dir: Path) -> Path:
 
     init = config["train"]["init"]
     if init is None:
-        raise ValueError("train.qat fine-tunes an existing student: set train.init")
+        raise InputError("train.qat fine-tunes an existing student: set train.init")
     # INT8 runs the fused graph, so the fused convolutions are what learn to be rounded.
     fused = load_network(init, "student").fuse()
     config["model"] = dict(fused.config)

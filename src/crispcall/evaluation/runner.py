@@ -14,6 +14,7 @@ import numpy as np
 from tqdm import tqdm
 
 from crispcall.degrade.presets import get_preset
+from crispcall.errors import InputError
 from crispcall.evaluation.suites import OCR_SET, SUITES, VIDEO_SET, iter_items, set_files
 from crispcall.methods.base import Method
 from crispcall.metrics import flicker, ocr_cer, ocr_text, psnr_ssim, sharpness, sharpness_ratio
@@ -70,11 +71,11 @@ def evaluate(
     """Score ``methods`` and return the JSON document of ``crispcall eval``."""
     for suite in suites:
         if suite not in SUITES:
-            raise ValueError(f"unknown suite {suite!r}; known suites: {', '.join(SUITES)}")
+            raise InputError(f"unknown suite {suite!r}; known suites: {', '.join(SUITES)}")
     for preset in presets:
         get_preset(preset)
     if not suites or not presets or not methods:
-        raise ValueError("eval needs at least one suite, one preset and one method")
+        raise InputError("eval needs at least one suite, one preset and one method")
     set_names = list(dict.fromkeys(s for suite in suites for s in SUITES[suite]))
     files = {name: set_files(data_dir, name)[:limit] for name in set_names}
     scores: dict[tuple[str, str, str], SetScores] = defaultdict(SetScores)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from crispcall.errors import InputError
+
 
 def format_value(value: float | None, digits: int = 2) -> str:
     """A figure for a table cell; "–" where there is none."""
@@ -28,11 +30,11 @@ def merge_documents(documents: list[dict]) -> dict:
     first = documents[0]["meta"]
     for other in documents[1:]:
         if any(other["meta"][k] != first[k] for k in ("data", "limit")):
-            raise ValueError("eval results on different data or --limit cannot be merged")
+            raise InputError("eval results on different data or --limit cannot be merged")
     suites = [s for s in first["suites"] if all(s in d["meta"]["suites"] for d in documents)]
     presets = [p for p in first["presets"] if all(p in d["meta"]["presets"] for d in documents)]
     if not (suites and presets):
-        raise ValueError("the eval results share no suite and preset")
+        raise InputError("the eval results share no suite and preset")
     methods = list(dict.fromkeys(m for d in documents for m in d["meta"]["methods"]))
     results: dict[tuple, dict] = {}
     for document in documents:
@@ -47,7 +49,7 @@ def difference_table(document: dict, baseline: str) -> str:
     """Suite-mean PSNR of every method with its difference to ``baseline`` in dB."""
     meta = document["meta"]
     if baseline not in meta["methods"]:
-        raise ValueError(f"--against {baseline!r} is not among the methods: {', '.join(meta['methods'])}")
+        raise InputError(f"--against {baseline!r} is not among the methods: {', '.join(meta['methods'])}")
     index = {(r["method"], r["suite"], r["preset"]): r for r in document["results"] if r["set"] == "mean"}
     columns = [(s, p) for s in meta["suites"] for p in meta["presets"]]
     lines = [

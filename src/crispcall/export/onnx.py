@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from crispcall.bench.runner import bench_frame
+from crispcall.errors import CheckFailed, InputError
 from crispcall.export.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
 from crispcall.files import written_whole
 from crispcall.runtime.backends import load_backend
@@ -53,7 +54,7 @@ def run_frame(wrapped: FrameIO, frame: np.ndarray) -> np.ndarray:
 def share_within(got: np.ndarray, expected: np.ndarray, levels: int = 1) -> float:
     """Share of values of two uint8 frames that differ by at most ``levels``."""
     if got.shape != expected.shape:
-        raise ValueError(f"shapes differ: {got.shape} against {expected.shape}")
+        raise InputError(f"shapes differ: {got.shape} against {expected.shape}")
     return float(np.mean(np.abs(got.astype(np.int16) - expected.astype(np.int16)) <= levels))
 
 
@@ -128,5 +129,5 @@ def export_onnx(
         got = load_backend(partial, "onnxruntime", threads=2).run(frame[None])[0]
         share = share_within(got, run_frame(wrapped, frame))
         if share < MATCH_SHARE:
-            raise RuntimeError(f"ONNX export of {path.name}: only {share:.1%} of values within 1/255 of PyTorch")
+            raise CheckFailed(f"ONNX export of {path.name}: only {share:.1%} of values within 1/255 of PyTorch")
     return path

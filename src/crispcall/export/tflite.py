@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from crispcall.errors import CheckFailed, InputError
 from crispcall.export.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
 from crispcall.export.onnx import MATCH_SHARE, FrameIO, receptive_radius, run_frame, share_within, size_multiple
 from crispcall.files import written_whole
@@ -46,12 +47,12 @@ def export_tflite(
     height, width = size
     multiple = size_multiple(model)
     if height % multiple or width % multiple:
-        raise ValueError(f"size {width}x{height} must divide by the network's side multiple {multiple}")
+        raise InputError(f"size {width}x{height} must divide by the network's side multiple {multiple}")
     model = model.eval()
     wrapped = FrameIO(model).eval()
     check = bench_frame(width, height) if check is None else check
     if check.shape != (height, width, 3):
-        raise ValueError(f"check frame must be {height}x{width}x3, got {check.shape}")
+        raise InputError(f"check frame must be {height}x{width}x3, got {check.shape}")
     example = (torch.from_numpy(check)[None],)
     if calibration:
         edge_model = _quantized(wrapped, example, calibration, litert_torch)
@@ -64,11 +65,11 @@ def export_tflite(
         if calibration:
             figure = agreement_psnr([got], [expected])
             if figure < MIN_AGREEMENT_DB:
-                raise RuntimeError(f"INT8 TFLite agrees with PyTorch to only {figure:.1f} dB (< {MIN_AGREEMENT_DB})")
+                raise CheckFailed(f"INT8 TFLite agrees with PyTorch to only {figure:.1f} dB (< {MIN_AGREEMENT_DB})")
         else:
             figure = share_within(got, expected)
             if figure < MATCH_SHARE:
-                raise RuntimeError(f"TFLite export: only {figure:.1%} of values within 1/255 of PyTorch")
+                raise CheckFailed(f"TFLite export: only {figure:.1%} of values within 1/255 of PyTorch")
         radius = receptive_radius(model)
         metadata = {SIZE_MULTIPLE_KEY: multiple, **({RADIUS_KEY: radius} if radius is not None else {})}
         with written_whole(tflite_sidecar(path)) as sidecar:

@@ -8,9 +8,10 @@ import cv2
 import numpy as np
 
 from crispcall.degrade.presets import Degraded
+from crispcall.errors import InputError, Unavailable
 
 
-class MethodUnavailable(RuntimeError):
+class MethodUnavailable(Unavailable):
     """A method cannot run here (missing weights, runtime or optional dependency)."""
 
 
@@ -56,7 +57,7 @@ class TemporalMethod(Method):
         from crispcall.runtime.temporal import TemporalBlend
 
         if inner.low_input:
-            raise ValueError(f"{inner.name}: the temporal blend needs a same-size method")
+            raise InputError(f"{inner.name}: the temporal blend needs a same-size method")
         self.inner, self.blend = inner, TemporalBlend()
         self.name = inner.name + TEMPORAL_SUFFIX
 

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from crispcall.degrade.checks import check_rgb
+from crispcall.errors import InputError
 from crispcall.methods.base import Method
 
 UNSHARP_FILE = "unsharp.json"
@@ -71,7 +72,7 @@ def tune_unsharp(
     from crispcall.metrics import psnr
 
     if not images:
-        raise ValueError("tune_unsharp needs at least one image")
+        raise InputError("tune_unsharp needs at least one image")
     degraded = [apply_preset(img, preset, preset_rng(name)) for img, name in zip(images, names, strict=True)]
     baseline = float(np.mean([psnr(d.frame, img) for d, img in zip(degraded, images, strict=True)]))
     best: dict | None = None

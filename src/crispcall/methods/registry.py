@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crispcall import paths
+from crispcall.errors import InputError
 from crispcall.methods.base import TEMPORAL_SUFFIX, Method, TemporalMethod
 from crispcall.methods.baselines import InputMethod, UnsharpMethod
 from crispcall.methods.models import MODEL_FILES, ModelMethod, create_model_method
@@ -44,9 +45,9 @@ def create_method(name: str, peers_dir: Path | None = None, threads: int = 2) ->
     if name in MODEL_FILES:
         return create_model_method(name, threads, backend)
     if backend is not None:
-        raise ValueError(f"only our networks take a backend after @; got {name}@{backend}")
+        raise InputError(f"only our networks take a backend after @; got {name}@{backend}")
     if name in BASELINES:
         return BASELINES[name]()
     if name in PEERS:
         return create_peer(name, peers_dir or paths.peers_dir(), threads)
-    raise ValueError(f"unknown method {name!r}; known methods: {', '.join(known_methods())}")
+    raise InputError(f"unknown method {name!r}; known methods: {', '.join(known_methods())}")

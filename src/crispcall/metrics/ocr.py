@@ -9,9 +9,10 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from crispcall.degrade.checks import check_rgb
+from crispcall.errors import Unavailable
 
 
-class OcrUnavailable(RuntimeError):
+class OcrUnavailable(Unavailable):
     """Tesseract is not installed."""
 
 

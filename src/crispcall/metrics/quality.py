@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from crispcall.degrade.checks import check_rgb
+from crispcall.errors import InputError
 
 BORDER = 4
 SSIM_SIGMA = 1.5
@@ -31,9 +32,9 @@ def _pair(output: np.ndarray, target: np.ndarray, border: int) -> tuple[np.ndarr
     check_rgb(output, "output")
     check_rgb(target, "target")
     if output.shape != target.shape:
-        raise ValueError(f"output shape {output.shape} differs from target shape {target.shape}")
+        raise InputError(f"output shape {output.shape} differs from target shape {target.shape}")
     if min(output.shape[:2]) <= 2 * border + SSIM_WINDOW:
-        raise ValueError(f"images of size {output.shape[:2]} are too small to score")
+        raise InputError(f"images of size {output.shape[:2]} are too small to score")
     return _crop(luma(output), border), _crop(luma(target), border)
 
 
@@ -72,7 +73,7 @@ def agreement_psnr(outputs: Sequence[np.ndarray], references: Sequence[np.ndarra
     """PSNR over every RGB value of every pair, no border cropped: how closely one model
     file reproduces another (an export against PyTorch, INT8 against FP32)."""
     if len(outputs) != len(references) or not outputs:
-        raise ValueError("need the same, non-zero number of outputs and references")
+        raise InputError("need the same, non-zero number of outputs and references")
     mse = np.mean([np.mean((a.astype(np.float64) - b) ** 2) for a, b in zip(outputs, references, strict=True)])
     return float("inf") if mse == 0 else float(10 * np.log10(255.0**2 / mse))
 
@@ -121,14 +122,14 @@ class FlickerMeter:
     @property
     def value(self) -> float:
         if not self.steps:
-            raise ValueError("flicker needs at least two frames")
+            raise InputError("flicker needs at least two frames")
         return self.total / self.steps
 
 
 def flicker(outputs: Sequence[np.ndarray], targets: Sequence[np.ndarray]) -> float:
     """Temporal instability: mean over t of mean |(out[t]-out[t-1]) - (gt[t]-gt[t-1])| on Y."""
     if len(outputs) != len(targets):
-        raise ValueError(f"{len(outputs)} outputs for {len(targets)} targets")
+        raise InputError(f"{len(outputs)} outputs for {len(targets)} targets")
     meter = FlickerMeter()
     for output, target in zip(outputs, targets, strict=True):
         meter.update(output, target)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from crispcall.errors import InputError
+
 
 def parameter_count(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
@@ -18,7 +20,7 @@ def conv_macs(model: nn.Module, height: int = 1080, width: int = 1920, divisor: 
     ``divisor``^2: exact for fully convolutional networks, whose cost grows with the pixels.
     """
     if height % (2 * divisor) or width % (2 * divisor):
-        raise ValueError(f"{height}x{width} must divide by {2 * divisor} on each side")
+        raise InputError(f"{height}x{width} must divide by {2 * divisor} on each side")
     total = 0
 
     def count(module: nn.Conv2d | nn.ConvTranspose2d, inputs: tuple[torch.Tensor], output: torch.Tensor) -> None:

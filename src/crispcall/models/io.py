@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from crispcall.errors import InputError
 from crispcall.models.student import Student
 from crispcall.models.teacher import Teacher
 from crispcall.models.upconv7 import UpConv7Teacher
@@ -18,10 +19,10 @@ def build_teacher(kind: str = "srresnet", **options) -> nn.Module:
     ``options`` are its arguments) or ``upconv7`` (:class:`UpConv7Teacher`, from waifu2x)."""
     if kind == "upconv7":
         if options:
-            raise ValueError(f"the upconv7 teacher takes no options, got {sorted(options)}")
+            raise InputError(f"the upconv7 teacher takes no options, got {sorted(options)}")
         return UpConv7Teacher()
     if kind != "srresnet":
-        raise ValueError(f"unknown teacher kind {kind!r}; kinds: srresnet, upconv7")
+        raise InputError(f"unknown teacher kind {kind!r}; kinds: srresnet, upconv7")
     return Teacher(**options)
 
 
@@ -38,9 +39,9 @@ def load_network(path: str | Path, arch: str | None = None) -> nn.Module:
         raise FileNotFoundError(f"no such weights file: {path}")
     state = torch.load(path, map_location="cpu", weights_only=False)
     if not isinstance(state, dict) or "model" not in state or state.get("arch") not in ARCHS:
-        raise ValueError(f"{path} is not a weights file written by crispcall train")
+        raise InputError(f"{path} is not a weights file written by crispcall train")
     if arch is not None and state["arch"] != arch:
-        raise ValueError(f"{path} holds a {state['arch']}, not a {arch}")
+        raise InputError(f"{path} holds a {state['arch']}, not a {arch}")
     model = ARCHS[state["arch"]](**state["config"]["model"])
     model.load_state_dict(state["model"])
     return model.eval()

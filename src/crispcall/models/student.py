@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from crispcall.errors import InputError
 from crispcall.models.teacher import ChannelAttention
 
 BT601 = (0.299, 0.587, 0.114)
@@ -50,9 +51,9 @@ class RepConv(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, groups: int = 1, expansion: int = 2):
         super().__init__()
         if kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd, got {kernel_size}")
+            raise InputError(f"kernel_size must be odd, got {kernel_size}")
         if groups not in (1, in_channels) or (groups > 1 and out_channels != in_channels):
-            raise ValueError("RepConv supports dense (groups=1) or depthwise (groups=in=out) convolutions")
+            raise InputError("RepConv supports dense (groups=1) or depthwise (groups=in=out) convolutions")
         self.in_channels, self.out_channels, self.kernel_size, self.groups = (
             in_channels,
             out_channels,
@@ -131,7 +132,7 @@ def make_attention(kind: str | None, channels: int) -> nn.Module:
         return ChannelAttention(channels, reduction=4)
     if kind == "spatial":
         return SpatialAttention()
-    raise ValueError(f"attention must be none, channel or spatial, got {kind!r}")
+    raise InputError(f"attention must be none, channel or spatial, got {kind!r}")
 
 
 class StudentBlock(nn.Module):
@@ -147,7 +148,7 @@ class StudentBlock(nn.Module):
             self.conv1 = make_conv(channels, channels, 3, 1, rep)
             self.conv2 = make_conv(channels, channels, 3, 1, rep)
         else:
-            raise ValueError(f"block must be separable or dense, got {kind!r}")
+            raise InputError(f"block must be separable or dense, got {kind!r}")
         self.attention = make_attention(attention, channels)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -184,11 +185,11 @@ class Student(nn.Module):
     ):
         super().__init__()
         if unshuffle not in (2, 4):
-            raise ValueError(f"unshuffle must be 2 or 4, got {unshuffle}")
+            raise InputError(f"unshuffle must be 2 or 4, got {unshuffle}")
         if color not in ("luma", "rgb"):
-            raise ValueError(f"color must be luma or rgb, got {color!r}")
+            raise InputError(f"color must be luma or rgb, got {color!r}")
         if blocks < 1 or channels < 4:
-            raise ValueError(f"need blocks >= 1 and channels >= 4, got {blocks} and {channels}")
+            raise InputError(f"need blocks >= 1 and channels >= 4, got {blocks} and {channels}")
         self.channels, self.unshuffle, self.color = channels, unshuffle, color
         # The constructor's arguments, to rebuild a variant (fused, pruned) of this network.
         self.config = {

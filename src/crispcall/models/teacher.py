@@ -11,6 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from crispcall.errors import InputError
+
 
 class ChannelAttention(nn.Module):
     """RCAN's squeeze-and-excitation: global average, bottleneck MLP, sigmoid gate."""
@@ -68,7 +70,7 @@ class Teacher(nn.Module):
     ):
         super().__init__()
         if blocks < 1 or channels < 4:
-            raise ValueError(f"need blocks >= 1 and channels >= 4, got {blocks} and {channels}")
+            raise InputError(f"need blocks >= 1 and channels >= 4, got {blocks} and {channels}")
         self.head = nn.Sequential(nn.PixelUnshuffle(2), nn.Conv2d(12, channels, 3, padding=1))
         self.body = nn.ModuleList(ResidualBlock(channels, attention, res_scale) for _ in range(blocks))
         self.body_conv = nn.Conv2d(channels, channels, 3, padding=1)

@@ -23,6 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from crispcall.errors import InputError
+
 CHANNELS = (3, 16, 32, 64, 128, 128, 256)
 CONTEXT = 7  # pixels per side that the six unpadded convolutions and the transposed one consume
 NCNN_FP16_TAG = 0x01306B47
@@ -69,7 +71,7 @@ def read_ncnn_upconv7(bin_path: str | Path) -> dict[str, torch.Tensor]:
         nonlocal offset
         size = count * np.dtype(dtype).itemsize
         if offset + size > len(raw):
-            raise ValueError(f"{bin_path}: truncated at {name} (not a waifu2x upconv_7 ncnn file)")
+            raise InputError(f"{bin_path}: truncated at {name} (not a waifu2x upconv_7 ncnn file)")
         values = np.frombuffer(raw, dtype, count, offset)
         offset += size
         return values
@@ -78,7 +80,7 @@ def read_ncnn_upconv7(bin_path: str | Path) -> dict[str, torch.Tensor]:
     for name, out_channels, in_channels, kernel in layers:
         (tag,) = take(1, np.uint32, name)
         if int(tag) != NCNN_FP16_TAG:
-            raise ValueError(f"{bin_path}: {name} is not stored as ncnn float16 (tag {int(tag):#x})")
+            raise InputError(f"{bin_path}: {name} is not stored as ncnn float16 (tag {int(tag):#x})")
         weight = take(out_channels * in_channels * kernel * kernel, np.float16, name).astype(np.float32)
         weight = weight.reshape(out_channels, in_channels, kernel, kernel)
         if name == "up":
@@ -86,7 +88,7 @@ def read_ncnn_upconv7(bin_path: str | Path) -> dict[str, torch.Tensor]:
         state[f"{name}.weight"] = torch.from_numpy(np.ascontiguousarray(weight))
         state[f"{name}.bias"] = torch.from_numpy(take(out_channels, np.float32, name).copy())
     if offset != len(raw):
-        raise ValueError(f"{bin_path}: {len(raw) - offset} bytes left over (not a waifu2x upconv_7 ncnn file)")
+        raise InputError(f"{bin_path}: {len(raw) - offset} bytes left over (not a waifu2x upconv_7 ncnn file)")
     return state
 
 

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from crispcall.data.folders import ImageFolder
 from crispcall.degrade.presets import apply_preset
+from crispcall.errors import CheckFailed, InputError
 from crispcall.files import written_whole
 from crispcall.metrics.quality import agreement_psnr
 from crispcall.quant import MIN_AGREEMENT_DB, WEIGHT_QMAX
@@ -28,7 +29,7 @@ def calibration_frames(
     Images are drawn from the whole pool."""
     paths = ImageFolder.scan(list(roots)).paths
     if not paths:
-        raise ValueError(f"no images under {', '.join(map(str, roots))}")
+        raise InputError(f"no images under {', '.join(map(str, roots))}")
     rng = np.random.default_rng(seed)
     chosen = [paths[i] for i in rng.choice(len(paths), size=min(count, len(paths)), replace=False)]
     frames = []
@@ -41,7 +42,7 @@ def calibration_frames(
         preset = CALIBRATION_PRESETS[index % len(CALIBRATION_PRESETS)]
         frames.append(apply_preset(crop, preset, np.random.default_rng((seed, index))).frame)
     if not frames:
-        raise ValueError(f"no training image is at least {side} pixels on its short side")
+        raise InputError(f"no training image is at least {side} pixels on its short side")
     return frames
 
 
@@ -91,10 +92,10 @@ def quantize_onnx(
         )
         _copy_metadata(fp32, partial)
         if (peak := int8_weight_peak(partial)) > WEIGHT_QMAX:
-            raise RuntimeError(f"INT8 weights reach {peak}, beyond {WEIGHT_QMAX}: they would saturate without VNNI")
+            raise CheckFailed(f"INT8 weights reach {peak}, beyond {WEIGHT_QMAX}: they would saturate without VNNI")
         agreement = agreement_db(fp32, partial, check)
         if agreement < MIN_AGREEMENT_DB:
-            raise RuntimeError(f"INT8 graph agrees with FP32 to only {agreement:.1f} dB (< {MIN_AGREEMENT_DB})")
+            raise CheckFailed(f"INT8 graph agrees with FP32 to only {agreement:.1f} dB (< {MIN_AGREEMENT_DB})")
     return agreement
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from crispcall.errors import InputError
 from crispcall.export.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
 
 BACKENDS = ("onnxruntime", "openvino", "tflite")
@@ -40,7 +41,7 @@ def _read_metadata(backend: Backend, metadata: dict[str, str]) -> None:
 
 def _check_frame_graph(path: Path, dtype: str, shape: list) -> None:
     if dtype not in ("tensor(uint8)", "uint8") or len(shape) != 4 or shape[-1] != 3:
-        raise ValueError(
+        raise InputError(
             f"{path} is not a frame graph (uint8 1 x H x W x 3 input; got {dtype} {shape}): "
             "export it with `crispcall export`"
         )
@@ -69,11 +70,19 @@ def session_options(threads: int):
     return options
 
 
+def _not_a_model(path: Path, backend: str, error: Exception) -> InputError:
+    return InputError(f"{path} is not a model {backend} can load: {str(error).strip().splitlines()[-1]}")
+
+
 class OnnxRuntimeBackend(Backend):
     def __init__(self, path: Path, threads: int):
         import onnxruntime as ort
+        from onnxruntime.capi import onnxruntime_pybind11_state as state
 
-        self.session = ort.InferenceSession(str(path), session_options(threads), providers=["CPUExecutionProvider"])
+        try:
+            self.session = ort.InferenceSession(str(path), session_options(threads), providers=["CPUExecutionProvider"])
+        except (state.InvalidProtobuf, state.InvalidGraph, state.Fail, state.NotImplemented) as error:
+            raise _not_a_model(path, "ONNX Runtime", error) from error
         graph_input = self.session.get_inputs()[0]
         _check_frame_graph(path, graph_input.type, graph_input.shape)
         self.input_name, self.output_name = graph_input.name, self.session.get_outputs()[0].name
@@ -97,7 +106,10 @@ class OpenVinoBackend(Backend):
         except ImportError as error:
             raise ImportError("the openvino backend needs: pip install 'crispcall[openvino]'") from error
         core = ov.Core()
-        model = core.read_model(str(path))
+        try:
+            model = core.read_model(str(path))
+        except RuntimeError as error:
+            raise _not_a_model(path, "OpenVINO", error) from error
         graph_input = model.inputs[0]
         dtype = "uint8" if graph_input.element_type == ov.Type.u8 else str(graph_input.element_type)
         shape = [dim.get_length() if dim.is_static else None for dim in graph_input.partial_shape]
@@ -127,7 +139,10 @@ class TfliteBackend(Backend):
             from ai_edge_litert.interpreter import Interpreter
         except ImportError as error:
             raise ImportError("the tflite backend needs: pip install 'crispcall[tflite]'") from error
-        self.interpreter = Interpreter(str(path), num_threads=threads)
+        try:
+            self.interpreter = Interpreter(str(path), num_threads=threads)
+        except ValueError as error:
+            raise _not_a_model(path, "LiteRT", error) from error
         self.interpreter.allocate_tensors()
         details = self.interpreter.get_input_details()[0]
         _check_frame_graph(path, np.dtype(details["dtype"]).name, list(details["shape"]))
@@ -156,10 +171,10 @@ def load_backend(path: str | Path, backend: str | None = None, threads: int = 2)
     if backend is None:
         backend = "tflite" if path.suffix == ".tflite" else "onnxruntime"
     if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
+        raise InputError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
     if (backend == "tflite") != (path.suffix == ".tflite"):
-        raise ValueError(f"backend {backend} cannot run {path.name}")
+        raise InputError(f"backend {backend} cannot run {path.name}")
     if threads < 1:
-        raise ValueError(f"threads must be >= 1, got {threads}")
+        raise InputError(f"threads must be >= 1, got {threads}")
     kind = {"onnxruntime": OnnxRuntimeBackend, "openvino": OpenVinoBackend, "tflite": TfliteBackend}[backend]
     return kind(path, threads)

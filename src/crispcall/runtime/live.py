@@ -4,7 +4,8 @@ A reader thread keeps only the newest frame. When sharpening is slower than the 
 frames it could not take are dropped (and counted) rather than queued, so the output never
 falls behind the source. The result goes to a window when a display exists, and/or to a file
 in which each sharpened frame keeps its source time stamp (a dropped frame shows as the
-previous one held).
+previous one held). Ctrl-C (or SIGTERM through the command line) is the usual way to stop:
+it ends the run like the end of the source, and the recording is finalised, not lost.
 """
 
 from __future__ import annotations
@@ -21,15 +22,20 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from crispcall.errors import InputError
 from crispcall.runtime.video import ClipWriter
 
 
 @dataclass
 class LiveReport:
+    """Every frame read was either sharpened or dropped (``read == sharpened + dropped``);
+    ``interrupted``: stopped by Ctrl-C."""
+
     read: int = 0
     sharpened: int = 0
     dropped: int = 0
     seconds: float = 0.0
+    interrupted: bool = False
 
     @property
     def fps(self) -> float:
@@ -43,12 +49,12 @@ def parse_source(text: str) -> int | str:
 
 class LatestFrame:
     """Reads ``capture`` in a thread, at the file's frame rate when ``paced``; holds only the
-    newest frame (RGB) with its index, counting the ones replaced before anyone took them."""
+    newest frame (RGB) with its index (a frame replaced before anyone took it is dropped)."""
 
     def __init__(self, capture: cv2.VideoCapture, paced: bool, fps: float):
         self.capture, self.paced, self.period = capture, paced, 1.0 / fps
         self.frame: tuple[int, np.ndarray] | None = None
-        self.read = self.dropped = 0
+        self.read = 0
         self.finished = False
         self.stopping = threading.Event()
         self.condition = threading.Condition()
@@ -67,8 +73,6 @@ class LatestFrame:
                     if delay > 0:
                         time.sleep(delay)
                 with self.condition:
-                    if self.frame is not None:
-                        self.dropped += 1
                     self.frame = (self.read, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
                     self.read += 1
                     self.condition.notify()
@@ -112,15 +116,15 @@ def run_live(
     ``out`` is needed."""
     possible = can_show()
     if show and not possible:
-        raise ValueError("no window can open here (no display, or OpenCV without a GUI): use --out")
+        raise InputError("no window can open here (no display, or OpenCV without a GUI): use --out")
     show = possible if show is None else show
     if not show and out is None:
-        raise ValueError("no display here: give a file to write the sharpened frames to (--out)")
+        raise InputError("no display here: give a file to write the sharpened frames to (--out)")
     if isinstance(source, str) and "://" not in source and not Path(source).is_file():
         raise FileNotFoundError(f"no such video file: {source}")
     capture = cv2.VideoCapture(source)
     if not capture.isOpened():
-        raise ValueError(f"cannot open video source {source!r}")
+        raise InputError(f"cannot open video source {source!r}")
     fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
     is_file = isinstance(source, str) and "://" not in source
     reader = LatestFrame(capture, paced=is_file, fps=fps)
@@ -128,23 +132,27 @@ def run_live(
     started = time.perf_counter()
     try:
         with ClipWriter(out, fps) if out is not None else contextlib.nullcontext() as writer:
-            while (item := reader.take()) is not None:
-                index, frame = item
-                sharp = sharpen(frame)
-                report.sharpened += 1
-                if writer is not None:
-                    writer.write(sharp, index / fps)  # at its source time: a dropped frame is held
-                if show:
-                    cv2.imshow("crispcall live (q quits)", cv2.cvtColor(sharp, cv2.COLOR_RGB2BGR))
-                    if cv2.waitKey(1) & 0xFF == ord("q"):
+            try:
+                while (item := reader.take()) is not None:
+                    index, frame = item
+                    sharp = sharpen(frame)
+                    if writer is not None:
+                        writer.write(sharp, index / fps)  # at its source time: a dropped frame is held
+                    report.sharpened += 1
+                    if show:
+                        cv2.imshow("crispcall live (q quits)", cv2.cvtColor(sharp, cv2.COLOR_RGB2BGR))
+                        if cv2.waitKey(1) & 0xFF == ord("q"):
+                            break
+                    if max_seconds is not None and time.perf_counter() - started > max_seconds:
                         break
-                if max_seconds is not None and time.perf_counter() - started > max_seconds:
-                    break
+            except KeyboardInterrupt:  # stop as at the source's end: the recording is kept
+                report.interrupted = True
     finally:
         reader.stop()
         capture.release()
         if show:
             cv2.destroyAllWindows()
     report.seconds = time.perf_counter() - started
-    report.read, report.dropped = reader.read, reader.dropped
+    report.read = reader.read  # the reader has stopped: no frame comes after this count
+    report.dropped = report.read - report.sharpened
     return report

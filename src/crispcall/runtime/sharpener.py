@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image
 
 from crispcall.degrade.ops import pad_to_multiple
+from crispcall.errors import InputError
 from crispcall.runtime.backends import Backend, load_backend
 
 # Frames above this many pixels are tiled by default (4K UHD runs whole).
@@ -36,27 +37,27 @@ def check_frame(frame: np.ndarray) -> np.ndarray:
     if not isinstance(frame, np.ndarray):
         raise TypeError(f"frame must be a numpy array, got {type(frame).__name__}")
     if frame.size == 0:
-        raise ValueError(f"frame is empty (shape {frame.shape})")
+        raise InputError(f"frame is empty (shape {frame.shape})")
     if frame.dtype != np.uint8:
-        raise ValueError(f"frame must be uint8 (0-255), got {frame.dtype}")
+        raise InputError(f"frame must be uint8 (0-255), got {frame.dtype}")
     if frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] in (1, 2, 4)):
-        raise ValueError(
+        raise InputError(
             f"frame must be H x W x 3 RGB, got shape {frame.shape}; convert grey or RGBA with "
             "crispcall.runtime.to_rgb, or use Sharpener.sharpen_image"
         )
     if frame.ndim != 3 or frame.shape[2] != 3:
-        raise ValueError(f"frame must be H x W x 3 RGB, got shape {frame.shape}")
+        raise InputError(f"frame must be H x W x 3 RGB, got shape {frame.shape}")
     return frame
 
 
 def to_rgb(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Grey (H x W or H x W x 1), grey + alpha, RGB or RGBA uint8 as (RGB, alpha or None)."""
     if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.size == 0:
-        raise ValueError("image must be a non-empty uint8 numpy array")
+        raise InputError("image must be a non-empty uint8 numpy array")
     if image.ndim == 2:
         image = image[..., None]
     if image.ndim != 3 or image.shape[2] not in (1, 2, 3, 4):
-        raise ValueError(f"image must be grey, grey + alpha, RGB or RGBA; got shape {image.shape}")
+        raise InputError(f"image must be grey, grey + alpha, RGB or RGBA; got shape {image.shape}")
     colour = image[..., :-1] if image.shape[2] in (2, 4) else image
     alpha = image[..., -1] if image.shape[2] in (2, 4) else None
     if colour.shape[2] == 1:
@@ -103,13 +104,13 @@ class Sharpener:
         radius = self.backend.radius if self.backend.radius is not None else FALLBACK_RADIUS
         self.radius = -(-radius // self.multiple) * self.multiple
         if tile is not None and (tile < self.multiple or tile % self.multiple):
-            raise ValueError(f"tile must be a positive multiple of {self.multiple}, got {tile}")
+            raise InputError(f"tile must be a positive multiple of {self.multiple}, got {tile}")
         self.tile: tuple[int, int] | None = (tile, tile) if tile is not None else None
         fixed = self.backend.fixed_size
         if fixed is not None:  # cores per axis: the file's frame size less the overlap on both sides
             cores = [(side - 2 * self.radius) // self.multiple * self.multiple for side in fixed]
             if min(cores) < self.multiple:
-                raise ValueError(f"{model}: frame size {fixed} leaves no room inside a {self.radius}-pixel overlap")
+                raise InputError(f"{model}: frame size {fixed} leaves no room inside a {self.radius}-pixel overlap")
             self.tile = (min(cores[0], tile or cores[0]), min(cores[1], tile or cores[1]))
 
     def __call__(self, frame: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -125,7 +126,7 @@ class Sharpener:
         if tile is None and height * width > WHOLE_FRAME_PIXELS:
             tile = (DEFAULT_TILE, DEFAULT_TILE)
         if out is not None and (out.dtype != np.uint8 or not out.flags.c_contiguous):
-            raise ValueError("out must be a C-contiguous uint8 array")
+            raise InputError("out must be a C-contiguous uint8 array")
         if tile is None:
             if padded is frame and out is not None:
                 self.backend.run(np.ascontiguousarray(frame)[None], out[None])

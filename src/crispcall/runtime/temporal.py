@@ -11,6 +11,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from crispcall.errors import InputError
+
 
 class TemporalBlend:
     """Call with (received frame, sharpened frame) in stream order; ``reset`` between clips.
@@ -22,7 +24,7 @@ class TemporalBlend:
 
     def __init__(self, strength: float = 0.5, threshold: float = 8.0):
         if not 0.0 <= strength < 1.0 or threshold <= 0:
-            raise ValueError("strength must be in [0, 1) and threshold positive")
+            raise InputError("strength must be in [0, 1) and threshold positive")
         self.strength, self.threshold = strength, threshold
         self.reset()
 

@@ -1,9 +1,11 @@
 """Sharpen a video file: PyAV decode, :class:`~crispcall.runtime.Sharpener`, H.264 encode.
 
 Decoding, inference and encoding run in three threads joined by small queues, so the slowest
-stage sets the pace (PyAV and ONNX Runtime release the GIL). The frame rate, the time stamps
-and the rotation of the input are kept; audio packets are copied untouched, in their place
-among the video packets. The output is written to a hidden temporary file beside the target
+stage sets the pace (PyAV and ONNX Runtime release the GIL). The time base, every time stamp
+(variable frame rates too) and the rotation of the input are kept; every audio and subtitle
+stream is copied untouched, in its place among the video packets, or, where the output's
+container cannot hold its codec, audio is re-encoded as AAC and anything else is dropped, and
+the report says which. The output is written to a hidden temporary file beside the target
 and renamed only when complete, so a failed or interrupted run leaves no file that looks
 finished.
 """
@@ -24,6 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 from crispcall.degrade.ops import pad_to_multiple
+from crispcall.errors import InputError
 from crispcall.files import written_whole
 from crispcall.metrics.quality import FlickerMeter, psnr_ssim
 
@@ -38,7 +41,8 @@ class VideoReport:
 
     frames: int = 0
     seconds: float = 0.0
-    audio_packets: int = 0
+    copied_packets: int = 0  # of audio and subtitle streams
+    notes: list[str] = field(default_factory=list)  # streams re-encoded or dropped, missing frames
     psnr: float | None = None
     ssim: float | None = None
     flicker: float | None = None
@@ -58,10 +62,10 @@ def open_video(path: str | Path) -> av.container.InputContainer:
     try:
         container = av.open(str(path))
     except av.FFmpegError as error:
-        raise ValueError(f"cannot read {path} as a video ({error})") from error
+        raise InputError(f"cannot read {path} as a video ({error})") from error
     if not container.streams.video:
         container.close()
-        raise ValueError(f"{path} has no video stream (audio only?)")
+        raise InputError(f"{path} has no video stream (audio only?)")
     return container
 
 
@@ -177,7 +181,7 @@ def sharpen_video(
     ``reference`` (a clean clip of the same frames) PSNR, SSIM and flicker are measured."""
     dst = Path(dst)
     if dst.resolve() == Path(src).resolve():
-        raise ValueError("the output would overwrite the input")
+        raise InputError("the output would overwrite the input")
     container = open_video(src)
     ref_container = open_video(reference) if reference is not None else None
     report = VideoReport()
@@ -186,9 +190,14 @@ def sharpen_video(
             with av.open(str(partial), "w") as output:
                 _transcode(container, ref_container, output, sharpen, side_by_side, crf, progress, report)
             if report.frames == 0:
-                raise ValueError(f"{src} has no decodable video frames (corrupt or truncated?)")
+                raise InputError(f"{src} has no decodable video frames (corrupt or truncated?)")
+            declared = container.streams.video[0].frames
+            if declared > report.frames:
+                report.notes.append(
+                    f"only {report.frames} of the {declared} frames {src} declares could be decoded (truncated?)"
+                )
     except av.FFmpegError as error:
-        raise ValueError(f"cannot process {src}: {error}") from error
+        raise InputError(f"cannot process {src}: {error}") from error
     finally:
         container.close()
         if ref_container is not None:
@@ -196,10 +205,46 @@ def sharpen_video(
     return report
 
 
+def _named_layout(layout: av.AudioLayout) -> av.AudioLayout:
+    """``layout``, or the usual one for its channel count when it has no order ("2 channels")."""
+    usual = {1: "mono", 2: "stereo", 6: "5.1", 8: "7.1"}.get(layout.nb_channels)
+    return av.AudioLayout(usual) if usual and layout.name.endswith("channels") else layout
+
+
+def _side_streams(container, video_in, output, report: VideoReport) -> dict[int, tuple]:
+    """Output streams for the input's streams other than ``video_in``, by input stream index:
+    ``(output stream, re_encode)``. Audio and subtitles are copied when ``output``'s container
+    can hold their codec; other audio is re-encoded as AAC; the rest is dropped. Each change is
+    noted in ``report``."""
+    container_name = output.format.name.split(",")[0]
+    plan = {}
+    for stream in container.streams:
+        if stream is video_in:
+            continue
+        codec = stream.codec_context.name if stream.codec_context else "unknown"
+        label = f"{stream.type} stream {stream.index} ({codec})"
+        if stream.type in ("audio", "subtitle") and codec in output.supported_codecs:
+            copy = output.add_stream_from_template(stream)
+            if stream.type == "audio":
+                # MP4 refuses PCM counted in Matroska's milliseconds, and channels without a layout.
+                copy.time_base = Fraction(1, stream.codec_context.sample_rate)
+                copy.codec_context.layout = _named_layout(stream.codec_context.layout)
+            plan[stream.index] = (copy, False)
+        elif stream.type == "audio":
+            aac = output.add_stream("aac", rate=stream.codec_context.sample_rate)
+            aac.layout = _named_layout(stream.codec_context.layout)
+            plan[stream.index] = (aac, True)
+            report.notes.append(f"{label} re-encoded as AAC: {container_name} cannot hold {codec}")
+        elif stream.type == "subtitle":
+            report.notes.append(f"{label} dropped: {container_name} cannot hold it (.mkv can)")
+        else:
+            report.notes.append(f"{label} dropped: only the first video stream, audio and subtitles are kept")
+    return plan
+
+
 def _transcode(container, ref_container, output, sharpen, side_by_side, crf, progress, report: VideoReport) -> None:
     video_in = container.streams.video[0]
     video_in.thread_type = "AUTO"
-    audio_in = container.streams.audio[0] if container.streams.audio else None
     rate = video_in.average_rate or video_in.guessed_rate or 30
     width, height = video_in.codec_context.width, video_in.codec_context.height
     out_width = width * 2 if side_by_side else width
@@ -207,28 +252,30 @@ def _transcode(container, ref_container, output, sharpen, side_by_side, crf, pro
     # yuv420p needs even sides: odd frames are padded by one replicated row or column.
     video_out.width, video_out.height = out_width + out_width % 2, height + height % 2
     video_out.pix_fmt = "yuv420p"
-    video_out.time_base = video_in.time_base
+    # Every input time stamp is kept (variable frame rate too): the encoder counts in the
+    # input's time base, not in 1/rate, where jittered stamps could collide.
+    video_out.time_base = video_out.codec_context.time_base = video_in.time_base
     video_out.options = {"crf": str(crf), "preset": "veryfast"}
     rotation = display_rotation(container.name)
     if rotation:
         video_out.set_display_rotation(rotation)
-    audio_out = output.add_stream_from_template(audio_in) if audio_in is not None else None
+    side = _side_streams(container, video_in, output, report)
     reference_frames = ref_container.decode(video=0) if ref_container is not None else None
     flicker, input_flicker = FlickerMeter(), FlickerMeter()
     total = video_in.frames or None
 
     def packets() -> Iterator:
-        streams = [s for s in (video_in, audio_in) if s is not None]
+        streams = [video_in, *(container.streams[index] for index in side)]
         for packet in container.demux(*streams):
-            if packet.stream is audio_in:
+            if packet.stream is not video_in:
                 if packet.dts is not None:  # the last, empty packet only flushes
-                    yield ("audio", packet)
+                    yield ("side", packet)
                 continue
             for frame in packet.decode():  # the last, empty packet flushes the decoder
                 yield ("video", frame.to_ndarray(format="rgb24"), frame.pts, frame.time_base)
 
     def restore(item: tuple) -> tuple:
-        if item[0] == "audio":
+        if item[0] == "side":
             return item
         image = item[1]
         return (*item, sharpen(image))
@@ -236,20 +283,26 @@ def _transcode(container, ref_container, output, sharpen, side_by_side, crf, pro
     bar = tqdm(total=total, unit="frame", desc="sharpening", disable=not progress, dynamic_ncols=True)
 
     def write(item: tuple) -> None:
-        if item[0] == "audio":
+        if item[0] == "side":
             packet = item[1]
-            packet.stream = audio_out
-            output.mux(packet)
-            report.audio_packets += 1
+            stream, re_encode = side[packet.stream.index]
+            if re_encode:
+                for frame in packet.decode():
+                    frame.pts = None  # the encoder counts samples from the stream's start
+                    output.mux(stream.encode(frame))
+            else:
+                packet.stream = stream
+                output.mux(packet)
+                report.copied_packets += 1
             return
         _kind, image, pts, time_base, sharp = item
         if reference_frames is not None:
             clean = next(reference_frames, None)
             if clean is None:
-                raise ValueError("the reference clip has fewer frames than the input")
+                raise InputError("the reference clip has fewer frames than the input")
             clean = clean.to_ndarray(format="rgb24")
             if clean.shape != sharp.shape:
-                raise ValueError(f"reference frames are {clean.shape[:2]}, the input's {sharp.shape[:2]}")
+                raise InputError(f"reference frames are {clean.shape[:2]}, the input's {sharp.shape[:2]}")
             report.per_frame.append(psnr_ssim(sharp, clean))
             flicker.update(sharp, clean)
             input_flicker.update(image, clean)
@@ -268,6 +321,9 @@ def _transcode(container, ref_container, output, sharpen, side_by_side, crf, pro
             write(item)
     for packet in video_out.encode(None):
         output.mux(packet)
+    for stream, re_encode in side.values():
+        if re_encode:
+            output.mux(stream.encode(None))
     report.seconds = time.perf_counter() - started
     if report.per_frame:
         report.psnr = float(np.mean([p for p, _ in report.per_frame]))

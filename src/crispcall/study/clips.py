@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from tqdm import tqdm
 
 from crispcall.data.folders import load_rgb
 from crispcall.degrade.presets import apply_preset, apply_preset_clip, preset_rng
+from crispcall.errors import InputError
 from crispcall.evaluation.suites import VIDEO_SET, crop_to_multiple, decode_clip, set_files
 from crispcall.files import write_json
 from crispcall.methods.registry import create_method
@@ -79,17 +81,16 @@ def make_clips(
     """Write the stimuli and ``manifest.json`` into ``out`` (made fresh: a half-built folder
     never looks complete, as it is built beside and renamed at the end). Returns the manifest."""
     if per_set < 1:
-        raise ValueError(f"per_set must be at least 1, got {per_set}")
+        raise InputError(f"per_set must be at least 1, got {per_set}")
     if out.exists():
         raise FileExistsError(f"{out} exists: choose a new folder for the stimulus set")
     unknown = set(sets) - set(CONTENT)
     if unknown:
-        raise ValueError(f"unknown sets {sorted(unknown)}; known: {', '.join(CONTENT)}")
+        raise InputError(f"unknown sets {sorted(unknown)}; known: {', '.join(CONTENT)}")
     jobs = [(set_name, path) for set_name in sets for path in set_files(data_dir, set_name)[:per_set]]
     methods = {name: create_method(name) for name in ("unsharp", "student", "teacher")}
-    building = out.with_name(f".{out.name}.partial")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial"))
     stimuli: list[Stimulus] = []
     try:
         for set_name, path in tqdm(jobs, desc="sources", unit="source", disable=not progress):

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
+from crispcall.errors import InputError
 from crispcall.files import pyplot, save_figure, write_json, written_whole
 from crispcall.study.clips import load_manifest
 from crispcall.study.store import all_answers
@@ -179,7 +180,7 @@ def study_results(db: Path, clips: Path, out: Path) -> dict:
                 }
             )
     if not scores and not choices:
-        raise ValueError(f"{db} holds no answers yet")
+        raise InputError(f"{db} holds no answers yet")
     raters = screen_raters(scores) if scores else []
     kept = {r["session"] for r in raters if r["kept"]}
     table = mos_table([s for s in scores if s["session"] in kept])

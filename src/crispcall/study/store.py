@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from crispcall.errors import InputError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY,
@@ -69,7 +71,7 @@ def init_db(db: Path, seed: int | None = None) -> int:
         connection.execute("INSERT OR IGNORE INTO study (key, value) VALUES ('seed', ?)", (str(offered),))
         stored = int(connection.execute("SELECT value FROM study WHERE key = 'seed'").fetchone()[0])
     if seed is not None and seed != stored:
-        raise ValueError(f"{db} holds a study with seed {stored}, not {seed}: use another --db")
+        raise InputError(f"{db} holds a study with seed {stored}, not {seed}: use another --db")
     return stored
 
 

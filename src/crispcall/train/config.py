@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from crispcall.errors import InputError
+
 DEFAULTS: dict[str, dict[str, Any]] = {
     "model": {},
     "data": {
@@ -63,24 +65,24 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> dict[str, di
         raise FileNotFoundError(f"no such config: {path}")
     given = yaml.safe_load(path.read_text()) or {}
     if not isinstance(given, dict):
-        raise ValueError(f"{path}: a config is a mapping of sections")
+        raise InputError(f"{path}: a config is a mapping of sections")
     for override in overrides:
         name, equals, value = override.partition("=")
         section, dot, key = name.partition(".")
         if not (equals and dot and section and key):
-            raise ValueError(f"override {override!r} is not section.key=value")
+            raise InputError(f"override {override!r} is not section.key=value")
         given.setdefault(section, {})[key] = yaml.safe_load(value)
     config = copy.deepcopy(DEFAULTS)
     for section, values in given.items():
         if section not in config:
-            raise ValueError(f"{path}: unknown section {section!r}; sections: {', '.join(config)}")
+            raise InputError(f"{path}: unknown section {section!r}; sections: {', '.join(config)}")
         if not isinstance(values, dict):
-            raise ValueError(f"{path}: section {section!r} must be a mapping")
+            raise InputError(f"{path}: section {section!r} must be a mapping")
         if section != "model":
             unknown = set(values) - set(config[section])
             if unknown:
-                raise ValueError(f"{path}: unknown keys in {section!r}: {', '.join(sorted(unknown))}")
+                raise InputError(f"{path}: unknown keys in {section!r}: {', '.join(sorted(unknown))}")
         config[section].update(values)
     if config["train"]["steps"] < 1 or config["train"]["batch_size"] < 1:
-        raise ValueError(f"{path}: train.steps and train.batch_size must be >= 1")
+        raise InputError(f"{path}: train.steps and train.batch_size must be >= 1")
     return config

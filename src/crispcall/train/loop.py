@@ -30,6 +30,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from crispcall.data.cache import read_cache
 from crispcall.data.folders import ImageFolder, holdout_split
 from crispcall.degrade.presets import apply_preset, preset_rng
+from crispcall.errors import InputError
 from crispcall.evaluation.suites import crop_to_multiple
 from crispcall.files import written_whole
 from crispcall.metrics import psnr, psnr_ssim
@@ -107,7 +108,7 @@ def validation_set(data: dict[str, Any]) -> list[tuple[np.ndarray, np.ndarray]]:
         for preset in data["val_presets"]:
             pairs.append((gt, apply_preset(gt, preset, preset_rng(path.name)).frame))
     if not pairs:
-        raise ValueError(f"no held-out validation images under {data['roots']}")
+        raise InputError(f"no held-out validation images under {data['roots']}")
     return pairs
 
 
@@ -195,7 +196,7 @@ def train(
     if checkpoint_path.is_file():
         state = torch.load(checkpoint_path, map_location=runtime.device, weights_only=False)
         if state.get("fingerprint") != fingerprint:
-            raise ValueError(
+            raise InputError(
                 f"{checkpoint_path} is from another run (its config or the files it names differ): "
                 f"remove {out_dir} or train into a new folder"
             )
@@ -211,7 +212,7 @@ def train(
 
     degraded_all, clean_all, _meta = read_cache(config["data"]["cache"])
     if targets is not None and targets.shape != (len(clean_all), 3, *clean_all.shape[1:3]):
-        raise ValueError(f"targets of shape {targets.shape} do not pair with the cache's {clean_all.shape}")
+        raise InputError(f"targets of shape {targets.shape} do not pair with the cache's {clean_all.shape}")
     val_pairs = validation_set(config["data"]) if runtime.main else []
     if runtime.main:
         baseline = np.mean([psnr(degraded, gt) for gt, degraded in val_pairs])

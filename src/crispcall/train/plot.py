@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from crispcall.errors import InputError
 from crispcall.files import pyplot, save_figure
 
 
@@ -14,7 +15,7 @@ def plot_log(log_csv: str | Path, out_png: str | Path, title: str = "") -> Path:
     with open(log_csv) as handle:
         rows = list(csv.DictReader(handle))
     if not rows:
-        raise ValueError(f"{log_csv} has no rows yet")
+        raise InputError(f"{log_csv} has no rows yet")
     steps = [int(r["step"]) for r in rows]
     figure, loss_axis = plt.subplots(figsize=(7, 4), dpi=110)
     loss_axis.plot(steps, [float(r["loss"]) for r in rows], color="tab:blue", label="training loss")

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 import cv2
 import numpy as np
 
+from crispcall.errors import InputError
 from crispcall.paths import chromium_path
 from crispcall.web.server import serving
 
@@ -56,7 +57,7 @@ def write_y4m(path: Path, frames: list[np.ndarray], fps: int = 30) -> Path:
     camera reads."""
     height, width = frames[0].shape[:2]
     if width % 2 or height % 2:
-        raise ValueError(f"4:2:0 needs even sides, got {width}x{height}")
+        raise InputError(f"4:2:0 needs even sides, got {width}x{height}")
     with open(path, "wb") as handle:
         handle.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420\n".encode())
         for frame in frames:
