@@ -227,3 +227,10 @@ def test_a_truncated_clip_with_its_index_in_front_is_reported(tmp_path):
     report = sharpen_video(cut, tmp_path / "out.mp4", brighten, progress=False)
     assert 0 < report.frames < 50
     assert report.notes == [f"only {report.frames} of the 50 frames {cut} declares could be decoded (truncated?)"]
+
+
+def test_an_output_name_without_a_video_extension_is_refused(tmp_path):
+    src = write_clip(tmp_path / "in.mp4", frames=2, audio=False)
+    with pytest.raises(ValueError, match=r"name a video file \.mp4, \.mkv, \.mov"):
+        sharpen_video(src, tmp_path / "out.xyz", brighten, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.mp4"]

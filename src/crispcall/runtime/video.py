@@ -31,6 +31,7 @@ from crispcall.files import written_whole
 from crispcall.metrics.quality import FlickerMeter, psnr_ssim
 
 QUEUE_FRAMES = 4  # frames in flight between two stages
+CONTAINERS = (".mp4", ".mkv", ".mov")  # what an H.264 output is written as
 _DONE = object()
 
 
@@ -54,6 +55,13 @@ class VideoReport:
         return self.frames / self.seconds if self.seconds else 0.0
 
 
+def check_container(path: Path) -> Path:
+    """Refuse an output name whose extension names no container crispcall writes."""
+    if path.suffix.lower() not in CONTAINERS:
+        raise InputError(f"cannot write {path}: name a video file {', '.join(CONTAINERS)}")
+    return path
+
+
 def open_video(path: str | Path) -> av.container.InputContainer:
     """Open ``path`` for reading; a clear error when it is missing, unreadable or has no video."""
     path = Path(path)
@@ -75,7 +83,7 @@ class ClipWriter:
     ``write(frame, seconds)`` places a frame at its time; the default is the next frame slot."""
 
     def __init__(self, path: str | Path, fps: float, crf: int = 18):
-        self.path = Path(path)
+        self.path = check_container(Path(path))
         self.fps, self.crf, self.count = Fraction(fps).limit_denominator(1001), crf, 0
         self.container: av.container.OutputContainer | None = None
         self.stream = None
@@ -179,7 +187,7 @@ def sharpen_video(
     """Sharpen every frame of ``src`` into ``dst`` (H.264, yuv420p; the container from
     ``dst``'s extension). ``side_by_side`` puts the input left of the output. With
     ``reference`` (a clean clip of the same frames) PSNR, SSIM and flicker are measured."""
-    dst = Path(dst)
+    dst = check_container(Path(dst))
     if dst.resolve() == Path(src).resolve():
         raise InputError("the output would overwrite the input")
     container = open_video(src)
