@@ -52,15 +52,14 @@ setup: $(VENV)/.dev web/node_modules/.package-lock.json | test-deps
 demo: $(VENV)/.demo
 	$(BIN)/crispcall demo
 
-## The README's second command: set up, lint, and run the test suite.
-test: setup
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+## The README's second command: set up, lint (ruff and the import layers), and run the test suite.
+test: lint
 	$(BIN)/pytest -q
 
-lint: $(VENV)/.dev
+lint: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
 
 ## Generated screen content for training (1,300 images: with shared/data/train, over 2,000 sources).
 screens: $(VENV)/.demo

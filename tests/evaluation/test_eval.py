@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 
 from crispcall.data.screens import render_screen
+from crispcall.degrade.ops import crop_to_multiple
 from crispcall.evaluation import difference_table, evaluate, markdown_tables, merge_documents
-from crispcall.evaluation.suites import crop_to_multiple
 from crispcall.methods import create_method
 from crispcall.metrics.ocr import tesseract_available
 

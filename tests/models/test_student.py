@@ -2,8 +2,9 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
 
+from crispcall.models.blocks import RepConv  # noqa: E402
 from crispcall.models.complexity import conv_macs, parameter_count  # noqa: E402
-from crispcall.models.student import RepConv, Student  # noqa: E402
+from crispcall.models.student import Student  # noqa: E402
 
 VARIANTS = [
     {},

@@ -23,10 +23,10 @@ from crispcall.runtime import Sharpener  # noqa: E402
 def train_dir(tmp_path_factory):
     """Training images generated here: smooth colour fields with text and edges."""
     root = tmp_path_factory.mktemp("train")
-    from crispcall.bench.runner import bench_frame
+    from crispcall.data.scene import synthetic_frame
 
     for seed in range(6):
-        Image.fromarray(bench_frame(320, 288, seed)).save(root / f"frame_{seed}.png")
+        Image.fromarray(synthetic_frame(320, 288, seed)).save(root / f"frame_{seed}.png")
     return root
 
 

@@ -180,3 +180,12 @@ def test_unknown_teacher_kind():
         build_teacher(kind="edsr")
     with pytest.raises(ValueError, match="takes no options"):
         build_teacher(kind="upconv7", channels=8)
+
+
+def test_the_log_takes_its_columns_from_the_loss_and_keeps_them_on_resume(tmp_path):
+    from crispcall.train.loop import append_log_row
+
+    log = tmp_path / "log.csv"
+    append_log_row(log, {"step": 1, "loss": 0.5, "l1": 0.4, "val_psnr": 30.0})
+    append_log_row(log, {"step": 2, "l1": 0.3, "loss": 0.4, "val_psnr": 31.0, "unknown": 9})
+    assert log.read_text().splitlines() == ["step,loss,l1,val_psnr", "1,0.5,0.4,30.0", "2,0.4,0.3,31.0"]

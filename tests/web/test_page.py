@@ -113,7 +113,7 @@ def test_a_missing_model_is_reported_on_the_page(chromium):
 
 
 def test_a_chosen_video_file_is_the_source(chromium, tmp_path):
-    from crispcall.cli.demo import build_clip
+    from crispcall.data.scene import build_clip
     from crispcall.runtime.video import encode_clip
 
     clip = encode_clip(tmp_path / "talk.mp4", build_clip(30, (640, 360)).clean, 30)

@@ -12,7 +12,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from crispcall.bench.runner import bench_frame
+from crispcall.data.scene import synthetic_frame
 
 
 def profile_graph(model: str | Path, width: int, height: int, threads: int, frames: int = 20) -> dict:
@@ -26,7 +26,7 @@ def profile_graph(model: str | Path, width: int, height: int, threads: int, fram
         options.enable_profiling = True
         options.profile_file_prefix = str(Path(scratch) / "profile")
         session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-        frame = bench_frame(width, height)[None]
+        frame = synthetic_frame(width, height)[None]
         name = session.get_inputs()[0].name
         for _ in range(2 + frames):
             session.run(None, {name: frame})

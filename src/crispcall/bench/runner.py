@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from crispcall.data.scene import synthetic_frame
 from crispcall.errors import InputError
 from crispcall.methods.base import Method
 from crispcall.sysinfo import run_meta
@@ -34,24 +35,6 @@ def parse_size(text: str) -> tuple[int, int]:
     if max(width, height) > MAX_SIDE:
         raise InputError(f"size must be at most {MAX_SIDE} pixels a side, got {text!r}")
     return width, height
-
-
-def bench_frame(width: int, height: int, seed: int = 0) -> np.ndarray:
-    """A deterministic test frame with smooth regions and edges (content does not change the
-    cost of a CNN, but keeps codecs and early-outs honest)."""
-    rng = np.random.default_rng(seed)
-    coarse = rng.integers(0, 256, (max(2, height // 16), max(2, width // 16), 3), dtype=np.uint8)
-    frame = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_CUBIC)
-    cv2.putText(
-        frame,
-        "crispcall bench",
-        (width // 10, height // 2),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        height / 400,
-        (255, 255, 255),
-        max(1, height // 300),
-    )
-    return frame
 
 
 def time_frames(run: Callable[[np.ndarray], np.ndarray], frame: np.ndarray, warmup: int, frames: int) -> list[float]:
@@ -84,7 +67,7 @@ def benchmark(
     cv2.setNumThreads(threads)
     inputs = {}
     for width, height in sizes:
-        full = bench_frame(width, height)
+        full = synthetic_frame(width, height)
         inputs[(width, height)] = (full, cv2.resize(full, (width // 2, height // 2), interpolation=cv2.INTER_AREA))
     rows: dict[tuple[int, int], list[dict]] = {size: [] for size in sizes}
     floor_ms: dict[tuple[int, int], float] = {}

@@ -122,7 +122,7 @@ def _methods(names: Sequence[str], peers: Path | None, threads: int, backend: st
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from crispcall.cli.demo import run_demo
+    from crispcall.evaluation.demo import run_demo
 
     report = run_demo(args.out)
     print(report.read_text())
@@ -400,7 +400,7 @@ def cmd_data_stats(args: argparse.Namespace) -> None:
 
 def cmd_tune_unsharp(args: argparse.Namespace) -> None:
     from crispcall.data.folders import ImageFolder, check_no_overlap
-    from crispcall.evaluation.suites import crop_to_multiple
+    from crispcall.degrade.ops import crop_to_multiple
     from crispcall.methods.baselines import tune_unsharp
     from crispcall.paths import test_data_dir
 

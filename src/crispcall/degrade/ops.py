@@ -31,6 +31,15 @@ def resize(image: np.ndarray, size: tuple[int, int], kernel: str = "bilinear") -
     return cv2.resize(image, (int(width), int(height)), interpolation=INTERPOLATIONS[kernel])
 
 
+CROP_MULTIPLE = 12  # BENCHMARK.md crops test images to multiples of 12: every scale divides them
+
+
+def crop_to_multiple(image: np.ndarray, multiple: int = CROP_MULTIPLE) -> np.ndarray:
+    """Keep the top-left part whose sides are multiples of ``multiple``."""
+    height, width = image.shape[:2]
+    return image[: height - height % multiple, : width - width % multiple]
+
+
 def pad_to_multiple(image: np.ndarray, multiple: int = 2, mode: str = "reflect") -> np.ndarray:
     """Pad rows and columns at the bottom/right until both sides divide by ``multiple``
     (``numpy.pad`` mode); ``image`` itself when they already do."""

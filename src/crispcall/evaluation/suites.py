@@ -10,6 +10,7 @@ import av
 import numpy as np
 
 from crispcall.data.folders import find_images, load_rgb
+from crispcall.degrade.ops import crop_to_multiple
 from crispcall.degrade.presets import Degraded, apply_preset, apply_preset_clip, preset_rng
 
 SUITES: dict[str, tuple[str, ...]] = {
@@ -19,14 +20,7 @@ SUITES: dict[str, tuple[str, ...]] = {
 }
 VIDEO_SET = "video"
 OCR_SET = "screens"
-CROP_MULTIPLE = 12
 VIDEO_STRIDE = 10  # score every 10th frame of each clip
-
-
-def crop_to_multiple(image: np.ndarray, multiple: int = CROP_MULTIPLE) -> np.ndarray:
-    """Keep the top-left part whose sides are multiples of ``multiple``."""
-    height, width = image.shape[:2]
-    return image[: height - height % multiple, : width - width % multiple]
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Every exported graph takes and gives what a video frame is: RGB uint8, 1 x H x W x 3 (NHWC).
 The cast, the scaling and the layout change run inside the graph, where ONNX Runtime does
 them in one pass, instead of as NumPy copies around it. The file carries what a runtime needs
-in its metadata (:mod:`crispcall.export.metadata`): the side multiple the network needs and
+in its metadata (:mod:`crispcall.runtime.metadata`): the side multiple the network needs and
 the receptive radius that tiles must overlap by.
 """
 
@@ -16,11 +16,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from crispcall.bench.runner import bench_frame
+from crispcall.data.scene import synthetic_frame
 from crispcall.errors import CheckFailed, InputError
-from crispcall.export.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
 from crispcall.files import written_whole
 from crispcall.runtime.backends import load_backend
+from crispcall.runtime.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
 
 OPSET = 17
 # FP32 export must match PyTorch on at least this share of pixels to within 1/255.
@@ -106,7 +106,7 @@ def export_onnx(
     radius = receptive_radius(model, value_range)
     wrapped = FrameIO(model, value_range, generic).eval()
     # A natural-looking frame, not uniform noise: some published peers (PAN) blow up on noise.
-    frame = bench_frame(check_size[1], check_size[0])
+    frame = synthetic_frame(check_size[1], check_size[0])
     with written_whole(path) as partial:
         torch.onnx.export(
             wrapped,

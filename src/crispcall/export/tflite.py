@@ -18,12 +18,12 @@ import torch
 from torch import nn
 
 from crispcall.errors import CheckFailed, InputError
-from crispcall.export.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
 from crispcall.export.onnx import MATCH_SHARE, FrameIO, receptive_radius, run_frame, share_within, size_multiple
 from crispcall.files import written_whole
 from crispcall.metrics.quality import agreement_psnr
 from crispcall.quant import MIN_AGREEMENT_DB
 from crispcall.runtime.backends import load_backend, tflite_sidecar
+from crispcall.runtime.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
 
 
 def export_tflite(
@@ -41,7 +41,7 @@ def export_tflite(
     Returns the path and the figure checked (share, or PSNR in dB)."""
     import litert_torch
 
-    from crispcall.bench.runner import bench_frame
+    from crispcall.data.scene import synthetic_frame
 
     path = Path(path)
     height, width = size
@@ -50,7 +50,7 @@ def export_tflite(
         raise InputError(f"size {width}x{height} must divide by the network's side multiple {multiple}")
     model = model.eval()
     wrapped = FrameIO(model).eval()
-    check = bench_frame(width, height) if check is None else check
+    check = synthetic_frame(width, height) if check is None else check
     if check.shape != (height, width, 3):
         raise InputError(f"check frame must be {height}x{width}x3, got {check.shape}")
     example = (torch.from_numpy(check)[None],)

@@ -12,98 +12,14 @@ collapses each into one plain convolution for inference with the same output.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from crispcall.errors import InputError
-from crispcall.models.teacher import ChannelAttention
+from crispcall.models.blocks import ChannelAttention, RepConv, replace_modules
 
 BT601 = (0.299, 0.587, 0.114)
-
-
-def replace_modules(model: nn.Module, kind: type[nn.Module], make: Callable[[nn.Module], nn.Module]) -> nn.Module:
-    """Replace every submodule of type ``kind`` by ``make(submodule)``, in place; returns ``model``."""
-    for module in list(model.modules()):
-        for name, child in list(module.named_children()):
-            if isinstance(child, kind):
-                setattr(module, name, make(child))
-    return model
-
-
-class RepConv(nn.Module):
-    """A k x k convolution trained as a sum of linear branches, fused into one for inference.
-
-    Branches: the k x k convolution; a 1 x 1 convolution; for dense convolutions (groups=1)
-    with k > 1, ECBSR's 1 x 1 expansion followed by k x k; an identity when shapes allow.
-    Only depthwise (groups == in == out) or dense (groups == 1) convolutions are supported.
-
-    Args:
-        in_channels: input channels.
-        out_channels: output channels.
-        kernel_size: k (odd).
-        groups: 1 (dense) or in_channels (depthwise).
-        expansion: width of the 1 x 1 -> k x k branch, as a multiple of out_channels.
-    """
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, groups: int = 1, expansion: int = 2):
-        super().__init__()
-        if kernel_size % 2 == 0:
-            raise InputError(f"kernel_size must be odd, got {kernel_size}")
-        if groups not in (1, in_channels) or (groups > 1 and out_channels != in_channels):
-            raise InputError("RepConv supports dense (groups=1) or depthwise (groups=in=out) convolutions")
-        self.in_channels, self.out_channels, self.kernel_size, self.groups = (
-            in_channels,
-            out_channels,
-            kernel_size,
-            groups,
-        )
-        self.main = nn.Conv2d(in_channels, out_channels, kernel_size, padding=kernel_size // 2, groups=groups)
-        self.point = nn.Conv2d(in_channels, out_channels, 1, groups=groups) if kernel_size > 1 else None
-        self.expand = None
-        if groups == 1 and kernel_size > 1:
-            hidden = expansion * out_channels
-            self.expand = nn.Sequential(nn.Conv2d(in_channels, hidden, 1), nn.Conv2d(hidden, out_channels, kernel_size))
-        self.identity = in_channels == out_channels
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.main(x)
-        if self.point is not None:
-            out = out + self.point(x)
-        if self.expand is not None:
-            first, second = self.expand
-            mid = first(x)
-            # Pad with the 1x1's bias (what a zero input gives), so the branch is exactly linear
-            # in x with zero padding and fuses into one k x k convolution (ECBSR's trick).
-            pad = self.kernel_size // 2
-            mid = F.pad(mid - first.bias.view(1, -1, 1, 1), (pad, pad, pad, pad)) + first.bias.view(1, -1, 1, 1)
-            out = out + second(mid)
-        if self.identity:
-            out = out + x
-        return out
-
-    @torch.no_grad()
-    def fused(self) -> nn.Conv2d:
-        """One plain convolution with the same output as the training-time branches."""
-        k, pad = self.kernel_size, self.kernel_size // 2
-        weight, bias = self.main.weight.clone(), self.main.bias.clone()
-        if self.point is not None:
-            weight += F.pad(self.point.weight, (pad, pad, pad, pad))
-            bias += self.point.bias
-        if self.expand is not None:
-            first, second = self.expand
-            weight += torch.einsum("omhw,mi->oihw", second.weight, first.weight[:, :, 0, 0])
-            bias += second.bias + torch.einsum("omhw,m->o", second.weight, first.bias)
-        if self.identity:
-            per_group = self.in_channels // self.groups
-            index = torch.arange(self.out_channels)
-            weight[index, index % per_group, pad, pad] += 1.0
-        conv = nn.Conv2d(self.in_channels, self.out_channels, k, padding=pad, groups=self.groups).to(weight)
-        conv.weight.copy_(weight)
-        conv.bias.copy_(bias)
-        return conv
 
 
 def make_conv(in_channels: int, out_channels: int, kernel_size: int, groups: int, rep: bool) -> nn.Module:

@@ -12,24 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from crispcall.errors import InputError
-
-
-class ChannelAttention(nn.Module):
-    """RCAN's squeeze-and-excitation: global average, bottleneck MLP, sigmoid gate."""
-
-    def __init__(self, channels: int, reduction: int = 16):
-        super().__init__()
-        hidden = max(4, channels // reduction)
-        self.gate = nn.Sequential(
-            nn.AdaptiveAvgPool2d(1),
-            nn.Conv2d(channels, hidden, 1),
-            nn.ReLU(inplace=True),
-            nn.Conv2d(hidden, channels, 1),
-            nn.Sigmoid(),
-        )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * self.gate(x)
+from crispcall.models.blocks import ChannelAttention
 
 
 class ResidualBlock(nn.Module):

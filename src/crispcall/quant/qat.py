@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from torch.ao.quantization import FakeQuantize, MovingAverageMinMaxObserver, MovingAveragePerChannelMinMaxObserver
 
-from crispcall.models.student import replace_modules
+from crispcall.models.blocks import replace_modules
 from crispcall.quant import WEIGHT_QMAX
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from crispcall.errors import InputError
-from crispcall.export.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
+from crispcall.runtime.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
 
 BACKENDS = ("onnxruntime", "openvino", "tflite")
 

@@ -23,9 +23,10 @@ from PIL import Image
 from tqdm import tqdm
 
 from crispcall.data.folders import load_rgb
+from crispcall.degrade.ops import crop_to_multiple
 from crispcall.degrade.presets import apply_preset, apply_preset_clip, preset_rng
 from crispcall.errors import InputError
-from crispcall.evaluation.suites import VIDEO_SET, crop_to_multiple, decode_clip, set_files
+from crispcall.evaluation.suites import VIDEO_SET, decode_clip, set_files
 from crispcall.files import write_json
 from crispcall.methods.registry import create_method
 from crispcall.runtime.video import encode_clip
@@ -124,7 +125,7 @@ def make_clips(
 def _training_stimuli(out: Path) -> list[dict]:
     """The anchors shown before rating: the demo scene clean (excellent) and through the
     ``poor`` preset (bad), as stills."""
-    from crispcall.cli.demo import build_clip
+    from crispcall.data.scene import build_clip
 
     clean = build_clip(frames=1, size=(640, 320)).clean[0]
     bad = apply_preset(clean, "poor", preset_rng("study-training")).frame

@@ -29,27 +29,27 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from crispcall.data.cache import read_cache
 from crispcall.data.folders import ImageFolder, holdout_split
+from crispcall.degrade.ops import crop_to_multiple
 from crispcall.degrade.presets import apply_preset, preset_rng
 from crispcall.errors import InputError
-from crispcall.evaluation.suites import crop_to_multiple
 from crispcall.files import written_whole
 from crispcall.metrics import psnr, psnr_ssim
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], tuple[torch.Tensor, dict[str, float]]]
-LOG_FIELDS = (
-    "step",
-    "lr",
-    "loss",
-    "l1",
-    "ssim",
-    "gradient",
-    "response",
-    "feature",
-    "structure",
-    "val_psnr",
-    "val_ssim",
-    "seconds",
-)
+
+
+def append_log_row(path: Path, row: dict[str, float]) -> None:
+    """Append ``row`` to the CSV log at ``path``. The columns are the first row's keys (whatever
+    terms the loss reports); a resumed run keeps the file's own header."""
+    if path.is_file():
+        with open(path, newline="") as handle:
+            fields = next(csv.reader(handle))
+    else:
+        fields = list(row)
+        with open(path, "w", newline="") as handle:
+            csv.writer(handle).writerow(fields)
+    with open(path, "a", newline="") as handle:
+        csv.writer(handle).writerow([row.get(field, "") for field in fields])
 
 
 @dataclass(frozen=True)
@@ -218,9 +218,6 @@ def train(
         baseline = np.mean([psnr(degraded, gt) for gt, degraded in val_pairs])
         print(f"{name}: {len(val_pairs)} validation frames, degraded input {baseline:.2f} dB", flush=True)
     log_path = out_dir / "log.csv"
-    if runtime.main and not log_path.is_file():
-        with open(log_path, "w", newline="") as handle:
-            csv.writer(handle).writerow(LOG_FIELDS)
     autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=runtime.device.type == "cuda")
     running: dict[str, list[float]] = {}
     started = time.perf_counter() - elapsed
@@ -250,11 +247,9 @@ def train(
         last = step == cfg["steps"]
         if runtime.main and (step % cfg["val_every"] == 0 or last):
             val_psnr, val_ssim = validate(ema.module, val_pairs, runtime.device)
-            row = {"step": step, "lr": schedule.get_last_lr()[0], "val_psnr": val_psnr, "val_ssim": val_ssim}
-            row.update({k: float(np.mean(v)) for k, v in running.items()})
-            row["seconds"] = time.perf_counter() - started
-            with open(log_path, "a", newline="") as handle:
-                csv.writer(handle).writerow([row.get(f, "") for f in LOG_FIELDS])
+            row = {"step": step, "lr": schedule.get_last_lr()[0], **{k: float(np.mean(v)) for k, v in running.items()}}
+            row.update(val_psnr=val_psnr, val_ssim=val_ssim, seconds=time.perf_counter() - started)
+            append_log_row(log_path, row)
             print(
                 f"{name} step {step}/{cfg['steps']} loss {row['loss']:.4f} val {val_psnr:.2f} dB "
                 f"{val_ssim:.4f} ({row['seconds'] / 60:.1f} min)",

@@ -68,7 +68,7 @@ def write_y4m(path: Path, frames: list[np.ndarray], fps: int = 30) -> Path:
 
 def camera_clip(path: Path, size: tuple[int, int] = (1280, 720), frames: int = 60) -> Path:
     """The fake camera's clip: the demo scene at ``size``, panning."""
-    from crispcall.cli.demo import build_clip
+    from crispcall.data.scene import build_clip
 
     return write_y4m(path, build_clip(frames, size).clean)
 

@@ -1,6 +1,6 @@
 """``crispcall demo``: a call, end to end, on an embedded clip; no network, no data folder.
 
-The clip is built here: a generated slide with text beside scikit-image's astronaut (a face)
+The clip (:mod:`crispcall.data.scene`) is a generated slide with text beside scikit-image's astronaut (a face)
 and its "text" sample, filmed with a slow pan and zoom. It goes through the ``call`` preset as
 one real H.264 stream (BENCHMARK.md), is sharpened by the shipped student (the unsharp mask
 when no student is installed), and everything lands in one folder: the degraded, sharpened
@@ -11,69 +11,23 @@ the face, and ``report.md`` with PSNR, SSIM, edge ratio, flicker and speed.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from crispcall.data.screens import render_screen
+from crispcall.data.scene import FRAME_SIZE, build_clip
 from crispcall.degrade.presets import apply_preset_clip, preset_rng
-from crispcall.errors import Unavailable
 from crispcall.methods.base import Method, MethodUnavailable
 from crispcall.methods.registry import create_method
 from crispcall.metrics import flicker, psnr, psnr_ssim, sharpness, sharpness_ratio
 from crispcall.runtime.video import encode_clip
 
-FRAME_SIZE = (960, 480)  # width, height of the clip
-FRAMES = 60
 FPS = 30
-SCENE = (1536, 768)  # the scene the camera pans over, same 2:1 shape
 FACE_CENTRE = (1250, 130)  # scene coordinates of the astronaut's face
 TEXT_CENTRE = (330, 215)  # ... and of the slide's bullet text
 INSET = (128, 80)  # inset box in frame pixels, shown 3x
-
-
-@dataclass
-class DemoClip:
-    clean: list[np.ndarray]
-    windows: list[tuple[float, float, float, float]]  # x0, y0, width, height in the scene
-
-
-def build_scene() -> np.ndarray:
-    """The slide (left two thirds) beside the astronaut and scikit-image's printed text."""
-    try:
-        from skimage import data
-    except ImportError as error:
-        raise Unavailable("the demo needs scikit-image: pip install 'crispcall[demo]'") from error
-    width, height = SCENE
-    scene = np.full((height, width, 3), 235, np.uint8)
-    slide, _text = render_screen(np.random.default_rng(7), "slide", (1024, 768))
-    scene[:, :1024] = slide
-    scene[0:512, 1024:1536] = data.astronaut()
-    text = np.repeat(data.text()[:, :, None], 3, axis=2)  # 172 x 448, grey
-    scene[564:736, 1056:1504] = text
-    return scene
-
-
-def build_clip(frames: int = FRAMES, size: tuple[int, int] = FRAME_SIZE) -> DemoClip:
-    """A slow pan and zoom over the scene: the window shrinks to 80% and drifts right.
-    ``size`` (width, height) sets the frames; a shape other than 2:1 films a band of the scene."""
-    scene = build_scene()
-    width, height = SCENE
-    clean, windows = [], []
-    for index in range(frames):
-        t = index / max(1, frames - 1)
-        zoom = 1.0 - 0.2 * t
-        w = width * zoom
-        h = min(height, w * size[1] / size[0])
-        x0, y0 = (width - w) * (0.2 + 0.6 * t), (height - h) * 0.5
-        # An affine warp keeps the motion sub-pixel smooth (integer crops would judder).
-        matrix = np.array([[size[0] / w, 0, -x0 * size[0] / w], [0, size[1] / h, -y0 * size[1] / h]])
-        clean.append(cv2.warpAffine(scene, matrix, size, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REFLECT))
-        windows.append((x0, y0, w, h))
-    return DemoClip(clean, windows)
 
 
 def _frame_point(window: tuple[float, float, float, float], point: tuple[int, int]) -> tuple[int, int]:
