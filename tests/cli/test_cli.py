@@ -225,12 +225,12 @@ def test_a_file_that_is_not_a_model_gets_one_line(capsys, tmp_path, astronaut):
 
 def test_a_bug_keeps_its_traceback(monkeypatch, tmp_path):
     """Only errors a user can fix become one line; a programming error propagates."""
-    import crispcall.cli.main as cli
+    from crispcall.cli import table
 
     def broken(args):
         raise TypeError("a bug")
 
-    monkeypatch.setattr(cli, "cmd_table", broken)
+    monkeypatch.setattr(table, "run", broken)
     with pytest.raises(TypeError, match="a bug"):
         main(["table", str(tmp_path / "x.json")])
 

@@ -119,3 +119,16 @@ def markdown_table(document: dict) -> str:
             f"{r['fps']:.1f} | {r['x_bilinear']:.1f} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def add_browser_rows(document: dict, browser: dict) -> dict:
+    """Merge the page's rows (:func:`crispcall.web.browser.bench_browser`) into a
+    :func:`benchmark` document, each with its ratio to bilinear resize at the same size."""
+    document["meta"]["browser"] = {"chromium": browser["chromium"]}
+    document["results"] += [
+        {**row, "x_bilinear": row["median_ms"] / floor["median_ms"]}
+        for row in browser["results"]
+        for floor in document["results"]
+        if floor["method"] == "bilinear" and floor["size"] == row["size"]
+    ]
+    return document

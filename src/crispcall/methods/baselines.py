@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -93,3 +94,17 @@ def tune_unsharp(
         "n_images": len(images),
         "grid": {"sigma": list(sigmas), "amount": list(amounts)},
     }
+
+
+def tune_unsharp_on_folders(roots: list[Path], limit: int, preset: str = "call") -> dict:
+    """:func:`tune_unsharp` on ``limit`` images spread evenly over the training folders
+    ``roots`` (only those are read), refused when the folders overlap the test data."""
+    from crispcall.data.folders import ImageFolder, check_no_overlap
+    from crispcall.degrade.ops import crop_to_multiple
+    from crispcall.paths import test_data_dir
+
+    check_no_overlap(roots, [d for d in [test_data_dir()] if d])
+    paths = ImageFolder.scan(roots).paths
+    chosen = list(ImageFolder(paths[:: max(1, len(paths) // limit)][:limit]))
+    record = tune_unsharp([crop_to_multiple(img) for _p, img in chosen], [p.name for p, _img in chosen], preset)
+    return {**record, "train": [str(root) for root in roots]}

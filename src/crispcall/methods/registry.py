@@ -51,3 +51,17 @@ def create_method(name: str, peers_dir: Path | None = None, threads: int = 2) ->
     if name in PEERS:
         return create_peer(name, peers_dir or paths.peers_dir(), threads)
     raise InputError(f"unknown method {name!r}; known methods: {', '.join(known_methods())}")
+
+
+def resolve_names(names: list[str], peers_dir: Path | None = None, backend: str | None = None) -> list[str]:
+    """Method names as a user gives them: ``all`` expanded to :func:`available_methods`,
+    ``backend`` applied to our networks and model files (``student`` -> ``student@openvino``),
+    duplicates removed."""
+    if "all" in names:
+        names = [n for n in names if n != "all"] + available_methods(peers_dir)
+    if backend is not None:
+        names = [
+            f"{n}@{backend}" if (n in MODEL_FILES or n.endswith((".onnx", ".tflite"))) and "@" not in n else n
+            for n in names
+        ]
+    return list(dict.fromkeys(names))

@@ -1,0 +1,34 @@
+"""``crispcall profile``: where an ONNX frame graph's time goes."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from crispcall.cli.options import CliError, add_command, add_threads, bounded
+
+
+def register(sub) -> None:
+    parser = add_command(
+        sub,
+        "profile",
+        "time an ONNX frame graph per operator type (ONNX Runtime's profiler)",
+        "Run an exported ONNX graph on a synthetic frame and sum ONNX Runtime's kernel times per operator type "
+        "over the timed frames: where the frame path's time goes.",
+        ["crispcall profile weights/student-int8.onnx --size 1920x1080 --threads 2"],
+    )
+    parser.add_argument("model", type=Path, help="an .onnx file from crispcall export")
+    parser.add_argument("--size", default="1920x1080", help="frame size WxH (default: %(default)s)")
+    add_threads(parser, "intra-op threads")
+    parser.add_argument("--frames", type=bounded(int, 1), default=20, help="timed frames (default: %(default)s)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> None:
+    from crispcall.bench.profile import profile_graph, profile_table
+    from crispcall.bench.runner import parse_size
+
+    if not args.model.is_file():
+        raise CliError(f"no such model file: {args.model}")
+    width, height = parse_size(args.size)
+    print(profile_table(profile_graph(args.model, width, height, args.threads, args.frames)))

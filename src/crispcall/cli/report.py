@@ -1,0 +1,42 @@
+"""``crispcall report``: docs/REPORT.md from the result JSON."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from crispcall.cli.options import add_command, existing_dir, needs_extra, output
+
+
+def register(sub) -> None:
+    parser = add_command(
+        sub,
+        "report",
+        "build docs/REPORT.md (and .html) from the eval, bench, flicker and study results",
+        "Generate the project report from the JSON in --results (crispcall eval, bench, flicker) and the study's "
+        "results.json: method, quality per suite and preset, ablations, pruning, INT8, speed beside the peers, a "
+        "quality-against-speed plot, per-content results, temporal stability, the study's MOS and the limits "
+        "found. Every number comes from those files.",
+        ["crispcall report --study docs/study/results.json"],
+    )
+    parser.add_argument(
+        "--results", type=existing_dir, default="docs/results", help="folder of result JSON (default: %(default)s)"
+    )
+    parser.add_argument("--study", type=Path, help="results.json of crispcall study results")
+    parser.add_argument(
+        "--out",
+        type=output(),
+        default=Path("docs/REPORT.md"),
+        help="report to write (default: %(default)s); the HTML copy goes beside it",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> None:
+    with needs_extra("report"):
+        import markdown  # noqa: F401 - checked here so that a missing extra fails before any work
+
+        from crispcall.report import build_report
+
+    out = build_report(args.results, args.out, args.study)
+    print(f"wrote {out} and {out.with_suffix('.html')}")

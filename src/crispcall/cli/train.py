@@ -1,0 +1,125 @@
+"""``crispcall train``: the teacher, the student, and their helpers (needs the train extra)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from crispcall.cli.options import CliError, add_command, bounded, needs_extra, output
+
+
+def register(sub) -> None:
+    train = sub.add_parser("train", help="train a network (needs the train extra)")
+    networks = train.add_subparsers(dest="train_command", required=True, metavar="NETWORK")
+    teacher = add_command(
+        networks,
+        "teacher",
+        "train the teacher",
+        "Train or fine-tune the teacher (model.kind: upconv7, from waifu2x, or srresnet, from scratch) on the pair "
+        "cache named in the config. Reruns resume from OUT/checkpoint.pt. Under torchrun, one process per GPU "
+        "(or CPU group).",
+        ["crispcall train teacher --config configs/teacher-upconv7.yaml --out runs/teacher-upconv7"],
+    )
+    student = add_command(
+        networks,
+        "student",
+        "train the student by distillation from the teacher",
+        "Train the tiny student on the pair cache named in the config, with the ground-truth loss plus the "
+        "distillation terms of its distill section (response, feature, structure; 0 turns a term off). Reruns "
+        "resume from OUT/checkpoint.pt.",
+        ["crispcall train student --config configs/student-cpu.yaml --out runs/student"],
+    )
+    for network, parser in (("teacher", teacher), ("student", student)):
+        parser.add_argument("--config", type=Path, required=True, help=f"YAML config (configs/{network}-*.yaml)")
+        parser.add_argument(
+            "--out", type=output(folder=True), required=True, help=f"run folder: checkpoint, log.csv, {network}.pt"
+        )
+        parser.add_argument("--steps", type=bounded(int, 1), help="override train.steps")
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="SECTION.KEY=VALUE",
+            help="override one config value (repeatable), e.g. --set distill.feature=0",
+        )
+        parser.set_defaults(func=train_network)
+    responses = add_command(
+        networks,
+        "responses",
+        "run the teacher once on every pair of a cache, for fast response distillation",
+        "Write the frozen teacher's outputs on every degraded patch of a pair cache (uint8, the cache's order). A "
+        "student config that names the file in distill.responses reads its response targets from it instead of "
+        "running the teacher at every step (about 4x faster on the CPU).",
+        [
+            "crispcall train responses --teacher weights/teacher.pt --cache data/pairs-call-128.npz "
+            "--out data/pairs-call-128-teacher.npz"
+        ],
+    )
+    responses.add_argument(
+        "--teacher", type=Path, default=Path("weights/teacher.pt"), help="teacher weights (default: %(default)s)"
+    )
+    responses.add_argument("--cache", type=Path, required=True, help="pair cache (.npz from crispcall data cache)")
+    responses.add_argument("--out", type=output(), required=True, help=".npz to write")
+    responses.add_argument(
+        "--batch-size", type=bounded(int, 1), default=32, help="patches per teacher pass (default: %(default)s)"
+    )
+    responses.set_defaults(func=write_responses)
+    waifu2x = add_command(
+        networks,
+        "import-waifu2x",
+        "turn waifu2x's ncnn upconv_7 weights into a teacher to fine-tune",
+        "Read waifu2x's upconv_7 weights (the ncnn .bin of shared/peers/waifu2x, MIT) into the same-size upconv7 "
+        "teacher (crispcall.models.upconv7) and write them as a weights file that a teacher config's train.init "
+        "can name.",
+        [
+            "crispcall train import-waifu2x --bin ../shared/peers/waifu2x/noise1_scale2.0x_model.bin "
+            "--out runs/upconv7-noise1.pt"
+        ],
+    )
+    waifu2x.add_argument("--bin", type=Path, required=True, help="waifu2x upconv_7 ncnn weights (.bin)")
+    waifu2x.add_argument("--out", type=output(), required=True, help="teacher weights file (.pt) to write")
+    waifu2x.set_defaults(func=import_waifu2x)
+    plot = add_command(
+        networks,
+        "plot",
+        "plot a run's log.csv (loss and validation PSNR) as a PNG",
+        examples=["crispcall train plot --log runs/student-response/log.csv --out docs/models/student-curve.png"],
+    )
+    plot.add_argument("--log", type=Path, required=True, help="log.csv of a run")
+    plot.add_argument("--out", type=output(), required=True, help="PNG to write")
+    plot.set_defaults(func=plot_log)
+
+
+def _existing_file(path: Path) -> Path:
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    return path
+
+
+def train_network(args: argparse.Namespace) -> None:
+    with needs_extra("train"):
+        from crispcall.distill.train import train_student
+        from crispcall.train.teacher import train_teacher
+
+    run = train_teacher if args.train_command == "teacher" else train_student
+    print(f"wrote {run(args.config, args.out, args.steps, args.set)}")
+
+
+def write_responses(args: argparse.Namespace) -> None:
+    with needs_extra("train"):
+        from crispcall.distill.responses import write_responses as write
+
+    print(f"wrote {write(_existing_file(args.teacher), _existing_file(args.cache), args.out, args.batch_size)}")
+
+
+def import_waifu2x(args: argparse.Namespace) -> None:
+    with needs_extra("train"):
+        from crispcall.train.teacher import import_waifu2x as read
+
+    print(f"wrote {read(_existing_file(args.bin), args.out)}")
+
+
+def plot_log(args: argparse.Namespace) -> None:
+    from crispcall.train.plot import plot_log as plot
+
+    print(f"wrote {plot(_existing_file(args.log), args.out)}")

@@ -1,0 +1,79 @@
+"""``crispcall export``: a trained weights file to the file the runtime runs, in one call.
+
+Routes by format (ONNX or TFLite) and precision (FP32 or INT8, calibrated on training frames
+only), and says how the written file was checked.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from crispcall.errors import InputError
+from crispcall.paths import test_data_dir, train_dir
+
+
+@dataclass
+class Exported:
+    """What :func:`export_checkpoint` wrote: the file, how it was checked, the network's size."""
+
+    path: Path
+    check: str
+    parameters: int
+    macs_1080p: int
+
+
+def calibration_sets(roots: Sequence[Path], count: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """INT8 calibration frames and separate check frames, from training folders only."""
+    from crispcall.data.folders import check_no_overlap
+    from crispcall.quant.ptq import calibration_frames
+
+    check_no_overlap(roots, [d for d in [test_data_dir()] if d])
+    return calibration_frames(roots, count, seed=0), calibration_frames(roots, 8, seed=1)
+
+
+def export_checkpoint(
+    checkpoint: Path,
+    out: Path,
+    fmt: str = "onnx",
+    int8: bool = False,
+    calibration: Sequence[Path] = (),
+    count: int = 64,
+    size: tuple[int, int] = (1920, 1080),
+    generic_io: bool = False,
+) -> Exported:
+    """Export the network in ``checkpoint`` (a student is fused first) to ``out``: ONNX or
+    TFLite (``fmt``; TFLite at a fixed ``size``, width x height), FP32 or ``int8`` (calibrated
+    on ``count`` frames of the ``calibration`` training folders, ``$CRISPCALL_TRAIN`` by
+    default). ``generic_io`` exports the plain NCHW wrapper instead of the frame graph."""
+    from crispcall.export.onnx import export_onnx
+    from crispcall.models.complexity import conv_macs, parameter_count
+    from crispcall.models.io import load_network
+    from crispcall.models.student import Student
+
+    if out.suffix != f".{fmt}":
+        raise InputError(f"--out {out} should end in .{fmt} for --format {fmt}")
+    if int8 and not calibration and not train_dir().is_dir():
+        raise InputError(f"no training folder for INT8 calibration: {train_dir()} (pass --calibration)")
+    model = load_network(checkpoint)
+    if isinstance(model, Student):
+        model.fuse()  # inference runs the collapsed, plain convolutions
+    frames, check = calibration_sets(list(calibration) or [train_dir()], count) if int8 else ([], [])
+    if fmt == "tflite":
+        from crispcall.export.tflite import export_tflite
+
+        path, figure = export_tflite(model, out, (size[1], size[0]), frames)
+        checked = f"{figure:.1f} dB PSNR against PyTorch" if int8 else f"{figure:.2%} of values within 1/255"
+    elif int8:
+        from crispcall.quant.ptq import quantize_onnx
+
+        with tempfile.TemporaryDirectory() as scratch:
+            figure = quantize_onnx(export_onnx(model, Path(scratch) / "fp32.onnx"), out, frames, check)
+        path, checked = out, f"{figure:.1f} dB PSNR against the FP32 graph"
+    else:
+        path, checked = export_onnx(model, out, generic=generic_io), "verified against PyTorch"
+    return Exported(Path(path), checked, parameter_count(model), conv_macs(model))
