@@ -42,15 +42,22 @@ def test_tune_unsharp_picks_the_best_grid_point(astronaut, coffee):
     assert record["gain_db"] == pytest.approx(record["psnr"] - record["input_psnr"])
 
 
+@pytest.fixture(scope="session")
+def peer_cache(tmp_path_factory):
+    """A cache of the peers' ONNX exports shared by the whole test run: each peer is exported
+    (and so the export exercised) once, not once a test."""
+    return tmp_path_factory.mktemp("peer-cache")
+
+
 PEERS_PRESENT = available_peers(peers_dir())
 
 
 @pytest.mark.skipif(not PEERS_PRESENT, reason=f"no peer weights under {peers_dir()} (set CRISPCALL_PEERS)")
 @pytest.mark.parametrize("name", sorted(PEERS))
-def test_each_peer_enlarges_x2_and_beats_bilinear(name, astronaut, tmp_path, monkeypatch):
+def test_each_peer_enlarges_x2_and_beats_bilinear(name, astronaut, peer_cache, monkeypatch):
     if name not in PEERS_PRESENT:
         pytest.fail(f"peer {name} is missing from {peers_dir()}")
-    monkeypatch.setenv("CRISPCALL_CACHE", str(tmp_path))  # exercise the ONNX export too
+    monkeypatch.setenv("CRISPCALL_CACHE", str(peer_cache))  # the ONNX exports, made once a test run
     method = create_method(name, threads=1)
     degraded = apply_preset(astronaut, "x2", preset_rng("astronaut.png"))
     out = method.restore(degraded)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crispcall.cli.options import add_command, bounded, existing_dir, output
+from crispcall.cli.options import add_command, add_group, bounded, existing_dir, output
 
 
 def register(sub) -> None:
-    data = sub.add_parser("data", help="training data: pair cache, screen content, statistics")
-    actions = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    actions = add_group(sub, "data", "training data: pair cache, screen content, statistics")
     cache = add_command(
         actions,
         "cache",

@@ -82,6 +82,12 @@ def add_command(sub, name: str, summary: str, description: str = "", examples: S
     )
 
 
+def add_group(sub, name: str, summary: str, metavar: str = "ACTION"):
+    """A command made of actions of its own (``crispcall data cache``); returns their subparsers."""
+    group = sub.add_parser(name, help=summary)
+    return group.add_subparsers(dest=f"{name}_command", required=True, metavar=metavar)
+
+
 def add_data_option(parser: argparse.ArgumentParser) -> None:
     """``--data``, read by :func:`test_data`."""
     parser.add_argument(

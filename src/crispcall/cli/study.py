@@ -9,6 +9,7 @@ from pathlib import Path
 from crispcall.cli.options import (
     add_command,
     add_data_option,
+    add_group,
     add_server_options,
     bounded,
     needs_extra,
@@ -20,8 +21,7 @@ from crispcall.cli.options import (
 
 
 def register(sub) -> None:
-    study = sub.add_parser("study", help="a blind viewer study (MOS): stimuli, rating app, results")
-    actions = study.add_subparsers(dest="study_command", required=True, metavar="ACTION")
+    actions = add_group(sub, "study", "a blind viewer study (MOS): stimuli, rating app, results")
     clips = add_command(
         actions,
         "make-clips",

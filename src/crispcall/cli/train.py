@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crispcall.cli.options import CliError, add_command, bounded, needs_extra, output
+from crispcall.cli.options import CliError, add_command, add_group, bounded, needs_extra, output
 
 
 def register(sub) -> None:
-    train = sub.add_parser("train", help="train a network (needs the train extra)")
-    networks = train.add_subparsers(dest="train_command", required=True, metavar="NETWORK")
+    networks = add_group(sub, "train", "train a network (needs the train extra)", metavar="NETWORK")
     teacher = add_command(
         networks,
         "teacher",
