@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from crispcall.cli.options import add_command, existing_dir, needs_extra, output
+from crispcall.paths import checkout_root
 
 
 def register(sub) -> None:
@@ -16,7 +17,8 @@ def register(sub) -> None:
         "Generate the project report from the JSON in --results (crispcall eval, bench, flicker) and the study's "
         "results.json: method, quality per suite and preset, ablations, pruning, INT8, speed beside the peers, a "
         "quality-against-speed plot, per-content results, temporal stability, the study's MOS and the limits "
-        "found. Every number comes from those files.",
+        "found. Every number comes from those files. In a checkout, the tables marked in README.md, docs/RESULTS.md "
+        "and docs/models/*.md are regenerated from the result files they name (crispcall.report.pages).",
         ["crispcall report --study docs/study/results.json"],
     )
     parser.add_argument(
@@ -37,6 +39,11 @@ def run(args: argparse.Namespace) -> None:
         import markdown  # noqa: F401 - checked here so that a missing extra fails before any work
 
         from crispcall.report import build_report
+        from crispcall.report.pages import refresh_pages
 
     out = build_report(args.results, args.out, args.study)
     print(f"wrote {out} and {out.with_suffix('.html')}")
+    root = checkout_root()
+    if root is not None:  # the tables inside the hand-written pages come from the same files
+        for page in refresh_pages(root):
+            print(f"refreshed the tables of {page}")

@@ -1,0 +1,115 @@
+"""Tables inside hand-written pages, generated from the result JSON: one source for every figure.
+
+A page marks where a table goes, and which result files it shows::
+
+    <!-- table eval docs/results/eval-baselines.json docs/results/eval-teacher-call.json -->
+    ...generated...
+    <!-- end table -->
+
+Kinds: ``eval`` (the reference tables of merged ``crispcall eval`` runs: suite means, per set,
+edges, OCR, flicker), ``diff`` (suite-mean PSNR and the difference to the method named by
+``against=METHOD``), ``bench`` (``crispcall bench``: ms, fps and the ratio to bilinear) and
+``flicker`` (``crispcall flicker``) and ``runs`` (when, on what machine and commit each file was
+made). Add ``methods=a,b,c`` to keep those rows, in that order.
+Paths are relative to the repository root. ``crispcall report`` rewrites every block of
+:data:`PAGES`; a test fails while a committed page differs from what the files give.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from crispcall.errors import InputError
+from crispcall.files import written_whole
+
+PAGES = ("README.md", "docs/RESULTS.md", "docs/models/teacher.md", "docs/models/student.md")
+BLOCK = re.compile(r"(<!-- table (?P<spec>[^\n]*?) -->\n)(?P<body>.*?)(<!-- end table -->)", re.DOTALL)
+
+
+def _documents(root: Path, files: list[str]) -> list[dict]:
+    documents = []
+    for name in files:
+        path = root / name
+        if not path.is_file():
+            raise InputError(f"a page's table names {name}, which does not exist")
+        documents.append(json.loads(path.read_text()))
+    return documents
+
+
+def _keep(document: dict, methods: list[str] | None) -> dict:
+    """``document`` with only ``methods``' rows, in that order."""
+    if methods is None:
+        return document
+    missing = set(methods) - {row["method"] for row in document["results"]}
+    if missing:
+        raise InputError(f"no results for {', '.join(sorted(missing))} in the table's files")
+    order = {name: index for index, name in enumerate(methods)}
+    rows = sorted((r for r in document["results"] if r["method"] in order), key=lambda r: order[r["method"]])
+    meta = {**document["meta"], "methods": methods} if "methods" in document["meta"] else document["meta"]
+    return {**document, "meta": meta, "results": rows}
+
+
+def runs_table(files: list[str], documents: list[dict]) -> str:
+    """When, on which machine and at which commit each result file was made."""
+    lines = ["| run | date (UTC) | commit | CPU | cores | Python | platform |", "|---|---|---|---|---|---|---|"]
+    for name, document in zip(files, documents, strict=True):
+        meta, machine = document["meta"], document["meta"]["machine"]
+        commit = (meta.get("commit") or "not recorded")[:12]
+        lines.append(
+            f"| `{Path(name).name}` | {meta['date'][:16].replace('T', ' ')} | {commit} | {machine['cpu']} | "
+            f"{machine['cores']} | {machine['python']} | {machine['platform']} |"
+        )
+    return "\n".join(lines)
+
+
+def render_table(spec: str, root: Path) -> str:
+    """The Markdown a block's ``spec`` (``KIND FILE... [methods=...] [against=...]``) stands for."""
+    from crispcall.bench.runner import markdown_table
+    from crispcall.evaluation.table import difference_table, markdown_tables, merge_documents
+    from crispcall.evaluation.temporal import stability_table
+
+    words = spec.split()
+    if not words:
+        raise InputError("an empty table block")
+    kind, options = words[0], dict(w.split("=", 1) for w in words[1:] if "=" in w)
+    files = [w for w in words[1:] if "=" not in w]
+    methods = options["methods"].split(",") if "methods" in options else None
+    documents = _documents(root, files)
+    if kind in ("eval", "diff"):
+        document = _keep(merge_documents(documents), methods)
+        if kind == "eval":
+            return markdown_tables(document)
+        return difference_table(document, options["against"])
+    if kind == "runs":
+        return runs_table(files, documents)
+    if kind in ("bench", "flicker") and len(documents) == 1:
+        document = _keep(documents[0], methods)
+        return markdown_table(document) if kind == "bench" else stability_table(document)
+    raise InputError(f"unknown table block {spec!r}: eval, diff or runs FILES; bench or flicker FILE")
+
+
+def refresh_page(text: str, root: Path) -> str:
+    """``text`` with every table block regenerated from the files it names."""
+
+    def fill(match: re.Match) -> str:
+        body = render_table(match["spec"], root).strip("\n")
+        return f"{match.group(1)}{body}\n{match.group(4)}"
+
+    return BLOCK.sub(fill, text)
+
+
+def refresh_pages(root: Path) -> list[Path]:
+    """Regenerate the table blocks of every page of :data:`PAGES` under ``root``; returns the
+    pages that changed."""
+    changed = []
+    for name in PAGES:
+        path = root / name
+        text = path.read_text()
+        fresh = refresh_page(text, root)
+        if fresh != text:
+            with written_whole(path) as partial:
+                partial.write_text(fresh)
+            changed.append(path)
+    return changed

@@ -1,0 +1,48 @@
+import json
+
+import pytest
+
+from crispcall.paths import checkout_root
+from crispcall.report.pages import PAGES, refresh_page, render_table
+
+
+def _eval_document(methods: dict[str, float]) -> dict:
+    rows = [
+        {"method": m, "suite": "call", "set": s, "preset": "call", "psnr": psnr, "ssim": 0.9, "edge_ratio": 1.1}
+        for m, psnr in methods.items()
+        for s in ("mean", "faces")
+    ]
+    meta = {"methods": list(methods), "suites": ["call"], "presets": ["call"], "sets": {"call": ["faces"]}}
+    return {"meta": {**meta, "data": "d", "limit": None, "date": "2026-12-01", "gt_edge": {}}, "results": rows}
+
+
+@pytest.fixture
+def results(tmp_path):
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "a.json").write_text(json.dumps(_eval_document({"input": 30.0, "student": 31.25})))
+    return tmp_path
+
+
+def test_a_block_is_filled_from_the_files_it_names_and_a_stale_one_is_replaced(results):
+    page = "Words.\n\n<!-- table diff r/a.json against=input -->\n| old | 29.8 |\n<!-- end table -->\n\nMore words.\n"
+    fresh = refresh_page(page, results)
+    assert fresh.startswith("Words.\n\n<!-- table diff r/a.json against=input -->\n")
+    assert "31.25 (+1.25)" in fresh and "29.8" not in fresh and fresh.endswith("<!-- end table -->\n\nMore words.\n")
+    assert refresh_page(fresh, results) == fresh
+
+
+def test_rows_can_be_chosen_and_ordered(results):
+    table = render_table("diff r/a.json methods=student,input against=input", results)
+    assert table.index("| student |") < table.index("| input |")
+    with pytest.raises(ValueError, match="no results for teacher"):
+        render_table("eval r/a.json methods=teacher", results)
+    with pytest.raises(ValueError, match="does not exist"):
+        render_table("eval r/missing.json", results)
+
+
+@pytest.mark.skipif(checkout_root() is None, reason="the pages are the checkout's")
+@pytest.mark.parametrize("name", PAGES)
+def test_the_committed_pages_match_their_result_files(name):
+    root = checkout_root()
+    text = (root / name).read_text()
+    assert refresh_page(text, root) == text, f"{name} is stale: run crispcall report"
