@@ -12,10 +12,13 @@ from pathlib import Path
 from crispcall.errors import InputError
 
 
-def _umask() -> int:
+def _read_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()  # read once, at import: os.umask can only be read by setting it
 
 
 @contextmanager
@@ -32,7 +35,7 @@ def written_whole(path: str | Path) -> Iterator[Path]:
     partial = Path(name)
     try:
         yield partial
-        partial.chmod(0o666 & ~_umask())
+        partial.chmod(0o666 & ~_UMASK)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
