@@ -25,8 +25,23 @@ def test_bench_rows_cover_floor_and_methods():
     assert rows[0]["input_size"] == "32x24" and rows[1]["input_size"] == "64x48"
     assert rows[0]["x_bilinear"] == 1.0
     assert rows[3]["median_ms"] >= 20 and rows[3]["fps"] <= 50  # it measures the time a frame really takes
+    assert set(doc["meta"]["ceiling_gmac_per_s"]) == {"fp32", "int8"} and "cpu_flags" in doc["meta"]["machine"]
+    assert "peak_fraction" not in rows[1]  # the input states no MACs
     assert doc["meta"]["machine"]["cpu"]
     assert "| unsharp | 64x48 |" in markdown_table(doc)
+
+
+def test_a_network_gets_its_rate_and_fraction_of_the_ceiling(student_onnx):
+    from crispcall.methods.models import ModelMethod
+
+    method = ModelMethod("student", student_onnx, threads=1)
+    assert method.macs_per_pixel > 0 and method.precision == "fp32"
+    doc = benchmark([method], [(64, 48)], threads=1, warmup=1, frames=2, progress=False)
+    row = doc["results"][1]
+    ceiling = doc["meta"]["ceiling_gmac_per_s"]["fp32"]
+    assert row["gmac_per_frame"] == pytest.approx(method.macs_per_pixel * 64 * 48 / 1e9)
+    assert row["peak_fraction"] == pytest.approx(row["gmac_per_frame"] / (row["median_ms"] / 1000) / ceiling)
+    assert "| student | 64x48 |" in markdown_table(doc) and "Ceiling in this run" in markdown_table(doc)
 
 
 @pytest.mark.parametrize("text", ["1920", "axb", "8x8", "99999x99999"])

@@ -2,7 +2,9 @@
 
 RGB uint8 H x W x 3 in, RGB uint8 out, batch 1, a fixed thread count, warm-up frames, then the
 median over the timed frames. Every row of one run is measured on the same machine, back to
-back, so the ratios between rows are the figures to quote.
+back, so the ratios between rows are the figures to quote. The run also measures the CPU's own
+ceiling (:mod:`crispcall.bench.ceiling`); a network whose file states its MACs gets its
+effective rate and the fraction of that ceiling it reaches (``peak_fraction``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from crispcall.bench.ceiling import SIDE, measure_ceilings
 from crispcall.data.scene import synthetic_frame
 from crispcall.errors import InputError
 from crispcall.methods.base import Method
@@ -65,6 +68,7 @@ def benchmark(
     if frames < 1 or warmup < 0:
         raise InputError("frames must be >= 1 and warmup >= 0")
     cv2.setNumThreads(threads)
+    ceilings = measure_ceilings(threads)
     inputs = {}
     for width, height in sizes:
         full = synthetic_frame(width, height)
@@ -72,21 +76,24 @@ def benchmark(
     rows: dict[tuple[int, int], list[dict]] = {size: [] for size in sizes}
     floor_ms: dict[tuple[int, int], float] = {}
 
-    def measure(name: str, run, size: tuple[int, int], frame: np.ndarray) -> None:
+    def measure(name: str, run, size: tuple[int, int], frame: np.ndarray, method: Method | None = None) -> None:
         median = statistics.median(time_frames(run, frame, warmup, frames))
         floor_ms.setdefault(size, median)
-        rows[size].append(
-            {
-                "method": name,
-                "size": f"{size[0]}x{size[1]}",
-                "input_size": f"{frame.shape[1]}x{frame.shape[0]}",
-                "threads": threads,
-                "median_ms": median,
-                "fps": 1000.0 / median,
-                "x_bilinear": median / floor_ms[size],
-                "frames": frames,
-            }
-        )
+        row = {
+            "method": name,
+            "size": f"{size[0]}x{size[1]}",
+            "input_size": f"{frame.shape[1]}x{frame.shape[0]}",
+            "threads": threads,
+            "median_ms": median,
+            "fps": 1000.0 / median,
+            "x_bilinear": median / floor_ms[size],
+            "frames": frames,
+        }
+        if method is not None and method.macs_per_pixel is not None:
+            gmac = method.macs_per_pixel * frame.shape[0] * frame.shape[1] / 1e9
+            rate = gmac / (median / 1000.0)
+            row.update(gmac_per_frame=gmac, gmac_per_s=rate, peak_fraction=rate / ceilings[method.precision])
+        rows[size].append(row)
 
     for size, (_full, low) in inputs.items():
 
@@ -96,28 +103,41 @@ def benchmark(
         measure(FLOOR, floor, size, low)
     for method in tqdm(methods, desc="methods", unit="method", disable=not progress):
         for size, (full, low) in inputs.items():
-            measure(method.name, method.run, size, low if method.low_input else full)
+            measure(method.name, method.run, size, low if method.low_input else full, method)
         del method  # release its session before the next one loads
     return {
-        "meta": run_meta(threads=threads, warmup=warmup, frames=frames),
+        "meta": run_meta(threads=threads, warmup=warmup, frames=frames, ceiling_gmac_per_s=ceilings),
         "results": [row for size in sizes for row in rows[size]],
     }
 
 
 def markdown_table(document: dict) -> str:
+    """The run's rows; with the CPU's ceiling when the run measured it (and then each network's
+    GMAC/s and fraction of the ceiling of its precision)."""
     meta = document["meta"]
+    ceilings = meta.get("ceiling_gmac_per_s")
     lines = [
         f"CPU: {meta['machine']['cpu']} ({meta['machine']['cores']} cores), {meta['threads']} threads, "
         f"median of {meta['frames']} frames after {meta['warmup']} warm-up",
         "",
-        "| method | output | input | median ms | fps | x bilinear |",
-        "|---|---|---|---|---|---|",
+        "| method | output | input | median ms | fps | x bilinear |" + (" GMAC/s | of peak |" if ceilings else ""),
+        "|---|---|---|---|---|---|" + ("---|---|" if ceilings else ""),
     ]
+    if ceilings:
+        flags = ", ".join(meta["machine"].get("cpu_flags", [])) or "none of AVX2, AVX-512, VNNI"
+        lines[1:1] = [
+            f"Ceiling in this run: FP32 {ceilings['fp32']:.1f} GMAC/s, INT8 {ceilings['int8']:.1f} GMAC/s "
+            f"({SIDE}x{SIDE} products through ONNX Runtime); CPU flags: {flags}",
+            "",
+        ]
     for r in document["results"]:
-        lines.append(
+        line = (
             f"| {r['method']} | {r['size']} | {r['input_size']} | {r['median_ms']:.2f} | "
             f"{r['fps']:.1f} | {r['x_bilinear']:.1f} |"
         )
+        if ceilings:
+            line += f" {r['gmac_per_s']:.1f} | {r['peak_fraction']:.0%} |" if "peak_fraction" in r else " | |"
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 

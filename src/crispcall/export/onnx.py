@@ -20,7 +20,7 @@ from crispcall.data.scene import synthetic_frame
 from crispcall.errors import CheckFailed, InputError
 from crispcall.files import written_whole
 from crispcall.runtime.backends import load_backend
-from crispcall.runtime.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
+from crispcall.runtime.metadata import MACS_KEY, RADIUS_KEY, SIZE_MULTIPLE_KEY
 
 OPSET = 17
 # FP32 export must match PyTorch on at least this share of pixels to within 1/255.
@@ -63,6 +63,18 @@ def size_multiple(model: nn.Module) -> int:
     return int(getattr(model, "size_multiple", 1))
 
 
+def frame_metadata(model: nn.Module, value_range: float = 1.0) -> dict[str, str]:
+    """What the exported file states about the network (:mod:`crispcall.runtime.metadata`): its
+    side multiple, its receptive radius (when local) and its convolution MACs per input pixel."""
+    from crispcall.models.complexity import conv_macs
+
+    # Counted on a 1920x1080 input: unpadded convolutions (waifu2x's) make small frames misleading.
+    macs = conv_macs(model, 1080, 1920) / (1920 * 1080)
+    metadata = {SIZE_MULTIPLE_KEY: str(size_multiple(model)), MACS_KEY: f"{macs:.1f}"}
+    radius = receptive_radius(model, value_range)
+    return metadata if radius is None else {**metadata, RADIUS_KEY: str(radius)}
+
+
 def receptive_radius(model: nn.Module, value_range: float = 1.0, side: int = 160) -> int | None:
     """How far, in input pixels, an output pixel can see, rounded up to the side multiple;
     ``None`` when it sees (nearly) the whole frame, as global pooling does.
@@ -103,7 +115,7 @@ def export_onnx(
 
     path = Path(path)
     model = model.eval()
-    radius = receptive_radius(model, value_range)
+    metadata = frame_metadata(model, value_range)
     wrapped = FrameIO(model, value_range, generic).eval()
     # A natural-looking frame, not uniform noise: some published peers (PAN) blow up on noise.
     frame = synthetic_frame(check_size[1], check_size[0])
@@ -122,9 +134,8 @@ def export_onnx(
         # Drop the recorded intermediate shapes: some are stale after slimming (a luma
         # DepthToSpace noted with 3 channels) and ONNX Runtime infers them anyway.
         del graph.graph.value_info[:]
-        graph.metadata_props.add(key=SIZE_MULTIPLE_KEY, value=str(size_multiple(model)))
-        if radius is not None:
-            graph.metadata_props.add(key=RADIUS_KEY, value=str(radius))
+        for key, value in metadata.items():
+            graph.metadata_props.add(key=key, value=value)
         onnx.save(graph, str(partial))
         got = load_backend(partial, "onnxruntime", threads=2).run(frame[None])[0]
         share = share_within(got, run_frame(wrapped, frame))

@@ -18,12 +18,12 @@ import torch
 from torch import nn
 
 from crispcall.errors import CheckFailed, InputError
-from crispcall.export.onnx import MATCH_SHARE, FrameIO, receptive_radius, run_frame, share_within, size_multiple
+from crispcall.export.onnx import MATCH_SHARE, FrameIO, frame_metadata, run_frame, share_within, size_multiple
 from crispcall.files import written_whole
 from crispcall.metrics.quality import agreement_psnr
 from crispcall.quant import MIN_AGREEMENT_DB
 from crispcall.runtime.backends import load_backend, tflite_sidecar
-from crispcall.runtime.metadata import RADIUS_KEY, SIZE_MULTIPLE_KEY
+from crispcall.runtime.metadata import PRECISION_KEY
 
 
 def export_tflite(
@@ -70,8 +70,7 @@ def export_tflite(
             figure = share_within(got, expected)
             if figure < MATCH_SHARE:
                 raise CheckFailed(f"TFLite export: only {figure:.1%} of values within 1/255 of PyTorch")
-        radius = receptive_radius(model)
-        metadata = {SIZE_MULTIPLE_KEY: multiple, **({RADIUS_KEY: radius} if radius is not None else {})}
+        metadata = {**frame_metadata(model), **({PRECISION_KEY: "int8"} if calibration else {})}
         with written_whole(tflite_sidecar(path)) as sidecar:
             sidecar.write_text(json.dumps(metadata) + "\n")
     return path, figure

@@ -26,6 +26,8 @@ class Method(ABC):
     name: str = ""
     low_input: bool = False
     scale: int = 1
+    macs_per_pixel: float | None = None  # per input pixel, when known (crispcall bench's peak fraction)
+    precision: str = "fp32"
 
     @abstractmethod
     def run(self, image: np.ndarray) -> np.ndarray:

@@ -32,6 +32,7 @@ class ModelMethod(Method):
             self.sharpener = Sharpener(path, backend, threads)
         except ImportError as error:
             raise MethodUnavailable(str(error)) from error
+        self.macs_per_pixel, self.precision = self.sharpener.backend.macs_per_pixel, self.sharpener.backend.precision
 
     def run(self, image: np.ndarray) -> np.ndarray:
         return self.sharpener(image)

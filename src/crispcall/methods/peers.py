@@ -170,6 +170,7 @@ class OnnxPeer(Method):
         if not onnx_path.is_file():
             export_torch_peer(spec, weights, onnx_path)
         self.sharpener = Sharpener(onnx_path, threads=threads)
+        self.macs_per_pixel = self.sharpener.backend.macs_per_pixel
 
     def run(self, image: np.ndarray) -> np.ndarray:
         return self.sharpener(image)

@@ -17,6 +17,7 @@ from crispcall.files import written_whole
 from crispcall.metrics.quality import agreement_psnr
 from crispcall.quant import MIN_AGREEMENT_DB, WEIGHT_QMAX
 from crispcall.runtime import Sharpener
+from crispcall.runtime.metadata import PRECISION_KEY
 
 CALIBRATION_PRESETS = ("call", "poor", "lossy", "x2")
 
@@ -90,7 +91,7 @@ def quantize_onnx(
             reduce_range=True,  # 7-bit weights: WEIGHT_QMAX
             extra_options={"WeightSymmetric": True, "ActivationSymmetric": False},
         )
-        _copy_metadata(fp32, partial)
+        _copy_metadata(fp32, partial, {PRECISION_KEY: "int8"})
         if (peak := int8_weight_peak(partial)) > WEIGHT_QMAX:
             raise CheckFailed(f"INT8 weights reach {peak}, beyond {WEIGHT_QMAX}: they would saturate without VNNI")
         agreement = agreement_db(fp32, partial, check)
@@ -110,12 +111,13 @@ def int8_weight_peak(path: str | Path) -> int:
     return max((int(np.abs(w.astype(np.int16)).max()) for w in weights if w.size), default=0)
 
 
-def _copy_metadata(source: str | Path, target: Path) -> None:
+def _copy_metadata(source: str | Path, target: Path, extra: dict[str, str]) -> None:
+    """``source``'s metadata, and ``extra``, into ``target`` (keys it has already are kept)."""
     import onnx
 
     model = onnx.load(str(target))
     known = {p.key for p in model.metadata_props}
-    for prop in onnx.load(str(source)).metadata_props:
-        if prop.key not in known:
-            model.metadata_props.add(key=prop.key, value=prop.value)
+    for key, value in [*((p.key, p.value) for p in onnx.load(str(source)).metadata_props), *extra.items()]:
+        if key not in known:
+            model.metadata_props.add(key=key, value=value)
     onnx.save(model, str(target))
