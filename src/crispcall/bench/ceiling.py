@@ -39,7 +39,7 @@ def ceiling_graph(precision: str) -> bytes:
     return model.SerializeToString()
 
 
-def measure_ceilings(threads: int, repeats: int = 10) -> dict[str, float]:
+def measure_ceilings(threads: int, repeats: int = 20) -> dict[str, float]:
     """GMAC/s of the FP32 and INT8 products on ``threads`` threads (median of ``repeats``)."""
     import onnxruntime as ort
 
