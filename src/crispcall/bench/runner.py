@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from crispcall.bench.ceiling import SIDE, measure_ceilings
+from crispcall.bench.ceiling import SIDES, measure_ceilings
 from crispcall.data.scene import synthetic_frame
 from crispcall.errors import InputError
 from crispcall.methods.base import Method
@@ -59,6 +59,7 @@ def benchmark(
     warmup: int = 5,
     frames: int = 30,
     progress: bool = True,
+    ceiling_repeats: int = 10,
 ) -> dict:
     """Time the bilinear floor and every method at every output size.
 
@@ -68,7 +69,7 @@ def benchmark(
     if frames < 1 or warmup < 0:
         raise InputError("frames must be >= 1 and warmup >= 0")
     cv2.setNumThreads(threads)
-    first = measure_ceilings(threads)
+    first = measure_ceilings(threads, ceiling_repeats)
     inputs = {}
     for width, height in sizes:
         full = synthetic_frame(width, height)
@@ -106,7 +107,7 @@ def benchmark(
         del method  # release its session before the next one loads
     # The ceiling is measured before and after the rows, and the higher figure kept: on a shared
     # machine, the best the hardware did in this run.
-    last = measure_ceilings(threads)
+    last = measure_ceilings(threads, ceiling_repeats)
     ceilings = {precision: max(first[precision], last[precision]) for precision in first}
     results = [row for size in sizes for row in rows[size]]
     for row in results:
@@ -133,7 +134,7 @@ def markdown_table(document: dict) -> str:
         lines.insert(
             1,
             f"Ceiling in this run: FP32 {ceilings['fp32']:.1f} GMAC/s, INT8 {ceilings['int8']:.1f} GMAC/s "
-            f"({SIDE}x{SIDE} products through ONNX Runtime); CPU flags: {flags}",
+            f"(square products of side {' and '.join(map(str, SIDES))} through ONNX Runtime); CPU flags: {flags}",
         )
     for r in document["results"]:
         line = (
