@@ -1,8 +1,8 @@
 """``crispcall profile``: where the time of one ONNX frame graph goes, per operator type.
 
 ONNX Runtime's own profiler times every node; the kernel times of the timed frames are summed
-per operator type (Conv, QLinearConv, MatMul, DepthToSpace, Cast...), so a change to the
-graph shows where it saved or cost time.
+per operator type (Conv, QLinearConv, MatMul, DepthToSpace, Cast...), or per node, so a change
+to the graph shows where it saved or cost time, and which layers take it.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from collections import Counter
 from pathlib import Path
 
 from crispcall.data.scene import synthetic_frame
+from crispcall.sysinfo import run_meta
 
 
-def profile_graph(model: str | Path, width: int, height: int, threads: int, frames: int = 20) -> dict:
-    """Milliseconds per frame for each operator type, after two warm-up frames, and the sum."""
+def profile_graph(model: str | Path, width: int, height: int, threads: int, frames: int = 20, per: str = "op") -> dict:
+    """Milliseconds per frame for each operator type (``per="op"``) or node (``"node"``: its
+    name and type), after two warm-up frames."""
     import onnxruntime as ort
 
     from crispcall.runtime.backends import session_options
@@ -36,11 +38,15 @@ def profile_graph(model: str | Path, width: int, height: int, threads: int, fram
     per_op: Counter[str] = Counter()
     for event in events:
         if event.get("cat") == "Node" and event["name"].endswith("_kernel_time") and event["ts"] >= timed_from:
-            per_op[event["args"]["op_name"]] += event["dur"] / 1000.0 / frames
+            op = event["args"]["op_name"]
+            key = op if per == "op" else f"{event['name'].removesuffix('_kernel_time')} ({op})"
+            per_op[key] += event["dur"] / 1000.0 / frames
     return {
+        "meta": run_meta(threads=threads, frames=frames),
         "model": str(model),
         "size": f"{width}x{height}",
         "threads": threads,
+        "per": per,
         "ms_per_op": dict(per_op.most_common()),
     }
 
@@ -50,7 +56,7 @@ def profile_table(profile: dict) -> str:
     lines = [
         f"{profile['model']} at {profile['size']}, {profile['threads']} threads: {total:.1f} ms of kernels a frame",
         "",
-        "| operator | ms a frame | share |",
+        f"| {'operator' if profile.get('per', 'op') == 'op' else 'node (operator)'} | ms a frame | share |",
         "|---|---|---|",
     ]
     lines += [f"| {op} | {ms:.2f} | {ms / total:.0%} |" for op, ms in profile["ms_per_op"].items()]

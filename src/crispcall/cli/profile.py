@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crispcall.cli.options import CliError, add_command, add_threads, bounded
+from crispcall.cli.options import CliError, add_command, add_threads, bounded, output, write_results
 
 
 def register(sub) -> None:
@@ -15,12 +15,17 @@ def register(sub) -> None:
         "time an ONNX frame graph per operator type (ONNX Runtime's profiler)",
         "Run an exported ONNX graph on a synthetic frame and sum ONNX Runtime's kernel times per operator type "
         "over the timed frames: where the frame path's time goes.",
-        ["crispcall profile weights/student-int8.onnx --size 1920x1080 --threads 2"],
+        [
+            "crispcall profile weights/student-int8.onnx --size 1920x1080 --threads 2",
+            "crispcall profile weights/student.onnx --per node   # which layers take the time",
+        ],
     )
     parser.add_argument("model", type=Path, help="an .onnx file from crispcall export")
     parser.add_argument("--size", default="1920x1080", help="frame size WxH (default: %(default)s)")
     add_threads(parser, "intra-op threads")
     parser.add_argument("--frames", type=bounded(int, 1), default=20, help="timed frames (default: %(default)s)")
+    parser.add_argument("--per", choices=["op", "node"], default="op", help="sum per operator type or per node")
+    parser.add_argument("--json", type=output(), help="write the profile as JSON here")
     parser.set_defaults(func=run)
 
 
@@ -31,4 +36,6 @@ def run(args: argparse.Namespace) -> None:
     if not args.model.is_file():
         raise CliError(f"no such model file: {args.model}")
     width, height = parse_size(args.size)
-    print(profile_table(profile_graph(args.model, width, height, args.threads, args.frames)))
+    profile = profile_graph(args.model, width, height, args.threads, args.frames, args.per)
+    print(profile_table(profile))
+    write_results(profile, args.json)

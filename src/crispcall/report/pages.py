@@ -8,11 +8,12 @@ A page marks where a table goes, and which result files it shows::
 
 Kinds: ``eval`` (the reference tables of merged ``crispcall eval`` runs: suite means, per set,
 edges, OCR, flicker), ``diff`` (suite-mean PSNR and the difference to the method named by
-``against=METHOD``), ``bench`` (``crispcall bench``: ms, fps and the ratio to bilinear) and
-``flicker`` (``crispcall flicker``) and ``runs`` (when, on what machine and commit each file was
-made). Add ``methods=a,b,c`` to keep those rows, in that order.
-Paths are relative to the repository root. ``crispcall report`` rewrites every block of
-:data:`PAGES`; a test fails while a committed page differs from what the files give.
+``against=METHOD``), ``bench`` (``crispcall bench``: ms, fps and the ratio to bilinear),
+``flicker`` (``crispcall flicker``), ``profile`` (``crispcall profile --json``) and ``runs``
+(when, on what machine and commit each file was made). Add ``methods=a,b,c`` to keep those
+rows, in that order. Paths are relative to the repository root. ``crispcall report`` rewrites
+every block of :data:`PAGES`; a test fails while a committed page differs from what the files
+give.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def runs_table(files: list[str], documents: list[dict]) -> str:
     lines = ["| run | date (UTC) | commit | CPU | cores | Python | platform |", "|---|---|---|---|---|---|---|"]
     for name, document in zip(files, documents, strict=True):
         meta, machine = document["meta"], document["meta"]["machine"]
-        commit = (meta.get("commit") or "not recorded")[:12]
+        commit = meta.get("commit") or "not recorded"
+        commit = commit[:12] + ("-dirty" if commit.endswith("-dirty") else "")
         lines.append(
             f"| `{Path(name).name}` | {meta['date'][:16].replace('T', ' ')} | {commit} | {machine['cpu']} | "
             f"{machine['cores']} | {machine['python']} | {machine['platform']} |"
@@ -66,6 +68,7 @@ def runs_table(files: list[str], documents: list[dict]) -> str:
 
 def render_table(spec: str, root: Path) -> str:
     """The Markdown a block's ``spec`` (``KIND FILE... [methods=...] [against=...]``) stands for."""
+    from crispcall.bench.profile import profile_table
     from crispcall.bench.runner import markdown_table
     from crispcall.evaluation.table import difference_table, markdown_tables, merge_documents
     from crispcall.evaluation.temporal import stability_table
@@ -84,10 +87,12 @@ def render_table(spec: str, root: Path) -> str:
         return difference_table(document, options["against"])
     if kind == "runs":
         return runs_table(files, documents)
+    if kind == "profile" and len(documents) == 1:
+        return profile_table(documents[0])
     if kind in ("bench", "flicker") and len(documents) == 1:
         document = _keep(documents[0], methods)
         return markdown_table(document) if kind == "bench" else stability_table(document)
-    raise InputError(f"unknown table block {spec!r}: eval, diff or runs FILES; bench or flicker FILE")
+    raise InputError(f"unknown table block {spec!r}: eval, diff or runs FILES; bench, flicker or profile FILE")
 
 
 def refresh_page(text: str, root: Path) -> str:
