@@ -72,16 +72,19 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+CODE_PATHS = ("src", "weights", "configs", "pyproject.toml", "requirements")  # what makes a figure
+
+
 def git_commit() -> str | None:
-    """The checkout's commit, ``-dirty`` when tracked files differ from it; ``None`` in an
-    installed package or without git."""
+    """The checkout's commit, ``-dirty`` when the code, weights or configs differ from it (the
+    results and docs a run writes do not count); ``None`` in an installed package or without git."""
     root = checkout_root()
     if root is None:
         return None
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True)
         changes = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", *CODE_PATHS],
             cwd=root,
             capture_output=True,
             text=True,
