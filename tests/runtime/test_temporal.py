@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -54,3 +56,17 @@ def test_flicker_command_on_generated_clips(tmp_path, capsys):
     )
     printed = capsys.readouterr().out
     assert code == 0 and "| unsharp+temporal | call |" in printed and out.is_file()
+
+
+def test_flicker_with_vmaf_scores_each_restored_clip(tmp_path, capsys):
+    pytest.importorskip("imageio_ffmpeg", reason="VMAF needs the vmaf extra")
+    data = tmp_path / "test"
+    (data / "video" / "a").mkdir(parents=True)
+    write_clip(data / "video" / "a" / "a.mp4", frames=8, size=(96, 64), audio=False)
+    out = tmp_path / "flicker.json"
+    assert (
+        main(["flicker", "--data", str(data), "--frames", "6", "--method", "input", "--vmaf", "--json", str(out)]) == 0
+    )
+    row = json.loads(out.read_text())["results"][0]
+    assert 0 < row["vmaf"] <= 100 and 0 < row["vmaf_neg"] <= 100
+    assert "| VMAF | VMAF-NEG |" in capsys.readouterr().out
