@@ -72,7 +72,7 @@ def results(tmp_path):
             for m, f in (("input", 1.0), ("student", 1.1))
         ],
     }
-    (folder / "flicker-call.json").write_text(json.dumps(flicker))
+    (folder / "flicker-call-vmaf.json").write_text(json.dumps(flicker))
     return folder
 
 

@@ -40,7 +40,7 @@ ABLATIONS = (
     ("INT8: post-training (ptq) and quantization-aware (qat) against FP32", ("eval-student-int8.json",), "student"),
 )
 SPEED = ("bench-runtime-1080p.json", "bench-runtime-720p-1thread.json", "bench-browser.json")
-FLICKER = "flicker-call.json"
+FLICKER = "flicker-call-vmaf.json"  # the same streams as flicker-call.json, with VMAF
 SHIPPED = (
     "student.onnx",
     "student-int8.onnx",
@@ -243,18 +243,16 @@ def _per_content(methods: list[str], rows: dict[tuple, dict], preset: str = "cal
 
 
 def _flicker(sources: Sources) -> list[str]:
+    from crispcall.evaluation.temporal import stability_table
+
     document = sources.load(FLICKER)
     if document is None:
-        return ["No flicker results (`crispcall flicker --json docs/results/flicker-call.json`)."]
-    lines = ["| method | flicker | PSNR dB |", "|---|---|---|"]
-    for row in document["results"]:
-        lines.append(f"| {row['method']} | {row['flicker']:.3f} | {row['psnr']:.2f} |")
-    first = document["results"][0]
+        return [f"No flicker results (`crispcall flicker --vmaf --json docs/results/{FLICKER}`)."]
     return [
-        f"`{FLICKER}`: preset `{first['preset']}`, {first['clips']} clips of {first['frames_per_clip']} frames, "
-        "every frame in order, as one stream (lower flicker is steadier).",
+        f"`{FLICKER}`: every frame in order, as one stream (lower flicker is steadier; VMAF and VMAF-NEG "
+        "per restored clip, where measured).",
         "",
-        *lines,
+        stability_table(document),
     ]
 
 
