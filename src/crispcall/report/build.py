@@ -22,7 +22,8 @@ from crispcall.files import pyplot, save_figure, written_whole
 HEADLINE_EVAL = (
     "eval-baselines.json",
     "eval-classic-x2-all.json",
-    "eval-teacher-upconv7.json",  # the waifu2x teacher on every file (session 12 scored only 4 a set)
+    "eval-teacher-upconv7-x2-call.json",  # the waifu2x teacher on every file (session 12 scored only 4
+    "eval-teacher-upconv7-poor-lossy.json",  # a set); two runs side by side, two presets each
     "eval-student-int8.json",
     "eval-student-classic.json",
     "eval-student-dense.json",
