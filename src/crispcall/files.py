@@ -58,6 +58,17 @@ def check_writable(path: str | Path, folder: bool = False) -> Path:
     return path
 
 
+def read_json(path: str | Path) -> dict | list:
+    """The JSON document at ``path`` (a result file); a clear error when it is missing or not JSON."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path} does not exist")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path} is not JSON ({error})") from error
+
+
 def write_json(path: str | Path, document: dict | list) -> Path:
     """``document`` as indented JSON, written whole (:func:`written_whole`)."""
     with written_whole(path) as partial:

@@ -23,9 +23,10 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from crispcall.evaluation import difference_table, markdown_tables, merge_documents, read_documents
+    from crispcall.evaluation import difference_table, markdown_tables, merge_documents
+    from crispcall.files import read_json
 
-    document = merge_documents(read_documents(args.results))
+    document = merge_documents([read_json(path) for path in args.results])
     print(markdown_tables(document))
     if args.against:
         print(difference_table(document, args.against))

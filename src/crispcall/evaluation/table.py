@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 
 from crispcall.errors import InputError
 
@@ -24,19 +22,6 @@ def _psnr_ssim_table(methods: list[str], headers: list[str], lookup: Callable[[s
         ]
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     return lines
-
-
-def read_documents(paths: list[Path]) -> list[dict]:
-    """The JSON documents ``crispcall eval --json`` wrote at ``paths``."""
-    documents = []
-    for path in paths:
-        if not path.is_file():
-            raise FileNotFoundError(f"no such file: {path}")
-        try:
-            documents.append(json.loads(path.read_text()))
-        except json.JSONDecodeError as error:
-            raise InputError(f"{path} is not JSON from crispcall eval ({error})") from error
-    return documents
 
 
 def merge_documents(documents: list[dict]) -> dict:

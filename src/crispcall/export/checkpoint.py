@@ -24,7 +24,7 @@ class Exported:
     path: Path
     check: str
     parameters: int
-    macs_1080p: int
+    macs_1080p: float
 
 
 def calibration_sets(roots: Sequence[Path], count: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -51,9 +51,10 @@ def export_checkpoint(
     on ``count`` frames of the ``calibration`` training folders, ``$CRISPCALL_TRAIN`` by
     default). ``generic_io`` exports the plain NCHW wrapper instead of the frame graph."""
     from crispcall.export.onnx import export_onnx
-    from crispcall.models.complexity import conv_macs, parameter_count
+    from crispcall.models.complexity import parameter_count
     from crispcall.models.io import load_network
     from crispcall.models.student import Student
+    from crispcall.runtime.backends import load_backend
 
     if out.suffix != f".{fmt}":
         raise InputError(f"--out {out} should end in .{fmt} for --format {fmt}")
@@ -76,4 +77,6 @@ def export_checkpoint(
         path, checked = out, f"{figure:.1f} dB PSNR against the FP32 graph"
     else:
         path, checked = export_onnx(model, out, generic=generic_io), "verified against PyTorch"
-    return Exported(Path(path), checked, parameter_count(model), conv_macs(model))
+    # The MACs the written file states (counted once, at export), not a second count.
+    macs = load_backend(path, threads=1).macs_per_pixel * 1920 * 1080
+    return Exported(Path(path), checked, parameter_count(model), macs)

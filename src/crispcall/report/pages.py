@@ -18,25 +18,14 @@ give.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from crispcall.errors import InputError
-from crispcall.files import written_whole
+from crispcall.files import read_json, written_whole
 
 PAGES = ("README.md", "docs/RESULTS.md", "docs/models/teacher.md", "docs/models/student.md")
 BLOCK = re.compile(r"(<!-- table (?P<spec>[^\n]*?) -->\n)(?P<body>.*?)(<!-- end table -->)", re.DOTALL)
-
-
-def _documents(root: Path, files: list[str]) -> list[dict]:
-    documents = []
-    for name in files:
-        path = root / name
-        if not path.is_file():
-            raise InputError(f"a page's table names {name}, which does not exist")
-        documents.append(json.loads(path.read_text()))
-    return documents
 
 
 def _keep(document: dict, methods: list[str] | None) -> dict:
@@ -79,7 +68,7 @@ def render_table(spec: str, root: Path) -> str:
     kind, options = words[0], dict(w.split("=", 1) for w in words[1:] if "=" in w)
     files = [w for w in words[1:] if "=" not in w]
     methods = options["methods"].split(",") if "methods" in options else None
-    documents = _documents(root, files)
+    documents = [read_json(root / name) for name in files]
     if kind in ("eval", "diff"):
         document = _keep(merge_documents(documents), methods)
         if kind == "eval":
