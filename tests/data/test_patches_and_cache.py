@@ -50,6 +50,26 @@ def test_cache_roundtrip_and_no_partial_file(train_dir, tmp_path):
     assert not list(tmp_path.rglob(".*.partial*"))
 
 
+def test_low_resolution_pairs_are_the_frame_before_its_upscale(train_dir, tmp_path):
+    config = tmp_path / "x2.yaml"
+    packaged = (Path(__file__).parents[2] / "src/crispcall/degrade/train.yaml").read_text()
+    config.write_text(packaged.replace("scale: [", "scale: [2, 2] #", 1))
+    same_size = list(iter_pairs([train_dir], 3, patch_size=32, seed=2, degradation_config=str(config)))
+    low = list(iter_pairs([train_dir], 3, patch_size=32, seed=2, degradation_config=str(config), low_resolution=True))
+    for (frame, clean), (small, clean_too) in zip(same_size, low, strict=True):
+        assert small.shape == (16, 16, 3) and np.array_equal(clean, clean_too)
+        # The same draws: the same-size frame is the low-resolution one upscaled.
+        assert np.abs(frame.astype(int) - np.kron(small, np.ones((2, 2, 1))).astype(int)).mean() < 12
+    out = write_cache([train_dir], tmp_path / "low.npz", 4, 32, degradation_config=str(config), low_resolution=True,
+                      progress=False)  # fmt: skip
+    degraded, clean, meta = read_cache(out)
+    assert degraded.shape == (4, 16, 16, 3) and clean.shape == (4, 32, 32, 3) and meta["scale"] == 2
+    with pytest.raises(ValueError, match="one integer scale"):
+        list(iter_pairs([train_dir], 1, patch_size=32, low_resolution=True))  # the packaged config draws a range
+    with pytest.raises(ValueError, match="divides the patch size"):
+        list(iter_pairs([train_dir], 1, patch_size=33, degradation_config=str(config), low_resolution=True))
+
+
 def test_cache_refuses_test_overlap(train_dir, tmp_path):
     with pytest.raises(DataLeakError):
         write_cache([train_dir], tmp_path / "x.npz", count=2, test_roots=[train_dir / "sub"], progress=False)

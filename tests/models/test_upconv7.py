@@ -5,7 +5,7 @@ torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
 
 import torch.nn.functional as F  # noqa: E402
 
-from crispcall.models.upconv7 import UpConv7, UpConv7Teacher, read_ncnn_upconv7  # noqa: E402
+from crispcall.models.upconv7 import UpConv7, UpConv7Teacher, UpConv7Upscaler, read_ncnn_upconv7  # noqa: E402
 
 
 def test_port_reproduces_ncnn(upconv7_ncnn):
@@ -42,6 +42,19 @@ def test_teacher_starts_as_area_downscale_then_upconv7(upconv7_ncnn):
     assert torch.allclose(out, expected, atol=1e-5)
     assert [name for name, _ in features] == [f"conv{i}" for i in range(1, 7)]
     assert features[-1][1].shape[1] == teacher.feature_channels
+
+
+def test_upscaler_is_the_published_network_on_the_received_frame(upconv7_ncnn):
+    state = read_ncnn_upconv7(upconv7_ncnn[0])
+    peer = UpConv7().eval()
+    peer.load_state_dict(state)
+    upscaler = UpConv7Upscaler().load_upconv7(state).eval()
+    low = torch.rand(1, 3, 12, 18)
+    with torch.no_grad():
+        expected = peer(F.pad(low, (7,) * 4, mode="replicate"))
+        out = upscaler(low)
+    assert out.shape == (1, 3, 24, 36) and upscaler.scale == 2
+    assert torch.equal(out, expected)
 
 
 def test_truncated_or_foreign_files_are_refused(upconv7_ncnn, tmp_path):

@@ -173,10 +173,41 @@ def test_waifu2x_import_is_a_teacher_to_fine_tune(run_config, upconv7_ncnn, tmp_
     assert "no such file" in capsys.readouterr().err
 
 
+def test_x2_teacher_trains_on_low_resolution_pairs_and_exports_with_its_scale(
+    run_config, upconv7_ncnn, tmp_path, capsys
+):
+    from crispcall.cli.main import main
+    from crispcall.methods.models import ModelMethod
+    from crispcall.models.upconv7 import UpConv7Upscaler
+
+    imported = tmp_path / "x2.pt"
+    assert main(["train", "import-waifu2x", "--bin", str(upconv7_ncnn[0]), "--kind", "upconv7-x2", "--out", str(imported)]) == 0
+    config = yaml.safe_load(run_config.read_text())
+    degrade = tmp_path / "x2.yaml"
+    packaged = (Path(__file__).parents[2] / "src/crispcall/degrade/train.yaml").read_text()
+    degrade.write_text(packaged.replace("scale: [", "scale: [2, 2] #", 1))
+    images = config["data"]["roots"]
+    cache = write_cache(images, tmp_path / "low.npz", 12, 32, holdout_every=2, degradation_config=str(degrade),
+                        low_resolution=True, progress=False)  # fmt: skip
+    config["model"] = {"kind": "upconv7-x2"}
+    config["data"]["cache"] = str(cache)
+    config["train"]["init"] = str(imported)
+    tuned = tmp_path / "x2-run.yaml"
+    tuned.write_text(yaml.safe_dump(config))
+    final = train_teacher(tuned, tmp_path / "run", steps=2)
+    rows = _log(tmp_path / "run")
+    assert isinstance(load_network(final, "teacher"), UpConv7Upscaler) and np.isfinite(float(rows[-1]["val_psnr"]))
+    onnx = tmp_path / "x2.onnx"
+    assert main(["export", "--checkpoint", str(final), "--out", str(onnx)]) == 0
+    method = ModelMethod("x2", onnx, threads=1)
+    assert method.low_input and method.scale == 2
+    assert method.run(np.zeros((10, 14, 3), np.uint8)).shape == (20, 28, 3)
+
+
 def test_unknown_teacher_kind():
     from crispcall.models.io import build_teacher
 
-    with pytest.raises(ValueError, match="kinds: srresnet, upconv7"):
+    with pytest.raises(ValueError, match="kinds: srresnet, upconv7, upconv7-x2"):
         build_teacher(kind="edsr")
     with pytest.raises(ValueError, match="takes no options"):
         build_teacher(kind="upconv7", channels=8)

@@ -42,6 +42,12 @@ def register(sub) -> None:
         help="share of pairs per content category; '' samples images uniformly (default: %(default)s)",
     )
     cache.add_argument("--config", help="degradation ranges YAML (default: the packaged train.yaml)")
+    cache.add_argument(
+        "--low-resolution",
+        action="store_true",
+        help="keep degraded patches at the size the call delivered them, for networks that enlarge them "
+        "(the config must fix one integer scale, e.g. scale: [2, 2])",
+    )
     cache.set_defaults(func=write_cache)
     screens = add_command(
         actions,
@@ -75,7 +81,7 @@ def write_cache(args: argparse.Namespace) -> None:
     mix = parse_mix(args.mix) if args.mix else None
     out = write(
         args.train, args.out, args.count, args.patch_size, args.seed, args.workers, tests, args.config,
-        holdout_every=args.holdout_every, mix=mix,
+        holdout_every=args.holdout_every, mix=mix, low_resolution=args.low_resolution,
     )  # fmt: skip
     print(f"wrote {args.count} pairs of {args.patch_size}x{args.patch_size} to {out}")
 

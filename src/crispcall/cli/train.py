@@ -67,9 +67,9 @@ def register(sub) -> None:
         networks,
         "import-waifu2x",
         "turn waifu2x's ncnn upconv_7 weights into a teacher to fine-tune",
-        "Read waifu2x's upconv_7 weights (the ncnn .bin of shared/peers/waifu2x, MIT) into the same-size upconv7 "
-        "teacher (crispcall.models.upconv7) and write them as a weights file that a teacher config's train.init "
-        "can name.",
+        "Read waifu2x's upconv_7 weights (the ncnn .bin of shared/peers/waifu2x, MIT) into an upconv7 teacher "
+        "(crispcall.models.upconv7: same-size, or x2 on the received frame with --kind upconv7-x2) and write them "
+        "as a weights file that a teacher config's train.init can name.",
         [
             "crispcall train import-waifu2x --bin ../shared/peers/waifu2x/noise1_scale2.0x_model.bin "
             "--out runs/upconv7-noise1.pt"
@@ -77,6 +77,12 @@ def register(sub) -> None:
     )
     waifu2x.add_argument("--bin", type=Path, required=True, help="waifu2x upconv_7 ncnn weights (.bin)")
     waifu2x.add_argument("--out", type=output(), required=True, help="teacher weights file (.pt) to write")
+    waifu2x.add_argument(
+        "--kind",
+        choices=["upconv7", "upconv7-x2"],
+        default="upconv7",
+        help="upconv7: same-size (the upscaled frame in); upconv7-x2: x2 on the received frame (default: %(default)s)",
+    )
     waifu2x.set_defaults(func=import_waifu2x)
     plot = add_command(
         networks,
@@ -115,7 +121,7 @@ def import_waifu2x(args: argparse.Namespace) -> None:
     with needs_extra("train"):
         from crispcall.train.teacher import import_waifu2x as read
 
-    print(f"wrote {read(_existing_file(args.bin), args.out)}")
+    print(f"wrote {read(_existing_file(args.bin), args.out, args.kind)}")
 
 
 def plot_log(args: argparse.Namespace) -> None:

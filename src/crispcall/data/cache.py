@@ -10,7 +10,8 @@ import numpy as np
 from tqdm import tqdm
 
 from crispcall.data.folders import check_no_overlap
-from crispcall.data.patches import iter_pairs
+from crispcall.data.patches import iter_pairs, low_resolution_side
+from crispcall.degrade.random_pipeline import TrainingDegradation
 from crispcall.errors import InputError
 from crispcall.files import written_whole
 
@@ -27,10 +28,13 @@ def write_cache(
     progress: bool = True,
     holdout_every: int = 0,
     mix: dict[str, float] | None = None,
+    low_resolution: bool = False,
 ) -> Path:
     """Write ``count`` pairs to ``out`` (.npz with ``degraded``, ``clean`` and ``meta``).
 
     ``holdout_every`` keeps every N-th training image out of the cache for validation.
+    ``low_resolution`` keeps the degraded patches at the size the call delivered them
+    (:func:`~crispcall.data.patches.iter_pairs`); ``meta["scale"]`` then gives the factor.
 
     The file is written beside ``out`` under a temporary name and renamed when complete,
     so an interrupted run never leaves a cache that looks whole.
@@ -42,12 +46,14 @@ def write_cache(
     if out.suffix != ".npz":
         out = out.with_suffix(".npz")
     out.parent.mkdir(parents=True, exist_ok=True)
-    shape = (count, patch_size, patch_size, 3)
-    degraded = np.empty(shape, np.uint8)
-    clean = np.empty(shape, np.uint8)
+    degradation = TrainingDegradation.load(degradation_config)
+    low_side = low_resolution_side(degradation, patch_size) if low_resolution else patch_size
+    degraded = np.empty((count, low_side, low_side, 3), np.uint8)
+    clean = np.empty((count, patch_size, patch_size, 3), np.uint8)
     pairs = iter_pairs(
-        roots, count, patch_size, seed, workers, degradation_config, holdout_every=holdout_every, mix=mix
-    )
+        roots, count, patch_size, seed, workers, degradation_config, holdout_every=holdout_every, mix=mix,
+        low_resolution=low_resolution,
+    )  # fmt: skip
     for i, (low, high) in enumerate(tqdm(pairs, total=count, desc="pairs", disable=not progress)):
         degraded[i], clean[i] = low, high
     meta = {
@@ -57,6 +63,7 @@ def write_cache(
         "seed": seed,
         "holdout_every": holdout_every,
         "mix": mix,
+        "scale": patch_size // low_side,
         "degradation_config": degradation_config or "crispcall/degrade/train.yaml",
     }
     with written_whole(out) as partial, open(partial, "wb") as handle:

@@ -44,6 +44,7 @@ class PairSpec:
     seed: int
     degradation_config: str | None
     weights: tuple[float, ...] | None = None  # sampling probability per path; None: uniform
+    low_resolution: bool = False  # keep the frame the call delivered, not its upscale
 
 
 class PairMaker:
@@ -63,7 +64,8 @@ class PairMaker:
         else:
             raise InputError("20 unreadable images in a row: check the training folders")
         clean = augment(random_crop(image, self.spec.patch_size, rng), rng)
-        degraded, _record = self.degrade(clean, rng)
+        degrade = self.degrade.low_resolution if self.spec.low_resolution else self.degrade
+        degraded, _record = degrade(clean, rng)
         return degraded, clean
 
 
@@ -78,6 +80,17 @@ def _init_worker(spec: PairSpec) -> None:
 def _make_in_worker(index: int) -> tuple[np.ndarray, np.ndarray]:
     assert _worker_maker is not None
     return _worker_maker(index)
+
+
+def low_resolution_side(degradation: TrainingDegradation, patch_size: int) -> int:
+    """The side of a low-resolution patch: ``patch_size`` over the config's one fixed scale."""
+    scale = degradation.fixed_scale
+    if scale is None or patch_size % scale:
+        raise InputError(
+            f"low-resolution pairs need a config with one integer scale ([s, s]) that divides the patch size "
+            f"{patch_size}; got scale {degradation.config['scale']}"
+        )
+    return patch_size // scale
 
 
 def parse_mix(text: str) -> dict[str, float]:
@@ -117,6 +130,7 @@ def iter_pairs(
     start: int = 0,
     holdout_every: int = 0,
     mix: dict[str, float] | None = None,
+    low_resolution: bool = False,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``count`` (degraded, clean) uint8 patch pairs, pair ``i`` fixed by (seed, i).
 
@@ -125,6 +139,9 @@ def iter_pairs(
     ``holdout_every`` leaves out the validation images of :func:`holdout_split`.
     ``mix`` gives each content category (see :func:`crispcall.data.stats.category`) its share
     of the pairs, whatever its number of images; None samples images uniformly.
+    ``low_resolution`` yields the degraded frame before its upscale (what the call delivered,
+    for networks that enlarge it); the config must fix one integer scale that divides
+    ``patch_size``.
     """
     by_root = {Path(root): holdout_split(ImageFolder.scan(root).paths, holdout_every)[0] for root in roots}
     paths = tuple(p for root_paths in by_root.values() for p in root_paths)
@@ -132,9 +149,11 @@ def iter_pairs(
         raise InputError(f"no images found under {', '.join(map(str, roots))}")
     if patch_size < 8:
         raise InputError(f"patch_size must be >= 8, got {patch_size}")
-    TrainingDegradation.load(degradation_config)  # a bad config fails here, not in a worker
+    degradation = TrainingDegradation.load(degradation_config)  # a bad config fails here, not in a worker
+    if low_resolution:
+        low_resolution_side(degradation, patch_size)
     weights = None if mix is None else _mix_weights(by_root, mix)
-    spec = PairSpec(paths, patch_size, seed, degradation_config, weights)
+    spec = PairSpec(paths, patch_size, seed, degradation_config, weights, low_resolution)
     indices = range(start, start + count)
     if workers <= 0:
         maker = PairMaker(spec)

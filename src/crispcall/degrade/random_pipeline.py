@@ -77,8 +77,20 @@ class TrainingDegradation:
             pair(config["compression"][name], f"compression.{name}")
         pair(config["loss"]["rate"], "loss.rate")
 
+    @property
+    def fixed_scale(self) -> int | None:
+        """The scale every draw uses when the config fixes one integer scale, else None."""
+        low, high = self.config["scale"]
+        return int(low) if low == high and float(low).is_integer() else None
+
     def __call__(self, image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, Any]]:
         """Degrade ``image``; return the degraded frame (same size) and the choices made."""
+        low, record = self.low_resolution(image, rng)
+        record["up"] = str(rng.choice(self.config["up_kernels"]))
+        return resize(low, (image.shape[1], image.shape[0]), record["up"]), record
+
+    def low_resolution(self, image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, Any]]:
+        """Every step but the final upscale: the frame the call delivered, and the choices made."""
         check_rgb(image)
         c = self.config
         record: dict[str, Any] = {}
@@ -121,6 +133,4 @@ class TrainingDegradation:
             record["loss_rate"] = uniform(loss["rate"])
             record["loss_pattern"] = "slices" if rng.random() < loss["slice_share"] else "blocks"
             out = transmission_loss(out, record["loss_rate"], rng, record["loss_pattern"])
-        record["up"] = str(rng.choice(c["up_kernels"]))
-        out = resize(out, (image.shape[1], image.shape[0]), record["up"])
         return out, record

@@ -20,7 +20,7 @@ from crispcall.data.scene import synthetic_frame
 from crispcall.errors import CheckFailed, InputError
 from crispcall.files import written_whole
 from crispcall.runtime.backends import load_backend
-from crispcall.runtime.metadata import MACS_KEY, RADIUS_KEY, SIZE_MULTIPLE_KEY
+from crispcall.runtime.metadata import MACS_KEY, RADIUS_KEY, SCALE_KEY, SIZE_MULTIPLE_KEY
 
 OPSET = 17
 # FP32 export must match PyTorch on at least this share of pixels to within 1/255.
@@ -65,12 +65,15 @@ def size_multiple(model: nn.Module) -> int:
 
 def frame_metadata(model: nn.Module, value_range: float = 1.0) -> dict[str, str]:
     """What the exported file states about the network (:mod:`crispcall.runtime.metadata`): its
-    side multiple, its receptive radius (when local) and its convolution MACs per input pixel."""
+    side multiple, its receptive radius (when local), its convolution MACs per input pixel and,
+    for a network that enlarges the received frame, its scale."""
     from crispcall.models.complexity import conv_macs
 
     # Counted on a 1920x1080 input: unpadded convolutions (waifu2x's) make small frames misleading.
     macs = conv_macs(model, 1080, 1920) / (1920 * 1080)
     metadata = {SIZE_MULTIPLE_KEY: str(size_multiple(model)), MACS_KEY: f"{macs:.1f}"}
+    if int(getattr(model, "scale", 1)) != 1:
+        metadata[SCALE_KEY] = str(model.scale)
     radius = receptive_radius(model, value_range)
     return metadata if radius is None else {**metadata, RADIUS_KEY: str(radius)}
 

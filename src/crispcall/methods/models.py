@@ -22,7 +22,8 @@ MODEL_FILES = {
 
 
 class ModelMethod(Method):
-    """A same-size restorer: the degraded frame in, the restored frame out."""
+    """One of our exported networks: a same-size restorer (the upscaled frame in, a frame of
+    that size out), or, when the file states a scale, an enlarger of the received frame."""
 
     def __init__(self, name: str, path: Path, threads: int, backend: str | None = None):
         if not path.is_file():
@@ -32,7 +33,9 @@ class ModelMethod(Method):
             self.sharpener = Sharpener(path, backend, threads)
         except ImportError as error:
             raise MethodUnavailable(str(error)) from error
-        self.macs_per_pixel, self.precision = self.sharpener.backend.macs_per_pixel, self.sharpener.backend.precision
+        backend = self.sharpener.backend
+        self.macs_per_pixel, self.precision, self.scale = backend.macs_per_pixel, backend.precision, backend.scale
+        self.low_input = self.scale > 1
 
     def run(self, image: np.ndarray) -> np.ndarray:
         return self.sharpener(image)

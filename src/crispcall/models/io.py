@@ -11,18 +11,22 @@ from torch import nn
 from crispcall.errors import InputError
 from crispcall.models.student import Student
 from crispcall.models.teacher import Teacher
-from crispcall.models.upconv7 import UpConv7Teacher
+from crispcall.models.upconv7 import UpConv7Teacher, UpConv7Upscaler
+
+
+UPCONV7_KINDS: dict[str, Callable[[], nn.Module]] = {"upconv7": UpConv7Teacher, "upconv7-x2": UpConv7Upscaler}
 
 
 def build_teacher(kind: str = "srresnet", **options) -> nn.Module:
     """A teacher of the given ``kind``: ``srresnet`` (:class:`Teacher`, trained from scratch,
-    ``options`` are its arguments) or ``upconv7`` (:class:`UpConv7Teacher`, from waifu2x)."""
-    if kind == "upconv7":
+    ``options`` are its arguments), ``upconv7`` (:class:`UpConv7Teacher`, same-size, from
+    waifu2x) or ``upconv7-x2`` (:class:`UpConv7Upscaler`, x2 on the received frame)."""
+    if kind in UPCONV7_KINDS:
         if options:
-            raise InputError(f"the upconv7 teacher takes no options, got {sorted(options)}")
-        return UpConv7Teacher()
+            raise InputError(f"the {kind} teacher takes no options, got {sorted(options)}")
+        return UPCONV7_KINDS[kind]()
     if kind != "srresnet":
-        raise InputError(f"unknown teacher kind {kind!r}; kinds: srresnet, upconv7")
+        raise InputError(f"unknown teacher kind {kind!r}; kinds: srresnet, {', '.join(UPCONV7_KINDS)}")
     return Teacher(**options)
 
 

@@ -11,6 +11,10 @@ received frame upscaled to display size goes in, a frame of that size comes out.
 pixel-unshuffle x2 stem replaces the x2 area downscale the peer would need, initialised to be
 exactly that downscale followed by the first convolution, so the pretrained network starts
 where the peer stands and fine-tuning may use the detail an area average throws away.
+
+``UpConv7Upscaler`` is the other form a teacher may take: the published x2 network on the
+received low-resolution frame itself, as the x2 peers run (no stem to learn, nothing lost to
+the upscale a player made).
 """
 
 from __future__ import annotations
@@ -90,6 +94,38 @@ def read_ncnn_upconv7(bin_path: str | Path) -> dict[str, torch.Tensor]:
     if offset != len(raw):
         raise InputError(f"{bin_path}: {len(raw) - offset} bytes left over (not a waifu2x upconv_7 ncnn file)")
     return state
+
+
+class UpConv7Upscaler(nn.Module):
+    """x2 super-resolution on the received frame: replicate-pad 7, :class:`UpConv7`.
+
+    Input: N x 3 x h x w RGB in [0, 1], the low-resolution frame the call delivered; output
+    N x 3 x 2h x 2w. The published network as it stands, so fine-tuning starts from the peer.
+    """
+
+    scale = 2
+    size_multiple = 1
+
+    def __init__(self):
+        super().__init__()
+        self.net = UpConv7()
+
+    def load_upconv7(self, state: dict[str, torch.Tensor]) -> UpConv7Upscaler:
+        """Start from published ``UpConv7`` weights (:func:`read_ncnn_upconv7`)."""
+        self.net.load_state_dict(state)
+        return self
+
+    @property
+    def feature_channels(self) -> int:
+        return CHANNELS[-1]
+
+    def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
+        return self.net.forward_features(F.pad(x, (CONTEXT,) * 4, mode="replicate"))
+
+    def forward(self, x: torch.Tensor, with_features: bool = False):
+        """The enlarged frame, or (frame, features) with ``with_features``."""
+        out, features = self.forward_features(x)
+        return (out, features) if with_features else out
 
 
 class UpConv7Teacher(nn.Module):

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from crispcall.errors import InputError
-from crispcall.runtime.metadata import MACS_KEY, PRECISION_KEY, RADIUS_KEY, SIZE_MULTIPLE_KEY
+from crispcall.runtime.metadata import MACS_KEY, PRECISION_KEY, RADIUS_KEY, SCALE_KEY, SIZE_MULTIPLE_KEY
 
 BACKENDS = ("onnxruntime", "openvino", "tflite")
 
@@ -24,13 +24,14 @@ class Backend:
     radius in input pixels (``None``: global, tiles cannot be exact); ``fixed_size``: the
     (height, width) every call must have, or ``None`` for any size; ``macs_per_pixel``: its
     convolution MACs per input pixel (``None`` when the file does not say); ``precision``:
-    ``fp32`` or ``int8``."""
+    ``fp32`` or ``int8``; ``scale``: output side over input side (2 for an x2 network)."""
 
     size_multiple: int = 1
     radius: int | None = None
     fixed_size: tuple[int, int] | None = None
     macs_per_pixel: float | None = None
     precision: str = "fp32"
+    scale: int = 1
 
     def run(self, batch: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """``batch``: 1 x H x W x 3 uint8, C-contiguous. Writes into ``out`` when given."""
@@ -44,6 +45,7 @@ def _read_metadata(backend: Backend, metadata: dict[str, str]) -> None:
     macs = metadata.get(MACS_KEY)
     backend.macs_per_pixel = float(macs) if macs is not None else None
     backend.precision = metadata.get(PRECISION_KEY, "fp32")
+    backend.scale = int(metadata.get(SCALE_KEY, 1))
 
 
 def _check_frame_graph(path: Path, dtype: str, shape: list) -> None:

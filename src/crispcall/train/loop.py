@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import torch
 import torch.distributed as dist
@@ -30,7 +31,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from crispcall.data.cache import read_cache
 from crispcall.data.folders import ImageFolder, holdout_split
 from crispcall.degrade.ops import crop_to_multiple
-from crispcall.degrade.presets import apply_preset, preset_rng
+from crispcall.degrade.presets import Degraded, apply_preset, preset_rng
 from crispcall.errors import InputError
 from crispcall.files import written_whole
 from crispcall.metrics import psnr, psnr_ssim
@@ -86,17 +87,30 @@ def to_tensor(batch: np.ndarray, device: torch.device) -> torch.Tensor:
 
 @torch.no_grad()
 def restore_frame(model: nn.Module, frame: np.ndarray, device: torch.device) -> np.ndarray:
-    """Run a same-size network on one RGB uint8 frame (sides edge-padded to a multiple of
-    the network's ``size_multiple``, as :class:`crispcall.runtime.Sharpener` pads them)."""
+    """Run a network on one RGB uint8 frame (sides edge-padded to a multiple of the network's
+    ``size_multiple``, as :class:`crispcall.runtime.Sharpener` pads them); an x``scale``
+    network's output is ``scale`` times the frame."""
     height, width = frame.shape[:2]
+    multiple, scale = int(getattr(model, "size_multiple", 1)), int(getattr(model, "scale", 1))
     x = to_tensor(frame[None], device)
-    x = F.pad(x, (0, -width % model.size_multiple, 0, -height % model.size_multiple), mode="replicate")
-    out = model(x)[..., :height, :width].clamp(0, 1)
+    x = F.pad(x, (0, -width % multiple, 0, -height % multiple), mode="replicate")
+    out = model(x)[..., : height * scale, : width * scale].clamp(0, 1)
     return (out[0].permute(1, 2, 0) * 255.0 + 0.5).byte().cpu().numpy()
 
 
-def validation_set(data: dict[str, Any]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(ground truth, degraded frame) pairs from the held-out training images: centre crops,
+def restore_degraded(model: nn.Module, degraded: Degraded, device: torch.device) -> np.ndarray:
+    """What eval scores (:meth:`crispcall.methods.base.Method.restore`): a same-size network
+    on the upscaled frame; an x``scale`` network on the frame the call delivered, its output
+    resized bilinearly to the target when the preset's scale is another."""
+    if int(getattr(model, "scale", 1)) == 1:
+        return restore_frame(model, degraded.frame, device)
+    out = restore_frame(model, degraded.low, device)
+    height, width = degraded.frame.shape[:2]
+    return out if out.shape[:2] == (height, width) else cv2.resize(out, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def validation_set(data: dict[str, Any]) -> list[tuple[np.ndarray, Degraded]]:
+    """(ground truth, degraded) pairs from the held-out training images: centre crops,
     degraded by each validation preset with the benchmark's per-file seeding."""
     held = [p for root in data["roots"] for p in holdout_split(ImageFolder.scan(root).paths, data["holdout_every"])[1]]
     pairs = []
@@ -106,17 +120,17 @@ def validation_set(data: dict[str, Any]) -> list[tuple[np.ndarray, np.ndarray]]:
         top, left = (height - size) // 2, (width - size) // 2
         gt = crop_to_multiple(np.ascontiguousarray(image[top : top + size, left : left + size]))
         for preset in data["val_presets"]:
-            pairs.append((gt, apply_preset(gt, preset, preset_rng(path.name)).frame))
+            pairs.append((gt, apply_preset(gt, preset, preset_rng(path.name))))
     if not pairs:
         raise InputError(f"no held-out validation images under {data['roots']}")
     return pairs
 
 
-def validate(model: nn.Module, pairs: list[tuple[np.ndarray, np.ndarray]], device: torch.device) -> tuple[float, float]:
+def validate(model: nn.Module, pairs: list[tuple[np.ndarray, Degraded]], device: torch.device) -> tuple[float, float]:
     """Mean PSNR and SSIM (crispcall.metrics, as eval scores them) over the validation pairs."""
     was_training = model.training
     model.eval()
-    scores = [psnr_ssim(restore_frame(model, degraded, device), gt) for gt, degraded in pairs]
+    scores = [psnr_ssim(restore_degraded(model, degraded, device), gt) for gt, degraded in pairs]
     model.train(was_training)
     psnrs, ssims = zip(*scores, strict=True)
     return float(np.mean(psnrs)), float(np.mean(ssims))
@@ -215,7 +229,7 @@ def train(
         raise InputError(f"targets of shape {targets.shape} do not pair with the cache's {clean_all.shape}")
     val_pairs = validation_set(config["data"]) if runtime.main else []
     if runtime.main:
-        baseline = np.mean([psnr(degraded, gt) for gt, degraded in val_pairs])
+        baseline = np.mean([psnr(degraded.frame, gt) for gt, degraded in val_pairs])
         print(f"{name}: {len(val_pairs)} validation frames, degraded input {baseline:.2f} dB", flush=True)
     log_path = out_dir / "log.csv"
     autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=runtime.device.type == "cuda")
