@@ -4,6 +4,7 @@
 // URL parameters start it without clicks (the browser tests use them):
 //   ?autostart=1&preset=150k&codec=VP8&model=student.onnx&backend=wasm&size=360&threads=1
 // window.crispcall exposes the state, and snapshot() returns the last (input, output) pair.
+import { toBase64 } from "./bytes.js";
 import { CODECS, LoopbackCall, PRESETS } from "./call.js";
 import { Sharpener, hasWebGPU } from "./sharpen.js";
 
@@ -194,12 +195,6 @@ function publish() {
   $("published").play();
   state.published = publisher.kind;
   $("publish").disabled = true;
-}
-
-function toBase64(bytes) {
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
 }
 
 window.crispcall = {

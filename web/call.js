@@ -8,7 +8,7 @@ export const PRESETS = {
   "300k": { label: "300 kbps / 360p", maxBitrate: 300_000, height: 360 },
   "150k": { label: "150 kbps / 270p", maxBitrate: 150_000, height: 270 },
 };
-export const CODECS = ["VP8", "H264"];
+export const CODECS = ["VP8", "H264"];  // the demo's menu; any codec the browser sends works
 
 function codecPreferences(codec) {
   const all = RTCRtpSender.getCapabilities("video")?.codecs ?? [];
@@ -27,8 +27,9 @@ export class LoopbackCall {
     this.lastStats = null;
   }
 
-  /** Send the stream's video track; resolves with the received track. */
-  async start(stream, { preset = "300k", codec = "VP8" } = {}) {
+  /** Send the stream's video track; resolves with the received track. ``maxBitrate`` (bits/s),
+   * when given, replaces the preset: a bitrate ceiling only, as a real call has. */
+  async start(stream, { preset = "300k", codec = "VP8", maxBitrate = null } = {}) {
     const track = stream.getVideoTracks()[0];
     if (!track) throw new Error("the source has no video track");
     this.sourceHeight = track.getSettings().height || 720;
@@ -44,9 +45,22 @@ export class LoopbackCall {
     const answer = await this.receiver.createAnswer();
     await this.receiver.setLocalDescription(answer);
     await this.sender.setRemoteDescription(answer);
-    await this.setPreset(preset);
+    if (maxBitrate) await this.setBitrate(maxBitrate);
+    else await this.setPreset(preset);
     this.codec = codec;
     return received;
+  }
+
+  /** Only a bitrate ceiling: the sender's own adaptation picks the resolution, the frame rate
+   * and the quantizer, as in a real call. */
+  async setBitrate(maxBitrate) {
+    const parameters = this.senderTrack.getParameters();
+    parameters.encodings = parameters.encodings?.length ? parameters.encodings : [{}];
+    parameters.encodings[0].maxBitrate = maxBitrate;
+    delete parameters.encodings[0].scaleResolutionDownBy;
+    parameters.degradationPreference = "balanced";
+    await this.senderTrack.setParameters(parameters);
+    this.preset = `${Math.round(maxBitrate / 1000)}k`;
   }
 
   /** Change bitrate and size during the call (no renegotiation needed). */
@@ -63,7 +77,8 @@ export class LoopbackCall {
     this.preset = name;
   }
 
-  /** The received video's bitrate (bits/s since the last call), size, codec and frame count. */
+  /** The received video's bitrate (bits/s since the last call), size, codec, and the decoder's
+   * running counts (frames decoded, dropped and frozen, QP sum). */
   async stats() {
     const report = await this.receiver.getStats();
     let inbound = null;
@@ -81,6 +96,10 @@ export class LoopbackCall {
       width: inbound.frameWidth ?? 0,
       height: inbound.frameHeight ?? 0,
       framesDecoded: inbound.framesDecoded ?? 0,
+      framesDropped: inbound.framesDropped ?? 0,
+      freezeCount: inbound.freezeCount ?? 0,
+      freezeSeconds: inbound.totalFreezesDuration ?? 0,
+      qpSum: inbound.qpSum ?? null,
       codec: codecs.get(inbound.codecId) ?? this.codec,
     };
   }

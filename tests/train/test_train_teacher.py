@@ -181,7 +181,8 @@ def test_x2_teacher_trains_on_low_resolution_pairs_and_exports_with_its_scale(
     from crispcall.models.upconv7 import UpConv7Upscaler
 
     imported = tmp_path / "x2.pt"
-    assert main(["train", "import-waifu2x", "--bin", str(upconv7_ncnn[0]), "--kind", "upconv7-x2", "--out", str(imported)]) == 0
+    command = ["train", "import-waifu2x", "--bin", str(upconv7_ncnn[0]), "--kind", "upconv7-x2", "--out", str(imported)]
+    assert main(command) == 0
     config = yaml.safe_load(run_config.read_text())
     degrade = tmp_path / "x2.yaml"
     packaged = (Path(__file__).parents[2] / "src/crispcall/degrade/train.yaml").read_text()

@@ -22,29 +22,52 @@ def register(sub) -> None:
         sub,
         "eval",
         "score methods on the test suites (BENCHMARK.md)",
-        "Print the reference table of BENCHMARK.md and write its JSON.",
-        ["crispcall eval --suite call --preset call --method input unsharp espcn --limit 5"],
+        "Print the reference table of BENCHMARK.md and write its JSON. The webrtc suite scores recordings of real "
+        "calls (crispcall record) found under --data; its presets are the recordings' codec-kbps.",
+        [
+            "crispcall eval --suite call --preset call --method input unsharp espcn --limit 5",
+            "crispcall eval --suite webrtc --data ~/recordings --preset vp8-300 --method input unsharp student",
+        ],
     )
     add_data_option(parser)
-    parser.add_argument("--suite", nargs="+", default=["call"], help="call, natural, classic (default: call)")
     parser.add_argument(
-        "--preset", nargs="+", default=["x2", "call", "poor", "lossy"], help="x2, call, poor, lossy (default: all four)"
+        "--suite", nargs="+", default=["call"], help="call, natural, classic, or webrtc (default: call)"
+    )
+    parser.add_argument(
+        "--preset",
+        nargs="+",
+        help="x2, call, poor, lossy (default: all four); for webrtc, codec-kbps such as vp8-300 (default: all found)",
     )
     add_method_options(parser, ["input", "unsharp"])
     parser.add_argument("--limit", type=bounded(int, 1), help="score at most N files per set (clips for the video set)")
     parser.add_argument("--no-ocr", action="store_true", help="skip the OCR character error rate")
+    parser.add_argument(
+        "--frames", type=bounded(int, 2), default=90, help="webrtc: frames scored per recording (default: %(default)s)"
+    )
+    parser.add_argument("--no-vmaf", action="store_true", help="webrtc: skip VMAF and VMAF-NEG")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> None:
     from crispcall.evaluation import evaluate, markdown_tables
+    from crispcall.evaluation.webrtc import WEBRTC_SUITE, evaluate_recordings
     from crispcall.metrics.ocr import tesseract_available
 
+    suites = split_list(args.suite)
+    presets = split_list(args.preset) if args.preset else None
+    if WEBRTC_SUITE in suites:
+        if suites != [WEBRTC_SUITE]:
+            raise CliError("the webrtc suite runs on its own (its --data is a recordings folder)")
+        if args.data is None:
+            raise CliError("--suite webrtc needs --data, the folder crispcall record wrote")
+        document = evaluate_recordings(args.data, methods(args), presets, args.frames, not args.no_vmaf)
+        print(markdown_tables(document))
+        write_results(document, args.json)
+        return
     data = test_data(args.data)
     if not args.no_ocr and not tesseract_available():
         raise CliError("OCR needs tesseract (apt-get install tesseract-ocr), or pass --no-ocr")
-    document = evaluate(
-        data, split_list(args.suite), split_list(args.preset), methods(args), args.limit, not args.no_ocr
-    )
+    presets = presets or ["x2", "call", "poor", "lossy"]
+    document = evaluate(data, suites, presets, methods(args), args.limit, not args.no_ocr)
     print(markdown_tables(document))
     write_results(document, args.json)

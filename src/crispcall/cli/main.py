@@ -21,6 +21,7 @@ from crispcall.cli import (
     live,
     profile,
     prune,
+    record,
     report,
     serve,
     study,
@@ -32,7 +33,8 @@ from crispcall.cli import (
 from crispcall.cli.options import CliError
 from crispcall.errors import CheckFailed, InputError, Unavailable
 
-COMMANDS = (demo, video, image, live, eval, flicker, table, bench, serve, study, report, profile, data, tune_unsharp)
+COMMANDS = (demo, video, image, live, eval, flicker, table, bench, serve, record, study, report, profile, data)
+COMMANDS += (tune_unsharp,)
 COMMANDS += (train, export, prune)
 EXAMPLES = """examples:
   crispcall demo

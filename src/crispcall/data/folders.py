@@ -1,15 +1,17 @@
-"""Image folders: recursive listing, robust loading, and the train/test separation check."""
+"""Image folders and clips: recursive listing, robust loading, and the train/test separation check."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+import av
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from crispcall.degrade.ops import crop_to_multiple
 from crispcall.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -86,6 +88,23 @@ class ImageFolder:
             image = self.load(index)
             if image is not None:
                 yield path, image
+
+
+def decode_clip(path: Path) -> tuple[Iterator[np.ndarray], int]:
+    """A clip's frames as RGB (generator, even sides) and its rounded frame rate."""
+    try:
+        container = av.open(str(path))
+        stream = container.streams.video[0]
+    except (av.error.FFmpegError, IndexError) as error:
+        raise InputError(f"{path}: not a video this build of FFmpeg can decode ({error})") from None
+    fps = round(float(stream.average_rate or 30))
+
+    def frames() -> Iterator[np.ndarray]:
+        with container:
+            for frame in container.decode(stream):
+                yield crop_to_multiple(frame.to_ndarray(format="rgb24"))
+
+    return frames(), fps
 
 
 def holdout_split(paths: Sequence[Path], every: int) -> tuple[list[Path], list[Path]]:

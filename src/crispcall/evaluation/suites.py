@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
 import numpy as np
 
-from crispcall.data.folders import find_images, load_rgb
+from crispcall.data.folders import decode_clip, find_images, load_rgb
 from crispcall.degrade.ops import crop_to_multiple
 from crispcall.degrade.presets import Degraded, apply_preset, apply_preset_clip, preset_rng
 
@@ -55,20 +54,6 @@ def set_files(data_dir: Path, set_name: str) -> list[Path]:
     if not files:
         raise FileNotFoundError(f"set {set_name!r} has no files under {folder}")
     return files
-
-
-def decode_clip(path: Path) -> tuple[Iterator[np.ndarray], int]:
-    """The clip's frames as RGB (generator) and its rounded frame rate."""
-    container = av.open(str(path))
-    stream = container.streams.video[0]
-    fps = round(float(stream.average_rate or 30))
-
-    def frames() -> Iterator[np.ndarray]:
-        with container:
-            for frame in container.decode(stream):
-                yield crop_to_multiple(frame.to_ndarray(format="rgb24"))
-
-    return frames(), fps
 
 
 def iter_items(files: list[Path], set_name: str, preset: str) -> Iterator[TestItem]:

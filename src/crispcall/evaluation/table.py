@@ -109,4 +109,15 @@ def markdown_tables(document: dict) -> str:
             r = index[(m, suite, "mean", p)]
             cells += [format_value(r["edge_ratio"], 2), format_value(r["ocr_cer"], 3), format_value(r["flicker"], 3)]
         out.append(f"| {m} | " + " | ".join(cells) + " |")
+    if any(r.get("vmaf") is not None for r in rows):
+        out += ["", f"VMAF / VMAF-NEG ({suite} suite, mean over clips):", ""]
+        out.append("| method | " + " | ".join(f"{p} VMAF / NEG" for p in presets) + " |")
+        out.append("|---" * (len(presets) + 1) + "|")
+        for m in methods:
+            cells = [
+                f"{format_value(index[(m, suite, 'mean', p)].get('vmaf'))} / "
+                f"{format_value(index[(m, suite, 'mean', p)].get('vmaf_neg'))}"
+                for p in presets
+            ]
+            out.append(f"| {m} | " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from crispcall.data.folders import decode_clip
 from crispcall.degrade.presets import apply_preset_clip, preset_rng
-from crispcall.evaluation.suites import VIDEO_SET, decode_clip, set_files
+from crispcall.evaluation.suites import VIDEO_SET, set_files
 from crispcall.methods.base import Method
 from crispcall.metrics import FlickerMeter, psnr
 from crispcall.sysinfo import run_meta

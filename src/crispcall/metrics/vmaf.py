@@ -12,6 +12,7 @@ import json
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -31,10 +32,59 @@ def ffmpeg_with_vmaf() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def _raw(frames: Sequence[np.ndarray], path: Path, height: int, width: int) -> None:
-    with open(path, "wb") as handle:
-        for frame in frames:
+class VmafClip:
+    """A restored clip and its original, frame pairs streamed to raw files as they come (a long
+    clip is never held in memory); :meth:`scores` runs libvmaf once over them. Use it in a
+    ``with`` block, which removes the files."""
+
+    def __init__(self, threads: int = 2):
+        self.threads, self.count, self.size = threads, 0, None
+        self._stack = ExitStack()
+        self.folder = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="crispcall-vmaf-")))
+        names = ("distorted.rgb", "reference.rgb")
+        self._files = [self._stack.enter_context(open(self.folder / name, "wb")) for name in names]  # noqa: SIM115
+
+    def __enter__(self) -> VmafClip:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def add(self, distorted: np.ndarray, reference: np.ndarray) -> None:
+        """One frame of each clip (RGB uint8, one size for the whole clip; an odd side loses its
+        last row or column, as 4:2:0 needs)."""
+        if distorted.shape != reference.shape or (self.size is not None and reference.shape != self.size):
+            raise InputError("VMAF needs every frame of both clips at one size")
+        self.size = reference.shape
+        height, width = (side - side % 2 for side in reference.shape[:2])
+        if height < 2 or width < 2:
+            raise InputError(f"frames of {reference.shape[1]}x{reference.shape[0]} are too small for VMAF")
+        for handle, frame in zip(self._files, (distorted, reference), strict=True):
             handle.write(np.ascontiguousarray(check_rgb(frame)[:height, :width]).tobytes())
+        self.count += 1
+
+    def scores(self) -> dict[str, float]:
+        """Mean VMAF and VMAF-NEG over the frames added."""
+        if not self.count:
+            raise InputError("VMAF needs at least one frame")
+        for handle in self._files:
+            handle.flush()
+        height, width = (side - side % 2 for side in self.size[:2])
+        models = "|".join(f"version={version}\\:name={name}" for name, version in MODELS.items())
+        raw = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-i"]
+        log = self.folder / "vmaf.json"
+        graph = (
+            "[0:v]format=yuv420p[d];[1:v]format=yuv420p[r];"
+            f"[d][r]libvmaf=model='{models}':log_fmt=json:log_path={log}:n_threads={self.threads}"
+        )
+        command = [ffmpeg_with_vmaf(), "-hide_banner", "-loglevel", "error"]
+        command += [*raw, str(self.folder / "distorted.rgb"), *raw, str(self.folder / "reference.rgb")]
+        command += ["-lavfi", graph, "-f", "null", "-"]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"ffmpeg's libvmaf failed: {result.stderr.strip()[-300:]}")
+        pooled = json.loads(log.read_text())["pooled_metrics"]
+        return {name: float(pooled[name]["mean"]) for name in MODELS}
 
 
 def vmaf(distorted: Sequence[np.ndarray], reference: Sequence[np.ndarray], threads: int = 2) -> dict[str, float]:
@@ -42,26 +92,7 @@ def vmaf(distorted: Sequence[np.ndarray], reference: Sequence[np.ndarray], threa
     frames of one size, in order; an odd side loses its last row or column, as 4:2:0 needs)."""
     if not distorted or len(distorted) != len(reference):
         raise InputError(f"VMAF needs clips of the same, non-zero length; got {len(distorted)} and {len(reference)}")
-    height, width = (side - side % 2 for side in reference[0].shape[:2])
-    if any(f.shape != reference[0].shape for f in [*distorted, *reference]):
-        raise InputError("VMAF needs every frame of both clips at one size")
-    if height < 2 or width < 2:
-        raise InputError(f"frames of {reference[0].shape[1]}x{reference[0].shape[0]} are too small for VMAF")
-    models = "|".join(f"version={version}\\:name={name}" for name, version in MODELS.items())
-    with tempfile.TemporaryDirectory(prefix="crispcall-vmaf-") as scratch:
-        folder = Path(scratch)
-        _raw(distorted, folder / "distorted.rgb", height, width)
-        _raw(reference, folder / "reference.rgb", height, width)
-        raw = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-i"]
-        graph = (
-            "[0:v]format=yuv420p[d];[1:v]format=yuv420p[r];"
-            f"[d][r]libvmaf=model='{models}':log_fmt=json:log_path={folder / 'vmaf.json'}:n_threads={threads}"
-        )
-        command = [ffmpeg_with_vmaf(), "-hide_banner", "-loglevel", "error"]
-        command += [*raw, str(folder / "distorted.rgb"), *raw, str(folder / "reference.rgb")]
-        command += ["-lavfi", graph, "-f", "null", "-"]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RuntimeError(f"ffmpeg's libvmaf failed: {result.stderr.strip()[-300:]}")
-        pooled = json.loads((folder / "vmaf.json").read_text())["pooled_metrics"]
-    return {name: float(pooled[name]["mean"]) for name in MODELS}
+    with VmafClip(threads) as clip:
+        for frame, original in zip(distorted, reference, strict=True):
+            clip.add(frame, original)
+        return clip.scores()

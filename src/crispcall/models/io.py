@@ -13,7 +13,6 @@ from crispcall.models.student import Student
 from crispcall.models.teacher import Teacher
 from crispcall.models.upconv7 import UpConv7Teacher, UpConv7Upscaler
 
-
 UPCONV7_KINDS: dict[str, Callable[[], nn.Module]] = {"upconv7": UpConv7Teacher, "upconv7-x2": UpConv7Upscaler}
 
 

@@ -22,11 +22,11 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
-from crispcall.data.folders import load_rgb
+from crispcall.data.folders import decode_clip, load_rgb
 from crispcall.degrade.ops import crop_to_multiple
 from crispcall.degrade.presets import apply_preset, apply_preset_clip, preset_rng
 from crispcall.errors import InputError
-from crispcall.evaluation.suites import VIDEO_SET, decode_clip, set_files
+from crispcall.evaluation.suites import VIDEO_SET, set_files
 from crispcall.files import write_json
 from crispcall.methods.registry import create_method
 from crispcall.runtime.video import encode_clip

@@ -1,0 +1,253 @@
+"""Recordings of real WebRTC calls (``crispcall record``): their sources, the alignment of each
+received frame to the source frame it shows, and reading them back (``crispcall eval --suite
+webrtc``).
+
+A recording is a folder: ``meta.json`` (the source and how to make it again, the call's
+settings, one entry per received frame, the call's statistics every second) and
+``received.i420``, every received frame's planes exactly as the decoder gave them (I420 at the
+received size), one after the other. Sources are not copied: ``meta.json`` names the clip or the
+stills (with their SHA-256) and the slideshow's settings, and :func:`source_from_origin` makes
+the same frames again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from crispcall.data.folders import decode_clip, file_digest, load_rgb
+from crispcall.errors import InputError
+
+META_FILE = "meta.json"
+RECEIVED_FILE = "received.i420"
+MIN_MATCH_PSNR = 20.0  # dB: a received frame further than this from its match is no reliable match
+ALIGN_WIDTH = 160  # frames are compared at this width (or less) to find the match
+MAX_STEP = 10  # source frames the sender may skip between two frames it sends, plus one
+
+
+@dataclass
+class Source:
+    """What the fake camera plays: RGB frames (even sides), their rate, and ``origin``, what
+    :func:`source_from_origin` needs to make the same frames again."""
+
+    name: str
+    frames: list[np.ndarray]
+    fps: int
+    origin: dict[str, Any]
+
+
+def clip_source(path: Path) -> Source:
+    """A video clip as a source, every frame."""
+    path = Path(path)
+    frames, fps = decode_clip(path)
+    decoded = list(frames)
+    if not decoded:
+        raise InputError(f"{path}: no video frame could be decoded")
+    return Source(path.stem, decoded, fps, {"kind": "clip", "path": str(path), "sha256": file_digest(path)})
+
+
+def slideshow(images: Sequence[np.ndarray], size: tuple[int, int], seconds: float, fps: int) -> list[np.ndarray]:
+    """Each still shown for ``seconds`` at ``size`` (width, height) with a slow pan: the still is
+    resized to cover 110% of the frame and the frame's window slides across the margin, so every
+    frame differs from the last, as a camera's do."""
+    width, height = size
+    count = max(2, round(seconds * fps))
+    frames = []
+    for image in images:
+        cover = 1.1 * max(width / image.shape[1], height / image.shape[0])
+        big_w, big_h = max(width, round(image.shape[1] * cover)), max(height, round(image.shape[0] * cover))
+        kernel = cv2.INTER_AREA if cover < 1 else cv2.INTER_CUBIC
+        big = cv2.resize(image, (big_w, big_h), interpolation=kernel)
+        for i in range(count):
+            t = i / (count - 1)
+            left, top = round(t * (big_w - width)), round(t * (big_h - height))
+            frames.append(np.ascontiguousarray(big[top : top + height, left : left + width]))
+    return frames
+
+
+def stills_source(
+    name: str, paths: Sequence[Path], size: tuple[int, int] = (1280, 720), seconds: float = 2.0, fps: int = 30
+) -> Source:
+    """Still images as one slideshow source (:func:`slideshow`), in the order given."""
+    if not paths:
+        raise InputError(f"{name}: no still images")
+    if size[0] % 2 or size[1] % 2:
+        raise InputError(f"the slideshow's sides must be even, got {size[0]}x{size[1]}")
+    frames = slideshow([load_rgb(p) for p in paths], size, seconds, fps)
+    origin = {
+        "kind": "stills",
+        "paths": [str(p) for p in paths],
+        "sha256": [file_digest(Path(p)) for p in paths],
+        "size": list(size),
+        "seconds": seconds,
+        "fps": fps,
+    }
+    return Source(name, frames, fps, origin)
+
+
+def source_from_origin(name: str, origin: dict[str, Any]) -> Source:
+    """The source a recording names, made again; refused when its files changed since."""
+    if origin.get("kind") not in ("clip", "stills"):
+        raise InputError(f"a recording's source is a clip or stills, not {origin.get('kind')!r}")
+    paths = [origin["path"]] if origin["kind"] == "clip" else origin["paths"]
+    digests = [origin["sha256"]] if origin["kind"] == "clip" else origin["sha256"]
+    for path, digest in zip(paths, digests, strict=True):
+        if not Path(path).is_file():
+            raise InputError(f"the recording's source {path} is missing")
+        if file_digest(Path(path)) != digest:
+            raise InputError(f"the recording's source {path} changed since it was recorded")
+    if origin["kind"] == "clip":
+        return clip_source(Path(origin["path"]))
+    return stills_source(name, [Path(p) for p in paths], tuple(origin["size"]), origin["seconds"], origin["fps"])
+
+
+def ping_pong(count: int) -> list[int]:
+    """The source frame indices the fake camera plays, one loop: forward, then backward without
+    repeating either end. A plain loop would jump from the last frame to the first, a scene cut
+    that real cameras never make and that costs the encoder its quality for a while."""
+    return [*range(count), *range(count - 2, 0, -1)]
+
+
+def i420_planes(data: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Y, U and V of a tightly packed I420 buffer (chroma planes of ceil(side / 2))."""
+    chroma_w, chroma_h = (width + 1) // 2, (height + 1) // 2
+    luma, expected = width * height, width * height + 2 * chroma_w * chroma_h
+    if data.size != expected:
+        raise InputError(f"an I420 frame of {width}x{height} has {expected} bytes, not {data.size}")
+    y = data[:luma].reshape(height, width)
+    u = data[luma : luma + chroma_w * chroma_h].reshape(chroma_h, chroma_w)
+    v = data[luma + chroma_w * chroma_h :].reshape(chroma_h, chroma_w)
+    return y, u, v
+
+
+def i420_to_rgb(data: np.ndarray, width: int, height: int) -> np.ndarray:
+    """An I420 frame as RGB (BT.601 limited range, as OpenCV and the fake camera's y4m use);
+    odd sides are padded to even for the conversion and cropped back."""
+    y, u, v = i420_planes(data, width, height)
+    even_w, even_h = width + width % 2, height + height % 2
+    if (even_w, even_h) != (width, height):
+        y = np.pad(y, ((0, even_h - height), (0, even_w - width)), mode="edge")
+    packed = np.concatenate([y.ravel(), u.ravel(), v.ravel()]).reshape(even_h * 3 // 2, even_w)
+    return cv2.cvtColor(packed, cv2.COLOR_YUV2RGB_I420)[:height, :width]
+
+
+def rgb_luma(frame: np.ndarray) -> np.ndarray:
+    """The Y plane a 4:2:0 encoder would see (OpenCV's BT.601 limited range, as the fake camera)."""
+    height, width = (side - side % 2 for side in frame.shape[:2])
+    return cv2.cvtColor(frame[:height, :width], cv2.COLOR_RGB2YUV_I420)[:height]
+
+
+def _small(luma: np.ndarray) -> np.ndarray:
+    height, width = luma.shape
+    scale = min(1.0, ALIGN_WIDTH / width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(luma, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+def align(received: Sequence[np.ndarray], source: Sequence[np.ndarray], max_step: int = MAX_STEP) -> np.ndarray:
+    """The index of the source frame each received frame shows.
+
+    ``received``: Y planes (any sizes); ``source``: the RGB frames the fake camera plays, in a
+    loop. Each received frame is compared (mean squared error, both reduced to
+    at most :data:`ALIGN_WIDTH` wide) with every source frame scaled to its size, and the
+    indices are chosen together (dynamic programming) as the cheapest path that moves forward
+    by 0 to ``max_step`` frames at a time, wrapping at the end of the loop: a sender that drops
+    frames skips source frames, and Chromium's fake camera shows its first frame twice when it
+    loops."""
+    if not received or not source:
+        raise InputError("alignment needs received and source frames")
+    count = len(source)
+    source_luma = [rgb_luma(frame) for frame in source]
+    cost_rows = []
+    by_size: dict[tuple[int, int], np.ndarray] = {}
+    for luma in received:
+        size = (luma.shape[1], luma.shape[0])
+        if size not in by_size:
+            by_size[size] = np.stack([_small(cv2.resize(s, size, interpolation=cv2.INTER_AREA)) for s in source_luma])
+        candidates = by_size[size]
+        cost_rows.append(((candidates - _small(luma)[None]) ** 2).mean(axis=(1, 2)))
+    costs = np.stack(cost_rows)
+    total = costs[0].copy()
+    back = np.zeros((len(received), count), np.int64)
+    states = np.arange(count)
+    for t in range(1, len(received)):
+        # predecessor of state s for a step k is s - k (mod count)
+        steps = np.stack([np.roll(total, k) for k in range(max_step + 1)])
+        best = steps.argmin(axis=0)
+        back[t] = (states - best) % count
+        total = steps[best, states] + costs[t]
+    path = np.empty(len(received), np.int64)
+    path[-1] = int(total.argmin())
+    for t in range(len(received) - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path
+
+
+def match_psnr(luma: np.ndarray, frame: np.ndarray) -> float:
+    """PSNR of a received Y plane against the source frame's, scaled to the received size."""
+    reference = cv2.resize(rgb_luma(frame), (luma.shape[1], luma.shape[0]), interpolation=cv2.INTER_AREA)
+    mse = float(np.mean((luma.astype(np.float64) - reference) ** 2))
+    return 99.0 if mse == 0 else 10 * np.log10(255.0**2 / mse)
+
+
+@dataclass
+class Recording:
+    """A recording folder read back: ``meta`` is its ``meta.json``."""
+
+    folder: Path
+    meta: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    @property
+    def reliable(self) -> bool:
+        return bool(self.meta["alignment"]["reliable"])
+
+    def received(self) -> Iterator[tuple[dict[str, Any], np.ndarray]]:
+        """(entry, RGB frame at the received size) for every received frame, in order."""
+        raw = np.memmap(self.folder / RECEIVED_FILE, np.uint8, mode="r")
+        for entry in self.meta["frames"]:
+            data = np.asarray(raw[entry["offset"] : entry["offset"] + entry["bytes"]])
+            yield entry, i420_to_rgb(data, entry["width"], entry["height"])
+
+    def pairs(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(received RGB frame, the source frame it shows) for every received frame."""
+        source = source_from_origin(self.meta["source"]["name"], self.meta["source"]["origin"])
+        for entry, frame in self.received():
+            yield frame, source.frames[entry["source_index"]]
+
+
+def read_recording(folder: Path) -> Recording:
+    """A recording written by ``crispcall record``; a clear error for anything else."""
+    folder = Path(folder)
+    meta_path = folder / META_FILE
+    if not meta_path.is_file() or not (folder / RECEIVED_FILE).is_file():
+        raise InputError(
+            f"{folder} is not a recording (no {META_FILE} and {RECEIVED_FILE}): make one with crispcall record"
+        )
+    try:
+        meta = json.loads(meta_path.read_text())
+    except json.JSONDecodeError as error:
+        raise InputError(f"{meta_path}: not valid JSON ({error})") from None
+    return Recording(folder, meta)
+
+
+def find_recordings(root: Path) -> list[Path]:
+    """Every finished recording under ``root`` (``root`` itself when it is one), sorted;
+    unfinished ones (hidden ``.partial`` folders) are not listed."""
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(f"no such recordings folder: {root}")
+    metas = root.rglob(META_FILE)
+    found = [meta.parent for meta in metas if not any(p.startswith(".") for p in meta.relative_to(root).parts)]
+    if not found:
+        raise InputError(f"no recordings under {root}: make them with crispcall record")
+    return sorted(set(found))
