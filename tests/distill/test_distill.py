@@ -166,3 +166,39 @@ def test_precomputed_responses_stand_in_for_the_teacher(student_config, tmp_path
     cached.write_text(yaml.safe_dump(settings))
     with pytest.raises(ValueError, match="do not pair"):
         train_student(str(cached), tmp_path / "mismatch", steps=1)
+
+
+def test_an_x2_teacher_teaches_a_same_size_student_from_a_low_resolution_cache(student_config, upconv7_ncnn, tmp_path):
+    import numpy as np
+
+    from crispcall.data import write_cache
+    from crispcall.data.cache import read_cache
+    from crispcall.distill.responses import read_responses, write_responses
+    from crispcall.train.loop import as_played
+    from crispcall.train.teacher import import_waifu2x
+
+    settings = yaml.safe_load(Path(student_config({"response": 1.0})).read_text())
+    degrade = tmp_path / "x2.yaml"
+    packaged = (Path(__file__).parents[2] / "src/crispcall/degrade/train.yaml").read_text()
+    degrade.write_text(packaged.replace("scale: [", "scale: [2, 2] #", 1))
+    cache = write_cache(settings["data"]["roots"], tmp_path / "low.npz", 8, 32, holdout_every=2,
+                        degradation_config=str(degrade), low_resolution=True, progress=False)  # fmt: skip
+    teacher = import_waifu2x(upconv7_ncnn[0], tmp_path / "x2.pt", kind="upconv7-x2")
+    with pytest.raises(ValueError, match="x2 teacher needs a cache of x2 pairs"):
+        write_responses(teacher, settings["data"]["cache"], tmp_path / "wrong.npz", progress=False)
+    responses = read_responses(write_responses(teacher, cache, tmp_path / "r.npz", 4, progress=False))
+    low, clean, _meta = read_cache(cache)
+    assert responses.shape == (8, 3, 32, 32) and low.shape == (8, 16, 16, 3)
+    played = as_played(low, 32)
+    assert played.shape == clean.shape and np.abs(played[:, ::2, ::2].astype(int) - low).mean() < 8
+
+    settings["data"]["cache"] = str(cache)
+    settings["distill"].update(teacher=str(teacher), responses=str(tmp_path / "r.npz"))
+    config = tmp_path / "x2-student.yaml"
+    config.write_text(yaml.safe_dump(settings))
+    final = train_student(str(config), tmp_path / "run", steps=2)
+    assert load_network(final, "student")(torch.rand(1, 3, 32, 32)).shape == (1, 3, 32, 32)
+    settings["distill"]["responses"] = None  # live: the x2 teacher would need the low-resolution batch
+    config.write_text(yaml.safe_dump(settings))
+    with pytest.raises(ValueError, match="precomputed responses only"):
+        train_student(str(config), tmp_path / "live", steps=1)

@@ -48,7 +48,9 @@ def register(sub) -> None:
         "run the teacher once on every pair of a cache, for fast response distillation",
         "Write the frozen teacher's outputs on every degraded patch of a pair cache (uint8, the cache's order). A "
         "student config that names the file in distill.responses reads its response targets from it instead of "
-        "running the teacher at every step (about 4x faster on the CPU).",
+        "running the teacher at every step (about 4x faster on the CPU). An x2 teacher (kind upconv7-x2) runs on a "
+        "low-resolution cache (crispcall data cache --low-resolution), from which the same-size student then sees "
+        "each patch upscaled bilinearly, as a player shows it.",
         [
             "crispcall train responses --teacher weights/teacher.pt --cache data/pairs-call-128.npz "
             "--out data/pairs-call-128-teacher.npz"

@@ -29,14 +29,21 @@ def write_responses(
     teacher_path: str | Path, cache_path: str | Path, out: str | Path, batch_size: int = 32, progress: bool = True
 ) -> Path:
     """Run the teacher on every degraded patch of the cache; write ``out`` (.npz with
-    ``responses``, N x 3 x H x W float16 in the cache's order, and ``meta``)."""
+    ``responses``, N x 3 x H x W float16 at the clean patches' size in the cache's order, and
+    ``meta``). An x2 teacher takes a low-resolution cache of the same scale (``crispcall data
+    cache --low-resolution``); a same-size teacher, a same-size cache."""
     out = Path(out)
     if out.suffix != ".npz":
         raise InputError(f"responses are written as .npz, got {out}")
     runtime = start_runtime()
     teacher = load_network(teacher_path, "teacher").eval().to(runtime.device)
-    degraded, _clean, cache_meta = read_cache(cache_path)
-    responses = np.empty((len(degraded), 3, *degraded.shape[1:3]), np.float16)
+    degraded, clean, cache_meta = read_cache(cache_path)
+    teacher_scale, cache_scale = int(getattr(teacher, "scale", 1)), int(cache_meta.get("scale", 1))
+    if teacher_scale != cache_scale:
+        raise InputError(
+            f"an x{teacher_scale} teacher needs a cache of x{teacher_scale} pairs; {cache_path} holds x{cache_scale}"
+        )
+    responses = np.empty((len(degraded), 3, *clean.shape[1:3]), np.float16)
     for start in tqdm(range(0, len(degraded), batch_size), desc="teacher", unit="batch", disable=not progress):
         batch = to_tensor(degraded[start : start + batch_size], runtime.device)
         responses[start : start + batch_size] = teacher(batch).half().cpu().numpy()

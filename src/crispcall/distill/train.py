@@ -57,6 +57,13 @@ def _distillation_loss(config: dict) -> DistillationLoss:
         if not terms["teacher"]:
             raise InputError("distill.teacher must name the teacher's weights")
         teacher = load_network(terms["teacher"], "teacher")
+        live = terms["feature"] or not terms["responses"]
+        if getattr(teacher, "scale", 1) != 1 and live:
+            # It would need the low-resolution batch the student never sees.
+            raise InputError(
+                "an x2 teacher teaches through precomputed responses only (distill.responses, from crispcall train "
+                "responses); set distill.feature to 0"
+            )
     probe = Student(**config["model"])
     return DistillationLoss(
         teacher,

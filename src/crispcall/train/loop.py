@@ -85,6 +85,12 @@ def to_tensor(batch: np.ndarray, device: torch.device) -> torch.Tensor:
     return torch.from_numpy(batch).to(device).permute(0, 3, 1, 2).float().div_(255.0)
 
 
+def as_played(low: np.ndarray, side: int) -> np.ndarray:
+    """Low-resolution patches (N x h x w x 3 uint8) upscaled to ``side`` as a player shows
+    them (bilinear, rounded to uint8): what a same-size network sees from a low-resolution cache."""
+    return np.stack([cv2.resize(patch, (side, side), interpolation=cv2.INTER_LINEAR) for patch in low])
+
+
 @torch.no_grad()
 def restore_frame(model: nn.Module, frame: np.ndarray, device: torch.device) -> np.ndarray:
     """Run a network on one RGB uint8 frame (sides edge-padded to a multiple of the network's
@@ -224,7 +230,12 @@ def train(
             print(f"resuming {name} from step {step}")
     trained = nn.parallel.DistributedDataParallel(model) if runtime.world > 1 else model
 
-    degraded_all, clean_all, _meta = read_cache(config["data"]["cache"])
+    degraded_all, clean_all, cache_meta = read_cache(config["data"]["cache"])
+    # A same-size network on a low-resolution cache sees its patches upscaled, as a player shows them.
+    cache_scale, model_scale = int(cache_meta.get("scale", 1)), int(getattr(model, "scale", 1))
+    if model_scale not in (1, cache_scale):
+        raise InputError(f"an x{model_scale} network cannot train on {config['data']['cache']} (x{cache_scale} pairs)")
+    played = model_scale == 1 and cache_scale > 1
     if targets is not None and targets.shape != (len(clean_all), 3, *clean_all.shape[1:3]):
         raise InputError(f"targets of shape {targets.shape} do not pair with the cache's {clean_all.shape}")
     val_pairs = validation_set(config["data"]) if runtime.main else []
@@ -240,7 +251,8 @@ def train(
         # Batch indices depend on (seed, rank, step) alone, so a resumed run sees the same data.
         pick = np.random.default_rng((cfg["seed"], runtime.rank, step)).integers(0, len(clean_all), cfg["batch_size"])
         pick.sort()
-        degraded = to_tensor(degraded_all[pick], runtime.device)
+        low = degraded_all[pick]
+        degraded = to_tensor(as_played(low, clean_all.shape[1]) if played else low, runtime.device)
         clean = to_tensor(clean_all[pick], runtime.device)
         extra = () if targets is None else (torch.from_numpy(targets[pick]).to(runtime.device).float(),)
         with autocast:
