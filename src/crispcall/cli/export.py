@@ -24,6 +24,7 @@ def register(sub) -> None:
             "crispcall export --checkpoint weights/student.pt --out weights/student.onnx",
             "crispcall export --checkpoint runs/student-qat/student.pt --out weights/student-int8.onnx --int8",
             "crispcall export --checkpoint weights/student.pt --out weights/student.tflite --format tflite",
+            "crispcall export --checkpoint weights/student.pt --out weights/student-i420.onnx --i420",
         ],
     )
     parser.add_argument("--checkpoint", type=Path, required=True, help="weights written by crispcall train")
@@ -44,6 +45,12 @@ def register(sub) -> None:
         help="FP32 ONNX through the plain NCHW wrapper instead of the student's frame graph (to measure it)",
     )
     parser.add_argument(
+        "--i420",
+        action="store_true",
+        help="FP32 ONNX of a luma student on a decoded frame's I420 planes, upscaled to a display size in the graph "
+        "(the browser's frame path; crispcall.export.i420)",
+    )
+    parser.add_argument(
         "--size", default="1920x1080", help="TFLite frame size WxH, multiples of 4 (default: %(default)s)"
     )
     parser.set_defaults(func=run)
@@ -57,7 +64,7 @@ def run(args: argparse.Namespace) -> None:
 
     exported = export_checkpoint(
         args.checkpoint, args.out, args.format, args.int8, args.calibration, args.count, parse_size(args.size),
-        args.generic_io,
+        args.generic_io, args.i420,
     )  # fmt: skip
     print(f"wrote {exported.path} ({exported.path.stat().st_size:,} bytes), {exported.check}")
     print(f"parameters: {exported.parameters:,}; MACs per 1920x1080 frame: {exported.macs_1080p / 1e9:.1f} G")

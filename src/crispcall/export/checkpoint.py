@@ -45,19 +45,24 @@ def export_checkpoint(
     count: int = 64,
     size: tuple[int, int] = (1920, 1080),
     generic_io: bool = False,
+    i420: bool = False,
 ) -> Exported:
     """Export the network in ``checkpoint`` (a student is fused first) to ``out``: ONNX or
     TFLite (``fmt``; TFLite at a fixed ``size``, width x height), FP32 or ``int8`` (calibrated
     on ``count`` frames of the ``calibration`` training folders, ``$CRISPCALL_TRAIN`` by
-    default). ``generic_io`` exports the plain NCHW wrapper instead of the frame graph."""
+    default). ``generic_io`` exports the plain NCHW wrapper instead of the frame graph; ``i420``
+    the graph on a decoded frame's planes (:mod:`crispcall.export.i420`, FP32 ONNX)."""
     from crispcall.export.onnx import export_onnx
     from crispcall.models.complexity import parameter_count
     from crispcall.models.io import load_network
     from crispcall.models.student import Student
-    from crispcall.runtime.backends import load_backend
+    from crispcall.runtime.backends import load_backend, onnx_metadata
+    from crispcall.runtime.metadata import MACS_KEY
 
     if out.suffix != f".{fmt}":
         raise InputError(f"--out {out} should end in .{fmt} for --format {fmt}")
+    if i420 and (fmt != "onnx" or int8 or generic_io):
+        raise InputError("--i420 writes an FP32 ONNX graph: leave out --int8, --generic-io and --format tflite")
     if int8 and not calibration and not train_dir().is_dir():
         raise InputError(f"no training folder for INT8 calibration: {train_dir()} (pass --calibration)")
     model = load_network(checkpoint)
@@ -75,8 +80,13 @@ def export_checkpoint(
         with tempfile.TemporaryDirectory() as scratch:
             figure = quantize_onnx(export_onnx(model, Path(scratch) / "fp32.onnx"), out, frames, check)
         path, checked = out, f"{figure:.1f} dB PSNR against the FP32 graph"
+    elif i420:
+        from crispcall.export.i420 import export_i420
+
+        path, checked = export_i420(model, out), "verified against the RGB frame graph"
     else:
         path, checked = export_onnx(model, out, generic=generic_io), "verified against PyTorch"
     # The MACs the written file states (counted once, at export), not a second count.
-    macs = load_backend(path, threads=1).macs_per_pixel * 1920 * 1080
+    stated = float(onnx_metadata(path)[MACS_KEY]) if i420 else load_backend(path, threads=1).macs_per_pixel
+    macs = stated * 1920 * 1080
     return Exported(Path(path), checked, parameter_count(model), macs)

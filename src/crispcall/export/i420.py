@@ -1,0 +1,162 @@
+"""The student as a web call's frame path runs it: a decoded frame's I420 planes in, an I420
+frame at the display size out (``crispcall export --i420``; the browser's ``web/crispcall.js``).
+
+A decoder hands out I420 (BT.601, limited range). The student corrects only luma, and its
+correction, added to R, G and B alike, changes Y by the same amount and leaves U and V as they
+are; so the graph never forms RGB. It upscales the three planes from the received size to the
+display size (bilinear, rounded: what a player shows), maps Y to the full-range luma the student
+was trained on, ``(Y - 16) / 219``, adds ``219 x`` the correction to Y, and returns the planes
+one after the other, ready for ``new VideoFrame(buffer, {format: "I420"})``.
+
+Inputs: ``y`` 1 x 1 x h x w, ``u`` and ``v`` 1 x 1 x ceil(h/2) x ceil(w/2) (uint8), ``size`` the
+display height and width (int64, 2; multiples of the student's unshuffle factor). Output:
+``i420``, H*W + 2 * ceil(H/2) * ceil(W/2) uint8.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+
+from crispcall.data.scene import synthetic_frame
+from crispcall.errors import CheckFailed, InputError
+from crispcall.export.onnx import OPSET, FrameIO, frame_metadata, run_frame, share_within
+from crispcall.files import written_whole
+
+# The I420 output must match the RGB frame graph's on the same frame to this share within 2/255.
+MATCH_SHARE = 0.99
+
+
+class I420Correction(nn.Module):
+    """The student's luma correction applied to upscaled, rounded planes (float, 0-255)."""
+
+    def __init__(self, student: nn.Module):
+        super().__init__()
+        if getattr(student, "color", None) != "luma":
+            raise InputError("the I420 graph needs a luma student (model.color: luma)")
+        self.student = student
+
+    def forward(self, y: torch.Tensor, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        correction, _ = self.student.correction((y - 16.0) / 219.0, full_resolution_head=True)
+        corrected = (y + correction * 219.0 + 0.5).clamp(0.0, 255.0).to(torch.uint8)
+        return torch.cat([corrected.reshape(-1), u.to(torch.uint8).reshape(-1), v.to(torch.uint8).reshape(-1)])
+
+
+def _prepend_upscale(graph) -> None:
+    """Turn the traced graph's float inputs ``y_up``, ``u_up``, ``v_up`` into the bilinear,
+    rounded upscale of uint8 inputs ``y``, ``u``, ``v`` to ``size`` (chroma: half, rounded up)."""
+    from onnx import TensorProto, helper
+
+    nodes = [
+        helper.make_node("Constant", [], ["one_one"], value=helper.make_tensor("c", TensorProto.INT64, [2], [1, 1])),
+        helper.make_node("Constant", [], ["one"], value=helper.make_tensor("c", TensorProto.INT64, [1], [1])),
+        helper.make_node("Constant", [], ["two"], value=helper.make_tensor("c", TensorProto.INT64, [1], [2])),
+        helper.make_node("Constant", [], ["half"], value=helper.make_tensor("c", TensorProto.FLOAT, [], [0.5])),
+        helper.make_node("Concat", ["one_one", "size"], ["luma_sizes"], axis=0),
+        helper.make_node("Add", ["size", "one"], ["size_plus_one"]),
+        helper.make_node("Div", ["size_plus_one", "two"], ["chroma_size"]),
+        helper.make_node("Concat", ["one_one", "chroma_size"], ["chroma_sizes"], axis=0),
+    ]
+    for plane, sizes in (("y", "luma_sizes"), ("u", "chroma_sizes"), ("v", "chroma_sizes")):
+        nodes += [
+            helper.make_node("Cast", [plane], [f"{plane}_float"], to=TensorProto.FLOAT),
+            helper.make_node(
+                "Resize",
+                [f"{plane}_float", "", "", sizes],
+                [f"{plane}_resized"],
+                mode="linear",
+                coordinate_transformation_mode="half_pixel",
+            ),
+            helper.make_node("Add", [f"{plane}_resized", "half"], [f"{plane}_offset"]),
+            helper.make_node("Floor", [f"{plane}_offset"], [f"{plane}_up"]),
+        ]
+    traced = list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes + traced)
+    del graph.input[:]
+    graph.input.extend(
+        [
+            helper.make_tensor_value_info("y", TensorProto.UINT8, [1, 1, "height", "width"]),
+            helper.make_tensor_value_info("u", TensorProto.UINT8, [1, 1, "chroma_height", "chroma_width"]),
+            helper.make_tensor_value_info("v", TensorProto.UINT8, [1, 1, "chroma_height", "chroma_width"]),
+            helper.make_tensor_value_info("size", TensorProto.INT64, [2]),
+        ]
+    )
+
+
+def rgb_to_i420(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Y, U and V planes (1 x 1 x h x w uint8) of an RGB frame with even sides, as a decoder gives them."""
+    height, width = frame.shape[:2]
+    packed = cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420)
+    y = packed[:height]
+    chroma = packed[height:].reshape(2, height // 2, width // 2)
+    return y[None, None], chroma[0][None, None], chroma[1][None, None]
+
+
+def upscaled_rgb(planes: tuple[np.ndarray, ...], size: tuple[int, int]) -> np.ndarray:
+    """What a player shows from I420 planes at display ``size`` (height, width): each plane
+    upscaled bilinearly, then converted to RGB."""
+    height, width = size
+    y, u, v = (plane[0, 0] for plane in planes)
+    up = [cv2.resize(y, (width, height), interpolation=cv2.INTER_LINEAR)]
+    up += [cv2.resize(c, (width // 2, height // 2), interpolation=cv2.INTER_LINEAR) for c in (u, v)]
+    return cv2.cvtColor(np.concatenate([p.ravel() for p in up]).reshape(height * 3 // 2, width), cv2.COLOR_YUV2RGB_I420)
+
+
+def i420_rgb(buffer: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The graph's I420 output at ``size`` (height, width, both even) as RGB."""
+    height, width = size
+    return cv2.cvtColor(buffer.reshape(height * 3 // 2, width), cv2.COLOR_YUV2RGB_I420)
+
+
+def rgb_i420(frame: np.ndarray) -> np.ndarray:
+    """An RGB frame (even sides) as one I420 buffer, the form the graph gives."""
+    return cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).ravel()
+
+
+def export_i420(model: nn.Module, path: str | Path, check_size: tuple[int, int] = (48, 64)) -> Path:
+    """Write the fused luma ``model`` as the I420 graph (module docstring) with the frame graph's
+    metadata, and check it: on a test frame received at ``check_size`` and shown at twice that,
+    at least :data:`MATCH_SHARE` of its values are within 2/255 of the RGB frame graph's output on
+    the frame a player shows, taken to I420 (the values the page sends on; in RGB, the two
+    roundings of a colour conversion add up to 3 levels on about 1% of values). Written under a
+    temporary name and renamed once checked."""
+    import onnx
+    import onnxruntime as ort
+    import onnxslim
+
+    path = Path(path)
+    model = model.eval()
+    core = I420Correction(model).eval()
+    height, width = check_size
+    display = (2 * height, 2 * width)
+    y, u, v = (torch.zeros(1, 1, h, w) for h, w in [display, (height, width), (height, width)])
+    with written_whole(path) as partial, tempfile.TemporaryDirectory() as scratch:
+        traced = Path(scratch) / "core.onnx"
+        dynamic = {"y_up": {2: "H", 3: "W"}, "u_up": {2: "CH", 3: "CW"}, "v_up": {2: "CH", 3: "CW"}}
+        torch.onnx.export(
+            core, (y, u, v), str(traced), input_names=["y_up", "u_up", "v_up"], output_names=["i420"],
+            dynamic_axes={**dynamic, "i420": {0: "bytes"}}, opset_version=OPSET, dynamo=False,
+        )  # fmt: skip
+        graph = onnx.load(str(traced))
+        _prepend_upscale(graph.graph)
+        graph = onnxslim.slim(graph)
+        del graph.graph.value_info[:]
+        for key, value in frame_metadata(model).items():
+            graph.metadata_props.add(key=key, value=value)
+        onnx.checker.check_model(graph)
+        onnx.save(graph, str(partial))
+        session = ort.InferenceSession(str(partial), providers=["CPUExecutionProvider"])
+        planes = rgb_to_i420(synthetic_frame(width, height))
+        feeds = dict(zip("yuv", planes, strict=True)) | {"size": np.array(display, np.int64)}
+        got = session.run(None, feeds)[0]
+        expected = rgb_i420(run_frame(FrameIO(model), upscaled_rgb(planes, display)))
+        share = share_within(got, expected, levels=2)
+        if share < MATCH_SHARE:
+            raise CheckFailed(f"I420 export of {path.name}: only {share:.1%} of values within 2/255 of the frame graph")
+    return path
