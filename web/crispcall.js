@@ -8,7 +8,8 @@
 // student's I420 graph in onnxruntime-web, upscaled to `height` lines in the graph) ->
 // MediaStreamTrackGenerator. The returned track is that generator: stop() also ends the worker,
 // and it fires "stats" events (event.detail: fps, modelMs, frames, size, received, path) every
-// second and an "error" event if the worker fails. The original track is never stopped: when
+// second (modelMs: the model time of each of the last 300 frames) and an "error" event if
+// the worker fails. The original track is never stopped: when
 // anything is missing, sharpen() throws a clear error and the app keeps showing the original.
 
 export const DEFAULT_MODEL = "/models/student-i420.onnx";

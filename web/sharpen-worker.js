@@ -90,7 +90,7 @@ async function pump(ort, reader, writer, target) {
       stats.fps = (inSecond * 1000) / (now - second);
       second = now;
       inSecond = 0;
-      reply({ type: "stats", stats: { ...stats, modelMs: stats.modelMs.slice(-60) } });
+      reply({ type: "stats", stats: { ...stats, modelMs: stats.modelMs.slice() } });
     }
   }
   await writer.close();

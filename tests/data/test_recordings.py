@@ -11,16 +11,14 @@ from crispcall.data.recordings import (
     RECEIVED_FILE,
     align,
     find_recordings,
-    i420_planes,
-    i420_to_rgb,
     match_psnr,
     read_recording,
-    rgb_luma,
     slideshow,
     source_from_origin,
     stills_source,
 )
 from crispcall.data.scene import build_clip
+from crispcall.degrade.yuv import rgb_luma
 
 
 @pytest.fixture(scope="module")
@@ -43,22 +41,6 @@ def test_alignment_finds_the_frames_a_sender_dropped_and_the_loop(clip, rng):
     assert path.tolist() == shown
     assert all(match_psnr(r, clip[i]) > 30 for r, i in zip(received, path, strict=True))
     assert match_psnr(received[0], clip[25]) < match_psnr(received[0], clip[5])
-
-
-def test_i420_planes_and_rgb_at_odd_sizes():
-    rng = np.random.default_rng(0)
-    frame = rng.integers(0, 256, (91, 161, 3), np.uint8)
-    frame = cv2.GaussianBlur(frame, (0, 0), 3)
-    even = cv2.cvtColor(np.pad(frame, ((0, 1), (0, 1), (0, 0)), mode="edge"), cv2.COLOR_RGB2YUV_I420)
-    y = even[:92].reshape(92, 162)[:91, :161]
-    chroma = even[92:].ravel()
-    data = np.concatenate([y.ravel(), chroma])
-    planes = i420_planes(data, 161, 91)
-    assert [p.shape for p in planes] == [(91, 161), (46, 81), (46, 81)]
-    back = i420_to_rgb(data, 161, 91)
-    assert back.shape == frame.shape and np.abs(back.astype(int) - frame).mean() < 3
-    with pytest.raises(ValueError, match="bytes"):
-        i420_planes(data[:-1], 161, 91)
 
 
 def test_slideshow_pans_every_still(astronaut, coffee):

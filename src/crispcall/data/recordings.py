@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from crispcall.data.folders import decode_clip, file_digest, load_rgb
+from crispcall.degrade.yuv import i420_to_rgb, rgb_luma
 from crispcall.errors import InputError
 
 META_FILE = "meta.json"
@@ -112,35 +113,6 @@ def ping_pong(count: int) -> list[int]:
     repeating either end. A plain loop would jump from the last frame to the first, a scene cut
     that real cameras never make and that costs the encoder its quality for a while."""
     return [*range(count), *range(count - 2, 0, -1)]
-
-
-def i420_planes(data: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Y, U and V of a tightly packed I420 buffer (chroma planes of ceil(side / 2))."""
-    chroma_w, chroma_h = (width + 1) // 2, (height + 1) // 2
-    luma, expected = width * height, width * height + 2 * chroma_w * chroma_h
-    if data.size != expected:
-        raise InputError(f"an I420 frame of {width}x{height} has {expected} bytes, not {data.size}")
-    y = data[:luma].reshape(height, width)
-    u = data[luma : luma + chroma_w * chroma_h].reshape(chroma_h, chroma_w)
-    v = data[luma + chroma_w * chroma_h :].reshape(chroma_h, chroma_w)
-    return y, u, v
-
-
-def i420_to_rgb(data: np.ndarray, width: int, height: int) -> np.ndarray:
-    """An I420 frame as RGB (BT.601 limited range, as OpenCV and the fake camera's y4m use);
-    odd sides are padded to even for the conversion and cropped back."""
-    y, u, v = i420_planes(data, width, height)
-    even_w, even_h = width + width % 2, height + height % 2
-    if (even_w, even_h) != (width, height):
-        y = np.pad(y, ((0, even_h - height), (0, even_w - width)), mode="edge")
-    packed = np.concatenate([y.ravel(), u.ravel(), v.ravel()]).reshape(even_h * 3 // 2, even_w)
-    return cv2.cvtColor(packed, cv2.COLOR_YUV2RGB_I420)[:height, :width]
-
-
-def rgb_luma(frame: np.ndarray) -> np.ndarray:
-    """The Y plane a 4:2:0 encoder would see (OpenCV's BT.601 limited range, as the fake camera)."""
-    height, width = (side - side % 2 for side in frame.shape[:2])
-    return cv2.cvtColor(frame[:height, :width], cv2.COLOR_RGB2YUV_I420)[:height]
 
 
 def _small(luma: np.ndarray) -> np.ndarray:

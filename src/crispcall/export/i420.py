@@ -18,12 +18,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 from torch import nn
 
 from crispcall.data.scene import synthetic_frame
+from crispcall.degrade.yuv import i420_planes, planes_to_rgb, rgb_to_i420, upscale_planes
 from crispcall.errors import CheckFailed, InputError
 from crispcall.export.onnx import OPSET, FrameIO, frame_metadata, run_frame, share_within
 from crispcall.files import written_whole
@@ -89,36 +89,6 @@ def _prepend_upscale(graph) -> None:
     )
 
 
-def rgb_to_i420(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Y, U and V planes (1 x 1 x h x w uint8) of an RGB frame with even sides, as a decoder gives them."""
-    height, width = frame.shape[:2]
-    packed = cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420)
-    y = packed[:height]
-    chroma = packed[height:].reshape(2, height // 2, width // 2)
-    return y[None, None], chroma[0][None, None], chroma[1][None, None]
-
-
-def upscaled_rgb(planes: tuple[np.ndarray, ...], size: tuple[int, int]) -> np.ndarray:
-    """What a player shows from I420 planes at display ``size`` (height, width): each plane
-    upscaled bilinearly, then converted to RGB."""
-    height, width = size
-    y, u, v = (plane[0, 0] for plane in planes)
-    up = [cv2.resize(y, (width, height), interpolation=cv2.INTER_LINEAR)]
-    up += [cv2.resize(c, (width // 2, height // 2), interpolation=cv2.INTER_LINEAR) for c in (u, v)]
-    return cv2.cvtColor(np.concatenate([p.ravel() for p in up]).reshape(height * 3 // 2, width), cv2.COLOR_YUV2RGB_I420)
-
-
-def i420_rgb(buffer: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """The graph's I420 output at ``size`` (height, width, both even) as RGB."""
-    height, width = size
-    return cv2.cvtColor(buffer.reshape(height * 3 // 2, width), cv2.COLOR_YUV2RGB_I420)
-
-
-def rgb_i420(frame: np.ndarray) -> np.ndarray:
-    """An RGB frame (even sides) as one I420 buffer, the form the graph gives."""
-    return cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).ravel()
-
-
 def export_i420(model: nn.Module, path: str | Path, check_size: tuple[int, int] = (48, 64)) -> Path:
     """Write the fused luma ``model`` as the I420 graph (module docstring) with the frame graph's
     metadata, and check it: on a test frame received at ``check_size`` and shown at twice that,
@@ -152,10 +122,11 @@ def export_i420(model: nn.Module, path: str | Path, check_size: tuple[int, int] 
         onnx.checker.check_model(graph)
         onnx.save(graph, str(partial))
         session = ort.InferenceSession(str(partial), providers=["CPUExecutionProvider"])
-        planes = rgb_to_i420(synthetic_frame(width, height))
-        feeds = dict(zip("yuv", planes, strict=True)) | {"size": np.array(display, np.int64)}
-        got = session.run(None, feeds)[0]
-        expected = rgb_i420(run_frame(FrameIO(model), upscaled_rgb(planes, display)))
+        planes = i420_planes(rgb_to_i420(synthetic_frame(width, height)), width, height)
+        feeds = {name: plane[None, None] for name, plane in zip("yuv", planes, strict=True)}
+        got = session.run(None, feeds | {"size": np.array(display, np.int64)})[0]
+        shown = planes_to_rgb(*upscale_planes(*planes, display))
+        expected = rgb_to_i420(run_frame(FrameIO(model), shown))
         share = share_within(got, expected, levels=2)
         if share < MATCH_SHARE:
             raise CheckFailed(f"I420 export of {path.name}: only {share:.1%} of values within 2/255 of the frame graph")

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from crispcall.errors import InputError
-from crispcall.paths import chromium_path
+from crispcall.paths import chromium_path, weights_dir
 from crispcall.web.server import serving
 
 CHROMIUM_FLAGS = (
@@ -80,18 +80,20 @@ def decode_rgba(text: str, width: int, height: int) -> np.ndarray:
 
 @dataclass
 class PageRun:
-    """A page in a call: ``page`` is Playwright's; ``state()`` reads ``window.crispcall.state``."""
+    """A page in a call: ``page`` is Playwright's; ``state()`` reads the page's state object
+    (``state_of``: ``window.crispcall.state`` on the demo page)."""
 
     page: Any
     url: str
+    state_of: str = "window.crispcall.state"
 
     def close(self) -> None:
         self.page.close()
 
     def state(self) -> dict:
-        return self.page.evaluate("() => ({...window.crispcall.state})")
+        return self.page.evaluate(f"() => ({{...{self.state_of}}})")
 
-    def _poll(self, pick: Callable[[dict], Any], timeout_s: float) -> Any:
+    def poll(self, pick: Callable[[dict], Any], timeout_s: float) -> Any:
         """``pick(state)`` every 0.25 s until it gives something other than None (returned),
         or None when the time runs out."""
         deadline = time.monotonic() + timeout_s
@@ -112,7 +114,7 @@ class PageRun:
                 raise RuntimeError(f"the page failed: {state['error']}")
             return state if state["frames"] >= start + count else None
 
-        state = self._poll(done, timeout_s)
+        state = self.poll(done, timeout_s)
         if state is None:
             status = self.page.inner_text("#status")
             raise TimeoutError(f"{count} frames not sharpened in {timeout_s:.0f} s (page status: {status})")
@@ -121,7 +123,7 @@ class PageRun:
     def call_stats(self, timeout_s: float = 15.0) -> dict:
         """The call's ``getStats`` figures once a bitrate has been measured (it takes two
         one-second samples)."""
-        call = self._poll(
+        call = self.poll(
             lambda state: state["call"] if state["call"] and state["call"]["bitrate"] is not None else None, timeout_s
         )
         if call is None:
@@ -181,6 +183,65 @@ def call_browser(
             browser.close()
 
 
+def is_i420_graph(path: Path) -> bool:
+    """Whether an ONNX file is the student's I420 graph (``crispcall export --i420``), which the
+    page runs through ``crispcall.js``; other frame graphs run through the demo page."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return {"y", "u", "v", "size"} <= {i.name for i in session.get_inputs()}
+
+
+def _bench_i420(chromium: CallBrowser, model: str, height: int, threads: int, frames: int, warmup: int,
+                kbps: int, codec: str) -> dict:  # fmt: skip
+    """``web/minimal.html``: a call at ``kbps`` whose remote track ``crispcall.sharpen()`` sharpens
+    to ``height`` lines in its Worker; the worker's frames per second and model times."""
+    query = urlencode({"kbps": kbps, "codec": codec, "height": height, "threads": threads, "model": f"/models/{model}"})
+    page = chromium.browser.new_page()
+    try:
+        page.goto(f"{chromium.base}minimal.html?{query}")
+        run = PageRun(page, page.url, "window.minimal.state")
+
+        def counted(target: int) -> Callable[[dict], dict | None]:
+            def pick(state: dict) -> dict | None:
+                if state["error"]:
+                    raise RuntimeError(f"the page failed: {state['error']}")
+                stats = state["stats"]
+                return state if stats and stats["frames"] >= target and state["call"] else None
+
+            return pick
+
+        first = run.poll(counted(warmup), 120.0)
+        if first is None:
+            raise TimeoutError(f"{model}: {warmup} frames not sharpened in 120 s")
+        started, start_frames = time.monotonic(), first["stats"]["frames"]
+        start_decoded = first["call"]["framesDecoded"]
+        last = run.poll(counted(start_frames + frames), 60.0 + frames)
+        if last is None:
+            raise TimeoutError(f"{model}: {frames} frames not sharpened in time")
+        seconds = time.monotonic() - started
+        done = last["stats"]["frames"] - start_frames
+    finally:
+        page.close()
+    stats, call = last["stats"], last["call"]
+    return {
+        "method": f"{model} (browser, wasm, {threads} threads, {stats['path']})",
+        "size": f"{stats['size'][0]}x{stats['size'][1]}",
+        "input_size": f"{stats['received'][0]}x{stats['received'][1]}",
+        "threads": threads,
+        "median_ms": float(np.median(stats["modelMs"][-min(done, len(stats["modelMs"])) :])),
+        "fps": done / seconds,
+        "frames": done,
+        "seconds": seconds,
+        "call": {
+            "kbps": kbps,
+            "codec": call["codec"],
+            "bitrate": call["bitrate"],
+            "fps": (call["framesDecoded"] - start_decoded) / seconds,
+        },
+    }
+
+
 def bench_browser(
     workdir: Path,
     sizes: list[tuple[int, int]],
@@ -190,6 +251,7 @@ def bench_browser(
     preset: str = "150k",
     codec: str = "VP8",
     threads: Sequence[int | None] = (None,),
+    i420_kbps: int = 300,
 ) -> dict:
     """Each model sharpening a call in the page at each size (the frame size the page
     sharpens at; the camera sends the largest) with each WASM thread count (None: the page's
@@ -197,12 +259,20 @@ def bench_browser(
     ``warmup``, and the median model time of those frames.
 
     A page's fps includes drawing the received frame, reading its pixels and showing the
-    result; on this machine the call's encoder and decoder share the cores with the model."""
+    result; on this machine the call's encoder and decoder share the cores with the model.
+
+    An I420 graph (:func:`is_i420_graph`) runs instead in ``web/minimal.html`` through
+    ``crispcall.js``'s Worker, in a call held to ``i420_kbps`` whose sender picks its own
+    resolution; the graph upscales what arrives to each size's height (one model thread when
+    ``threads`` says None)."""
     camera = max(sizes, key=lambda s: s[0] * s[1])
     rows = []
     with call_browser(workdir, camera) as chromium:
         version = chromium.browser.version
         for model, count, (_width, height) in itertools.product(models, threads, sizes):
+            if is_i420_graph(weights_dir() / model):
+                rows.append(_bench_i420(chromium, model, height, count or 1, frames, warmup, i420_kbps, codec))
+                continue
             run = chromium.open(preset=preset, codec=codec, model=model, size=height, threads=count)
             try:
                 run.wait_for_frames(warmup)

@@ -29,10 +29,10 @@ from crispcall.data.recordings import (
     RECEIVED_FILE,
     Source,
     align,
-    i420_planes,
     match_psnr,
     ping_pong,
 )
+from crispcall.degrade.yuv import i420_planes
 from crispcall.errors import InputError
 from crispcall.sysinfo import run_meta
 from crispcall.web.browser import launch_chromium, write_y4m
