@@ -60,3 +60,22 @@ def test_profile_sums_kernel_time_per_operator(student_onnx, capsys):
     assert main(["profile", str(student_onnx), "--size", "64x48", "--frames", "2", "--threads", "1"]) == 0
     assert "| Conv |" in capsys.readouterr().out
     assert main(["profile", "missing.onnx"]) == 2
+
+
+def test_a_page_row_of_an_i420_graph_gets_its_native_twin(student_net, tmp_path):
+    pytest.importorskip("torch", reason="the graph is exported from PyTorch (train extra)")
+    from crispcall.bench import add_browser_rows
+    from crispcall.export.i420 import export_i420
+
+    export_i420(student_net, tmp_path / "tiny-i420.onnx")
+    doc = benchmark([], [(64, 48)], threads=1, warmup=1, frames=2, progress=False, ceiling_repeats=1)
+    page = {
+        "method": "tiny-i420.onnx (browser)", "model": "tiny-i420.onnx", "path": "webcodecs-i420", "size": "64x48",
+        "input_size": "32x24", "threads": 1, "median_ms": 50.0, "fps": 20.0, "frames": 10, "seconds": 0.5,
+        "call": {"fps": 20.0, "bitrate": 300_000, "codec": "video/VP8"},
+    }  # fmt: skip
+    add_browser_rows(doc, {"chromium": "test", "results": [page]}, tmp_path)
+    browser, native = doc["results"][-2:]
+    assert native["method"] == "tiny-i420.onnx (native ONNX Runtime, 1 threads)" and native["median_ms"] > 0
+    assert browser["x_native"] == pytest.approx(50.0 / native["median_ms"])
+    assert "x the native time; the call delivered 20.0 fps" in markdown_table(doc)

@@ -48,3 +48,31 @@ def test_generic_wrapper_and_frame_graph_agree(student_net, tmp_path, coffee):
     frame = np.ascontiguousarray(coffee[:64, :96])
     a, b = Sharpener(frame_graph, threads=1)(frame), Sharpener(generic, threads=1)(frame)
     assert np.mean(np.abs(a.astype(int) - b) <= 1) >= 0.999
+
+
+def test_the_i420_graph_is_the_frame_graph_on_what_a_player_shows(tmp_path):
+    """The shipped student as the browser runs it: I420 planes at the received size in, I420 at
+    twice that out, equal to the RGB frame graph on the player's upscale (taken to I420)."""
+    import onnxruntime as ort
+
+    from crispcall.data.scene import synthetic_frame
+    from crispcall.degrade.yuv import i420_planes, planes_to_rgb, rgb_to_i420, upscale_planes
+    from crispcall.export.i420 import export_i420
+    from crispcall.export.onnx import share_within
+    from crispcall.models.io import load_network
+    from crispcall.paths import weights_dir
+    from crispcall.runtime.backends import onnx_metadata
+    from crispcall.runtime.sharpener import Sharpener
+
+    path = export_i420(load_network(weights_dir() / "student.pt").fuse(), tmp_path / "student-i420.onnx")
+    assert onnx_metadata(path)["crispcall.size_multiple"] == "4"
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    for width, height in [(320, 180), (482, 270)]:  # an odd chroma side too
+        frame = synthetic_frame(width, height)
+        planes = i420_planes(rgb_to_i420(frame), width, height)
+        display = (720, 1280)
+        feeds = {name: p[None, None] for name, p in zip("yuv", planes, strict=True)}
+        got = session.run(None, feeds | {"size": np.array(display, np.int64)})[0]
+        shown = planes_to_rgb(*upscale_planes(*planes, display))
+        expected = rgb_to_i420(Sharpener(weights_dir() / "student.onnx")(shown))
+        assert got.size == expected.size and share_within(got, expected, levels=2) >= 0.99

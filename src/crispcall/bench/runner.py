@@ -12,6 +12,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -144,17 +145,56 @@ def markdown_table(document: dict) -> str:
         if ceilings:
             line += f" {r['gmac_per_s']:.1f} | {r['peak_fraction']:.0%} |" if "peak_fraction" in r else " | |"
         lines.append(line)
-    return "\n".join(lines) + "\n"
-
-
-def add_browser_rows(document: dict, browser: dict) -> dict:
-    """Merge the page's rows (:func:`crispcall.web.browser.bench_browser`) into a
-    :func:`benchmark` document, each with its ratio to bilinear resize at the same size."""
-    document["meta"]["browser"] = {"chromium": browser["chromium"]}
-    document["results"] += [
-        {**row, "x_bilinear": row["median_ms"] / floor["median_ms"]}
-        for row in browser["results"]
-        for floor in document["results"]
-        if floor["method"] == "bilinear" and floor["size"] == row["size"]
+    notes = [
+        f"- {r['method']}: {r['x_native']:.2f}x the native time; the call delivered {r['call']['fps']:.1f} fps at "
+        f"{r['call']['bitrate'] / 1000:.0f} kbps ({r['call']['codec']}), {r['frames']} frames in {r['seconds']:.0f} s"
+        for r in document["results"]
+        if "x_native" in r
     ]
+    return "\n".join(lines + ([""] if notes else []) + notes) + "\n"
+
+
+def time_i420(path: Path, received: tuple[int, int], display: tuple[int, int], threads: int, warmup: int,
+              frames: int) -> list[float]:  # fmt: skip
+    """Milliseconds per run of an I420 graph (``crispcall export --i420``) in ONNX Runtime with
+    ``threads``: a frame received at ``received`` (width, height) shown at ``display``."""
+    import onnxruntime as ort
+
+    from crispcall.degrade.yuv import i420_planes, rgb_to_i420
+    from crispcall.runtime.backends import session_options
+
+    session = ort.InferenceSession(str(path), session_options(threads), providers=["CPUExecutionProvider"])
+    width, height = received
+    planes = i420_planes(rgb_to_i420(synthetic_frame(width, height)), width, height)
+    feeds = {name: plane[None, None] for name, plane in zip("yuv", planes, strict=True)}
+    feeds["size"] = np.array(display[::-1], np.int64)
+    return time_frames(lambda f: session.run(None, f), feeds, warmup, frames)
+
+
+def add_browser_rows(document: dict, browser: dict, models_dir: Path | None = None) -> dict:
+    """Merge the page's rows (:func:`crispcall.web.browser.bench_browser`) into a
+    :func:`benchmark` document, each with its ratio to bilinear resize at the same size. An I420
+    graph's row is followed by the same graph in native ONNX Runtime (from ``models_dir``) at
+    the sizes the page ran it, with the same threads, and the page's ratio to it."""
+    document["meta"]["browser"] = {"chromium": browser["chromium"]}
+    meta = document["meta"]
+    for row in browser["results"]:
+        floor = next(r for r in document["results"] if r["method"] == FLOOR and r["size"] == row["size"])
+        document["results"].append({**row, "x_bilinear": row["median_ms"] / floor["median_ms"]})
+        if "i420" not in row.get("path", "") or models_dir is None:
+            continue
+        received, display = parse_size(row["input_size"]), parse_size(row["size"])
+        times = time_i420(models_dir / row["model"], received, display, row["threads"], meta["warmup"], meta["frames"])
+        native = statistics.median(times)
+        row_native = {
+            "method": f"{row['model']} (native ONNX Runtime, {row['threads']} threads)",
+            "size": row["size"],
+            "input_size": row["input_size"],
+            "threads": row["threads"],
+            "median_ms": native,
+            "fps": 1000.0 / native,
+            "x_bilinear": native / floor["median_ms"],
+        }
+        document["results"].append(row_native)
+        document["results"][-2]["x_native"] = row["median_ms"] / native
     return document

@@ -23,12 +23,12 @@ import torch
 from torch import nn
 
 from crispcall.data.scene import synthetic_frame
-from crispcall.degrade.yuv import i420_planes, planes_to_rgb, rgb_to_i420, upscale_planes
+from crispcall.degrade.yuv import i420_planes, rgb_to_i420, upscale_planes
 from crispcall.errors import CheckFailed, InputError
-from crispcall.export.onnx import OPSET, FrameIO, frame_metadata, run_frame, share_within
+from crispcall.export.onnx import OPSET, frame_metadata, share_within
 from crispcall.files import written_whole
 
-# The I420 output must match the RGB frame graph's on the same frame to this share within 2/255.
+# The exported graph must match PyTorch on this share of values to within 1/255.
 MATCH_SHARE = 0.99
 
 
@@ -92,10 +92,13 @@ def _prepend_upscale(graph) -> None:
 def export_i420(model: nn.Module, path: str | Path, check_size: tuple[int, int] = (48, 64)) -> Path:
     """Write the fused luma ``model`` as the I420 graph (module docstring) with the frame graph's
     metadata, and check it: on a test frame received at ``check_size`` and shown at twice that,
-    at least :data:`MATCH_SHARE` of its values are within 2/255 of the RGB frame graph's output on
-    the frame a player shows, taken to I420 (the values the page sends on; in RGB, the two
-    roundings of a colour conversion add up to 3 levels on about 1% of values). Written under a
-    temporary name and renamed once checked."""
+    at least :data:`MATCH_SHARE` of its values are within 1/255 of PyTorch's on the planes
+    OpenCV upscales. Written under a temporary name and renamed once checked.
+
+    For the small corrections a trained student makes, the result equals the RGB frame graph's
+    on the frame a player shows, taken to I420, to within 2/255 on 99% of values (the tests
+    check it); a large correction that pushes a colour channel out of range is clipped in Y
+    here and per channel there."""
     import onnx
     import onnxruntime as ort
     import onnxslim
@@ -125,9 +128,10 @@ def export_i420(model: nn.Module, path: str | Path, check_size: tuple[int, int] 
         planes = i420_planes(rgb_to_i420(synthetic_frame(width, height)), width, height)
         feeds = {name: plane[None, None] for name, plane in zip("yuv", planes, strict=True)}
         got = session.run(None, feeds | {"size": np.array(display, np.int64)})[0]
-        shown = planes_to_rgb(*upscale_planes(*planes, display))
-        expected = rgb_to_i420(run_frame(FrameIO(model), shown))
-        share = share_within(got, expected, levels=2)
+        with torch.no_grad():
+            shown = [torch.from_numpy(p[None, None]).float() for p in upscale_planes(*planes, display)]
+            expected = core(*shown).numpy()
+        share = share_within(got, expected)
         if share < MATCH_SHARE:
-            raise CheckFailed(f"I420 export of {path.name}: only {share:.1%} of values within 2/255 of the frame graph")
+            raise CheckFailed(f"I420 export of {path.name}: only {share:.1%} of values within 1/255 of PyTorch")
     return path

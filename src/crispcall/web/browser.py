@@ -226,6 +226,8 @@ def _bench_i420(chromium: CallBrowser, model: str, height: int, threads: int, fr
     stats, call = last["stats"], last["call"]
     return {
         "method": f"{model} (browser, wasm, {threads} threads, {stats['path']})",
+        "model": model,
+        "path": stats["path"],
         "size": f"{stats['size'][0]}x{stats['size'][1]}",
         "input_size": f"{stats['received'][0]}x{stats['received'][1]}",
         "threads": threads,
