@@ -1,11 +1,15 @@
-// The page: source -> loopback WebRTC call -> received track -> student -> canvas, with live
-// statistics, and the sharpened video published as a MediaStream.
+// The page: source -> loopback WebRTC call -> received track -> student, with live statistics,
+// and the sharpened video published as a MediaStream. Two frame paths: crispcall.js's Worker on
+// I420 planes (when the browser has MediaStreamTrackProcessor/Generator and the model has an I420
+// twin, model-i420.onnx), else the RGB path: the received video drawn to a canvas, the pixels to
+// the model, the result back to a canvas. state.path says which one runs.
 //
 // URL parameters start it without clicks (the browser tests use them):
-//   ?autostart=1&preset=150k&codec=VP8&model=student.onnx&backend=wasm&size=360&threads=1
+//   ?autostart=1&preset=150k&codec=VP8&model=student.onnx&backend=wasm&size=360&threads=1&path=canvas
 // window.crispcall exposes the state, and snapshot() returns the last (input, output) pair.
 import { toBase64 } from "./bytes.js";
 import { CODECS, LoopbackCall, PRESETS } from "./call.js";
+import * as crispcall from "./crispcall.js";
 import { Sharpener, hasWebGPU } from "./sharpen.js";
 
 const $ = (id) => document.getElementById(id);
@@ -22,8 +26,10 @@ const state = {
   threads: null,
   size: null,
   call: null, // bitrate, size, codec from getStats
+  path: null, // "webcodecs-i420" (crispcall.js) or "canvas-rgb"
   error: null,
 };
+let sharpTrack = null; // the I420 path's sharpened track
 let call = null;
 let sharpener = null;
 let stream = null;
@@ -53,6 +59,7 @@ async function populate() {
   for (const model of await response.json()) {
     option($("model"), model.file, `${model.file} (${Math.round(model.bytes / 1024)} KB)`, model.file === "student.onnx");
     $("model").options[$("model").length - 1].dataset.multiple = model.size_multiple;
+    if (model.i420) $("model").options[$("model").length - 1].dataset.i420 = model.i420;
   }
   for (const name of ["preset", "codec", "model", "backend", "size", "view"]) {
     if (params.has(name)) $(name).value = params.get(name);
@@ -80,11 +87,16 @@ function frameSize(width, height, multiple) {
 
 async function start() {
   state.error = null;
-  setStatus("loading the model…");
   const choice = $("model").selectedOptions[0];
-  sharpener = await Sharpener.load(`/models/${choice.value}`, $("backend").value, Number(choice.dataset.multiple));
-  state.backend = sharpener.backend;
-  state.threads = sharpener.threads;
+  const i420 = (params.get("path") ?? "i420") === "i420" && choice.dataset.i420 && crispcall.supported();
+  state.path = i420 ? "webcodecs-i420" : "canvas-rgb";
+  $("views").classList.toggle("i420", Boolean(i420));
+  if (!i420) {
+    setStatus("loading the model…");
+    sharpener = await Sharpener.load(`/models/${choice.value}`, $("backend").value, Number(choice.dataset.multiple));
+    state.backend = sharpener.backend;
+    state.threads = sharpener.threads;
+  }
   setStatus("opening the source…");
   stream = await openSource();
   $("local").srcObject = stream;
@@ -95,7 +107,7 @@ async function start() {
   remote.srcObject = new MediaStream([track]);
   await remote.play();
   const settings = stream.getVideoTracks()[0].getSettings();
-  const [width, height] = frameSize(settings.width, settings.height, sharpener.sizeMultiple);
+  const [width, height] = frameSize(settings.width, settings.height, Number(choice.dataset.multiple));
   for (const canvas of [$("received"), $("sharpened")]) Object.assign(canvas, { width, height });
   state.size = [width, height];
   state.running = true;
@@ -103,8 +115,32 @@ async function start() {
   $("stop").disabled = false;
   $("publish").disabled = false;
   setStatus(`in call: ${PRESETS[call.preset].label}, ${call.codec}, sharpening at ${width}x${height}`);
-  remote.requestVideoFrameCallback(onFrame);
+  if (i420) await startI420(track, choice.dataset.i420, height);
+  else remote.requestVideoFrameCallback(onFrame);
   statsTimer = setInterval(updateStats, 1000);
+}
+
+/** The I420 path: crispcall.js sharpens the received track in its Worker. */
+async function startI420(track, model, height) {
+  sharpTrack = await crispcall.sharpen(track, {
+    model: `/models/${model}`,
+    height,
+    threads: Number(params.get("threads")) || 1,
+    backend: $("backend").value,
+  });
+  state.backend = sharpTrack.backend;
+  state.threads = sharpTrack.threads;
+  $("received-video").srcObject = new MediaStream([track]);
+  $("sharpened-video").srcObject = new MediaStream([sharpTrack]);
+  sharpTrack.addEventListener("stats", ({ detail }) => {
+    const lastSecond = detail.modelMs.slice(-Math.max(1, Math.round(detail.fps)));
+    state.frames = detail.frames;
+    state.modelMs = detail.modelMs;
+    state.fps = Math.round(detail.fps);
+    state.latencyMs = lastSecond.reduce((sum, ms) => sum + ms, 0) / lastSecond.length;
+    state.size = detail.size;
+  });
+  sharpTrack.addEventListener("error", ({ detail }) => setStatus(`sharpening failed: ${detail}`, true));
 }
 
 let busy = false;
@@ -149,21 +185,25 @@ async function updateStats() {
   const stats = await call?.stats();
   if (stats) state.call = stats;
   // State and text change together, with no await between: a reader sees both or neither.
-  const now = performance.now();
-  while (recent.length && recent[0][0] < now - 1000) recent.shift();
-  state.fps = recent.length;
-  state.latencyMs = recent.length ? recent.reduce((sum, [, ms]) => sum + ms, 0) / recent.length : 0;
+  if (state.path === "canvas-rgb") {
+    const now = performance.now();
+    while (recent.length && recent[0][0] < now - 1000) recent.shift();
+    state.fps = recent.length;
+    state.latencyMs = recent.length ? recent.reduce((sum, [, ms]) => sum + ms, 0) / recent.length : 0;
+  }
   const kbps = state.call?.bitrate != null ? `${Math.round(state.call.bitrate / 1000)} kbps` : "… kbps";
   const threads = state.threads ? `, ${state.threads} thread${state.threads === 1 ? "" : "s"}` : "";
   $("stats").textContent =
     `${state.fps} fps · model ${state.latencyMs.toFixed(1)} ms (${state.backend}${threads}) · ` +
     `call ${kbps}, ${state.call?.width ?? 0}x${state.call?.height ?? 0} ${state.call?.codec ?? ""} · ` +
-    `dropped ${state.dropped}`;
+    `dropped ${state.dropped} · ${state.path}`;
 }
 
 function stop() {
   state.running = false;
   clearInterval(statsTimer);
+  sharpTrack?.stop();
+  sharpTrack = null;
   call?.close();
   stream?.getTracks().forEach((t) => t.stop());
   publisher?.stop();
@@ -178,7 +218,9 @@ function stop() {
  * frame through MediaStreamTrackGenerator where the browser has it, else a canvas capture. */
 function publish() {
   const canvas = $("sharpened");
-  if ("MediaStreamTrackGenerator" in self) {
+  if (sharpTrack) {
+    publisher = { stream: new MediaStream([sharpTrack]), kind: "VideoFrame", push: () => {}, stop: () => {} };
+  } else if ("MediaStreamTrackGenerator" in self) {
     const generator = new MediaStreamTrackGenerator({ kind: "video" });
     const writer = generator.writable.getWriter();
     publisher = {
@@ -205,8 +247,12 @@ window.crispcall = {
   get published() {
     return publisher?.stream ?? null;
   },
-  /** The last frame the model saw and what it made of it, RGBA as base64. */
+  /** The last frame the model saw and what it made of it: RGBA as base64 on the canvas path; on
+   * the I420 path, the next frame's received and sharpened I420 planes (a promise). */
   snapshot() {
+    if (sharpTrack) {
+      return sharpTrack.snapshot().then((s) => ({ ...s, format: "I420", input: toBase64(s.input), output: toBase64(s.output) }));
+    }
     if (!lastPair) return null;
     const { input, output } = lastPair;
     return { width: input.width, height: input.height, input: toBase64(input.data), output: toBase64(output.data) };

@@ -129,3 +129,21 @@ def test_a_chosen_video_file_is_the_source(chromium, tmp_path):
         assert state["size"] == [640, 360] and state["error"] is None
     finally:
         page.close()
+
+
+def test_the_page_runs_crispcall_js_where_the_model_has_an_i420_twin(chromium):
+    run = chromium.open(preset="300k", codec="VP8", model="student.onnx", size=360, path="i420")
+    try:
+        state = run.wait_for_frames(3)
+        assert state["path"] == "webcodecs-i420" and state["size"] == [640, 360] and state["fps"] >= 0
+        run.page.wait_for_function("() => document.getElementById('stats').textContent.includes('webcodecs-i420')")
+        shot = run.page.evaluate("() => window.crispcall.snapshot()")
+        assert shot["format"] == "I420" and (shot["outWidth"], shot["outHeight"]) == (640, 360)
+        assert run.page.evaluate("() => getComputedStyle(document.getElementById('sharpened')).display") == "none"
+    finally:
+        run.close()
+    canvas = chromium.open(preset="300k", model="student.onnx", size=360)  # the RGB path on request
+    try:
+        assert canvas.wait_for_frames(2)["path"] == "canvas-rgb"
+    finally:
+        canvas.close()

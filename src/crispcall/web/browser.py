@@ -154,10 +154,13 @@ class CallBrowser:
         backend: str = "wasm",
         size: int = 360,
         threads: int | None = None,
+        path: str = "canvas",
     ) -> PageRun:
         """A new tab with the page, started by ``autostart`` with these settings (``threads``:
-        the WASM model threads; None keeps the page's default)."""
+        the WASM model threads, None keeps the page's default; ``path``: ``canvas`` for the RGB
+        frame path, ``i420`` for crispcall.js's where the model has an I420 twin)."""
         query = {"autostart": 1, "preset": preset, "codec": codec, "model": model, "backend": backend, "size": size}
+        query["path"] = path
         if threads is not None:
             query["threads"] = threads
         page = self.browser.new_page(viewport={"width": 1400, "height": 900})

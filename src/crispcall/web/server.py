@@ -28,8 +28,9 @@ ISOLATION_HEADERS = {
 
 
 def model_index(models: Path) -> list[dict]:
-    """The frame graphs in ``models`` (file, bytes, size multiple, receptive radius), for the
-    page's model menu; other ONNX files (NCHW peers) are left out."""
+    """The frame graphs in ``models`` (file, bytes, size multiple, receptive radius, and the
+    file of its I420 twin, ``<stem>-i420.onnx``, when there is one), for the page's model menu;
+    other ONNX files (NCHW peers, the I420 graphs themselves) are left out."""
     from crispcall.runtime.backends import load_backend
 
     entries = []
@@ -46,6 +47,9 @@ def model_index(models: Path) -> list[dict]:
                 "radius": backend.radius,
             }
         )
+        twin = path.with_name(f"{path.stem}-i420.onnx")
+        if twin.is_file():
+            entries[-1]["i420"] = twin.name
     return entries
 
 
