@@ -45,6 +45,16 @@ CHROMIUM_FLAGS = (
 )
 
 
+# WebGPU on Chromium's software adapter (SwiftShader's Vulkan), for machines without a GPU: slow,
+# but it runs the same WebGPU kernels a GPU would, so outputs can be checked.
+WEBGPU_SOFTWARE_FLAGS = (
+    "--enable-unsafe-webgpu",
+    "--enable-features=Vulkan",
+    "--use-vulkan=swiftshader",
+    "--use-webgpu-adapter=swiftshader",
+)
+
+
 def launch_chromium(playwright, *args: str):
     """Debian's Chromium, headless, through Playwright (``playwright`` from ``sync_playwright()``)."""
     return playwright.chromium.launch(
@@ -171,15 +181,15 @@ class CallBrowser:
 
 @contextmanager
 def call_browser(
-    workdir: Path, camera: tuple[int, int] = (1280, 720), models: Path | None = None
+    workdir: Path, camera: tuple[int, int] = (1280, 720), models: Path | None = None, flags: Sequence[str] = ()
 ) -> Iterator[CallBrowser]:
     """Serve the page and start headless Chromium whose camera plays the demo scene at
-    ``camera`` size, for the ``with`` block."""
+    ``camera`` size (with more command-line ``flags``), for the ``with`` block."""
     from playwright.sync_api import sync_playwright
 
     clip = camera_clip(workdir / "camera.y4m", camera)
     with serving(models=models) as base, sync_playwright() as playwright:
-        browser = launch_chromium(playwright, f"--use-file-for-fake-video-capture={clip}")
+        browser = launch_chromium(playwright, f"--use-file-for-fake-video-capture={clip}", *flags)
         try:
             yield CallBrowser(browser, base)
         finally:
