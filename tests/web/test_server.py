@@ -46,6 +46,11 @@ def test_nothing_else_of_the_disk_is_served(student_onnx, tmp_path):
     with serving(models=student_onnx.parent) as base:
         for path in ("models/secret.pt", "models/../student.onnx", "%2e%2e/pyproject.toml", "node_modules/", "nope.js"):
             assert _get(base + path)[0] == 404, path
+        # Of node_modules, only the browser peer's packages, at /npm/.
+        assert _get(base + "npm/upscaler/package.json")[0] == 200
+        assert _get(base + "npm/@tensorflow/tfjs/dist/tf.min.js")[0] == 200
+        for path in ("npm/protobufjs/package.json", "npm/upscaler-evil/x.js", "npm/upscaler/../long/package.json"):
+            assert _get(base + path)[0] == 404, path
 
 
 def test_missing_page_or_packages_are_named(tmp_path, monkeypatch):

@@ -22,8 +22,8 @@ from urllib.parse import urlencode
 import cv2
 import numpy as np
 
-from crispcall.errors import InputError
-from crispcall.paths import chromium_path, weights_dir
+from crispcall.errors import InputError, Unavailable
+from crispcall.paths import chromium_path, ort_dir, weights_dir
 from crispcall.web.server import serving
 
 CHROMIUM_FLAGS = (
@@ -257,6 +257,38 @@ def _bench_i420(chromium: CallBrowser, model: str, height: int, threads: int, fr
     }
 
 
+UPSCALERJS = "upscalerjs"  # the browser peer's name in crispcall bench --browser
+
+
+def _bench_upscalerjs(chromium: CallBrowser, size: tuple[int, int], threads: int, frames: int, warmup: int) -> dict:
+    """``web/upscalerjs.html``: UpscalerJS's default x2 model on TensorFlow.js's WASM backend,
+    enlarging a camera frame of half ``size`` (width, height) to ``size``; its median time."""
+    if not (ort_dir().parents[1] / "upscaler").is_dir():
+        raise Unavailable("the browser peer needs UpscalerJS and TensorFlow.js (web/package.json): run npm ci in web/")
+    width, height = size[0] // 2, size[1] // 2
+    query = urlencode({"width": width, "height": height, "frames": frames, "warmup": warmup, "threads": threads})
+    page = chromium.browser.new_page()
+    try:
+        page.goto(f"{chromium.base}upscalerjs.html?{query}")
+        done = "() => window.upscalerjs.state.done || window.upscalerjs.state.error"
+        page.wait_for_function(done, timeout=1000 * (120 + 60 * (frames + warmup)))
+        state = page.evaluate("() => window.upscalerjs.state")
+    finally:
+        page.close()
+    if state["error"]:
+        raise RuntimeError(f"UpscalerJS failed in the page: {state['error']}")
+    median = float(np.median(state["times"]))
+    return {
+        "method": f"{UPSCALERJS} x2 (browser, tfjs {state['backend']}, {threads} threads)",
+        "size": f"{state['output'][1]}x{state['output'][0]}",
+        "input_size": f"{width}x{height}",
+        "threads": threads,
+        "median_ms": median,
+        "fps": 1000.0 / median,
+        "frames": len(state["times"]),
+    }
+
+
 def bench_browser(
     workdir: Path,
     sizes: list[tuple[int, int]],
@@ -279,12 +311,16 @@ def bench_browser(
     An I420 graph (:func:`is_i420_graph`) runs instead in ``web/minimal.html`` through
     ``crispcall.js``'s Worker, in a call held to ``i420_kbps`` whose sender picks its own
     resolution; the graph upscales what arrives to each size's height (one model thread when
-    ``threads`` says None)."""
+    ``threads`` says None). ``upscalerjs`` (:data:`UPSCALERJS`), the browser peer, is timed on a
+    camera frame of half each size (no call: its model time alone)."""
     camera = max(sizes, key=lambda s: s[0] * s[1])
     rows = []
     with call_browser(workdir, camera) as chromium:
         version = chromium.browser.version
-        for model, count, (_width, height) in itertools.product(models, threads, sizes):
+        for model, count, (width, height) in itertools.product(models, threads, sizes):
+            if model == UPSCALERJS:
+                rows.append(_bench_upscalerjs(chromium, (width, height), count or 1, frames, warmup))
+                continue
             if is_i420_graph(weights_dir() / model):
                 rows.append(_bench_i420(chromium, model, height, count or 1, frames, warmup, i420_kbps, codec))
                 continue

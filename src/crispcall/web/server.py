@@ -53,10 +53,15 @@ def model_index(models: Path) -> list[dict]:
     return entries
 
 
+# The browser peer's npm packages (UpscalerJS on TensorFlow.js), served at /npm/<package>/...
+# from the node_modules beside onnxruntime-web; no other package is reachable.
+PEER_PACKAGES = ("@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "upscaler", "@upscalerjs/default-model")
+
+
 class PageHandler(SimpleHTTPRequestHandler):
-    """Serves ``web_root`` at ``/``, onnxruntime-web's ``dist`` at ``/ort/``, the frame-graph
-    ``.onnx`` files of ``models`` at ``/models/`` with their list at ``/models/index.json``;
-    nothing else of the file system."""
+    """Serves ``web_root`` at ``/``, onnxruntime-web's ``dist`` at ``/ort/``, the browser peer's
+    packages (:data:`PEER_PACKAGES`) at ``/npm/``, the frame-graph ``.onnx`` files of ``models``
+    at ``/models/`` with their list at ``/models/index.json``; nothing else of the file system."""
 
     extensions_map: ClassVar[dict[str, str]] = {
         **SimpleHTTPRequestHandler.extensions_map,
@@ -91,6 +96,9 @@ class PageHandler(SimpleHTTPRequestHandler):
             )
         if parts[:1] == ["ort"]:
             return str(self.ort.joinpath(*parts[1:]))
+        if parts[:1] == ["npm"]:
+            package = next((p for p in PEER_PACKAGES if "/".join(parts[1:]).startswith(p + "/")), None)
+            return str(self.ort.parents[1].joinpath(*parts[1:])) if package else str(self.web_root / "missing")
         if parts[:1] == ["node_modules"]:
             return str(self.web_root / "missing")
         return str(self.web_root.joinpath(*parts))
