@@ -96,7 +96,30 @@ def read_ncnn_upconv7(bin_path: str | Path) -> dict[str, torch.Tensor]:
     return state
 
 
-class UpConv7Upscaler(nn.Module):
+class _OnUpConv7(nn.Module):
+    """What both forms share: a stem, 7 pixels of replicated context, then :class:`UpConv7`."""
+
+    def __init__(self, in_channels: int = 3):
+        super().__init__()
+        self.net = UpConv7(in_channels)
+
+    def stem(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+    @property
+    def feature_channels(self) -> int:
+        return CHANNELS[-1]
+
+    def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
+        return self.net.forward_features(F.pad(self.stem(x), (CONTEXT,) * 4, mode="replicate"))
+
+    def forward(self, x: torch.Tensor, with_features: bool = False):
+        """The output frame, or (frame, features) with ``with_features``."""
+        out, features = self.forward_features(x)
+        return (out, features) if with_features else out
+
+
+class UpConv7Upscaler(_OnUpConv7):
     """x2 super-resolution on the received frame: replicate-pad 7, :class:`UpConv7`.
 
     Input: N x 3 x h x w RGB in [0, 1], the low-resolution frame the call delivered; output
@@ -106,29 +129,13 @@ class UpConv7Upscaler(nn.Module):
     scale = 2
     size_multiple = 1
 
-    def __init__(self):
-        super().__init__()
-        self.net = UpConv7()
-
     def load_upconv7(self, state: dict[str, torch.Tensor]) -> UpConv7Upscaler:
         """Start from published ``UpConv7`` weights (:func:`read_ncnn_upconv7`)."""
         self.net.load_state_dict(state)
         return self
 
-    @property
-    def feature_channels(self) -> int:
-        return CHANNELS[-1]
 
-    def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
-        return self.net.forward_features(F.pad(x, (CONTEXT,) * 4, mode="replicate"))
-
-    def forward(self, x: torch.Tensor, with_features: bool = False):
-        """The enlarged frame, or (frame, features) with ``with_features``."""
-        out, features = self.forward_features(x)
-        return (out, features) if with_features else out
-
-
-class UpConv7Teacher(nn.Module):
+class UpConv7Teacher(_OnUpConv7):
     """Same-size restorer: pixel-unshuffle x2, replicate-pad 7, :class:`UpConv7`.
 
     Input and output: N x 3 x H x W RGB in [0, 1], H and W even. See the module docstring.
@@ -137,8 +144,7 @@ class UpConv7Teacher(nn.Module):
     size_multiple = 2
 
     def __init__(self):
-        super().__init__()
-        self.net = UpConv7(in_channels=12)
+        super().__init__(in_channels=12)
 
     def load_upconv7(self, state: dict[str, torch.Tensor]) -> UpConv7Teacher:
         """Start from published ``UpConv7`` weights (:func:`read_ncnn_upconv7`): the stem's
@@ -150,15 +156,5 @@ class UpConv7Teacher(nn.Module):
         self.net.load_state_dict(state)
         return self
 
-    @property
-    def feature_channels(self) -> int:
-        return CHANNELS[-1]
-
-    def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
-        low = F.pad(F.pixel_unshuffle(x, 2), (CONTEXT,) * 4, mode="replicate")
-        return self.net.forward_features(low)
-
-    def forward(self, x: torch.Tensor, with_features: bool = False):
-        """The restored frame, or (frame, features) with ``with_features``."""
-        out, features = self.forward_features(x)
-        return (out, features) if with_features else out
+    def stem(self, x: torch.Tensor) -> torch.Tensor:
+        return F.pixel_unshuffle(x, 2)
