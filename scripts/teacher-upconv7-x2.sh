@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The x2 teacher (session 14): waifu2x's upconv_7 noise1 weights (MIT, see NOTICE) on the frame the
+# The shipped teacher (session 14 on), the x2 teacher: waifu2x's upconv_7 noise1 weights (MIT, see NOTICE) on the frame the
 # call delivered, fine-tuned on call degradations at x2 (configs/teacher-upconv7-x2.yaml), exported,
 # and its outputs on the pair cache computed once for the student (configs/student-x2.yaml).
 # Needs ../shared/data/train and ../shared/peers/waifu2x. Run from the repository root:
@@ -18,6 +18,8 @@ mkdir -p runs
 "$B/crispcall" train teacher --config configs/teacher-upconv7-x2.yaml --out runs/teacher-upconv7-x2 \
   >> runs/teacher-upconv7-x2.log 2>&1
 "$B/crispcall" export --checkpoint runs/teacher-upconv7-x2/teacher.pt --out runs/teacher-upconv7-x2/teacher.onnx
+cp runs/teacher-upconv7-x2/teacher.pt weights/teacher.pt
+cp runs/teacher-upconv7-x2/teacher.onnx weights/teacher.onnx
 "$B/crispcall" train plot --log runs/teacher-upconv7-x2/log.csv --out docs/models/teacher-upconv7-x2-loss.png
 "$B/crispcall" train responses --teacher runs/teacher-upconv7-x2/teacher.pt --cache data/pairs-teacher-x2-128.npz \
   --out data/pairs-teacher-x2-128-responses.npz

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The shipped teacher (session 12 on): waifu2x's upconv_7 noise1 weights (MIT, see NOTICE) made
-# same-size and fine-tuned on call degradations (configs/teacher-upconv7.yaml), then exported.
+# The same-size teacher of sessions 12-13 (replaced in session 14 by the x2 teacher,
+# scripts/teacher-upconv7-x2.sh; its weights are weights/teacher.pt at commit 0f2ef0f): waifu2x's
+# upconv_7 noise1 weights (MIT, see NOTICE) made same-size and fine-tuned on call degradations
+# (configs/teacher-upconv7.yaml), then exported into runs/teacher-upconv7/.
 # Needs ../shared/data/train and ../shared/peers/waifu2x. Run from the repository root:
 #   bash scripts/teacher-upconv7.sh   (about 3 min of data and 55 min of training on 2 cores)
 set -euo pipefail
@@ -15,6 +17,5 @@ mkdir -p runs
     --out runs/upconv7-noise1.pt
 "$B/crispcall" train teacher --config configs/teacher-upconv7.yaml --out runs/teacher-upconv7 \
   > runs/teacher-upconv7.log 2>&1
-cp runs/teacher-upconv7/teacher.pt weights/teacher.pt
-"$B/crispcall" export --checkpoint weights/teacher.pt --out weights/teacher.onnx
+"$B/crispcall" export --checkpoint runs/teacher-upconv7/teacher.pt --out runs/teacher-upconv7/teacher.onnx
 "$B/crispcall" train plot --log runs/teacher-upconv7/log.csv --out docs/models/teacher-upconv7-loss.png

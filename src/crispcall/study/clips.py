@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from crispcall.data.folders import decode_clip, load_rgb
 from crispcall.degrade.ops import crop_to_multiple
-from crispcall.degrade.presets import apply_preset, apply_preset_clip, preset_rng
+from crispcall.degrade.presets import Degraded, apply_preset, apply_preset_clip, preset_rng
 from crispcall.errors import InputError
 from crispcall.evaluation.suites import VIDEO_SET, set_files
 from crispcall.files import write_json
@@ -55,8 +55,9 @@ def _centre_crop(image: np.ndarray, side: int = MAX_SIDE) -> np.ndarray:
     return crop_to_multiple(np.ascontiguousarray(image[top : top + side, left : left + side]))
 
 
-def _versions(degraded: list[np.ndarray], methods: dict) -> dict[str, list[np.ndarray]]:
-    return {name: [method.run(frame) for frame in degraded] for name, method in methods.items()}
+def _versions(degraded: list[Degraded], methods: dict) -> dict[str, list[np.ndarray]]:
+    """Each method's frames, as eval makes them (an x2 network enlarges the received frame)."""
+    return {name: [method.restore(frame) for frame in degraded] for name, method in methods.items()}
 
 
 def _write(out: Path, frames: list[np.ndarray], kind: str, fps: int) -> str:
@@ -105,10 +106,11 @@ def make_clips(
             for preset in presets:
                 rng = preset_rng(path.name)
                 if kind == "video":
-                    degraded = [d.frame for d in apply_preset_clip(clean, preset, rng, fps=fps)]
+                    degraded = list(apply_preset_clip(clean, preset, rng, fps=fps))
                 else:
-                    degraded = [apply_preset(clean[0], preset, rng).frame]
-                versions = {"original": clean, "degraded": degraded, **_versions(degraded, methods)}
+                    degraded = [apply_preset(clean[0], preset, rng)]
+                shown = [d.frame for d in degraded]
+                versions = {"original": clean, "degraded": shown, **_versions(degraded, methods)}
                 for condition in CONDITIONS:
                     file = _write(building, versions[condition], kind, fps)
                     stimuli.append(Stimulus(Path(file).stem, file, kind, source, CONTENT[set_name], preset, condition))
