@@ -105,6 +105,10 @@ def evaluate_recordings(
     ``vp8-300``, when given); return a document in the form of ``crispcall eval``'s."""
     if not methods:
         raise InputError("eval needs at least one method")
+    if vmaf:
+        from crispcall.metrics.vmaf import ffmpeg_with_vmaf
+
+        ffmpeg_with_vmaf()  # a missing extra fails now, not after the first recording
     recordings = [read_recording(folder) for folder in find_recordings(root)]
     if presets:
         unknown = sorted(set(presets) - {preset_of(r) for r in recordings})
