@@ -82,6 +82,18 @@ def test_eval_is_repeatable_and_limit_applies(data_dir):
     assert a["meta"]["sets"]["Set14"] == 1
 
 
+def test_video_rows_get_vmaf_per_clip(data_dir):
+    pytest.importorskip("imageio_ffmpeg", reason="VMAF needs the vmaf extra")
+    methods = [create_method("input"), create_method("unsharp")]
+    doc = evaluate(data_dir, ["call"], ["call"], methods, ocr=False, progress=False, vmaf=True)
+    rows = {(r["method"], r["set"]): r for r in doc["results"]}
+    for method in ("input", "unsharp"):
+        assert 0 < rows[(method, "video")]["vmaf"] <= 100 and rows[(method, "video")]["vmaf_neg"] is not None
+        assert rows[(method, "faces")]["vmaf"] is None  # stills get none
+        assert rows[(method, "mean")]["vmaf"] == rows[(method, "video")]["vmaf"]
+    assert "VMAF / VMAF-NEG" in markdown_tables(doc) and any("motion term" in n for n in doc["meta"]["notes"])
+
+
 def test_eval_errors(data_dir):
     methods = [create_method("input")]
     with pytest.raises(ValueError, match="suite"):

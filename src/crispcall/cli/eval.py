@@ -45,6 +45,9 @@ def register(sub) -> None:
         "--frames", type=bounded(int, 2), default=90, help="webrtc: frames scored per recording (default: %(default)s)"
     )
     parser.add_argument("--no-vmaf", action="store_true", help="webrtc: skip VMAF and VMAF-NEG")
+    parser.add_argument(
+        "--vmaf", action="store_true", help="the video set: VMAF and VMAF-NEG per clip too (the vmaf extra)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -68,6 +71,6 @@ def run(args: argparse.Namespace) -> None:
     if not args.no_ocr and not tesseract_available():
         raise CliError("OCR needs tesseract (apt-get install tesseract-ocr), or pass --no-ocr")
     presets = presets or ["x2", "call", "poor", "lossy"]
-    document = evaluate(data, suites, presets, methods(args), args.limit, not args.no_ocr)
+    document = evaluate(data, suites, presets, methods(args), args.limit, not args.no_ocr, vmaf=args.vmaf)
     print(markdown_tables(document))
     write_results(document, args.json)

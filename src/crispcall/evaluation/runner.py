@@ -7,8 +7,10 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -22,13 +24,17 @@ from crispcall.paths import cache_dir
 from crispcall.sysinfo import run_meta
 
 MAX_PENDING_OCR = 16
-METRICS = ("psnr", "ssim", "edge_ratio", "gt_edge_ratio", "ocr_cer", "flicker")
+METRICS = ("psnr", "ssim", "edge_ratio", "gt_edge_ratio", "ocr_cer", "flicker", "vmaf", "vmaf_neg")
 NOTES = (
     "x2 peers take the low-resolution frame the call delivered; at the x3 preset their x2 "
     "output is resized bilinearly to the target size.",
     "video: every 10th frame is scored; flicker pairs each scored frame with the next one.",
     "lossy: a vertical run of lost blocks is interpolated between the nearest received rows "
     "(for a single block: the rows just above and below it).",
+)
+VMAF_NOTE = (
+    "video, with --vmaf: VMAF and VMAF-NEG per clip over its scored frames and their successors in order (pairs "
+    "10 frames apart, so the motion term sees a jump between pairs, the same for every method); mean over clips."
 )
 
 
@@ -67,8 +73,10 @@ def evaluate(
     limit: int | None = None,
     ocr: bool = True,
     progress: bool = True,
+    vmaf: bool = False,
 ) -> dict:
-    """Score ``methods`` and return the JSON document of ``crispcall eval``."""
+    """Score ``methods`` and return the JSON document of ``crispcall eval``; with ``vmaf``,
+    the video set also gets VMAF and VMAF-NEG (:data:`VMAF_NOTE`)."""
     for suite in suites:
         if suite not in SUITES:
             raise InputError(f"unknown suite {suite!r}; known suites: {', '.join(SUITES)}")
@@ -80,8 +88,13 @@ def evaluate(
     files = {name: set_files(data_dir, name)[:limit] for name in set_names}
     scores: dict[tuple[str, str, str], SetScores] = defaultdict(SetScores)
     counts: dict[tuple[str, str], int] = defaultdict(int)
+    open_clips: dict[tuple[str, str], Any] = {}  # (method, clip) -> the VmafClip being filled
     pending: list[Future] = []
-    with ThreadPoolExecutor(max_workers=2) as ocr_pool:  # Tesseract runs as a subprocess
+    if vmaf:
+        from crispcall.metrics.vmaf import VmafClip, ffmpeg_with_vmaf
+
+        ffmpeg_with_vmaf()  # a missing extra fails now, not after the first clip
+    with ExitStack() as clips, ThreadPoolExecutor(max_workers=2) as ocr_pool:  # Tesseract runs as a subprocess
         for preset in presets:
             for set_name in set_names:
                 unit = "clips" if set_name == VIDEO_SET else "images"
@@ -115,6 +128,17 @@ def evaluate(
                         if item.next_degraded is not None:
                             following = method.restore(item.next_degraded)
                             cell.values["flicker"].append(flicker([out, following], [item.gt, item.next_gt]))
+                            if vmaf:
+                                clip = item.name.split("/")[0]
+                                if (method.name, clip) not in open_clips:
+                                    open_clips[(method.name, clip)] = clips.enter_context(VmafClip())
+                                open_clips[(method.name, clip)].add(out, item.gt)
+                                open_clips[(method.name, clip)].add(following, item.next_gt)
+                for (name, _clip), clip_vmaf in open_clips.items():
+                    for metric, value in clip_vmaf.scores().items():
+                        scores[(name, set_name, preset)].values[metric].append(value)
+                    clip_vmaf.close()  # a clip's frames take disk space: gone once scored
+                open_clips.clear()
                 bar.set_postfix_str(f"{len(files[set_name])} {unit}")
         results = _rows(scores, counts, suites, presets, [m.name for m in methods])
     return {
@@ -126,7 +150,7 @@ def evaluate(
             limit=limit,
             ocr=ocr,
             sets={name: len(f) for name, f in files.items()},
-            notes=list(NOTES),
+            notes=list(NOTES) + ([VMAF_NOTE] if vmaf else []),
         ),
         "results": results,
     }

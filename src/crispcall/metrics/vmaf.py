@@ -48,6 +48,10 @@ class VmafClip:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the frame files (closing twice is harmless)."""
         self._stack.close()
 
     def add(self, distorted: np.ndarray, reference: np.ndarray) -> None:
