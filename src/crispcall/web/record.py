@@ -17,7 +17,6 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +34,7 @@ from crispcall.data.recordings import (
 from crispcall.degrade.yuv import i420_planes
 from crispcall.errors import InputError
 from crispcall.sysinfo import run_meta
-from crispcall.web.browser import launch_chromium, write_y4m
+from crispcall.web.browser import PageRun, launch_chromium, write_y4m
 from crispcall.web.server import serving
 
 CODECS = ("vp8", "vp9", "h264", "av1")
@@ -56,19 +55,6 @@ class CallSettings:
 
 def recording_name(source: Source, settings: CallSettings) -> str:
     return f"{source.name}-{settings.name}"
-
-
-def _wait(page, pick: Callable[[dict], bool], timeout_s: float, what: str) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        state = page.evaluate("() => ({...window.recorder.state, stats: undefined})")
-        if state["error"]:
-            raise InputError(f"the call failed: {state['error']}")
-        if pick(state):
-            return state
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} within {timeout_s:.0f} s (page state: {state})")
-        time.sleep(0.2)
 
 
 def run_call(source: Source, settings: CallSettings, workdir: Path, warmup_s: float) -> tuple[list[dict], dict]:
@@ -94,7 +80,14 @@ def run_call(source: Source, settings: CallSettings, workdir: Path, warmup_s: fl
                 "frameRate": source.fps,
             }
             page.evaluate("options => window.recorder.start(options)", options)
-            _wait(page, lambda s: s["phase"] == "running" and s["received"] > 0, 30, "no frame arrived")
+
+            def started(state: dict) -> dict | None:
+                if state["error"]:
+                    raise InputError(f"the call failed: {state['error']}")
+                return state if state["phase"] == "running" and state["received"] > 0 else None
+
+            if PageRun(page, page.url, "window.recorder.state").poll(started, 30.0) is None:
+                raise TimeoutError("no frame arrived within 30 s of the call's start")
             time.sleep(warmup_s)
             page.evaluate("() => window.recorder.begin()")
             time.sleep(seconds)
