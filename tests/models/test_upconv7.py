@@ -28,10 +28,17 @@ def test_port_reproduces_ncnn(upconv7_ncnn):
     assert np.abs(got - expected).max() < 1e-3
 
 
-def test_teacher_starts_as_area_downscale_then_upconv7(upconv7_ncnn):
+@pytest.fixture
+def published(upconv7_ncnn) -> tuple[dict, UpConv7]:
+    """The ncnn file's weights and the published network holding them."""
     state = read_ncnn_upconv7(upconv7_ncnn[0])
     peer = UpConv7().eval()
     peer.load_state_dict(state)
+    return state, peer
+
+
+def test_teacher_starts_as_area_downscale_then_upconv7(published):
+    state, peer = published
     teacher = UpConv7Teacher().load_upconv7(state).eval()
     frame = torch.rand(2, 3, 24, 36)
     with torch.no_grad():
@@ -44,10 +51,8 @@ def test_teacher_starts_as_area_downscale_then_upconv7(upconv7_ncnn):
     assert features[-1][1].shape[1] == teacher.feature_channels
 
 
-def test_upscaler_is_the_published_network_on_the_received_frame(upconv7_ncnn):
-    state = read_ncnn_upconv7(upconv7_ncnn[0])
-    peer = UpConv7().eval()
-    peer.load_state_dict(state)
+def test_upscaler_is_the_published_network_on_the_received_frame(published):
+    state, peer = published
     upscaler = UpConv7Upscaler().load_upconv7(state).eval()
     low = torch.rand(1, 3, 12, 18)
     with torch.no_grad():
