@@ -22,8 +22,8 @@ from crispcall.files import pyplot, save_figure, written_whole
 HEADLINE_EVAL = (
     "eval-baselines.json",
     "eval-classic-x2-all.json",
-    "eval-teacher-upconv7-x2-call.json",  # the waifu2x teacher on every file (session 12 scored only 4
-    "eval-teacher-upconv7-poor-lossy.json",  # a set); two runs side by side, two presets each
+    "eval-teacher-upconv7-x2-call.json",  # the same-size waifu2x teacher (sessions 12-13) on every file, until
+    "eval-teacher-upconv7-poor-lossy.json",  # the x2 teacher (session 14) has its every-file runs
     "eval-student-int8.json",
     "eval-student-classic.json",
     "eval-student-dense.json",
@@ -359,10 +359,12 @@ def _method_section(weights: Path) -> list[str]:
         )
     lines += [
         "",
-        "- **Teacher**: waifu2x's upconv_7 network (MIT, see NOTICE) made same-size and fine-tuned on our own "
-        "degradation pipeline (resize, blur, noise, JPEG, H.264/VP8 through PyAV, lost blocks concealed as a "
-        "decoder would) ([models/teacher.md](models/teacher.md)); the shipped student was distilled from the "
-        "earlier teacher trained from scratch.",
+        "- **Teacher**: waifu2x's upconv_7 network (MIT, see NOTICE), x2 on the received frame as published, "
+        "fine-tuned on our own degradation pipeline at x2 (resize, blur, noise, JPEG, H.264/VP8 through PyAV, lost "
+        "blocks concealed as a decoder would) ([models/teacher.md](models/teacher.md)). The `teacher` rows below "
+        "are still its same-size predecessor's every-file runs: the x2 teacher has been scored on the first 4 "
+        "files of each set only (docs/RESULTS.md). The shipped student was distilled from the earlier teacher "
+        "trained from scratch.",
         "- **Student**: depthwise-separable residual blocks at quarter resolution on luma, re-parameterisable "
         "convolutions fused for inference, distilled from the teacher by response (L1), with feature "
         "alignment and a SIFT-like orientation term measured in the ablation ([models/student.md](models/student.md)).",
