@@ -83,7 +83,7 @@ def export_checkpoint(
     elif i420:
         from crispcall.export.i420 import export_i420
 
-        path, checked = export_i420(model, out), "verified against the RGB frame graph"
+        path, checked = export_i420(model, out), "verified against PyTorch"
     else:
         path, checked = export_onnx(model, out, generic=generic_io), "verified against PyTorch"
     # The MACs the written file states (counted once, at export), not a second count.
