@@ -58,6 +58,14 @@ class Degraded:
     frame: np.ndarray
     scale: int
 
+    def shown(self, enlarged: np.ndarray) -> np.ndarray:
+        """``enlarged`` (``low`` enlarged by a network's own factor) at the size of ``frame``:
+        resized bilinearly when the factors differ, as a player would finish the job."""
+        height, width = self.frame.shape[:2]
+        if enlarged.shape[:2] == (height, width):
+            return enlarged
+        return cv2.resize(enlarged, (width, height), interpolation=cv2.INTER_LINEAR)
+
 
 def preset_rng(file_name: str) -> np.random.Generator:
     """The generator BENCHMARK.md fixes for a file: seeded by the CRC32 of its name."""

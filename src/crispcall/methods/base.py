@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-import cv2
 import numpy as np
 
 from crispcall.degrade.presets import Degraded
@@ -41,11 +40,7 @@ class Method(ABC):
         """
         if not self.low_input:
             return self.run(degraded.frame)
-        out = self.run(degraded.low)
-        height, width = degraded.frame.shape[:2]
-        if out.shape[:2] != (height, width):
-            out = cv2.resize(out, (width, height), interpolation=cv2.INTER_LINEAR)
-        return out
+        return degraded.shown(self.run(degraded.low))
 
 
 TEMPORAL_SUFFIX = "+temporal"

@@ -110,9 +110,7 @@ def restore_degraded(model: nn.Module, degraded: Degraded, device: torch.device)
     resized bilinearly to the target when the preset's scale is another."""
     if int(getattr(model, "scale", 1)) == 1:
         return restore_frame(model, degraded.frame, device)
-    out = restore_frame(model, degraded.low, device)
-    height, width = degraded.frame.shape[:2]
-    return out if out.shape[:2] == (height, width) else cv2.resize(out, (width, height), interpolation=cv2.INTER_LINEAR)
+    return degraded.shown(restore_frame(model, degraded.low, device))
 
 
 def validation_set(data: dict[str, Any]) -> list[tuple[np.ndarray, Degraded]]:
