@@ -24,7 +24,8 @@ from crispcall.paths import cache_dir
 from crispcall.sysinfo import run_meta
 
 MAX_PENDING_OCR = 16
-METRICS = ("psnr", "ssim", "edge_ratio", "gt_edge_ratio", "ocr_cer", "flicker", "vmaf", "vmaf_neg")
+FRAME_METRICS = ("psnr", "ssim", "edge_ratio", "gt_edge_ratio")  # what add_frame_scores gives each frame
+METRICS = (*FRAME_METRICS, "ocr_cer", "flicker", "vmaf", "vmaf_neg")
 NOTES = (
     "x2 peers take the low-resolution frame the call delivered; at the x3 preset their x2 "
     "output is resized bilinearly to the target size.",
@@ -51,6 +52,18 @@ class SetScores:
             self.pending_ocr.clear()
         values = [v for v in self.values.get(metric, []) if math.isfinite(v)]
         return float(np.mean(values)) if values else None
+
+
+def add_frame_scores(
+    values: dict[str, list[float]], out: np.ndarray, gt: np.ndarray, input_sharpness: float, gt_ratio: float
+) -> None:
+    """Append one restored frame's PSNR, SSIM, edge ratio over the input (whose sharpness is
+    computed once per frame, for every method) and the ground truth's own ratio to ``values``."""
+    score_psnr, score_ssim = psnr_ssim(out, gt)
+    values["psnr"].append(score_psnr)
+    values["ssim"].append(score_ssim)
+    values["edge_ratio"].append(sharpness_ratio(out, input_sharpness))
+    values["gt_edge_ratio"].append(gt_ratio)
 
 
 def _gt_text(image: np.ndarray) -> str:
@@ -116,12 +129,7 @@ def evaluate(
                     for method in methods:
                         out = method.restore(item.degraded)
                         cell = scores[(method.name, set_name, preset)]
-                        score_psnr, score_ssim = psnr_ssim(out, item.gt)
-                        cell.values["psnr"].append(score_psnr)
-                        cell.values["ssim"].append(score_ssim)
-                        # edge_ratio(out, degraded), with the input's sharpness computed once per item
-                        cell.values["edge_ratio"].append(sharpness_ratio(out, input_sharpness))
-                        cell.values["gt_edge_ratio"].append(gt_ratio)
+                        add_frame_scores(cell.values, out, item.gt, input_sharpness, gt_ratio)
                         if gt_text is not None:
                             cell.pending_ocr.append(ocr_pool.submit(ocr_cer, out, gt_text))
                             pending.append(cell.pending_ocr[-1])

@@ -25,12 +25,12 @@ from tqdm import tqdm
 from crispcall.data.recordings import Recording, find_recordings, read_recording
 from crispcall.degrade.presets import Degraded
 from crispcall.errors import InputError
+from crispcall.evaluation.runner import FRAME_METRICS, add_frame_scores
 from crispcall.methods.base import Method
-from crispcall.metrics import FlickerMeter, psnr_ssim, sharpness, sharpness_ratio
+from crispcall.metrics import FlickerMeter, sharpness, sharpness_ratio
 from crispcall.sysinfo import run_meta
 
 WEBRTC_SUITE = "webrtc"
-FRAME_METRICS = ("psnr", "ssim", "edge_ratio", "gt_edge_ratio")
 CLIP_METRICS = ("flicker", "vmaf", "vmaf_neg")
 NOTES = (
     "webrtc: same-size methods take the received frame upscaled bilinearly to the source size; x2 peers take "
@@ -70,12 +70,7 @@ def score_recording(recording: Recording, methods: Sequence[Method], frames: int
             gt_ratio = sharpness_ratio(gt, input_sharpness)
             for method in methods:
                 out = method.restore(degraded)
-                values = per_frame[method.name]
-                score_psnr, score_ssim = psnr_ssim(out, gt)
-                values["psnr"].append(score_psnr)
-                values["ssim"].append(score_ssim)
-                values["edge_ratio"].append(sharpness_ratio(out, input_sharpness))
-                values["gt_edge_ratio"].append(gt_ratio)
+                add_frame_scores(per_frame[method.name], out, gt, input_sharpness, gt_ratio)
                 meters[method.name].update(out, gt)
                 if vmaf:
                     clips[method.name].add(out, gt)
