@@ -62,6 +62,7 @@ def test_the_i420_graph_is_the_frame_graph_on_what_a_player_shows(tmp_path):
     from crispcall.models.io import load_network
     from crispcall.paths import weights_dir
     from crispcall.runtime.backends import onnx_metadata
+    from crispcall.runtime.i420 import i420_feeds
     from crispcall.runtime.sharpener import Sharpener
 
     path = export_i420(load_network(weights_dir() / "student.pt").fuse(), tmp_path / "student-i420.onnx")
@@ -71,8 +72,7 @@ def test_the_i420_graph_is_the_frame_graph_on_what_a_player_shows(tmp_path):
         frame = synthetic_frame(width, height)
         planes = i420_planes(rgb_to_i420(frame), width, height)
         display = (720, 1280)
-        feeds = {name: p[None, None] for name, p in zip("yuv", planes, strict=True)}
-        got = session.run(None, feeds | {"size": np.array(display, np.int64)})[0]
+        got = session.run(None, i420_feeds(*planes, display))[0]
         shown = planes_to_rgb(*upscale_planes(*planes, display))
         expected = rgb_to_i420(Sharpener(weights_dir() / "student.onnx")(shown))
         assert got.size == expected.size and share_within(got, expected, levels=2) >= 0.99

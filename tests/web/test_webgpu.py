@@ -10,6 +10,7 @@ pytest.importorskip("playwright", reason="the browser tests need the web extra")
 from crispcall.degrade.yuv import i420_planes
 from crispcall.export.onnx import share_within
 from crispcall.paths import weights_dir
+from crispcall.runtime.i420 import i420_feeds
 from crispcall.web.browser import WEBGPU_SOFTWARE_FLAGS, call_browser
 
 
@@ -39,6 +40,5 @@ def test_webgpu_output_matches_the_native_runtime(tmp_path):
     # The same graph in native ONNX Runtime on the same received planes.
     session = ort.InferenceSession(str(weights_dir() / "student-i420.onnx"), providers=["CPUExecutionProvider"])
     planes = i420_planes(received, shot["width"], shot["height"])
-    feeds = {name: plane[None, None] for name, plane in zip("yuv", planes, strict=True)}
-    native = session.run(None, feeds | {"size": np.array(display, np.int64)})[0]
+    native = session.run(None, i420_feeds(*planes, display))[0]
     assert share_within(output, native, levels=1) >= 0.99

@@ -162,12 +162,12 @@ def time_i420(path: Path, received: tuple[int, int], display: tuple[int, int], t
 
     from crispcall.degrade.yuv import i420_planes, rgb_to_i420
     from crispcall.runtime.backends import session_options
+    from crispcall.runtime.i420 import i420_feeds
 
     session = ort.InferenceSession(str(path), session_options(threads), providers=["CPUExecutionProvider"])
     width, height = received
     planes = i420_planes(rgb_to_i420(synthetic_frame(width, height)), width, height)
-    feeds = {name: plane[None, None] for name, plane in zip("yuv", planes, strict=True)}
-    feeds["size"] = np.array(display[::-1], np.int64)
+    feeds = i420_feeds(*planes, display[::-1])
     return time_frames(lambda f: session.run(None, f), feeds, warmup, frames)
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -27,6 +26,7 @@ from crispcall.degrade.yuv import i420_planes, rgb_to_i420, upscale_planes
 from crispcall.errors import CheckFailed, InputError
 from crispcall.export.onnx import OPSET, frame_metadata, share_within
 from crispcall.files import written_whole
+from crispcall.runtime.i420 import INPUTS, i420_feeds
 
 # The exported graph must match PyTorch on this share of values to within 1/255.
 MATCH_SHARE = 0.99
@@ -52,17 +52,18 @@ def _prepend_upscale(graph) -> None:
     rounded upscale of uint8 inputs ``y``, ``u``, ``v`` to ``size`` (chroma: half, rounded up)."""
     from onnx import TensorProto, helper
 
+    *planes, size = INPUTS
     nodes = [
         helper.make_node("Constant", [], ["one_one"], value=helper.make_tensor("c", TensorProto.INT64, [2], [1, 1])),
         helper.make_node("Constant", [], ["one"], value=helper.make_tensor("c", TensorProto.INT64, [1], [1])),
         helper.make_node("Constant", [], ["two"], value=helper.make_tensor("c", TensorProto.INT64, [1], [2])),
         helper.make_node("Constant", [], ["half"], value=helper.make_tensor("c", TensorProto.FLOAT, [], [0.5])),
-        helper.make_node("Concat", ["one_one", "size"], ["luma_sizes"], axis=0),
-        helper.make_node("Add", ["size", "one"], ["size_plus_one"]),
+        helper.make_node("Concat", ["one_one", size], ["luma_sizes"], axis=0),
+        helper.make_node("Add", [size, "one"], ["size_plus_one"]),
         helper.make_node("Div", ["size_plus_one", "two"], ["chroma_size"]),
         helper.make_node("Concat", ["one_one", "chroma_size"], ["chroma_sizes"], axis=0),
     ]
-    for plane, sizes in (("y", "luma_sizes"), ("u", "chroma_sizes"), ("v", "chroma_sizes")):
+    for plane, sizes in zip(planes, ("luma_sizes", "chroma_sizes", "chroma_sizes"), strict=True):
         nodes += [
             helper.make_node("Cast", [plane], [f"{plane}_float"], to=TensorProto.FLOAT),
             helper.make_node(
@@ -81,10 +82,12 @@ def _prepend_upscale(graph) -> None:
     del graph.input[:]
     graph.input.extend(
         [
-            helper.make_tensor_value_info("y", TensorProto.UINT8, [1, 1, "height", "width"]),
-            helper.make_tensor_value_info("u", TensorProto.UINT8, [1, 1, "chroma_height", "chroma_width"]),
-            helper.make_tensor_value_info("v", TensorProto.UINT8, [1, 1, "chroma_height", "chroma_width"]),
-            helper.make_tensor_value_info("size", TensorProto.INT64, [2]),
+            helper.make_tensor_value_info(planes[0], TensorProto.UINT8, [1, 1, "height", "width"]),
+            *(
+                helper.make_tensor_value_info(name, TensorProto.UINT8, [1, 1, "chroma_height", "chroma_width"])
+                for name in planes[1:]
+            ),
+            helper.make_tensor_value_info(size, TensorProto.INT64, [2]),
         ]
     )
 
@@ -126,8 +129,7 @@ def export_i420(model: nn.Module, path: str | Path, check_size: tuple[int, int] 
         onnx.save(graph, str(partial))
         session = ort.InferenceSession(str(partial), providers=["CPUExecutionProvider"])
         planes = i420_planes(rgb_to_i420(synthetic_frame(width, height)), width, height)
-        feeds = {name: plane[None, None] for name, plane in zip("yuv", planes, strict=True)}
-        got = session.run(None, feeds | {"size": np.array(display, np.int64)})[0]
+        got = session.run(None, i420_feeds(*planes, display))[0]
         with torch.no_grad():
             shown = [torch.from_numpy(p[None, None]).float() for p in upscale_planes(*planes, display)]
             expected = core(*shown).numpy()

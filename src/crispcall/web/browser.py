@@ -24,6 +24,7 @@ import numpy as np
 
 from crispcall.errors import InputError, Unavailable
 from crispcall.paths import chromium_path, ort_dir, weights_dir
+from crispcall.runtime.i420 import is_i420_graph
 from crispcall.web.server import serving
 
 CHROMIUM_FLAGS = (
@@ -194,15 +195,6 @@ def call_browser(
             yield CallBrowser(browser, base)
         finally:
             browser.close()
-
-
-def is_i420_graph(path: Path) -> bool:
-    """Whether an ONNX file is the student's I420 graph (``crispcall export --i420``), which the
-    page runs through ``crispcall.js``; other frame graphs run through the demo page."""
-    import onnxruntime as ort
-
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return {"y", "u", "v", "size"} <= {i.name for i in session.get_inputs()}
 
 
 def _bench_i420(chromium: CallBrowser, model: str, height: int, threads: int, frames: int, warmup: int,
