@@ -28,7 +28,7 @@ def test_version_and_help(capsys):
         *[[c] for c in ("demo", "eval", "table", "bench", "profile", "flicker", "tune-unsharp", "export", "prune")],
         *[[c] for c in ("video", "image", "live")],
         *[["data", c] for c in ("cache", "screens", "stats")],
-        *[["train", c] for c in ("teacher", "student", "responses", "import-waifu2x", "plot")],
+        *[["train", c] for c in ("teacher", "student", "responses", "validate", "import-waifu2x", "plot")],
         *[[c] for c in ("serve", "report")],
         *[["study", c] for c in ("make-clips", "serve", "results")],
     ]

@@ -13,6 +13,7 @@ from crispcall.distill.losses import (  # noqa: E402
     orientation_descriptors,
 )
 from crispcall.distill.train import train_student  # noqa: E402
+from crispcall.models.blocks import SelfEnsemble  # noqa: E402
 from crispcall.models.io import load_network  # noqa: E402
 from crispcall.models.student import Student  # noqa: E402
 from crispcall.models.teacher import Teacher  # noqa: E402
@@ -148,6 +149,12 @@ def test_precomputed_responses_stand_in_for_the_teacher(student_config, tmp_path
     with torch.no_grad():
         expected = teacher(torch.from_numpy(degraded).permute(0, 3, 1, 2).float() / 255)
     assert np.allclose(responses.astype(np.float32), expected.numpy(), rtol=1e-3, atol=1e-4)
+    ensembled = write_responses(
+        settings["distill"]["teacher"], settings["data"]["cache"], tmp_path / "r8.npz", 5, False, self_ensemble=True
+    )
+    with torch.no_grad():
+        expected = SelfEnsemble(teacher)(torch.from_numpy(degraded).permute(0, 3, 1, 2).float() / 255)
+    assert np.allclose(read_responses(ensembled).astype(np.float32), expected.numpy(), rtol=1e-3, atol=1e-4)
 
     def response_terms(config_path: str, run: str) -> list[float]:
         train_student(config_path, tmp_path / run, steps=3)
@@ -202,3 +209,17 @@ def test_an_x2_teacher_teaches_a_same_size_student_from_a_low_resolution_cache(s
     config.write_text(yaml.safe_dump(settings))
     with pytest.raises(ValueError, match="precomputed responses only"):
         train_student(str(config), tmp_path / "live", steps=1)
+
+
+def test_validate_command_gives_the_logged_validation_figure(student_config, tmp_path, capsys):
+    from crispcall.cli.main import main
+
+    config = student_config({})
+    final = train_student(config, tmp_path / "run", steps=3)  # val_every 3: the log's row is the final weights'
+    with open(tmp_path / "run" / "log.csv") as handle:
+        header, *rows = [line.strip().split(",") for line in handle]
+    logged = float(rows[-1][header.index("val_psnr")])
+    main(["train", "validate", "--weights", str(final), "--config", config])
+    assert f"validation {logged:.2f} dB PSNR" in capsys.readouterr().out
+    main(["train", "validate", "--weights", str(final), "--config", config, "--self-ensemble"])
+    assert "self-ensemble: validation" in capsys.readouterr().out

@@ -10,6 +10,7 @@ VARIANTS = [
     {},
     {"block": "dense", "color": "rgb", "unshuffle": 2, "attention": "channel"},
     {"channels": 12, "blocks": 3, "attention": "spatial"},
+    {"block": "mixed", "blocks": 2},
 ]
 
 

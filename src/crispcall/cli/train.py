@@ -64,7 +64,34 @@ def register(sub) -> None:
     responses.add_argument(
         "--batch-size", type=bounded(int, 1), default=32, help="patches per teacher pass (default: %(default)s)"
     )
+    responses.add_argument(
+        "--self-ensemble",
+        action="store_true",
+        help="average the teacher over the 8 flips and rotations of each patch (8x the time)",
+    )
     responses.set_defaults(func=write_responses)
+    validate = add_command(
+        networks,
+        "validate",
+        "score a weights file on a config's held-out validation frames",
+        "Mean PSNR and SSIM (as eval scores them) of a teacher or student weights file on the held-out training "
+        "frames of a config's data section, degraded by its validation presets: the figure the training log's "
+        "val column gives, for any weights, e.g. to measure the self-ensemble.",
+        [
+            "crispcall train validate --weights weights/teacher.pt --config configs/teacher-upconv7-x2.yaml",
+            "crispcall train validate --weights weights/teacher.pt --config configs/teacher-upconv7-x2.yaml "
+            "--self-ensemble",
+        ],
+    )
+    validate.add_argument("--weights", type=Path, required=True, help="weights file from crispcall train (.pt)")
+    validate.add_argument("--config", type=Path, required=True, help="YAML config whose data section to use")
+    validate.add_argument(
+        "--self-ensemble", action="store_true", help="average over the 8 flips and rotations of each frame"
+    )
+    validate.add_argument(
+        "--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override one config value"
+    )
+    validate.set_defaults(func=validate_weights)
     waifu2x = add_command(
         networks,
         "import-waifu2x",
@@ -116,7 +143,19 @@ def write_responses(args: argparse.Namespace) -> None:
     with needs_extra("train"):
         from crispcall.distill.responses import write_responses as write
 
-    print(f"wrote {write(_existing_file(args.teacher), _existing_file(args.cache), args.out, args.batch_size)}")
+    teacher, cache = _existing_file(args.teacher), _existing_file(args.cache)
+    print(f"wrote {write(teacher, cache, args.out, args.batch_size, self_ensemble=args.self_ensemble)}")
+
+
+def validate_weights(args: argparse.Namespace) -> None:
+    with needs_extra("train"):
+        from crispcall.train.config import load_config
+        from crispcall.train.loop import validate_weights as score
+
+    config = load_config(_existing_file(args.config), args.set)
+    psnr, ssim = score(_existing_file(args.weights), config, args.self_ensemble)
+    ensemble = ", self-ensemble" if args.self_ensemble else ""
+    print(f"{args.weights}{ensemble}: validation {psnr:.2f} dB PSNR, SSIM {ssim:.4f}")
 
 
 def import_waifu2x(args: argparse.Namespace) -> None:

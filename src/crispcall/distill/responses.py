@@ -20,23 +20,32 @@ from tqdm import tqdm
 from crispcall.data.cache import read_cache
 from crispcall.errors import InputError
 from crispcall.files import written_whole
+from crispcall.models.blocks import SelfEnsemble
 from crispcall.models.io import load_network
 from crispcall.train.loop import start_runtime, to_tensor
 
 
 @torch.no_grad()
 def write_responses(
-    teacher_path: str | Path, cache_path: str | Path, out: str | Path, batch_size: int = 32, progress: bool = True
+    teacher_path: str | Path,
+    cache_path: str | Path,
+    out: str | Path,
+    batch_size: int = 32,
+    progress: bool = True,
+    self_ensemble: bool = False,
 ) -> Path:
     """Run the teacher on every degraded patch of the cache; write ``out`` (.npz with
     ``responses``, N x 3 x H x W float16 at the clean patches' size in the cache's order, and
     ``meta``). An x2 teacher takes a low-resolution cache of the same scale (``crispcall data
-    cache --low-resolution``); a same-size teacher, a same-size cache."""
+    cache --low-resolution``); a same-size teacher, a same-size cache. ``self_ensemble``
+    averages the teacher over the 8 flips and rotations (:class:`SelfEnsemble`, 8x the time)."""
     out = Path(out)
     if out.suffix != ".npz":
         raise InputError(f"responses are written as .npz, got {out}")
     runtime = start_runtime()
     teacher = load_network(teacher_path, "teacher").eval().to(runtime.device)
+    if self_ensemble:
+        teacher = SelfEnsemble(teacher)
     degraded, clean, cache_meta = read_cache(cache_path)
     teacher_scale, cache_scale = int(getattr(teacher, "scale", 1)), int(cache_meta.get("scale", 1))
     if teacher_scale != cache_scale:
@@ -47,7 +56,13 @@ def write_responses(
     for start in tqdm(range(0, len(degraded), batch_size), desc="teacher", unit="batch", disable=not progress):
         batch = to_tensor(degraded[start : start + batch_size], runtime.device)
         responses[start : start + batch_size] = teacher(batch).half().cpu().numpy()
-    meta = {"teacher": str(teacher_path), "cache": str(cache_path), "count": len(degraded), "cache_meta": cache_meta}
+    meta = {
+        "teacher": str(teacher_path),
+        "self_ensemble": self_ensemble,
+        "cache": str(cache_path),
+        "count": len(degraded),
+        "cache_meta": cache_meta,
+    }
     out.parent.mkdir(parents=True, exist_ok=True)
     with written_whole(out) as partial, open(partial, "wb") as handle:
         np.savez(handle, responses=responses, meta=np.array(json.dumps(meta)))

@@ -1,5 +1,6 @@
 """Building blocks shared by crispcall's networks: channel attention, the re-parameterisable
-convolution, and module replacement (used by fusing and by quantization-aware training)."""
+convolution, module replacement (used by fusing and by quantization-aware training) and the
+geometric self-ensemble."""
 
 from __future__ import annotations
 
@@ -110,3 +111,28 @@ class ChannelAttention(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x * self.gate(x)
+
+
+class SelfEnsemble(nn.Module):
+    """A network's output averaged over the 8 flips and rotations of its input (EDSR's geometric
+    self-ensemble): each output is turned back before the mean. Eight times the cost, for
+    precomputed targets only; ``scale`` and ``size_multiple`` are the network's.
+
+    Args:
+        model: any image-to-image network (same-size or x``scale``).
+    """
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+        self.scale = getattr(model, "scale", 1)
+        self.size_multiple = getattr(model, "size_multiple", 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        total = 0
+        for turns in range(4):
+            for mirrored in (False, True):
+                view = x.rot90(turns, (2, 3))
+                out = self.model(view.flip(3) if mirrored else view)
+                total = total + (out.flip(3) if mirrored else out).rot90(-turns, (2, 3))
+        return total / 8

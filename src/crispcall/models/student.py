@@ -1,7 +1,7 @@
 """Student: a tiny same-size restorer for real-time use, taught by the teacher.
 
 A pixel-unshuffle stem (x2 or x4) so the body runs at reduced resolution, a few residual
-blocks of re-parameterisable convolutions (depthwise-separable or dense), optional channel or
+blocks of re-parameterisable convolutions (depthwise-separable, dense or mixed), optional channel or
 spatial attention, pixel-shuffle back and a global residual. In luma mode the network sees
 and corrects only Y (BT.601); the correction is added to R, G and B alike, which is exactly a
 change of Y with Cb and Cr kept, so colour takes no network cost at all.
@@ -52,19 +52,21 @@ def make_attention(kind: str | None, channels: int) -> nn.Module:
 
 
 class StudentBlock(nn.Module):
-    """Residual block: separable (depthwise k x k, ReLU, pointwise 1 x 1) or dense (k x k, ReLU,
-    k x k), then optional attention, added back to the input."""
+    """Residual block: separable (depthwise k x k, ReLU, pointwise 1 x 1), dense (k x k, ReLU,
+    k x k) or mixed (dense k x k, ReLU, pointwise 1 x 1), then optional attention, added back to
+    the input. Mixed spends the MACs where INT8 kernels run near the CPU's peak (dense
+    convolutions) instead of the memory-bound depthwise one."""
 
     def __init__(self, channels: int, kind: str, attention: str | None, rep: bool):
         super().__init__()
         if kind == "separable":
             self.conv1 = make_conv(channels, channels, 3, channels, rep)
             self.conv2 = make_conv(channels, channels, 1, 1, rep)
-        elif kind == "dense":
+        elif kind in ("dense", "mixed"):
             self.conv1 = make_conv(channels, channels, 3, 1, rep)
-            self.conv2 = make_conv(channels, channels, 3, 1, rep)
+            self.conv2 = make_conv(channels, channels, 3 if kind == "dense" else 1, 1, rep)
         else:
-            raise InputError(f"block must be separable or dense, got {kind!r}")
+            raise InputError(f"block must be separable, dense or mixed, got {kind!r}")
         self.attention = make_attention(attention, channels)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -78,7 +80,8 @@ class Student(nn.Module):
         channels: width of the body.
         blocks: number of residual blocks.
         unshuffle: pixel-unshuffle factor of the stem (2 or 4); the body runs at 1/unshuffle.
-        block: ``separable`` (depthwise + pointwise) or ``dense`` (two k x k convolutions).
+        block: ``separable`` (depthwise + pointwise), ``dense`` (two k x k convolutions) or
+            ``mixed`` (a k x k convolution, then a pointwise one).
         attention: ``none``, ``channel`` or ``spatial`` in every block.
         color: ``luma`` (restore Y only) or ``rgb``.
         rep: train-time re-parameterisable branches; False builds the fused, plain network

@@ -140,6 +140,18 @@ def validate(model: nn.Module, pairs: list[tuple[np.ndarray, Degraded]], device:
     return float(np.mean(psnrs)), float(np.mean(ssims))
 
 
+def validate_weights(weights: Path, config: dict, self_ensemble: bool = False) -> tuple[float, float]:
+    """:func:`validate` for a weights file on the held-out frames of a training ``config``'s
+    data section, optionally as the 8-fold self-ensemble (:class:`SelfEnsemble`)."""
+    from crispcall.models.blocks import SelfEnsemble
+    from crispcall.models.io import load_network
+
+    runtime = start_runtime(config["train"]["threads"])
+    model = load_network(weights).to(runtime.device)
+    with torch.no_grad():
+        return validate(SelfEnsemble(model) if self_ensemble else model, validation_set(config["data"]), runtime.device)
+
+
 def lr_factor(step: int, steps: int, warmup: int, min_ratio: float) -> float:
     """Linear warm-up, then cosine decay to ``min_ratio`` of the peak."""
     if step < warmup:

@@ -1,0 +1,37 @@
+import pytest
+
+torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
+
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
+
+from crispcall.models.blocks import SelfEnsemble  # noqa: E402
+
+
+class Upsample2(nn.Module):
+    """Nearest x2: commutes with every flip and rotation, so its self-ensemble is itself."""
+
+    scale = 2
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.interpolate(x, scale_factor=2, mode="nearest")
+
+
+@pytest.mark.parametrize("model", [nn.Identity(), Upsample2()])
+def test_self_ensemble_of_a_symmetric_network_is_the_network(model):
+    x = torch.rand(2, 3, 5, 7)  # not square: the turned views have other shapes
+    assert torch.allclose(SelfEnsemble(model)(x), model(x), atol=1e-6)
+    assert SelfEnsemble(model).scale == getattr(model, "scale", 1)
+
+
+def test_self_ensemble_of_a_convolution_averages_its_turned_kernels():
+    conv = nn.Conv2d(1, 1, 3, padding=1, bias=False)
+    with torch.no_grad():
+        conv.weight.copy_(torch.arange(9.0).view(1, 1, 3, 3))
+    kernel = conv.weight[0, 0]
+    turned = [kernel.rot90(k) for k in range(4)]
+    symmetric = torch.stack(turned + [t.flip(1) for t in turned]).mean(0)
+    x = torch.rand(1, 1, 6, 9)
+    expected = F.conv2d(x, symmetric.view(1, 1, 3, 3), padding=1)
+    assert torch.allclose(SelfEnsemble(conv)(x), expected, atol=1e-5)
+    assert not torch.allclose(conv(x), expected, atol=1e-2)
