@@ -1,3 +1,4 @@
+import json
 import math
 from pathlib import Path
 
@@ -214,12 +215,15 @@ def test_an_x2_teacher_teaches_a_same_size_student_from_a_low_resolution_cache(s
 def test_validate_command_gives_the_logged_validation_figure(student_config, tmp_path, capsys):
     from crispcall.cli.main import main
 
-    config = student_config({})
+    config, scores = student_config({}), tmp_path / "scores.json"
     final = train_student(config, tmp_path / "run", steps=3)  # val_every 3: the log's row is the final weights'
     with open(tmp_path / "run" / "log.csv") as handle:
         header, *rows = [line.strip().split(",") for line in handle]
     logged = float(rows[-1][header.index("val_psnr")])
     main(["train", "validate", "--weights", str(final), "--config", config])
     assert f"validation {logged:.2f} dB PSNR" in capsys.readouterr().out
-    main(["train", "validate", "--weights", str(final), "--config", config, "--self-ensemble"])
+    main(["train", "validate", "--weights", str(final), "--config", config, "--self-ensemble", "--json", str(scores)])
     assert "self-ensemble: validation" in capsys.readouterr().out
+    results = json.loads(scores.read_text())["results"]
+    assert [r["self_ensemble"] for r in results] == [False, True]
+    assert results[0]["psnr"] == pytest.approx(logged, abs=0.005)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crispcall.cli.options import CliError, add_command, add_group, bounded, needs_extra, output
+from crispcall.cli.options import CliError, add_command, add_group, bounded, needs_extra, output, write_results
+from crispcall.sysinfo import run_meta
 
 
 def register(sub) -> None:
@@ -73,24 +74,27 @@ def register(sub) -> None:
     validate = add_command(
         networks,
         "validate",
-        "score a weights file on a config's held-out validation frames",
-        "Mean PSNR and SSIM (as eval scores them) of a teacher or student weights file on the held-out training "
+        "score weights files on a config's held-out validation frames",
+        "Mean PSNR and SSIM (as eval scores them) of teacher or student weights files on the held-out training "
         "frames of a config's data section, degraded by its validation presets: the figure the training log's "
-        "val column gives, for any weights, e.g. to measure the self-ensemble.",
+        "val column gives, for any weights; with --self-ensemble, each file also as its 8-fold self-ensemble.",
         [
             "crispcall train validate --weights weights/teacher.pt --config configs/teacher-upconv7-x2.yaml",
-            "crispcall train validate --weights weights/teacher.pt --config configs/teacher-upconv7-x2.yaml "
-            "--self-ensemble",
+            "crispcall train validate --weights runs/upconv7-x2-noise1.pt weights/teacher.pt "
+            "--config configs/teacher-upconv7-x2.yaml --self-ensemble --json docs/results/validate-teacher.json",
         ],
     )
-    validate.add_argument("--weights", type=Path, required=True, help="weights file from crispcall train (.pt)")
+    validate.add_argument(
+        "--weights", type=Path, nargs="+", required=True, help="weights files from crispcall train (.pt)"
+    )
     validate.add_argument("--config", type=Path, required=True, help="YAML config whose data section to use")
     validate.add_argument(
-        "--self-ensemble", action="store_true", help="average over the 8 flips and rotations of each frame"
+        "--self-ensemble", action="store_true", help="also score each file averaged over the 8 flips and rotations"
     )
     validate.add_argument(
         "--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override one config value"
     )
+    validate.add_argument("--json", type=output(), help="write the scores as JSON here")
     validate.set_defaults(func=validate_weights)
     waifu2x = add_command(
         networks,
@@ -153,9 +157,15 @@ def validate_weights(args: argparse.Namespace) -> None:
         from crispcall.train.loop import validate_weights as score
 
     config = load_config(_existing_file(args.config), args.set)
-    psnr, ssim = score(_existing_file(args.weights), config, args.self_ensemble)
-    ensemble = ", self-ensemble" if args.self_ensemble else ""
-    print(f"{args.weights}{ensemble}: validation {psnr:.2f} dB PSNR, SSIM {ssim:.4f}")
+    results = []
+    for weights in map(_existing_file, args.weights):
+        for ensemble in (False, True) if args.self_ensemble else (False,):
+            psnr, ssim = score(weights, config, ensemble)
+            results.append({"weights": str(weights), "self_ensemble": ensemble, "psnr": psnr, "ssim": ssim})
+            print(f"{weights}{', self-ensemble' if ensemble else ''}: validation {psnr:.2f} dB PSNR, SSIM {ssim:.4f}")
+    data = config["data"]
+    meta = run_meta(config=str(args.config), overrides=args.set, presets=data["val_presets"], images=data["val_images"])
+    write_results({"meta": meta, "results": results}, args.json)
 
 
 def import_waifu2x(args: argparse.Namespace) -> None:
