@@ -46,3 +46,16 @@ def test_the_committed_pages_match_their_result_files(name):
     root = checkout_root()
     text = (root / name).read_text()
     assert refresh_page(text, root) == text, f"{name} is stale: run crispcall report"
+
+
+def test_a_validation_table_lists_each_scored_weights_file(tmp_path):
+    rows = [
+        {"weights": "t.pt", "self_ensemble": False, "psnr": 27.841, "ssim": 0.74141},
+        {"weights": "t.pt", "self_ensemble": True, "psnr": 27.873, "ssim": 0.74239},
+    ]
+    meta = {"config": "c.yaml", "presets": ["call", "poor"]}
+    (tmp_path / "v.json").write_text(json.dumps({"meta": meta, "results": rows}))
+    table = render_table("validate v.json", tmp_path)
+    assert "`c.yaml` (call, poor)" in table
+    assert "| `t.pt` | no | 27.84 | 0.7414 |" in table
+    assert "| `t.pt` | 8 flips and rotations | 27.87 | 0.7424 |" in table

@@ -9,7 +9,8 @@ A page marks where a table goes, and which result files it shows::
 Kinds: ``eval`` (the reference tables of merged ``crispcall eval`` runs: suite means, per set,
 edges, OCR, flicker), ``diff`` (suite-mean PSNR and the difference to the method named by
 ``against=METHOD``), ``bench`` (``crispcall bench``: ms, fps and the ratio to bilinear),
-``flicker`` (``crispcall flicker``), ``profile`` (``crispcall profile --json``) and ``runs``
+``flicker`` (``crispcall flicker``), ``profile`` (``crispcall profile --json``), ``validate``
+(``crispcall train validate --json``: the held-out validation PSNR of weights files) and ``runs``
 (when, on what machine and commit each file was made). Add ``methods=a,b,c`` to keep those
 rows, in that order. Paths are relative to the repository root. ``crispcall report`` rewrites
 every block of :data:`PAGES`; a test fails while a committed page differs from what the files
@@ -55,6 +56,21 @@ def runs_table(files: list[str], documents: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def validation_table(document: dict) -> str:
+    """Each weights file's validation PSNR and SSIM, plain and self-ensembled where scored."""
+    meta = document["meta"]
+    lines = [
+        f"Held-out validation frames of `{meta['config']}` ({', '.join(meta['presets'])})",
+        "",
+        "| weights | self-ensemble | PSNR (dB) | SSIM |",
+        "|---|---|---|---|",
+    ]
+    for row in document["results"]:
+        ensemble = "8 flips and rotations" if row["self_ensemble"] else "no"
+        lines.append(f"| `{row['weights']}` | {ensemble} | {row['psnr']:.2f} | {row['ssim']:.4f} |")
+    return "\n".join(lines)
+
+
 def render_table(spec: str, root: Path) -> str:
     """The Markdown a block's ``spec`` (``KIND FILE... [methods=...] [against=...]``) stands for."""
     from crispcall.bench.profile import profile_table
@@ -76,12 +92,16 @@ def render_table(spec: str, root: Path) -> str:
         return difference_table(document, options["against"])
     if kind == "runs":
         return runs_table(files, documents)
+    if kind == "validate" and len(documents) == 1:
+        return validation_table(documents[0])
     if kind == "profile" and len(documents) == 1:
         return profile_table(documents[0])
     if kind in ("bench", "flicker") and len(documents) == 1:
         document = _keep(documents[0], methods)
         return markdown_table(document) if kind == "bench" else stability_table(document)
-    raise InputError(f"unknown table block {spec!r}: eval, diff or runs FILES; bench, flicker or profile FILE")
+    raise InputError(
+        f"unknown table block {spec!r}: eval, diff or runs FILES; bench, flicker, profile or validate FILE"
+    )
 
 
 def refresh_page(text: str, root: Path) -> str:
