@@ -33,3 +33,20 @@ def test_config_errors_name_the_field(tmp_path: Path):
     bad.write_text(yaml.safe_dump(config))
     with pytest.raises(ValueError, match="noise"):
         TrainingDegradation.load(bad)
+
+
+def test_a_full_size_share_delivers_some_frames_unscaled(astronaut, tmp_path: Path):
+    config = yaml.safe_load((Path(__file__).parents[2] / "src/crispcall/degrade/train.yaml").read_text())
+    config["full_size_share"] = 0.5
+    path = tmp_path / "mixed.yaml"
+    path.write_text(yaml.safe_dump(config))
+    degrade = TrainingDegradation.load(path)
+    assert degrade.fixed_scale is None
+    lows = [degrade.low_resolution(astronaut, np.random.default_rng(seed)) for seed in range(16)]
+    full = [low for low, record in lows if record["scale"] == 1.0]
+    assert 0 < len(full) < 16 and all(low.shape == astronaut.shape for low in full)
+    assert all(1.5 <= record["scale"] <= 4.0 for _, record in lows if record["scale"] != 1.0)
+    config["full_size_share"] = 1.5
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(ValueError, match="full_size_share"):
+        TrainingDegradation.load(path)

@@ -2,7 +2,9 @@
 
 All ranges live in one config, ``train.yaml`` beside this file (or a YAML of the same
 shape passed in). Steps: blur at full resolution, downscale, noise, compression,
-transmission loss, upscale back to the input size.
+transmission loss, upscale back to the input size. An optional ``full_size_share`` is the
+share of samples the call delivers at full size (scale 1: codec and noise only), as real
+calls send small cameras even at 150-300 kbps.
 """
 
 from __future__ import annotations
@@ -76,11 +78,15 @@ class TrainingDegradation:
         for name in ("h264_crf", "vp8_crf", "jpeg_quality"):
             pair(config["compression"][name], f"compression.{name}")
         pair(config["loss"]["rate"], "loss.rate")
+        if not 0 <= config.get("full_size_share", 0) <= 1:
+            raise InputError(f"full_size_share must be in [0, 1], got {config['full_size_share']}")
 
     @property
     def fixed_scale(self) -> int | None:
         """The scale every draw uses when the config fixes one integer scale, else None."""
         low, high = self.config["scale"]
+        if self.config.get("full_size_share", 0) > 0:
+            return None
         return int(low) if low == high and float(low).is_integer() else None
 
     def __call__(self, image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, Any]]:
@@ -110,7 +116,9 @@ class TrainingDegradation:
             else:
                 record["blur_sigma"] = uniform(blur["gaussian_sigma"])
                 out = gaussian_blur(out, record["blur_sigma"])
-        record["scale"] = uniform(c["scale"])
+        # Optional, so that configs without it draw exactly as before (their caches reproduce).
+        full_size = "full_size_share" in c and rng.random() < c["full_size_share"]
+        record["scale"] = 1.0 if full_size else uniform(c["scale"])
         record["down"] = str(rng.choice(c["down_kernels"]))
         out = downscale(out, record["scale"], record["down"])
         if rng.random() < noise["probability"]:
