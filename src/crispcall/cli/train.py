@@ -157,12 +157,10 @@ def validate_weights(args: argparse.Namespace) -> None:
         from crispcall.train.loop import validate_weights as score
 
     config = load_config(_existing_file(args.config), args.set)
-    results = []
-    for weights in map(_existing_file, args.weights):
-        for ensemble in (False, True) if args.self_ensemble else (False,):
-            psnr, ssim = score(weights, config, ensemble)
-            results.append({"weights": str(weights), "self_ensemble": ensemble, "psnr": psnr, "ssim": ssim})
-            print(f"{weights}{', self-ensemble' if ensemble else ''}: validation {psnr:.2f} dB PSNR, SSIM {ssim:.4f}")
+    results = score([_existing_file(path) for path in args.weights], config, args.self_ensemble)
+    for row in results:
+        ensemble = ", self-ensemble" if row["self_ensemble"] else ""
+        print(f"{row['weights']}{ensemble}: validation {row['psnr']:.2f} dB PSNR, SSIM {row['ssim']:.4f}")
     data = config["data"]
     meta = run_meta(config=str(args.config), overrides=args.set, presets=data["val_presets"], images=data["val_images"])
     write_results({"meta": meta, "results": results}, args.json)

@@ -140,16 +140,23 @@ def validate(model: nn.Module, pairs: list[tuple[np.ndarray, Degraded]], device:
     return float(np.mean(psnrs)), float(np.mean(ssims))
 
 
-def validate_weights(weights: Path, config: dict, self_ensemble: bool = False) -> tuple[float, float]:
-    """:func:`validate` for a weights file on the held-out frames of a training ``config``'s
-    data section, optionally as the 8-fold self-ensemble (:class:`SelfEnsemble`)."""
+def validate_weights(weights: list[Path], config: dict, self_ensemble: bool = False) -> list[dict[str, Any]]:
+    """:func:`validate` for each weights file on the held-out frames of a training ``config``'s
+    data section (degraded once for all files), and with ``self_ensemble`` also as its 8-fold
+    self-ensemble (:class:`SelfEnsemble`): one row (weights, self_ensemble, psnr, ssim) each."""
     from crispcall.models.blocks import SelfEnsemble
     from crispcall.models.io import load_network
 
     runtime = start_runtime(config["train"]["threads"])
-    model = load_network(weights).to(runtime.device)
-    with torch.no_grad():
-        return validate(SelfEnsemble(model) if self_ensemble else model, validation_set(config["data"]), runtime.device)
+    pairs = validation_set(config["data"])
+    rows = []
+    for path in weights:
+        model = load_network(path).to(runtime.device)
+        for ensemble in (False, True) if self_ensemble else (False,):
+            with torch.no_grad():
+                psnr, ssim = validate(SelfEnsemble(model) if ensemble else model, pairs, runtime.device)
+            rows.append({"weights": str(path), "self_ensemble": ensemble, "psnr": psnr, "ssim": ssim})
+    return rows
 
 
 def lr_factor(step: int, steps: int, warmup: int, min_ratio: float) -> float:
