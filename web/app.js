@@ -18,6 +18,7 @@ const params = new URLSearchParams(location.search);
 const state = {
   running: false,
   frames: 0, // sharpened frames
+  passed: 0, // frames shown as received: they arrived at the display size (sharpen-worker.js says why)
   dropped: 0, // received frames skipped because the model was still busy
   fps: 0,
   latencyMs: 0, // mean model time over the last second
@@ -135,6 +136,7 @@ async function startI420(track, model, height) {
   sharpTrack.addEventListener("stats", ({ detail }) => {
     const lastSecond = detail.modelMs.slice(-Math.max(1, Math.round(detail.fps)));
     state.frames = detail.frames;
+    state.passed = detail.passed;
     state.modelMs = detail.modelMs;
     state.fps = Math.round(detail.fps);
     state.latencyMs = lastSecond.reduce((sum, ms) => sum + ms, 0) / lastSecond.length;
@@ -160,6 +162,12 @@ async function onFrame(_now, metadata) {
   busy = true;
   try {
     const [width, height] = state.size;
+    if (remote.videoWidth === width && remote.videoHeight === height) {
+      $("received").getContext("2d").drawImage(remote, 0, 0);
+      $("sharpened").getContext("2d").drawImage(remote, 0, 0);
+      state.passed += 1;
+      return;
+    }
     const received = $("received").getContext("2d", { willReadFrequently: true });
     received.drawImage(remote, 0, 0, width, height); // the received frame, scaled back up
     const input = received.getImageData(0, 0, width, height);
@@ -196,7 +204,7 @@ async function updateStats() {
   $("stats").textContent =
     `${state.fps} fps · model ${state.latencyMs.toFixed(1)} ms (${state.backend}${threads}) · ` +
     `call ${kbps}, ${state.call?.width ?? 0}x${state.call?.height ?? 0} ${state.call?.codec ?? ""} · ` +
-    `dropped ${state.dropped} · ${state.path}`;
+    `dropped ${state.dropped} · passed ${state.passed} · ${state.path}`;
 }
 
 function stop() {

@@ -7,8 +7,9 @@
 // Frames go MediaStreamTrackProcessor -> a Worker (sharpen-worker.js: the I420 planes through the
 // student's I420 graph in onnxruntime-web, upscaled to `height` lines in the graph) ->
 // MediaStreamTrackGenerator. The returned track is that generator: stop() also ends the worker,
-// and it fires "stats" events (event.detail: fps, modelMs, frames, size, received, path) every
-// second (modelMs: the model time of each of the last 300 frames) and an "error" event if
+// and it fires "stats" events (event.detail: fps, modelMs, frames, passed, size, received, path)
+// every second (modelMs: the model time of each of the last 300 frames; passed: frames shown as
+// they came, those that arrived at the display size or as NV12) and an "error" event if
 // the worker fails. The original track is never stopped: when
 // anything is missing, sharpen() throws a clear error and the app keeps showing the original.
 

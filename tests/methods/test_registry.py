@@ -86,3 +86,14 @@ def test_backend_option_applies_to_model_files_only(student_onnx, capsys, tmp_pa
     assert names == ["bilinear", "unsharp", "student@openvino"]
     with pytest.raises(ValueError, match="only our networks"):
         create_method("unsharp@openvino")
+
+
+def test_upscaled_only_shows_full_size_frames_as_received(astronaut):
+    from crispcall.degrade.presets import Degraded
+
+    method = create_method("unsharp+upscaled-only")
+    assert method.name == "unsharp+upscaled-only"
+    full = Degraded(astronaut, astronaut, 1)
+    assert method.restore(full) is astronaut
+    upscaled = apply_preset(astronaut, "call", preset_rng("a.png"))
+    assert np.array_equal(method.restore(upscaled), create_method("unsharp").restore(upscaled))

@@ -93,7 +93,8 @@ def test_split_view_cuts_the_sharpened_frame_at_the_slider(call_150k):
 
 def test_h264_call_with_the_int8_model(call_150k, chromium):
     call_150k.close()  # one call at a time: two would share the two cores
-    run = chromium.open(preset="300k", codec="H264", model="student-int8.onnx", size=360)
+    # Shown at 540 lines: frames that arrive at the display size (360 here) pass unsharpened.
+    run = chromium.open(preset="300k", codec="H264", model="student-int8.onnx", size=540)
     try:
         run.wait_for_frames(3)
         call = run.call_stats()
@@ -119,7 +120,7 @@ def test_a_chosen_video_file_is_the_source(chromium, tmp_path):
     clip = encode_clip(tmp_path / "talk.mp4", build_clip(30, (640, 360)).clean, 30)
     page = chromium.browser.new_page()
     try:
-        page.goto(f"{chromium.base}?size=360")
+        page.goto(f"{chromium.base}?size=360&preset=150k")
         page.wait_for_selector("#status:text-is('ready: press Start call')")
         page.select_option("#source", "file")
         page.set_input_files("#file", str(clip))
@@ -131,18 +132,29 @@ def test_a_chosen_video_file_is_the_source(chromium, tmp_path):
         page.close()
 
 
+def test_frames_that_arrive_at_the_display_size_are_shown_as_received(chromium):
+    # The 300k preset sends 640x360 and keeps that size; shown at 360 lines, nothing is upscaled.
+    for path in ("i420", "canvas"):
+        run = chromium.open(preset="300k", codec="VP8", model="student.onnx", size=360, path=path)
+        try:
+            state = run.poll(lambda s: s if s["passed"] >= 3 or s["error"] else None, 120)
+            assert state is not None and state["error"] is None and state["passed"] >= 3
+        finally:
+            run.close()
+
+
 def test_the_page_runs_crispcall_js_where_the_model_has_an_i420_twin(chromium):
-    run = chromium.open(preset="300k", codec="VP8", model="student.onnx", size=360, path="i420")
+    run = chromium.open(preset="300k", codec="VP8", model="student.onnx", size=540, path="i420")
     try:
         state = run.wait_for_frames(3)
-        assert state["path"] == "webcodecs-i420" and state["size"] == [640, 360] and state["fps"] >= 0
+        assert state["path"] == "webcodecs-i420" and state["size"] == [960, 540] and state["fps"] >= 0
         run.page.wait_for_function("() => document.getElementById('stats').textContent.includes('webcodecs-i420')")
         shot = run.page.evaluate("() => window.crispcall.snapshot()")
-        assert shot["format"] == "I420" and (shot["outWidth"], shot["outHeight"]) == (640, 360)
+        assert shot["format"] == "I420" and (shot["outWidth"], shot["outHeight"]) == (960, 540)
         assert run.page.evaluate("() => getComputedStyle(document.getElementById('sharpened')).display") == "none"
     finally:
         run.close()
-    canvas = chromium.open(preset="300k", model="student.onnx", size=360)  # the RGB path on request
+    canvas = chromium.open(preset="300k", model="student.onnx", size=540)  # the RGB path on request
     try:
         assert canvas.wait_for_frames(2)["path"] == "canvas-rgb"
     finally:

@@ -63,3 +63,31 @@ class TemporalMethod(Method):
 
     def run(self, image: np.ndarray) -> np.ndarray:
         return self.blend(image, self.inner.run(image))
+
+
+UPSCALED_ONLY_SUFFIX = "+upscaled-only"
+
+
+class UpscaledOnlyMethod(Method):
+    """``inner`` on the frames a call delivered below the display size; a frame that arrived
+    at display size is shown as received. A sender at a good bitrate sends full-size frames
+    that are already clean, which a network trained to undo upscaling only degrades; the
+    browser's worker (web/sharpen-worker.js) does the same."""
+
+    def __init__(self, inner: Method):
+        self.inner = inner
+        self.name = inner.name + UPSCALED_ONLY_SUFFIX
+        self.low_input, self.scale = inner.low_input, inner.scale
+        self.macs_per_pixel, self.precision = inner.macs_per_pixel, inner.precision
+
+    def reset(self) -> None:
+        if hasattr(self.inner, "reset"):
+            self.inner.reset()
+
+    def run(self, image: np.ndarray) -> np.ndarray:
+        return self.inner.run(image)
+
+    def restore(self, degraded: Degraded) -> np.ndarray:
+        if degraded.low.shape[:2] == degraded.frame.shape[:2]:
+            return degraded.frame
+        return self.inner.restore(degraded)

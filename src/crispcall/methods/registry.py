@@ -6,12 +6,14 @@ from pathlib import Path
 
 from crispcall import paths
 from crispcall.errors import InputError
-from crispcall.methods.base import TEMPORAL_SUFFIX, Method, TemporalMethod
+from crispcall.methods.base import TEMPORAL_SUFFIX, UPSCALED_ONLY_SUFFIX, Method, TemporalMethod, UpscaledOnlyMethod
 from crispcall.methods.baselines import InputMethod, UnsharpMethod
 from crispcall.methods.models import MODEL_FILES, ModelMethod, create_model_method
 from crispcall.methods.peers import PEERS, available_peers, create_peer
 
 BASELINES: dict[str, type[Method]] = {"input": InputMethod, "unsharp": UnsharpMethod}
+# suffix -> wrapper of the method named before it
+WRAPPERS: dict[str, type[Method]] = {TEMPORAL_SUFFIX: TemporalMethod, UPSCALED_ONLY_SUFFIX: UpscaledOnlyMethod}
 
 
 def known_methods() -> list[str]:
@@ -33,10 +35,12 @@ def create_method(name: str, peers_dir: Path | None = None, threads: int = 2) ->
     networks and such files take a runtime backend after ``@``: ``student@openvino``,
     ``student@tflite`` (the ``.tflite`` twin of the file), ``runs/x.onnx@openvino``. Any
     same-size method followed by ``+temporal`` adds :class:`~crispcall.runtime.temporal.TemporalBlend`
-    (stateful: for frames of one stream in order).
+    (stateful: for frames of one stream in order); any method followed by ``+upscaled-only``
+    shows frames that arrived at display size as received (:class:`UpscaledOnlyMethod`).
     """
-    if name.endswith(TEMPORAL_SUFFIX):
-        return TemporalMethod(create_method(name.removesuffix(TEMPORAL_SUFFIX), peers_dir, threads))
+    for suffix, wrapper in WRAPPERS.items():
+        if name.endswith(suffix):
+            return wrapper(create_method(name.removesuffix(suffix), peers_dir, threads))
     name, _, backend = name.partition("@")
     backend = backend or None
     if name.endswith((".onnx", ".tflite")):
