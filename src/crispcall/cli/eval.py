@@ -27,6 +27,7 @@ def register(sub) -> None:
         [
             "crispcall eval --suite call --preset call --method input unsharp espcn --limit 5",
             "crispcall eval --suite webrtc --data ~/recordings --preset vp8-300 --method input unsharp student",
+            "crispcall eval --suite webrtc --data ~/recordings --method student student+upscaled-only",
         ],
     )
     add_data_option(parser)
