@@ -3,9 +3,13 @@
 # random weights (scripts/student_shapes.py: speed does not depend on the weights), exported as
 # INT8 the way the shipped file is, and timed at 1080p on two threads in one bench run beside
 # the shipped student-int8 and the 69787c2 file that issue 15's speed budget names.
-# Run from the repository root on an idle machine: bash scripts/student-shapes.sh   (about 5 min)
+# Run from the repository root on an idle machine (about 5 min):
+#   bash scripts/student-shapes.sh                        # session 15's shapes
+#   bash scripts/student-shapes.sh OUT.json NAME=KEY:VALUE,KEY:VALUE ...   # any others
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
+FRAMES=${FRAMES:-40}  # frames timed per shape (session 16 ran 30)
+OUT=docs/results/bench-student-shapes.json
 SHAPES=(
   separable32x6=blocks:6
   separable32x8=blocks:8
@@ -16,6 +20,11 @@ SHAPES=(
   dense32x2=block:dense,blocks:2
   mixed32x2=block:mixed,blocks:2
 )
+if [ $# -gt 0 ]; then
+  OUT=$1
+  shift
+  SHAPES=("$@")
+fi
 mkdir -p runs/shapes
 git show 69787c2:weights/student-int8.onnx > runs/shapes/student-int8-69787c2.onnx
 "$B/python" scripts/student_shapes.py runs/shapes "${SHAPES[@]}"
@@ -26,6 +35,5 @@ for shape in "${SHAPES[@]}"; do
     --calibration ../shared/data/train data/screens
   FILES+=("runs/shapes/$name.onnx")
 done
-"$B/crispcall" bench --size 1920x1080 --threads 2 --frames 40 \
-  --method student student-int8 runs/shapes/student-int8-69787c2.onnx "${FILES[@]}" \
-  --json docs/results/bench-student-shapes.json
+"$B/crispcall" bench --size 1920x1080 --threads 2 --frames "$FRAMES" \
+  --method student student-int8 runs/shapes/student-int8-69787c2.onnx "${FILES[@]}" --json "$OUT"
