@@ -11,6 +11,7 @@ VARIANTS = [
     {"block": "dense", "color": "rgb", "unshuffle": 2, "attention": "channel"},
     {"channels": 12, "blocks": 3, "attention": "spatial"},
     {"block": "mixed", "blocks": 2},
+    {"block": "dense", "blocks": 2, "refine": 4},
 ]
 
 
@@ -99,3 +100,13 @@ def test_frame_graph_matches_forward(color, unshuffle):
     assert (got.int() - expected.int()).abs().max() <= 1
     assert (got == expected).float().mean() >= 0.999
     assert not torch.equal(got, frame)
+
+
+def test_refine_stage_starts_as_the_identity_and_needs_unshuffle_4():
+    model = Student(channels=8, blocks=1, refine=4).eval()
+    x = torch.rand(1, 3, 32, 48)
+    with torch.no_grad():
+        assert torch.equal(model(x), x)
+    assert model.tail.out_channels == 16 and model.refine.out_channels == 4
+    with pytest.raises(ValueError, match="refine needs unshuffle 4"):
+        Student(unshuffle=2, refine=4)

@@ -87,6 +87,10 @@ class Student(nn.Module):
         rep: train-time re-parameterisable branches; False builds the fused, plain network
             (what :meth:`fuse` returns), e.g. to load fused or pruned weights.
         feature_taps: how many evenly spaced body depths :meth:`forward_features` returns.
+        refine: channels of a last stage on the grid of half the unshuffle (unshuffle 4 only;
+            0: none): the tail makes ``refine`` planes there (pixel-shuffle x2), a ReLU and one
+            k x k convolution make the correction's planes, then the last pixel-shuffle. Finer
+            detail (text) for less than a body on that grid costs.
 
     Input and output: N x 3 x H x W RGB in [0, 1], H and W multiples of ``unshuffle``.
     """
@@ -101,6 +105,7 @@ class Student(nn.Module):
         color: str = "luma",
         rep: bool = True,
         feature_taps: int = 2,
+        refine: int = 0,
     ):
         super().__init__()
         if unshuffle not in (2, 4):
@@ -109,6 +114,8 @@ class Student(nn.Module):
             raise InputError(f"color must be luma or rgb, got {color!r}")
         if blocks < 1 or channels < 4:
             raise InputError(f"need blocks >= 1 and channels >= 4, got {blocks} and {channels}")
+        if refine and unshuffle != 4:
+            raise InputError(f"refine needs unshuffle 4, got {unshuffle}")
         self.channels, self.unshuffle, self.color = channels, unshuffle, color
         # The constructor's arguments, to rebuild a variant (fused, pruned) of this network.
         self.config = {
@@ -120,16 +127,22 @@ class Student(nn.Module):
             "color": color,
             "rep": rep,
             "feature_taps": feature_taps,
+            "refine": refine,
         }
         self.size_multiple = unshuffle
         planes = (1 if color == "luma" else 3) * unshuffle * unshuffle
         self.register_buffer("luma_weights", torch.tensor(BT601).view(1, 3, 1, 1), persistent=False)
         self.head = make_conv(planes, channels, 3, 1, rep)
         self.body = nn.ModuleList(StudentBlock(channels, block, attention, rep) for _ in range(blocks))
-        self.tail = make_conv(channels, planes, 3, 1, rep)
+        colors = 1 if color == "luma" else 3
+        self.tail = make_conv(channels, refine * 4 if refine else planes, 3, 1, rep)
+        self.refine = make_conv(refine, colors * 4, 3, 1, rep) if refine else None
+        if rep and refine:
+            self.refine.identity = False  # an identity branch would pass its input on at step 0
         # Start as the identity (zero correction): random corrections at step 0 are large
         # enough to derail the first hundreds of steps.
-        last = [self.tail] if not rep else [self.tail.main, self.tail.point, self.tail.expand[1]]
+        final = self.refine if refine else self.tail
+        last = [final] if not rep else [final.main, final.point, final.expand[1]]
         for conv in last:  # (the expansion's first 1x1 keeps its weights, or its branch could never move)
             nn.init.zeros_(conv.weight)
             nn.init.zeros_(conv.bias)
@@ -163,7 +176,10 @@ class Student(nn.Module):
             out = block(out)
             if index in self.tap_after:
                 features.append((f"block{index + 1}", out))
-        return F.pixel_shuffle(self.tail(out), r), features
+        if self.refine is None:
+            return F.pixel_shuffle(self.tail(out), r), features
+        finer = F.relu(F.pixel_shuffle(self.tail(out), 2))
+        return F.pixel_shuffle(self.refine(finer), 2), features
 
     def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
         """The restored frame and the named body features at the tapped depths."""
