@@ -48,8 +48,7 @@ def stream_stability(
         source.close()
         degraded = [d.frame for d in apply_preset_clip(clean, preset, preset_rng(clip.name), fps)]
         for method in methods:
-            if hasattr(method, "reset"):
-                method.reset()
+            method.reset()
             meter, restored = FlickerMeter(), []
             for received, target in zip(degraded, clean, strict=True):
                 out = method.run(received)

@@ -63,9 +63,8 @@ def score_recording(recording: Recording, methods: Sequence[Method], frames: int
 
     per_frame: dict[str, dict[str, list[float]]] = {m.name: defaultdict(list) for m in methods}
     meters = {m.name: FlickerMeter() for m in methods}
-    for method in methods:
-        if hasattr(method, "reset"):  # a stateful method starts each recording afresh
-            method.reset()
+    for method in methods:  # a stateful method starts each recording afresh
+        method.reset()
     with ExitStack() as stack:
         clips = {m.name: stack.enter_context(VmafClip()) for m in methods} if vmaf else {}
         for gt, degraded in recording_items(recording, frames):

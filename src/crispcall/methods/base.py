@@ -42,6 +42,9 @@ class Method(ABC):
             return self.run(degraded.frame)
         return degraded.shown(self.run(degraded.low))
 
+    def reset(self) -> None:  # noqa: B027 (a hook: stateless methods have nothing to forget)
+        """Forget any state carried from frame to frame: called at the start of each stream."""
+
 
 TEMPORAL_SUFFIX = "+temporal"
 
@@ -81,8 +84,7 @@ class UpscaledOnlyMethod(Method):
         self.macs_per_pixel, self.precision = inner.macs_per_pixel, inner.precision
 
     def reset(self) -> None:
-        if hasattr(self.inner, "reset"):
-            self.inner.reset()
+        self.inner.reset()
 
     def run(self, image: np.ndarray) -> np.ndarray:
         return self.inner.run(image)

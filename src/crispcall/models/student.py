@@ -130,11 +130,11 @@ class Student(nn.Module):
             "refine": refine,
         }
         self.size_multiple = unshuffle
-        planes = (1 if color == "luma" else 3) * unshuffle * unshuffle
+        colors = 1 if color == "luma" else 3
+        planes = colors * unshuffle * unshuffle
         self.register_buffer("luma_weights", torch.tensor(BT601).view(1, 3, 1, 1), persistent=False)
         self.head = make_conv(planes, channels, 3, 1, rep)
         self.body = nn.ModuleList(StudentBlock(channels, block, attention, rep) for _ in range(blocks))
-        colors = 1 if color == "luma" else 3
         self.tail = make_conv(channels, refine * 4 if refine else planes, 3, 1, rep)
         self.refine = make_conv(refine, colors * 4, 3, 1, rep) if refine else None
         if rep and refine:
