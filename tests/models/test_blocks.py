@@ -5,7 +5,7 @@ torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
-from crispcall.models.blocks import SelfEnsemble  # noqa: E402
+from crispcall.models.blocks import SelfEnsemble, space_to_depth  # noqa: E402
 
 
 class Upsample2(nn.Module):
@@ -35,3 +35,24 @@ def test_self_ensemble_of_a_convolution_averages_its_turned_kernels():
     expected = F.conv2d(x, symmetric.view(1, 1, 3, 3), padding=1)
     assert torch.allclose(SelfEnsemble(conv)(x), expected, atol=1e-5)
     assert not torch.allclose(conv(x), expected, atol=1e-2)
+
+
+def test_space_to_depth_is_the_unshuffle_and_one_onnx_node(tmp_path):
+    onnxruntime = pytest.importorskip("onnxruntime")
+    onnx = pytest.importorskip("onnx")
+
+    class Stem(nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return space_to_depth(x, 4)
+
+    luma = torch.rand(1, 1, 8, 12, requires_grad=True)
+    out = space_to_depth(luma, 4)
+    assert torch.equal(out, F.pixel_unshuffle(luma, 4))
+    (grad,) = torch.autograd.grad(out.sum(), luma)  # the receptive-radius probe differentiates it
+    assert torch.equal(grad, torch.ones_like(luma))
+    path = tmp_path / "stem.onnx"
+    torch.onnx.export(Stem(), (luma.detach(),), str(path), opset_version=17, dynamo=False)
+    assert [node.op_type for node in onnx.load(str(path)).graph.node] == ["SpaceToDepth"]
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = session.run(None, {session.get_inputs()[0].name: luma.detach().numpy()})[0]
+    assert torch.equal(torch.from_numpy(got), out.detach())

@@ -12,6 +12,7 @@ VARIANTS = [
     {"channels": 12, "blocks": 3, "attention": "spatial"},
     {"block": "mixed", "blocks": 2},
     {"block": "dense", "blocks": 2, "refine": 4},
+    {"unshuffle": 2, "head_kernel": 1, "tail_kernel": 1},
 ]
 
 
@@ -83,11 +84,12 @@ def test_features_size_and_errors():
         RepConv(4, 4, kernel_size=2)
 
 
-@pytest.mark.parametrize(("color", "unshuffle"), [("luma", 4), ("luma", 2), ("rgb", 4)])
-def test_frame_graph_matches_forward(color, unshuffle):
-    """forward_frame (uint8 NHWC, unshuffle folded into the head) rounds forward's output."""
+@pytest.mark.parametrize("stem", ["strided", "space_to_depth"])
+@pytest.mark.parametrize(("color", "unshuffle", "head_kernel"), [("luma", 4, 3), ("luma", 2, 1), ("rgb", 4, 3)])
+def test_frame_graph_matches_forward(color, unshuffle, head_kernel, stem):
+    """forward_frame (uint8 NHWC, either inference stem) rounds forward's output."""
     torch.manual_seed(0)
-    model = Student(channels=8, blocks=2, unshuffle=unshuffle, color=color)
+    model = Student(channels=8, blocks=2, unshuffle=unshuffle, color=color, head_kernel=head_kernel)
     for p in model.tail.parameters():
         torch.nn.init.normal_(p, std=0.02)
     model.eval()
@@ -95,7 +97,7 @@ def test_frame_graph_matches_forward(color, unshuffle):
     with torch.no_grad():
         expected = model(frame.permute(0, 3, 1, 2).float() / 255.0).clamp(0, 1) * 255.0 + 0.5
         expected = expected.to(torch.uint8).permute(0, 2, 3, 1)
-        got = model.forward_frame(frame)  # unfused: the head's branches are fused on the fly
+        got = model.forward_frame(frame, stem)  # unfused: the head's branches are fused on the fly
     assert got.dtype == torch.uint8 and got.shape == frame.shape
     assert (got.int() - expected.int()).abs().max() <= 1
     assert (got == expected).float().mean() >= 0.999
@@ -110,3 +112,15 @@ def test_refine_stage_starts_as_the_identity_and_needs_unshuffle_4():
     assert model.tail.out_channels == 16 and model.refine.out_channels == 4
     with pytest.raises(ValueError, match="refine needs unshuffle 4"):
         Student(unshuffle=2, refine=4)
+
+
+def test_head_and_tail_kernels():
+    model = Student(channels=8, blocks=1, head_kernel=1, tail_kernel=1)
+    assert model.head.kernel_size == 1 and model.tail.kernel_size == 1
+    x = torch.rand(1, 3, 16, 16)
+    with torch.no_grad():
+        assert torch.equal(model.eval()(x), x)  # the identity at step 0, as with 3 x 3
+    with pytest.raises(ValueError, match="kernels must be 1 or 3"):
+        Student(tail_kernel=5)
+    with pytest.raises(ValueError, match="stem must be"):
+        model.correction(x[:, :1], stem="folded")

@@ -77,18 +77,19 @@ def test_calibration_comes_from_training_images(train_dir):
 
 
 def test_int8_onnx_agrees_with_fp32(student_net, tmp_path, train_dir, coffee):
-    fp32 = export_onnx(student_net, tmp_path / "fp32.onnx")
+    fp32 = export_onnx(student_net, tmp_path / "fp32.onnx", to_quantize=True)
     check = calibration_frames([train_dir], count=2, side=132, seed=1)
     agreement = quantize_onnx(fp32, tmp_path / "int8.onnx", calibration_frames([train_dir], 6, side=132), check)
     assert agreement >= MIN_AGREEMENT_DB
     # 7-bit weights: no int16 pair sum can saturate, so every CPU computes the same output.
     assert 0 < int8_weight_peak(tmp_path / "int8.onnx") <= WEIGHT_QMAX == 64
     # Every ReLU is folded into the quantized convolution before it (none is left to run in
-    # float), and the pixel-shuffle reads quantized values.
+    # float), and the pixel-shuffle and the stem's unshuffle read quantized values.
     nodes = onnx.load(str(tmp_path / "int8.onnx")).graph.node
     consumer = {name: node.op_type for node in nodes for name in node.input}
     assert "Relu" not in {node.op_type for node in nodes}
-    assert [consumer[n.output[0]] for n in nodes if n.op_type == "DepthToSpace"] == ["QuantizeLinear"]
+    for shuffle in ("DepthToSpace", "SpaceToDepth"):
+        assert [consumer[n.output[0]] for n in nodes if n.op_type == shuffle] == ["QuantizeLinear"]
     int8 = Sharpener(tmp_path / "int8.onnx", threads=1)
     assert (int8.multiple, int8.radius) == (4, Sharpener(fp32).radius)  # metadata carried over
     frame = np.ascontiguousarray(coffee[:91, :133])

@@ -78,7 +78,8 @@ def export_checkpoint(
         from crispcall.quant.ptq import quantize_onnx
 
         with tempfile.TemporaryDirectory() as scratch:
-            figure = quantize_onnx(export_onnx(model, Path(scratch) / "fp32.onnx"), out, frames, check)
+            fp32 = export_onnx(model, Path(scratch) / "fp32.onnx", to_quantize=True)
+            figure = quantize_onnx(fp32, out, frames, check)
         path, checked = out, f"{figure:.1f} dB PSNR against the FP32 graph"
     elif i420:
         from crispcall.export.i420 import export_i420

@@ -42,7 +42,7 @@ class I420Correction(nn.Module):
         self.student = student
 
     def forward(self, y: torch.Tensor, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-        correction, _ = self.student.correction((y - 16.0) / 219.0, full_resolution_head=True)
+        correction, _ = self.student.correction((y - 16.0) / 219.0, stem="strided")
         corrected = (y + correction * 219.0 + 0.5).clamp(0.0, 255.0).to(torch.uint8)
         return torch.cat([corrected.reshape(-1), u.to(torch.uint8).reshape(-1), v.to(torch.uint8).reshape(-1)])
 

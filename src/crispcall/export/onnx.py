@@ -31,15 +31,18 @@ class FrameIO(nn.Module):
     """Wraps a network on NCHW float RGB in [0, ``value_range``] so it takes and gives uint8
     NHWC frames; rounding is half up, as ``(x + 0.5).astype(uint8)`` after clipping. A network
     with its own ``forward_frame`` (the student's, which avoids full-resolution layout
-    changes) is used through that unless ``generic`` (kept to measure what it saves)."""
+    changes) is used through that unless ``generic`` (kept to measure what it saves); with
+    ``to_quantize``, in the form its INT8 graph runs fastest (the student's ``space_to_depth``
+    stem)."""
 
-    def __init__(self, net: nn.Module, value_range: float = 1.0, generic: bool = False):
+    def __init__(self, net: nn.Module, value_range: float = 1.0, generic: bool = False, to_quantize: bool = False):
         super().__init__()
         self.net, self.factor, self.generic = net, value_range / 255.0, generic
+        self.stem = "space_to_depth" if to_quantize else "strided"
 
     def forward(self, frame: torch.Tensor) -> torch.Tensor:
         if hasattr(self.net, "forward_frame") and not self.generic:
-            return self.net.forward_frame(frame)
+            return self.net.forward_frame(frame, self.stem)
         x = frame.permute(0, 3, 1, 2).float() * self.factor
         y = self.net(x) / self.factor
         return (y.clamp(0.0, 255.0) + 0.5).to(torch.uint8).permute(0, 2, 3, 1)
@@ -106,20 +109,22 @@ def export_onnx(
     value_range: float = 1.0,
     check_size: tuple[int, int] = (64, 96),
     generic: bool = False,
+    to_quantize: bool = False,
 ) -> Path:
     """Write ``model`` (eval mode) as an ONNX graph on uint8 NHWC frames with dynamic height
     and width, simplify it with onnxslim, record its size multiple and receptive radius, then
     run the file with ONNX Runtime on a test frame: at least :data:`MATCH_SHARE` of values
     must be within 1/255 of PyTorch's. The file is written under a temporary name and renamed
     only once verified, so a failed export leaves nothing behind. ``generic`` exports the
-    NCHW wrapper even for a network with its own frame path (:class:`FrameIO`)."""
+    NCHW wrapper even for a network with its own frame path; ``to_quantize`` writes the FP32
+    graph that INT8 quantization starts from (:class:`FrameIO`)."""
     import onnx
     import onnxslim
 
     path = Path(path)
     model = model.eval()
     metadata = frame_metadata(model, value_range)
-    wrapped = FrameIO(model, value_range, generic).eval()
+    wrapped = FrameIO(model, value_range, generic, to_quantize).eval()
     # A natural-looking frame, not uniform noise: some published peers (PAN) blow up on noise.
     frame = synthetic_frame(check_size[1], check_size[0])
     with written_whole(path) as partial:

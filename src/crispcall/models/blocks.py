@@ -1,6 +1,6 @@
 """Building blocks shared by crispcall's networks: channel attention, the re-parameterisable
-convolution, module replacement (used by fusing and by quantization-aware training) and the
-geometric self-ensemble."""
+convolution, module replacement (used by fusing and by quantization-aware training), the
+pixel-unshuffle that exports as ONNX's SpaceToDepth, and the geometric self-ensemble."""
 
 from __future__ import annotations
 
@@ -11,6 +11,30 @@ import torch.nn.functional as F
 from torch import nn
 
 from crispcall.errors import InputError
+
+
+class _SpaceToDepth(torch.autograd.Function):
+    """``F.pixel_unshuffle`` in PyTorch, one ``SpaceToDepth`` node in ONNX."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, factor: int) -> torch.Tensor:
+        ctx.factor = factor
+        return F.pixel_unshuffle(x, factor)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+        return F.pixel_shuffle(grad, ctx.factor), None
+
+    @staticmethod
+    def symbolic(graph, x, factor: int):
+        return graph.op("SpaceToDepth", x, blocksize_i=factor)
+
+
+def space_to_depth(x: torch.Tensor, factor: int) -> torch.Tensor:
+    """``F.pixel_unshuffle(x, factor)`` of one plane (N x 1 x H x W), exported as ONNX's
+    ``SpaceToDepth``, which ONNX Runtime runs on uint8 in one pass where the traced unshuffle is
+    a six-axis transpose. (For several planes the two order channels differently.)"""
+    return _SpaceToDepth.apply(x, factor)
 
 
 def replace_modules(model: nn.Module, kind: type[nn.Module], make: Callable[[nn.Module], nn.Module]) -> nn.Module:

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from crispcall.errors import InputError
-from crispcall.models.blocks import ChannelAttention, RepConv, replace_modules
+from crispcall.models.blocks import ChannelAttention, RepConv, replace_modules, space_to_depth
 
 BT601 = (0.299, 0.587, 0.114)
 
@@ -87,6 +87,10 @@ class Student(nn.Module):
         rep: train-time re-parameterisable branches; False builds the fused, plain network
             (what :meth:`fuse` returns), e.g. to load fused or pruned weights.
         feature_taps: how many evenly spaced body depths :meth:`forward_features` returns.
+        head_kernel: side of the head's convolution on the unshuffled planes (1 or 3); 1 makes
+            the stem a per-pixel mix, which INT8 kernels run far faster than a 3 x 3 on 4 planes.
+        tail_kernel: side of the tail's convolution (1 or 3), for the same reason: its few
+            output planes make a 3 x 3 a poor matrix product.
         refine: channels of a last stage on the grid of half the unshuffle (unshuffle 4 only;
             0: none): the tail makes ``refine`` planes there (pixel-shuffle x2), a ReLU and one
             k x k convolution make the correction's planes, then the last pixel-shuffle. Finer
@@ -106,6 +110,8 @@ class Student(nn.Module):
         rep: bool = True,
         feature_taps: int = 2,
         refine: int = 0,
+        head_kernel: int = 3,
+        tail_kernel: int = 3,
     ):
         super().__init__()
         if unshuffle not in (2, 4):
@@ -114,6 +120,8 @@ class Student(nn.Module):
             raise InputError(f"color must be luma or rgb, got {color!r}")
         if blocks < 1 or channels < 4:
             raise InputError(f"need blocks >= 1 and channels >= 4, got {blocks} and {channels}")
+        if head_kernel not in (1, 3) or tail_kernel not in (1, 3):
+            raise InputError(f"head and tail kernels must be 1 or 3, got {head_kernel} and {tail_kernel}")
         if refine and unshuffle != 4:
             raise InputError(f"refine needs unshuffle 4, got {unshuffle}")
         self.channels, self.unshuffle, self.color = channels, unshuffle, color
@@ -128,21 +136,25 @@ class Student(nn.Module):
             "rep": rep,
             "feature_taps": feature_taps,
             "refine": refine,
+            "head_kernel": head_kernel,
+            "tail_kernel": tail_kernel,
         }
         self.size_multiple = unshuffle
         colors = 1 if color == "luma" else 3
         planes = colors * unshuffle * unshuffle
         self.register_buffer("luma_weights", torch.tensor(BT601).view(1, 3, 1, 1), persistent=False)
-        self.head = make_conv(planes, channels, 3, 1, rep)
+        self.head = make_conv(planes, channels, head_kernel, 1, rep)
         self.body = nn.ModuleList(StudentBlock(channels, block, attention, rep) for _ in range(blocks))
-        self.tail = make_conv(channels, refine * 4 if refine else planes, 3, 1, rep)
+        self.tail = make_conv(channels, refine * 4 if refine else planes, tail_kernel, 1, rep)
         self.refine = make_conv(refine, colors * 4, 3, 1, rep) if refine else None
         if rep and refine:
             self.refine.identity = False  # an identity branch would pass its input on at step 0
         # Start as the identity (zero correction): random corrections at step 0 are large
         # enough to derail the first hundreds of steps.
         final = self.refine if refine else self.tail
-        last = [final] if not rep else [final.main, final.point, final.expand[1]]
+        last = [final] if not rep else [final.main]
+        if rep and final.expand is not None:  # (k > 1: the 1x1 and expansion branches too)
+            last += [final.point, final.expand[1]]
         for conv in last:  # (the expansion's first 1x1 keeps its weights, or its branch could never move)
             nn.init.zeros_(conv.weight)
             nn.init.zeros_(conv.bias)
@@ -150,17 +162,20 @@ class Student(nn.Module):
         self.tap_after = {round((i + 1) * blocks / taps) - 1 for i in range(taps)}
 
     def correction(
-        self, source: torch.Tensor, full_resolution_head: bool = False
+        self, source: torch.Tensor, stem: str = "unshuffle"
     ) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
         """The correction for ``source`` planes (Y, or RGB) in [0, 1], at full resolution, and
         the named body features at the tapped depths.
 
-        With ``full_resolution_head`` the pixel-unshuffle and the head's k x k convolution run
-        as one convolution on the full-resolution planes (kernel k * r, stride r, padding
-        r * (k // 2); its weights are the head's, rearranged), which gives the same sums without
-        the unshuffle's strided copy: the inference graph uses it."""
+        ``stem`` says how the pixel-unshuffle and the head's k x k convolution run; every form
+        gives the same sums. ``unshuffle`` (training): the unshuffle, then the head.
+        ``strided`` (the FP32 inference graph): one convolution on the full-resolution planes
+        (kernel k * r, stride r, padding r * (k // 2); the head's weights rearranged), without
+        the unshuffle's strided copy. ``space_to_depth`` (the INT8 graph): the unshuffle as ONNX's
+        SpaceToDepth, which moves quantized luma in one pass; ONNX Runtime's INT8 kernels run
+        the strided convolution on one plane several times slower than this."""
         r = self.unshuffle
-        if full_resolution_head:
+        if stem == "strided":
             head = self.head if isinstance(self.head, nn.Conv2d) else self.head.fused()
             out_ch, _, k, _ = head.weight.shape
             # weight[o, c * r * r + a * r + b, i, j] -> weight[o, c, i * r + a, j * r + b]
@@ -168,8 +183,12 @@ class Student(nn.Module):
                 head.weight.reshape(out_ch, -1, r, r, k, k).permute(0, 1, 4, 2, 5, 3).reshape(out_ch, -1, k * r, k * r)
             )
             out = F.conv2d(source, weight, head.bias, stride=r, padding=r * (k // 2))
+        elif stem in ("unshuffle", "space_to_depth"):
+            one_plane = self.color == "luma"  # SpaceToDepth orders several planes' channels otherwise
+            unshuffle = space_to_depth if stem == "space_to_depth" and one_plane else F.pixel_unshuffle
+            out = self.head(unshuffle(source, r))
         else:
-            out = self.head(F.pixel_unshuffle(source, r))
+            raise InputError(f"stem must be unshuffle, strided or space_to_depth, got {stem!r}")
         out = F.relu(out)
         features = []
         for index, block in enumerate(self.body):
@@ -188,21 +207,22 @@ class Student(nn.Module):
         # A one-channel correction broadcasts over R, G and B: Y changes, Cb and Cr do not.
         return x + correction, features
 
-    def forward_frame(self, frame: torch.Tensor) -> torch.Tensor:
+    def forward_frame(self, frame: torch.Tensor, stem: str = "strided") -> torch.Tensor:
         """The inference graph: uint8 1 x H x W x 3 frames in and out, the same arithmetic as
         :meth:`forward` (rounding half up), laid out for ONNX Runtime's CPU kernels: no
         full-resolution RGB plane changes layout, and no element-wise op broadcasts over a
         last axis of 1 or 3 (ONNX Runtime walks such axes element by element). In luma mode Y
         is a matrix product over the channel axis, the unshuffle is folded into the head
-        convolution, the correction is scaled and rounded on its one plane, and it reaches R,
+        convolution (``stem``: :meth:`correction`'s; ``space_to_depth`` for the graph to
+        quantize), the correction is scaled and rounded on its one plane, and it reaches R,
         G and B through a rank-1 matrix product."""
         x = frame.float()
         if self.color == "luma":
             source = (x @ (self.luma_weights.view(3, 1) / 255.0)).permute(0, 3, 1, 2)
-            correction, _ = self.correction(source, full_resolution_head=True)
+            correction, _ = self.correction(source, stem)
             spread = (correction * 255.0 + 0.5).permute(0, 2, 3, 1) @ x.new_ones(1, 3)
         else:
-            correction, _ = self.correction(x.permute(0, 3, 1, 2) / 255.0, full_resolution_head=True)
+            correction, _ = self.correction(x.permute(0, 3, 1, 2) / 255.0, stem)
             spread = correction.permute(0, 2, 3, 1) * 255.0 + 0.5
         return (x + spread).clamp(0.0, 255.0).to(torch.uint8)
 

@@ -89,7 +89,8 @@ def quantize_onnx(
             # ONNX Runtime clamps inside QLinearConv instead of dequantizing, applying ReLU in
             # float and quantizing again; with DepthToSpace, the pixel-shuffle moves uint8
             # rather than float. Both cost no accuracy and save a sixth of the student's frame.
-            op_types_to_quantize=["Conv", "Relu", "DepthToSpace"],
+            # SpaceToDepth likewise: the stem's unshuffle then moves uint8 luma.
+            op_types_to_quantize=["Conv", "Relu", "DepthToSpace", "SpaceToDepth"],
             per_channel=True,
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
