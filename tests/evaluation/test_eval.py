@@ -82,6 +82,17 @@ def test_eval_is_repeatable_and_limit_applies(data_dir):
     assert a["meta"]["sets"]["Set14"] == 1
 
 
+def test_sets_keep_only_those_sets(data_dir):
+    methods = [create_method("input")]
+    doc = evaluate(data_dir, ["call"], ["call"], methods, limit=1, ocr=False, progress=False, sets=["faces", "Set14"])
+    assert doc["meta"]["sets"] == {"faces": 1, "Set14": 1}
+    rows = {r["set"]: r for r in doc["results"]}
+    assert set(rows) == {"faces", "Set14", "mean"}
+    assert rows["mean"]["psnr"] == pytest.approx((rows["faces"]["psnr"] + rows["Set14"]["psnr"]) / 2)
+    with pytest.raises(ValueError, match="no set BSD100 in suite call"):
+        evaluate(data_dir, ["call"], ["call"], methods, ocr=False, progress=False, sets=["BSD100"])
+
+
 def test_video_rows_get_vmaf_per_clip(data_dir):
     pytest.importorskip("imageio_ffmpeg", reason="VMAF needs the vmaf extra")
     methods = [create_method("input"), create_method("unsharp")]

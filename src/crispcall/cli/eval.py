@@ -28,6 +28,7 @@ def register(sub) -> None:
             "crispcall eval --suite call --preset call --method input unsharp espcn --limit 5",
             "crispcall eval --suite webrtc --data ~/recordings --preset vp8-300 --method input unsharp student",
             "crispcall eval --suite webrtc --data ~/recordings --method student student+upscaled-only",
+            "crispcall eval --suite call --sets video --vmaf --method input unsharp student",
         ],
     )
     add_data_option(parser)
@@ -39,6 +40,7 @@ def register(sub) -> None:
         nargs="+",
         help="x2, call, poor, lossy (default: all four); for webrtc, codec-kbps such as vp8-300 (default: all found)",
     )
+    parser.add_argument("--sets", nargs="+", help="score only these sets of the suites, e.g. video (default: all)")
     add_method_options(parser, ["input", "unsharp"])
     parser.add_argument("--limit", type=bounded(int, 1), help="score at most N files per set (clips for the video set)")
     parser.add_argument("--no-ocr", action="store_true", help="skip the OCR character error rate")
@@ -72,6 +74,7 @@ def run(args: argparse.Namespace) -> None:
     if not args.no_ocr and not tesseract_available():
         raise CliError("OCR needs tesseract (apt-get install tesseract-ocr), or pass --no-ocr")
     presets = presets or ["x2", "call", "poor", "lossy"]
-    document = evaluate(data, suites, presets, methods(args), args.limit, not args.no_ocr, vmaf=args.vmaf)
+    sets = split_list(args.sets) if args.sets else None
+    document = evaluate(data, suites, presets, methods(args), args.limit, not args.no_ocr, vmaf=args.vmaf, sets=sets)
     print(markdown_tables(document))
     write_results(document, args.json)

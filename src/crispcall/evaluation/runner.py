@@ -87,9 +87,11 @@ def evaluate(
     ocr: bool = True,
     progress: bool = True,
     vmaf: bool = False,
+    sets: Sequence[str] | None = None,
 ) -> dict:
     """Score ``methods`` and return the JSON document of ``crispcall eval``; with ``vmaf``,
-    the video set also gets VMAF and VMAF-NEG (:data:`VMAF_NOTE`)."""
+    the video set also gets VMAF and VMAF-NEG (:data:`VMAF_NOTE`). ``sets`` keeps only those
+    sets of the suites (a suite's score is then the mean over them)."""
     for suite in suites:
         if suite not in SUITES:
             raise InputError(f"unknown suite {suite!r}; known suites: {', '.join(SUITES)}")
@@ -98,6 +100,11 @@ def evaluate(
     if not suites or not presets or not methods:
         raise InputError("eval needs at least one suite, one preset and one method")
     set_names = list(dict.fromkeys(s for suite in suites for s in SUITES[suite]))
+    if sets is not None:
+        if unknown := [name for name in sets if name not in set_names]:
+            known = ", ".join(set_names)
+            raise InputError(f"no set {', '.join(unknown)} in suite {', '.join(suites)}; its sets: {known}")
+        set_names = [name for name in set_names if name in sets]
     files = {name: set_files(data_dir, name)[:limit] for name in set_names}
     scores: dict[tuple[str, str, str], SetScores] = defaultdict(SetScores)
     counts: dict[tuple[str, str], int] = defaultdict(int)
@@ -148,7 +155,7 @@ def evaluate(
                     clip_vmaf.close()  # a clip's frames take disk space: gone once scored
                 open_clips.clear()
                 bar.set_postfix_str(f"{len(files[set_name])} {unit}")
-        results = _rows(scores, counts, suites, presets, [m.name for m in methods])
+        results = _rows(scores, counts, suites, set_names, presets, [m.name for m in methods])
     return {
         "meta": run_meta(
             data=str(data_dir),
@@ -164,13 +171,13 @@ def evaluate(
     }
 
 
-def _rows(scores, counts, suites, presets, method_names) -> list[dict]:
+def _rows(scores, counts, suites, set_names, presets, method_names) -> list[dict]:
     rows = []
     for method in method_names:
         for suite in suites:
             for preset in presets:
                 per_set = []
-                for set_name in SUITES[suite]:
+                for set_name in [name for name in SUITES[suite] if name in set_names]:
                     cell = scores[(method, set_name, preset)]
                     row = {"method": method, "suite": suite, "set": set_name, "preset": preset}
                     row.update({m: cell.mean(m) for m in METRICS})
