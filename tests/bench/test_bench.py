@@ -62,6 +62,17 @@ def test_profile_sums_kernel_time_per_operator(student_onnx, capsys):
     assert main(["profile", "missing.onnx"]) == 2
 
 
+def test_convolution_time_per_op_and_per_node():
+    from crispcall.bench.profile import convolution_ms, profile_table
+
+    per_op = {"per": "op", "ms_per_op": {"QLinearConv": 6.0, "MatMul": 3.0, "Conv": 1.0}}
+    nodes = {"/head/Conv (QLinearConv)": 6.0, "/MatMul (MatMul)": 3.0, "/Cast (Cast)": 1.0}
+    per_node = {"per": "node", "ms_per_op": nodes}
+    assert convolution_ms(per_op) == 7.0 and convolution_ms(per_node) == 6.0
+    table = profile_table({**per_node, "model": "m.onnx", "size": "64x48", "threads": 1})
+    assert "10.0 ms of kernels a frame; convolutions 6.0 ms (60%), everything else 4.0 ms (40%)" in table
+
+
 def test_a_page_row_of_an_i420_graph_gets_its_native_twin(student_net, tmp_path):
     pytest.importorskip("torch", reason="the graph is exported from PyTorch (train extra)")
     from crispcall.bench import add_browser_rows

@@ -51,10 +51,27 @@ def profile_graph(model: str | Path, width: int, height: int, threads: int, fram
     }
 
 
+# ONNX Runtime's convolution kernels (plain, fused with an activation, INT8, NHWC).
+CONVOLUTIONS = frozenset({"Conv", "FusedConv", "QLinearConv", "NhwcConv", "NhwcFusedConv", "ConvInteger"})
+
+
+def convolution_ms(profile: dict) -> float:
+    """Milliseconds a frame in convolution kernels; the rest of the frame is the work around
+    them (colour, layout, the pixel-(un)shuffles, the correction's spread, add, clip and casts,
+    and the residual adds)."""
+    ops = profile["ms_per_op"]
+    if profile.get("per", "op") == "op":
+        return sum(ms for op, ms in ops.items() if op in CONVOLUTIONS)
+    return sum(ms for key, ms in ops.items() if key.rsplit(" (", 1)[-1].rstrip(")") in CONVOLUTIONS)
+
+
 def profile_table(profile: dict) -> str:
     total = sum(profile["ms_per_op"].values())
+    convolutions = convolution_ms(profile)
     lines = [
-        f"{profile['model']} at {profile['size']}, {profile['threads']} threads: {total:.1f} ms of kernels a frame",
+        f"{profile['model']} at {profile['size']}, {profile['threads']} threads: {total:.1f} ms of kernels a frame; "
+        f"convolutions {convolutions:.1f} ms ({convolutions / total:.0%}), everything else "
+        f"{total - convolutions:.1f} ms ({1 - convolutions / total:.0%})",
         "",
         f"| {'operator' if profile.get('per', 'op') == 'op' else 'node (operator)'} | ms a frame | share |",
         "|---|---|---|",
