@@ -87,10 +87,11 @@ class Student(nn.Module):
         rep: train-time re-parameterisable branches; False builds the fused, plain network
             (what :meth:`fuse` returns), e.g. to load fused or pruned weights.
         feature_taps: how many evenly spaced body depths :meth:`forward_features` returns.
-        head_kernel: side of the head's convolution on the unshuffled planes (1 or 3); 1 makes
-            the stem a per-pixel mix, which INT8 kernels run far faster than a 3 x 3 on 4 planes.
-        tail_kernel: side of the tail's convolution (1 or 3), for the same reason: its few
-            output planes make a 3 x 3 a poor matrix product.
+        head_kernel: side of the head's convolution on the unshuffled planes (1 or 3).
+        tail_kernel: side of the tail's convolution (1 or 3). At unshuffle 2 the head reads
+            and the tail writes only 4 planes, on a grid 4 times the size of unshuffle 4's:
+            3 x 3 there are poor matrix products for ONNX Runtime's INT8 kernels, 1 x 1 cost a
+            ninth (session 17's shape runs).
         refine: channels of a last stage on the grid of half the unshuffle (unshuffle 4 only;
             0: none): the tail makes ``refine`` planes there (pixel-shuffle x2), a ReLU and one
             k x k convolution make the correction's planes, then the last pixel-shuffle. Finer
@@ -212,9 +213,9 @@ class Student(nn.Module):
         :meth:`forward` (rounding half up), laid out for ONNX Runtime's CPU kernels: no
         full-resolution RGB plane changes layout, and no element-wise op broadcasts over a
         last axis of 1 or 3 (ONNX Runtime walks such axes element by element). In luma mode Y
-        is a matrix product over the channel axis, the unshuffle is folded into the head
-        convolution (``stem``: :meth:`correction`'s; ``space_to_depth`` for the graph to
-        quantize), the correction is scaled and rounded on its one plane, and it reaches R,
+        is a matrix product over the channel axis, the stem runs in the form ``stem`` names
+        (:meth:`correction`: ``strided`` for the FP32 graph, ``space_to_depth`` for the graph
+        to quantize), the correction is scaled and rounded on its one plane, and it reaches R,
         G and B through a rank-1 matrix product."""
         x = frame.float()
         if self.color == "luma":
