@@ -234,3 +234,25 @@ def test_an_output_name_without_a_video_extension_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"name a video file \.mp4, \.mkv, \.mov"):
         sharpen_video(src, tmp_path / "out.xyz", brighten, progress=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.mp4"]
+
+
+def test_yuv420p_frames_skip_rgb_through_the_i420_twin(tmp_path):
+    from crispcall.methods.registry import create_method
+
+    method = create_method("student", threads=1)
+    assert method.i420 is not None  # weights/student-i420.onnx, beside student.onnx
+    src = write_clip(tmp_path / "in.mp4", audio=False)
+    planes = sharpen_video(src, tmp_path / "planes.mp4", method.run, reference=src, progress=False,
+                           sharpen_i420=method.i420)  # fmt: skip
+    rgb = sharpen_video(src, tmp_path / "rgb.mp4", method.run, reference=src, progress=False)
+    assert planes.i420_frames == planes.frames == 24 and rgb.i420_frames == 0
+    # The same restorer both ways (tests/runtime/test_i420.py compares the frames), and it
+    # changes the frames: against the clean clip both give the same PSNR, short of identity.
+    assert planes.psnr == pytest.approx(rgb.psnr, abs=0.5) and planes.psnr < 60
+    # What the graph cannot take goes through RGB: a size that is not a multiple of 4, 4:4:4.
+    odd = write_clip(tmp_path / "odd.mkv", size=(95, 63), audio=False, codec="ffv1")
+    odd_report = sharpen_video(odd, tmp_path / "odd.mp4", method.run, progress=False, sharpen_i420=method.i420)
+    assert odd_report.frames == 24 and odd_report.i420_frames == 0
+    both = sharpen_video(src, tmp_path / "sbs.mp4", method.run, side_by_side=True, progress=False,
+                         sharpen_i420=method.i420)  # fmt: skip
+    assert both.i420_frames == 0 and probe(tmp_path / "sbs.mp4")["size"] == (192, 64)

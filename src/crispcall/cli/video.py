@@ -41,10 +41,12 @@ def run(args: argparse.Namespace) -> None:
 
     method = frame_method(args)
     report = sharpen_video(
-        args.input, args.output, method.run, args.side_by_side, args.reference, args.crf, progress=not args.quiet
+        args.input, args.output, method.run, args.side_by_side, args.reference, args.crf, not args.quiet, method.i420
     )
+    path = " on yuv420p planes" if report.i420_frames == report.frames else ""
     print(
-        f"wrote {args.output}: {report.frames} frames in {report.seconds:.1f} s ({report.fps:.1f} fps, {method.name})"
+        f"wrote {args.output}: {report.frames} frames in {report.seconds:.1f} s ({report.fps:.1f} fps, "
+        f"{method.name}{path})"
     )
     if report.copied_packets:
         print(f"audio and subtitles: {report.copied_packets} packets copied")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from crispcall.degrade.presets import Degraded
 from crispcall.errors import InputError, Unavailable
+
+if TYPE_CHECKING:
+    from crispcall.runtime.i420 import I420Sharpener
 
 
 class MethodUnavailable(Unavailable):
@@ -27,6 +31,9 @@ class Method(ABC):
     scale: int = 1
     macs_per_pixel: float | None = None  # per input pixel, when known (crispcall bench's peak fraction)
     precision: str = "fp32"
+    # The same restorer on a decoded frame's yuv420p planes, where the method has one
+    # (:class:`~crispcall.runtime.i420.I420Sharpener`); crispcall video then skips RGB.
+    i420: I420Sharpener | None = None
 
     @abstractmethod
     def run(self, image: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 from crispcall.methods.base import Method, MethodUnavailable
 from crispcall.paths import weights_dir
 from crispcall.runtime import Sharpener
+from crispcall.runtime.i420 import I420Sharpener, i420_twin
 
 # name -> file under the weights folder (the TFLite twin has the same stem)
 MODEL_FILES = {
@@ -23,19 +24,24 @@ MODEL_FILES = {
 
 class ModelMethod(Method):
     """One of our exported networks: a same-size restorer (the upscaled frame in, a frame of
-    that size out), or, when the file states a scale, an enlarger of the received frame."""
+    that size out), or, when the file states a scale, an enlarger of the received frame. A
+    same-size file with an I420 twin (:func:`~crispcall.runtime.i420.i420_twin`) also runs on
+    decoded planes through it (ONNX Runtime only)."""
 
-    def __init__(self, name: str, path: Path, threads: int, backend: str | None = None):
+    def __init__(self, name: str, path: Path, threads: int, backend_name: str | None = None):
         if not path.is_file():
             raise MethodUnavailable(f"method {name!r} needs {path} (see docs/models/)")
         self.name = name
         try:
-            self.sharpener = Sharpener(path, backend, threads)
+            self.sharpener = Sharpener(path, backend_name, threads)
         except ImportError as error:
             raise MethodUnavailable(str(error)) from error
         backend = self.sharpener.backend
         self.macs_per_pixel, self.precision, self.scale = backend.macs_per_pixel, backend.precision, backend.scale
         self.low_input = self.scale > 1
+        twin = i420_twin(path)
+        if twin.is_file() and backend_name in (None, "onnxruntime") and not self.low_input:
+            self.i420 = I420Sharpener(twin, threads)
 
     def run(self, image: np.ndarray) -> np.ndarray:
         return self.sharpener(image)

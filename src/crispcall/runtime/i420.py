@@ -1,12 +1,19 @@
 """The I420 graph's inputs (``crispcall export --i420`` writes the graph; ``web/sharpen-worker.js``,
-``crispcall bench`` and the tests feed it): the received frame's ``y``, ``u`` and ``v`` planes as
-1 x 1 x h x w uint8 and the display ``size`` (height, width) as int64."""
+``crispcall bench``, ``crispcall video`` and the tests feed it): the received frame's ``y``, ``u``
+and ``v`` planes as 1 x 1 x h x w uint8 and the display ``size`` (height, width) as int64.
+
+:class:`I420Sharpener` runs it natively on a decoded frame at its own size: the planes a decoder
+hands out go in and come out as an encoder takes them, with no RGB on the way (the colour
+conversions both ways and the RGB work of the frame graph are skipped; chroma is passed on
+untouched)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+
+from crispcall.errors import InputError
 
 INPUTS = ("y", "u", "v", "size")
 
@@ -25,3 +32,48 @@ def is_i420_graph(path: Path) -> bool:
 
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     return set(INPUTS) <= {i.name for i in session.get_inputs()}
+
+
+def i420_twin(path: Path) -> Path:
+    """Where the I420 graph of an RGB frame graph is kept: ``<stem>-i420.onnx`` beside it."""
+    return path.with_name(f"{path.stem}-i420.onnx")
+
+
+class I420Sharpener:
+    """An I420 graph on decoded frames shown at their own size.
+
+    Args:
+        path: an ``.onnx`` file from ``crispcall export --i420``.
+        threads: ONNX Runtime's intra-op threads.
+
+    Call it with a yuv420p frame as one H * 3 / 2 x W uint8 array (Y, then U, then V: what PyAV's
+    ``to_ndarray(format="yuv420p")`` gives and ``VideoFrame.from_ndarray`` takes); H and W must
+    be multiples of :attr:`multiple` (:meth:`fits`)."""
+
+    def __init__(self, path: Path, threads: int):
+        import onnxruntime as ort
+
+        from crispcall.runtime.backends import onnx_metadata, session_options
+        from crispcall.runtime.metadata import SIZE_MULTIPLE_KEY
+
+        self.session = ort.InferenceSession(str(path), session_options(threads), providers=["CPUExecutionProvider"])
+        if not set(INPUTS) <= {i.name for i in self.session.get_inputs()}:
+            raise InputError(f"{path} is not an I420 graph (crispcall export --i420)")
+        self.multiple = int(onnx_metadata(path).get(SIZE_MULTIPLE_KEY, 1))
+
+    def fits(self, height: int, width: int) -> bool:
+        """Whether frames of this size can run (sides multiples of the network's, so even too)."""
+        step = max(self.multiple, 2)
+        return height % step == 0 and width % step == 0
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        rows, width = frame.shape
+        height = rows * 2 // 3
+        if frame.dtype != np.uint8 or rows * 2 % 3 or not self.fits(height, width):
+            raise InputError(f"need a uint8 yuv420p frame with sides multiples of {self.multiple}, got {frame.shape}")
+        chroma = (height // 2, width // 2)
+        flat = frame.reshape(-1)
+        y = flat[: height * width].reshape(height, width)
+        u = flat[height * width : height * width + chroma[0] * chroma[1]].reshape(chroma)
+        v = flat[height * width + chroma[0] * chroma[1] :].reshape(chroma)
+        return self.session.run(None, i420_feeds(y, u, v, (height, width)))[0].reshape(rows, width)

@@ -29,6 +29,7 @@ from crispcall.degrade.ops import pad_to_multiple
 from crispcall.errors import InputError
 from crispcall.files import written_whole
 from crispcall.metrics.quality import FlickerMeter, psnr_ssim
+from crispcall.runtime.i420 import I420Sharpener
 
 QUEUE_FRAMES = 4  # frames in flight between two stages
 CONTAINERS = (".mp4", ".mkv", ".mov")  # what an H.264 output is written as
@@ -43,6 +44,7 @@ class VideoReport:
     frames: int = 0
     seconds: float = 0.0
     copied_packets: int = 0  # of audio and subtitle streams
+    i420_frames: int = 0  # frames sharpened on their yuv420p planes, without RGB
     notes: list[str] = field(default_factory=list)  # streams re-encoded or dropped, missing frames
     psnr: float | None = None
     ssim: float | None = None
@@ -183,10 +185,15 @@ def sharpen_video(
     reference: str | Path | None = None,
     crf: int = 18,
     progress: bool = True,
+    sharpen_i420: I420Sharpener | None = None,
 ) -> VideoReport:
     """Sharpen every frame of ``src`` into ``dst`` (H.264, yuv420p; the container from
     ``dst``'s extension). ``side_by_side`` puts the input left of the output. With
-    ``reference`` (a clean clip of the same frames) PSNR, SSIM and flicker are measured."""
+    ``reference`` (a clean clip of the same frames) PSNR, SSIM and flicker are measured.
+
+    ``sharpen`` takes and gives RGB frames. With ``sharpen_i420`` (the same restorer on
+    yuv420p planes), frames that the decoder hands out as limited-range yuv420p of a size it
+    fits go through that instead, with no conversion to RGB and back; the report says how many."""
     dst = check_container(Path(dst))
     if dst.resolve() == Path(src).resolve():
         raise InputError("the output would overwrite the input")
@@ -196,7 +203,8 @@ def sharpen_video(
     try:
         with written_whole(dst) as partial:
             with av.open(str(partial), "w") as output:
-                _transcode(container, ref_container, output, sharpen, side_by_side, crf, progress, report)
+                planes = None if side_by_side else sharpen_i420
+                _transcode(container, ref_container, output, sharpen, planes, side_by_side, crf, progress, report)
             if report.frames == 0:
                 raise InputError(f"{src} has no decodable video frames (corrupt or truncated?)")
             declared = container.streams.video[0].frames
@@ -250,7 +258,20 @@ def _side_streams(container, video_in, output, report: VideoReport) -> dict[int,
     return plan
 
 
-def _transcode(container, ref_container, output, sharpen, side_by_side, crf, progress, report: VideoReport) -> None:
+def _as_i420(frame: av.VideoFrame, sharpen_i420: I420Sharpener | None) -> bool:
+    """Whether ``sharpen_i420`` can take this decoded frame's planes as they are: yuv420p in
+    limited (video) range, of a size it fits."""
+    return (
+        sharpen_i420 is not None
+        and frame.format.name == "yuv420p"
+        and frame.color_range != 2  # AVCOL_RANGE_JPEG: full range, which the graph does not map
+        and sharpen_i420.fits(frame.height, frame.width)
+    )
+
+
+def _transcode(
+    container, ref_container, output, sharpen, sharpen_i420, side_by_side, crf, progress, report: VideoReport
+) -> None:
     video_in = container.streams.video[0]
     video_in.thread_type = "AUTO"
     rate = video_in.average_rate or video_in.guessed_rate or 30
@@ -280,13 +301,16 @@ def _transcode(container, ref_container, output, sharpen, side_by_side, crf, pro
                     yield ("side", packet)
                 continue
             for frame in packet.decode():  # the last, empty packet flushes the decoder
-                yield ("video", frame.to_ndarray(format="rgb24"), frame.pts, frame.time_base)
+                if _as_i420(frame, sharpen_i420):
+                    yield ("i420", frame.to_ndarray(format="yuv420p"), frame.pts, frame.time_base)
+                else:
+                    yield ("video", frame.to_ndarray(format="rgb24"), frame.pts, frame.time_base)
 
     def restore(item: tuple) -> tuple:
         if item[0] == "side":
             return item
         image = item[1]
-        return (*item, sharpen(image))
+        return (*item, sharpen_i420(image) if item[0] == "i420" else sharpen(image))
 
     bar = tqdm(total=total, unit="frame", desc="sharpening", disable=not progress, dynamic_ncols=True)
 
@@ -303,7 +327,13 @@ def _transcode(container, ref_container, output, sharpen, side_by_side, crf, pro
                 output.mux(packet)
                 report.copied_packets += 1
             return
-        _kind, image, pts, time_base, sharp = item
+        kind, image, pts, time_base, sharp = item
+        if kind == "i420":
+            report.i420_frames += 1
+            frame = av.VideoFrame.from_ndarray(sharp, format="yuv420p")
+            if reference_frames is not None:  # the metrics compare RGB frames
+                image = av.VideoFrame.from_ndarray(image, format="yuv420p").to_ndarray(format="rgb24")
+                sharp = frame.to_ndarray(format="rgb24")
         if reference_frames is not None:
             clean = next(reference_frames, None)
             if clean is None:
@@ -314,8 +344,9 @@ def _transcode(container, ref_container, output, sharpen, side_by_side, crf, pro
             report.per_frame.append(psnr_ssim(sharp, clean))
             flicker.update(sharp, clean)
             input_flicker.update(image, clean)
-        shown = np.concatenate([image, sharp], axis=1) if side_by_side else sharp
-        frame = av.VideoFrame.from_ndarray(pad_to_multiple(shown, 2, "edge"), format="rgb24")
+        if kind != "i420":
+            shown = np.concatenate([image, sharp], axis=1) if side_by_side else sharp
+            frame = av.VideoFrame.from_ndarray(pad_to_multiple(shown, 2, "edge"), format="rgb24")
         frame.pts, frame.time_base = pts, time_base
         for packet in video_out.encode(frame):
             output.mux(packet)
