@@ -256,3 +256,24 @@ def test_yuv420p_frames_skip_rgb_through_the_i420_twin(tmp_path):
     both = sharpen_video(src, tmp_path / "sbs.mp4", method.run, side_by_side=True, progress=False,
                          sharpen_i420=method.i420)  # fmt: skip
     assert both.i420_frames == 0 and probe(tmp_path / "sbs.mp4")["size"] == (192, 64)
+
+
+def test_the_video_command_says_its_path_and_times_it_as_json(tmp_path, capsys):
+    import json
+
+    from crispcall.cli.main import main
+    from crispcall.runtime.video import video_table
+
+    src = write_clip(tmp_path / "in.mp4", frames=6, audio=False)
+    documents = []
+    for path, flags in [("i420", []), ("rgb", ["--rgb"])]:
+        out, report = tmp_path / f"{path}.mp4", tmp_path / f"{path}.json"
+        assert main(["video", str(src), str(out), "--threads", "1", "--quiet", "--json", str(report), *flags]) == 0
+        documents.append(json.loads(report.read_text()))
+        row = documents[-1]["results"][0]
+        assert (row["path"], row["frames"], row["i420_frames"]) == (path, 6, 6 if path == "i420" else 0)
+        assert row["fps"] > 0 and documents[-1]["meta"]["threads"] == 1
+    assert capsys.readouterr().out.count("on yuv420p planes") == 1
+    table = video_table(["i420.json", "rgb.json"], documents)
+    assert "| `i420.json` | in.mp4 | student | i420 | 6 |" in table
+    assert "| `rgb.json` | in.mp4 | student | rgb | 6 |" in table

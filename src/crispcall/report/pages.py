@@ -92,6 +92,10 @@ def render_table(spec: str, root: Path) -> str:
         return difference_table(document, options["against"])
     if kind == "runs":
         return runs_table(files, documents)
+    if kind == "video":
+        from crispcall.runtime.video import video_table
+
+        return video_table(files, documents)
     if kind == "validate" and len(documents) == 1:
         return validation_table(documents[0])
     if kind == "profile" and len(documents) == 1:
@@ -100,7 +104,7 @@ def render_table(spec: str, root: Path) -> str:
         document = _keep(documents[0], methods)
         return markdown_table(document) if kind == "bench" else stability_table(document)
     raise InputError(
-        f"unknown table block {spec!r}: eval, diff or runs FILES; bench, flicker, profile or validate FILE"
+        f"unknown table block {spec!r}: eval, diff, runs or video FILES; bench, flicker, profile or validate FILE"
     )
 
 

@@ -57,6 +57,40 @@ class VideoReport:
         return self.frames / self.seconds if self.seconds else 0.0
 
 
+def video_document(report: VideoReport, src: str | Path, method: str, threads: int) -> dict:
+    """The result document of one ``crispcall video`` run (``--json``)."""
+    from crispcall.sysinfo import run_meta
+
+    row = {
+        "input": Path(src).name,
+        "method": method,
+        "path": "i420" if report.frames and report.i420_frames == report.frames else "rgb",
+        "frames": report.frames,
+        "i420_frames": report.i420_frames,
+        "seconds": report.seconds,
+        "fps": report.fps,
+        "psnr": report.psnr,
+    }
+    return {"meta": run_meta(threads=threads), "results": [row]}
+
+
+def video_table(names: Sequence[str], documents: Sequence[dict]) -> str:
+    """One row per ``crispcall video --json`` run: the whole command's speed, decoding and
+    encoding included."""
+    lines = ["| run | input | method | path | frames | seconds | fps |", "|---|---|---|---|---|---|---|"]
+    for name, document in zip(names, documents, strict=True):
+        for row in document["results"]:
+            lines.append(
+                f"| `{Path(name).name}` | {row['input']} | {row['method']} | {row['path']} | {row['frames']} | "
+                f"{row['seconds']:.1f} | {row['fps']:.1f} |"
+            )
+    if documents:
+        meta = documents[0]["meta"]
+        machine = f"{meta['machine']['cpu']} ({meta['machine']['cores']} cores)"
+        lines += ["", f"{machine}, {meta['threads']} inference threads"]
+    return "\n".join(lines)
+
+
 def check_container(path: Path) -> Path:
     """Refuse an output name whose extension names no container crispcall writes."""
     if path.suffix.lower() not in CONTAINERS:
