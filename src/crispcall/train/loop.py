@@ -172,7 +172,7 @@ def save_atomic(obj: Any, path: Path) -> None:
         torch.save(obj, partial)
 
 
-RESUMABLE_KEYS = ("steps", "val_every", "checkpoint_every")
+RESUMABLE_KEYS = ("steps", "val_every", "checkpoint_every", "threads")
 
 
 def run_fingerprint(config: dict) -> str:
@@ -183,7 +183,8 @@ def run_fingerprint(config: dict) -> str:
     named = [config["train"]["init"], config["data"]["cache"], *config.get("distill", {}).values()]
     files = sorted({str(v) for v in named if isinstance(v, str) and Path(v).is_file()})
     stats = {f: [Path(f).stat().st_size, Path(f).stat().st_mtime_ns] for f in files}
-    # How long to run and how often to log may change between sessions: extending a run is resuming it.
+    # How long to run, how often to log and on how many threads may change between sessions:
+    # extending a run, or giving it the cores another job has freed, is resuming it.
     recipe = {**config, "train": {k: v for k, v in config["train"].items() if k not in RESUMABLE_KEYS}}
     text = json.dumps({"config": recipe, "files": stats}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,12 @@
+import pytest
+
+pytest.importorskip("torch", reason="training is the train extra")
+
+from crispcall.train.loop import run_fingerprint
+
+
+def test_a_run_resumes_with_more_steps_or_threads_but_not_another_recipe():
+    config = {"train": {"init": None, "steps": 10, "threads": 1, "lr": 1e-3}, "data": {"cache": None}}
+    same = {**config, "train": {**config["train"], "steps": 20, "threads": 2, "val_every": 5}}
+    other = {**config, "train": {**config["train"], "lr": 1e-4}}
+    assert run_fingerprint(same) == run_fingerprint(config) != run_fingerprint(other)
