@@ -28,7 +28,7 @@ import shutil
 from importlib.resources import files
 from pathlib import Path
 
-SHIPPED_WEIGHTS = ("student.onnx", "student-int8.onnx", "student-i420.onnx")  # package data of the wheel
+SHIPPED_WEIGHTS = ("student.onnx", "student-int8.onnx", "student-i420.onnx", "student-int8-i420.onnx")  # package data
 
 
 def checkout_root() -> Path | None:

@@ -55,6 +55,26 @@ def test_the_module_sharpens_a_remote_track_through_the_i420_path(minimal_page):
     assert share_within(shot["output"], rgb_to_i420(shown), levels=0) < 0.9  # the model changed the frame
 
 
+def test_the_int8_i420_graph_runs_in_the_page_as_natively(minimal_page):
+    """student-int8-i420.onnx through the same Worker: the RGB INT8 graph's output on the frame
+    a player shows, to within 2/255 on 99% of values."""
+    page = minimal_page.context.browser.new_page()
+    try:
+        page.goto(minimal_page.url.split("?")[0] + "?kbps=300&codec=VP8&height=720&threads=1"
+                  "&model=/models/student-int8-i420.onnx")  # fmt: skip
+        page.wait_for_function("() => window.minimal.state.error || window.minimal.state.stats?.frames >= 3",
+                               timeout=60_000)  # fmt: skip
+        assert page.evaluate("() => window.minimal.state.error") is None
+        shot = _snapshot(page)
+        planes = i420_planes(shot["input"], shot["width"], shot["height"])
+        shown = planes_to_rgb(*upscale_planes(*planes, (720, 1280)))
+        native = rgb_to_i420(Sharpener(weights_dir() / "student-int8.onnx")(shown))
+        assert share_within(shot["output"], native, levels=2) >= 0.99
+        assert share_within(shot["output"], rgb_to_i420(shown), levels=0) < 0.9
+    finally:
+        page.close()
+
+
 def test_errors_are_clear_and_leave_the_original_track_playing(minimal_page):
     messages = minimal_page.evaluate(
         """async () => {

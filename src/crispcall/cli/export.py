@@ -25,6 +25,7 @@ def register(sub) -> None:
             "crispcall export --checkpoint runs/student-qat/student.pt --out weights/student-int8.onnx --int8",
             "crispcall export --checkpoint weights/student.pt --out weights/student.tflite --format tflite",
             "crispcall export --checkpoint weights/student.pt --out weights/student-i420.onnx --i420",
+            "crispcall export --checkpoint weights/student-qat.pt --out weights/student-int8-i420.onnx --i420 --int8",
         ],
     )
     parser.add_argument("--checkpoint", type=Path, required=True, help="weights written by crispcall train")
@@ -47,8 +48,8 @@ def register(sub) -> None:
     parser.add_argument(
         "--i420",
         action="store_true",
-        help="FP32 ONNX of a luma student on a decoded frame's I420 planes, upscaled to a display size in the graph "
-        "(the browser's frame path; crispcall.export.i420)",
+        help="ONNX of a luma student on a decoded frame's I420 planes, upscaled to a display size in the graph "
+        "(the browser's and crispcall video's frame path; crispcall.export.i420); with --int8, quantized",
     )
     parser.add_argument(
         "--size", default="1920x1080", help="TFLite frame size WxH, multiples of 4 (default: %(default)s)"

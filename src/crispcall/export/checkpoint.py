@@ -51,7 +51,7 @@ def export_checkpoint(
     TFLite (``fmt``; TFLite at a fixed ``size``, width x height), FP32 or ``int8`` (calibrated
     on ``count`` frames of the ``calibration`` training folders, ``$CRISPCALL_TRAIN`` by
     default). ``generic_io`` exports the plain NCHW wrapper instead of the frame graph; ``i420``
-    the graph on a decoded frame's planes (:mod:`crispcall.export.i420`, FP32 ONNX)."""
+    the graph on a decoded frame's planes (:mod:`crispcall.export.i420`, ONNX, FP32 or INT8)."""
     from crispcall.export.onnx import export_onnx
     from crispcall.models.complexity import parameter_count
     from crispcall.models.io import load_network
@@ -61,8 +61,8 @@ def export_checkpoint(
 
     if out.suffix != f".{fmt}":
         raise InputError(f"--out {out} should end in .{fmt} for --format {fmt}")
-    if i420 and (fmt != "onnx" or int8 or generic_io):
-        raise InputError("--i420 writes an FP32 ONNX graph: leave out --int8, --generic-io and --format tflite")
+    if i420 and (fmt != "onnx" or generic_io):
+        raise InputError("--i420 writes an ONNX graph: leave out --generic-io and --format tflite")
     if int8 and not calibration and not train_dir().is_dir():
         raise InputError(f"no training folder for INT8 calibration: {train_dir()} (pass --calibration)")
     model = load_network(checkpoint)
@@ -75,12 +75,16 @@ def export_checkpoint(
         path, figure = export_tflite(model, out, (size[1], size[0]), frames)
         checked = f"{figure:.1f} dB PSNR against PyTorch" if int8 else f"{figure:.2%} of values within 1/255"
     elif int8:
-        from crispcall.quant.ptq import quantize_onnx
+        from crispcall.export.i420 import export_i420
+        from crispcall.quant.ptq import frame_feeds, i420_feeds_of, quantize_onnx
 
         with tempfile.TemporaryDirectory() as scratch:
-            fp32 = export_onnx(model, Path(scratch) / "fp32.onnx", to_quantize=True)
-            figure = quantize_onnx(fp32, out, frames, check)
-        path, checked = out, f"{figure:.1f} dB PSNR against the FP32 graph"
+            if i420:
+                fp32, feeds = export_i420(model, Path(scratch) / "fp32.onnx", to_quantize=True), i420_feeds_of
+            else:
+                fp32, feeds = export_onnx(model, Path(scratch) / "fp32.onnx", to_quantize=True), frame_feeds
+            figure = quantize_onnx(fp32, out, frames, check, feeds)
+        path, checked = out, f"{figure:.1f} dB PSNR against the FP32 graph" + (" (luma)" if i420 else "")
     elif i420:
         from crispcall.export.i420 import export_i420
 

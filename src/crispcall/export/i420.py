@@ -35,14 +35,14 @@ MATCH_SHARE = 0.99
 class I420Correction(nn.Module):
     """The student's luma correction applied to upscaled, rounded planes (float, 0-255)."""
 
-    def __init__(self, student: nn.Module):
+    def __init__(self, student: nn.Module, stem: str = "strided"):
         super().__init__()
         if getattr(student, "color", None) != "luma":
             raise InputError("the I420 graph needs a luma student (model.color: luma)")
-        self.student = student
+        self.student, self.stem = student, stem
 
     def forward(self, y: torch.Tensor, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-        correction, _ = self.student.correction((y - 16.0) / 219.0, stem="strided")
+        correction, _ = self.student.correction((y - 16.0) / 219.0, self.stem)
         corrected = (y + correction * 219.0 + 0.5).clamp(0.0, 255.0).to(torch.uint8)
         return torch.cat([corrected.reshape(-1), u.to(torch.uint8).reshape(-1), v.to(torch.uint8).reshape(-1)])
 
@@ -92,7 +92,9 @@ def _prepend_upscale(graph) -> None:
     )
 
 
-def export_i420(model: nn.Module, path: str | Path, check_size: tuple[int, int] = (48, 64)) -> Path:
+def export_i420(
+    model: nn.Module, path: str | Path, check_size: tuple[int, int] = (48, 64), to_quantize: bool = False
+) -> Path:
     """Write the fused luma ``model`` as the I420 graph (module docstring) with the frame graph's
     metadata, and check it: on a test frame received at ``check_size`` and shown at twice that,
     at least :data:`MATCH_SHARE` of its values are within 1/255 of PyTorch's on the planes
@@ -101,14 +103,15 @@ def export_i420(model: nn.Module, path: str | Path, check_size: tuple[int, int] 
     For the small corrections a trained student makes, the result equals the RGB frame graph's
     on the frame a player shows, taken to I420, to within 2/255 on 99% of values (the tests
     check it); a large correction that pushes a colour channel out of range is clipped in Y
-    here and per channel there."""
+    here and per channel there. ``to_quantize`` writes the form INT8 quantization starts from
+    (the student's ``space_to_depth`` stem, as for frame graphs)."""
     import onnx
     import onnxruntime as ort
     import onnxslim
 
     path = Path(path)
     model = model.eval()
-    core = I420Correction(model).eval()
+    core = I420Correction(model, "space_to_depth" if to_quantize else "strided").eval()
     height, width = check_size
     display = (2 * height, 2 * width)
     y, u, v = (torch.zeros(1, 1, h, w) for h, w in [display, (height, width), (height, width)])

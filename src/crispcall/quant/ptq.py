@@ -4,7 +4,7 @@ degraded frames made from training images only."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +12,12 @@ from tqdm import tqdm
 
 from crispcall.data.folders import ImageFolder
 from crispcall.degrade.presets import apply_preset
+from crispcall.degrade.yuv import i420_planes, rgb_to_i420
 from crispcall.errors import CheckFailed, InputError
 from crispcall.files import written_whole
 from crispcall.metrics.quality import agreement_psnr
 from crispcall.quant import MIN_AGREEMENT_DB, WEIGHT_QMAX
-from crispcall.runtime import Sharpener
+from crispcall.runtime.i420 import i420_feeds
 from crispcall.runtime.metadata import PRECISION_KEY
 
 CALIBRATION_PRESETS = ("call", "poor", "lossy", "x2")
@@ -47,25 +48,60 @@ def calibration_frames(
     return frames
 
 
-class _FrameReader:
-    """ONNX Runtime's CalibrationDataReader over uint8 frames (the graph's own input)."""
+def frame_feeds(frame: np.ndarray) -> dict[str, np.ndarray]:
+    """A frame graph's feeds for one RGB frame (its input, as the runtime gives it)."""
+    return {"input": frame[None]}
 
-    def __init__(self, frames: Sequence[np.ndarray]):
+
+def i420_feeds_of(frame: np.ndarray) -> dict[str, np.ndarray]:
+    """An I420 graph's feeds for one RGB frame: its planes, shown at their own size (what
+    ``crispcall video`` runs; the frame is the degraded one the network meets)."""
+    height, width = frame.shape[:2]
+    return i420_feeds(*i420_planes(rgb_to_i420(frame), width, height), (height, width))
+
+
+class _FeedReader:
+    """ONNX Runtime's CalibrationDataReader over the feeds of frames."""
+
+    def __init__(self, frames: Sequence[np.ndarray], feeds: Callable[[np.ndarray], dict[str, np.ndarray]]):
         self.frames: Iterator[np.ndarray] = iter(tqdm(frames, desc="calibrating", leave=False))
+        self.feeds = feeds
 
     def get_next(self) -> dict[str, np.ndarray] | None:
         frame = next(self.frames, None)
-        return None if frame is None else {"input": frame[None]}
+        return None if frame is None else self.feeds(frame)
 
 
-def agreement_db(fp32: str | Path, int8: str | Path, frames: Sequence[np.ndarray]) -> float:
-    """PSNR of the INT8 graph's output against the FP32 graph's, over ``frames``."""
-    reference, quantized = Sharpener(fp32, threads=2), Sharpener(int8, threads=2)
-    return agreement_psnr([quantized(f) for f in frames], [reference(f) for f in frames])
+def agreement_db(
+    fp32: str | Path,
+    int8: str | Path,
+    frames: Sequence[np.ndarray],
+    feeds: Callable[[np.ndarray], dict[str, np.ndarray]] = frame_feeds,
+) -> float:
+    """PSNR of the INT8 graph's output against the FP32 graph's, over ``frames`` (frame sides
+    multiples of the network's; for an I420 graph, on luma, the one plane it changes)."""
+    import onnxruntime as ort
+
+    from crispcall.runtime.backends import session_options
+
+    sessions = [
+        ort.InferenceSession(str(path), session_options(2), providers=["CPUExecutionProvider"]) for path in (int8, fp32)
+    ]
+    outputs: list[list[np.ndarray]] = [[], []]
+    for frame in frames:
+        feed = feeds(frame)
+        kept = feed["y"].size if "y" in feed else None
+        for session, into in zip(sessions, outputs, strict=True):
+            into.append(session.run(None, feed)[0].reshape(-1)[:kept])
+    return agreement_psnr(*outputs)
 
 
 def quantize_onnx(
-    fp32: str | Path, out: str | Path, frames: Sequence[np.ndarray], check: Sequence[np.ndarray]
+    fp32: str | Path,
+    out: str | Path,
+    frames: Sequence[np.ndarray],
+    check: Sequence[np.ndarray],
+    feeds: Callable[[np.ndarray], dict[str, np.ndarray]] = frame_feeds,
 ) -> float:
     """Write the INT8 QDQ graph of ``fp32`` to ``out``: convolutions quantized, each with the
     ReLU after it folded in, and the pixel-shuffle on quantized values (activations per tensor
@@ -73,7 +109,9 @@ def quantize_onnx(
     :data:`~crispcall.quant.WEIGHT_QMAX`; the scheme :mod:`crispcall.quant.qat` trains for,
     whose output rounding before a ReLU is a coarser step than the folded graph's).
     The result must agree with the FP32 graph to :data:`MIN_AGREEMENT_DB` on ``check`` frames;
-    returns that PSNR. Written under a temporary name and renamed once checked."""
+    returns that PSNR. ``feeds`` makes the graph's inputs from a frame: :func:`frame_feeds` for
+    a frame graph, :func:`i420_feeds_of` for an I420 graph. Written under a temporary name and
+    renamed once checked."""
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
@@ -83,7 +121,7 @@ def quantize_onnx(
         quantize_static(
             str(prepared),
             str(partial),
-            _FrameReader(frames),
+            _FeedReader(frames, feeds),
             quant_format=QuantFormat.QDQ,
             # With Relu listed, each ReLU's output quantization becomes its convolution's, so
             # ONNX Runtime clamps inside QLinearConv instead of dequantizing, applying ReLU in
@@ -101,7 +139,7 @@ def quantize_onnx(
         _copy_metadata(fp32, partial, {PRECISION_KEY: "int8"})
         if (peak := int8_weight_peak(partial)) > WEIGHT_QMAX:
             raise CheckFailed(f"INT8 weights reach {peak}, beyond {WEIGHT_QMAX}: they would saturate without VNNI")
-        agreement = agreement_db(fp32, partial, check)
+        agreement = agreement_db(fp32, partial, check, feeds)
         if agreement < MIN_AGREEMENT_DB:
             raise CheckFailed(f"INT8 graph agrees with FP32 to only {agreement:.1f} dB (< {MIN_AGREEMENT_DB})")
     return agreement
