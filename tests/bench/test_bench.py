@@ -62,6 +62,14 @@ def test_profile_sums_kernel_time_per_operator(student_onnx, capsys):
     assert main(["profile", "missing.onnx"]) == 2
 
 
+def test_profile_feeds_an_i420_graph_its_planes():
+    from crispcall.bench.profile import profile_graph
+    from crispcall.paths import weights_dir
+
+    profile = profile_graph(weights_dir() / "student-i420.onnx", 64, 48, threads=1, frames=2)
+    assert "Resize" in profile["ms_per_op"] and "Conv" in profile["ms_per_op"]
+
+
 def test_convolution_time_per_op_and_per_node():
     from crispcall.bench.profile import convolution_ms, profile_table
 

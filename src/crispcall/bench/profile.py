@@ -13,12 +13,15 @@ from collections import Counter
 from pathlib import Path
 
 from crispcall.data.scene import synthetic_frame
+from crispcall.degrade.yuv import i420_planes, rgb_to_i420
+from crispcall.runtime.i420 import INPUTS, i420_feeds
 from crispcall.sysinfo import run_meta
 
 
 def profile_graph(model: str | Path, width: int, height: int, threads: int, frames: int = 20, per: str = "op") -> dict:
     """Milliseconds per frame for each operator type (``per="op"``) or node (``"node"``: its
-    name and type), after two warm-up frames."""
+    name and type), after two warm-up frames. A frame graph gets an RGB frame; an I420 graph
+    (``crispcall export --i420``) its planes, shown at their own size (``crispcall video``)."""
     import onnxruntime as ort
 
     from crispcall.runtime.backends import session_options
@@ -28,10 +31,13 @@ def profile_graph(model: str | Path, width: int, height: int, threads: int, fram
         options.enable_profiling = True
         options.profile_file_prefix = str(Path(scratch) / "profile")
         session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-        frame = synthetic_frame(width, height)[None]
-        name = session.get_inputs()[0].name
+        frame = synthetic_frame(width, height)
+        if set(INPUTS) <= {i.name for i in session.get_inputs()}:  # an I420 graph: the frame's planes, same size
+            feeds = i420_feeds(*i420_planes(rgb_to_i420(frame), width, height), (height, width))
+        else:
+            feeds = {session.get_inputs()[0].name: frame[None]}
         for _ in range(2 + frames):
-            session.run(None, {name: frame})
+            session.run(None, feeds)
         events = json.loads(Path(session.end_profiling()).read_text())
     runs = [e for e in events if e.get("cat") == "Session" and e.get("name") == "model_run"]
     timed_from = runs[2]["ts"] if len(runs) > 2 else 0
