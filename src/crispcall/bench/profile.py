@@ -14,7 +14,7 @@ from pathlib import Path
 
 from crispcall.data.scene import synthetic_frame
 from crispcall.degrade.yuv import i420_planes, rgb_to_i420
-from crispcall.runtime.i420 import INPUTS, i420_feeds
+from crispcall.runtime.i420 import i420_feeds, takes_i420
 from crispcall.sysinfo import run_meta
 
 
@@ -32,7 +32,7 @@ def profile_graph(model: str | Path, width: int, height: int, threads: int, fram
         options.profile_file_prefix = str(Path(scratch) / "profile")
         session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         frame = synthetic_frame(width, height)
-        if set(INPUTS) <= {i.name for i in session.get_inputs()}:  # an I420 graph: the frame's planes, same size
+        if takes_i420(session):  # an I420 graph: the frame's planes, shown at their own size
             feeds = i420_feeds(*i420_planes(rgb_to_i420(frame), width, height), (height, width))
         else:
             feeds = {session.get_inputs()[0].name: frame[None]}

@@ -26,12 +26,17 @@ def i420_feeds(y: np.ndarray, u: np.ndarray, v: np.ndarray, display: tuple[int, 
     return feeds | {size: np.array(display, np.int64)}
 
 
+def takes_i420(session) -> bool:
+    """Whether an ONNX Runtime session's graph takes the I420 graph's inputs (other frame
+    graphs take RGB)."""
+    return set(INPUTS) <= {i.name for i in session.get_inputs()}
+
+
 def is_i420_graph(path: Path) -> bool:
-    """Whether an ONNX file takes the I420 graph's inputs (other frame graphs take RGB)."""
+    """Whether an ONNX file is an I420 graph (:func:`takes_i420`)."""
     import onnxruntime as ort
 
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return set(INPUTS) <= {i.name for i in session.get_inputs()}
+    return takes_i420(ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]))
 
 
 def i420_twin(path: Path) -> Path:
@@ -57,7 +62,7 @@ class I420Sharpener:
         from crispcall.runtime.metadata import SIZE_MULTIPLE_KEY
 
         self.session = ort.InferenceSession(str(path), session_options(threads), providers=["CPUExecutionProvider"])
-        if not set(INPUTS) <= {i.name for i in self.session.get_inputs()}:
+        if not takes_i420(self.session):
             raise InputError(f"{path} is not an I420 graph (crispcall export --i420)")
         self.multiple = int(onnx_metadata(path).get(SIZE_MULTIPLE_KEY, 1))
 

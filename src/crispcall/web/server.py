@@ -19,6 +19,7 @@ from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 from crispcall.paths import ort_dir, ort_install_hint, page_dir, weights_dir
+from crispcall.runtime.i420 import i420_twin
 
 ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
@@ -47,7 +48,7 @@ def model_index(models: Path) -> list[dict]:
                 "radius": backend.radius,
             }
         )
-        twin = path.with_name(f"{path.stem}-i420.onnx")
+        twin = i420_twin(path)
         if twin.is_file():
             entries[-1]["i420"] = twin.name
     return entries
