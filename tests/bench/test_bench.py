@@ -44,6 +44,16 @@ def test_a_network_gets_its_rate_and_fraction_of_the_ceiling(student_onnx):
     assert "| student | 64x48 |" in markdown_table(doc) and "Ceiling in this run" in markdown_table(doc)
 
 
+def test_planes_rows_time_the_i420_twin_beside_the_rgb_graph():
+    methods = [create_method("student", threads=1), create_method("unsharp")]
+    doc = benchmark(methods, [(64, 48)], threads=1, warmup=1, frames=2, progress=False, ceiling_repeats=1, planes=True)
+    rows = {r["method"]: r for r in doc["results"]}
+    assert list(rows) == ["bilinear", "student", "student (yuv420p planes)", "unsharp"]  # unsharp has no twin
+    planes = rows["student (yuv420p planes)"]
+    assert planes["input_size"] == "64x48" and planes["gmac_per_frame"] == rows["student"]["gmac_per_frame"]
+    assert planes["median_ms"] > 0
+
+
 @pytest.mark.parametrize("text", ["1920", "axb", "8x8", "99999x99999"])
 def test_bad_sizes(text):
     with pytest.raises(ValueError, match="size"):

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from crispcall.bench.ceiling import SIDES, measure_ceilings
 from crispcall.data.scene import synthetic_frame
+from crispcall.degrade.yuv import rgb_to_i420
 from crispcall.errors import InputError
 from crispcall.methods.base import Method
 from crispcall.sysinfo import run_meta
@@ -61,12 +62,15 @@ def benchmark(
     frames: int = 30,
     progress: bool = True,
     ceiling_repeats: int = 10,
+    planes: bool = False,
 ) -> dict:
     """Time the bilinear floor and every method at every output size.
 
     ``methods`` is consumed one method at a time (a generator may create each on demand), and
     each is timed at every size before the next, so only one model's buffers are held at once:
-    a run over every peer at 1080p fits in memory."""
+    a run over every peer at 1080p fits in memory. With ``planes``, a method with an I420 twin
+    (``Method.i420``) is also timed on the same frame's yuv420p planes, the path ``crispcall
+    video`` takes: a row ``NAME (yuv420p planes)``, outside BENCHMARK.md's RGB protocol."""
     if frames < 1 or warmup < 0:
         raise InputError("frames must be >= 1 and warmup >= 0")
     cv2.setNumThreads(threads)
@@ -81,6 +85,8 @@ def benchmark(
     def measure(name: str, run, size: tuple[int, int], frame: np.ndarray, method: Method | None = None) -> None:
         median = statistics.median(time_frames(run, frame, warmup, frames))
         floor_ms.setdefault(size, median)
+        if frame.ndim == 2:  # yuv420p planes, H * 3 / 2 x W
+            frame = frame[: frame.shape[0] * 2 // 3]
         row = {
             "method": name,
             "size": f"{size[0]}x{size[1]}",
@@ -105,6 +111,9 @@ def benchmark(
     for method in tqdm(methods, desc="methods", unit="method", disable=not progress):
         for size, (full, low) in inputs.items():
             measure(method.name, method.run, size, low if method.low_input else full, method)
+            if planes and method.i420 is not None and method.i420.fits(size[1], size[0]):
+                yuv = rgb_to_i420(full).reshape(size[1] * 3 // 2, size[0])
+                measure(f"{method.name} (yuv420p planes)", method.i420, size, yuv, method)
         del method  # release its session before the next one loads
     # The ceiling is measured before and after the rows, and the higher figure kept: on a shared
     # machine, the best the hardware did in this run.
