@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from crispcall.files import written_whole
+from crispcall.files import sampled_digest, written_whole
 
 
 def test_written_whole_renames_on_success_and_removes_on_failure(tmp_path):
@@ -34,3 +34,20 @@ def test_the_written_file_has_ordinary_permissions(tmp_path):
     plain = tmp_path / "plain.txt"
     plain.write_text("x")
     assert (tmp_path / "out.txt").stat().st_mode == plain.stat().st_mode
+
+
+def test_sampled_digest_reads_the_ends_and_the_middle(tmp_path):
+    path = tmp_path / "big.bin"
+    data = bytearray(5 * 4096)
+    path.write_bytes(bytes(data))
+    base = sampled_digest(path, chunk=4096)
+    for offset, changes in [(0, True), (len(data) // 2, True), (len(data) - 1, True), (4096 + 10, False)]:
+        changed = bytearray(data)
+        changed[offset] = 1
+        path.write_bytes(bytes(changed))
+        assert (sampled_digest(path, chunk=4096) != base) is changes  # an unread byte goes unseen
+    path.write_bytes(bytes(data[:-1]))
+    assert sampled_digest(path, chunk=4096) != base  # the size counts too
+    small = tmp_path / "small.bin"
+    small.write_bytes(b"abc")
+    assert sampled_digest(small) == sampled_digest(small)

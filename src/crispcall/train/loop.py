@@ -33,7 +33,7 @@ from crispcall.data.folders import ImageFolder, holdout_split
 from crispcall.degrade.ops import crop_to_multiple
 from crispcall.degrade.presets import Degraded, apply_preset, preset_rng
 from crispcall.errors import InputError
-from crispcall.files import written_whole
+from crispcall.files import sampled_digest, written_whole
 from crispcall.metrics import psnr, psnr_ssim
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], tuple[torch.Tensor, dict[str, float]]]
@@ -177,12 +177,13 @@ RESUMABLE_KEYS = ("steps", "val_every", "checkpoint_every", "threads")
 
 def run_fingerprint(config: dict) -> str:
     """What a checkpoint must match to be resumed: the config (but for ``RESUMABLE_KEYS``), and
-    the size and modification time of every file it names (starting weights, teacher, pair
-    cache, responses). A run resumed under another config or with replaced weights would mix
-    two runs silently."""
+    the content of every file it names (starting weights, teacher, pair cache, responses;
+    :func:`~crispcall.files.sampled_digest`). A run resumed under another config or with
+    replaced weights would mix two runs silently; caches rebuilt identically on a fresh machine
+    let a committed checkpoint resume there."""
     named = [config["train"]["init"], config["data"]["cache"], *config.get("distill", {}).values()]
     files = sorted({str(v) for v in named if isinstance(v, str) and Path(v).is_file()})
-    stats = {f: [Path(f).stat().st_size, Path(f).stat().st_mtime_ns] for f in files}
+    stats = {f: sampled_digest(f) for f in files}
     # How long to run, how often to log and on how many threads may change between sessions:
     # extending a run, or giving it the cores another job has freed, is resuming it.
     recipe = {**config, "train": {k: v for k, v in config["train"].items() if k not in RESUMABLE_KEYS}}
