@@ -13,8 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from crispcall.data.scene import synthetic_frame
-from crispcall.degrade.yuv import i420_planes, rgb_to_i420
-from crispcall.runtime.i420 import i420_feeds, takes_i420
+from crispcall.runtime.i420 import same_size_feeds, takes_i420
 from crispcall.sysinfo import run_meta
 
 
@@ -32,10 +31,8 @@ def profile_graph(model: str | Path, width: int, height: int, threads: int, fram
         options.profile_file_prefix = str(Path(scratch) / "profile")
         session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         frame = synthetic_frame(width, height)
-        if takes_i420(session):  # an I420 graph: the frame's planes, shown at their own size
-            feeds = i420_feeds(*i420_planes(rgb_to_i420(frame), width, height), (height, width))
-        else:
-            feeds = {session.get_inputs()[0].name: frame[None]}
+        # An I420 graph gets the frame's planes, shown at their own size.
+        feeds = same_size_feeds(frame) if takes_i420(session) else {session.get_inputs()[0].name: frame[None]}
         for _ in range(2 + frames):
             session.run(None, feeds)
         events = json.loads(Path(session.end_profiling()).read_text())

@@ -76,11 +76,12 @@ def export_checkpoint(
         checked = f"{figure:.1f} dB PSNR against PyTorch" if int8 else f"{figure:.2%} of values within 1/255"
     elif int8:
         from crispcall.export.i420 import export_i420
-        from crispcall.quant.ptq import frame_feeds, i420_feeds_of, quantize_onnx
+        from crispcall.quant.ptq import frame_feeds, quantize_onnx
+        from crispcall.runtime.i420 import same_size_feeds
 
         with tempfile.TemporaryDirectory() as scratch:
             if i420:
-                fp32, feeds = export_i420(model, Path(scratch) / "fp32.onnx", to_quantize=True), i420_feeds_of
+                fp32, feeds = export_i420(model, Path(scratch) / "fp32.onnx", to_quantize=True), same_size_feeds
             else:
                 fp32, feeds = export_onnx(model, Path(scratch) / "fp32.onnx", to_quantize=True), frame_feeds
             figure = quantize_onnx(fp32, out, frames, check, feeds)

@@ -12,12 +12,10 @@ from tqdm import tqdm
 
 from crispcall.data.folders import ImageFolder
 from crispcall.degrade.presets import apply_preset
-from crispcall.degrade.yuv import i420_planes, rgb_to_i420
 from crispcall.errors import CheckFailed, InputError
 from crispcall.files import written_whole
 from crispcall.metrics.quality import agreement_psnr
 from crispcall.quant import MIN_AGREEMENT_DB, WEIGHT_QMAX
-from crispcall.runtime.i420 import i420_feeds
 from crispcall.runtime.metadata import PRECISION_KEY
 
 CALIBRATION_PRESETS = ("call", "poor", "lossy", "x2")
@@ -51,13 +49,6 @@ def calibration_frames(
 def frame_feeds(frame: np.ndarray) -> dict[str, np.ndarray]:
     """A frame graph's feeds for one RGB frame (its input, as the runtime gives it)."""
     return {"input": frame[None]}
-
-
-def i420_feeds_of(frame: np.ndarray) -> dict[str, np.ndarray]:
-    """An I420 graph's feeds for one RGB frame: its planes, shown at their own size (what
-    ``crispcall video`` runs; the frame is the degraded one the network meets)."""
-    height, width = frame.shape[:2]
-    return i420_feeds(*i420_planes(rgb_to_i420(frame), width, height), (height, width))
 
 
 class _FeedReader:
@@ -110,7 +101,8 @@ def quantize_onnx(
     whose output rounding before a ReLU is a coarser step than the folded graph's).
     The result must agree with the FP32 graph to :data:`MIN_AGREEMENT_DB` on ``check`` frames;
     returns that PSNR. ``feeds`` makes the graph's inputs from a frame: :func:`frame_feeds` for
-    a frame graph, :func:`i420_feeds_of` for an I420 graph. Written under a temporary name and
+    a frame graph, :func:`~crispcall.runtime.i420.same_size_feeds` for an I420 graph (the
+    degraded frames the network meets, shown at their own size). Written under a temporary name and
     renamed once checked."""
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process

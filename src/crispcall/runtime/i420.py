@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from crispcall.degrade.yuv import i420_planes, rgb_to_i420
 from crispcall.errors import InputError
 
 INPUTS = ("y", "u", "v", "size")
@@ -24,6 +25,13 @@ def i420_feeds(y: np.ndarray, u: np.ndarray, v: np.ndarray, display: tuple[int, 
     *planes, size = INPUTS
     feeds = {name: plane[None, None] for name, plane in zip(planes, (y, u, v), strict=True)}
     return feeds | {size: np.array(display, np.int64)}
+
+
+def same_size_feeds(frame: np.ndarray) -> dict[str, np.ndarray]:
+    """The graph's feeds for an RGB frame (even sides) taken to I420 and shown at its own size
+    (what ``crispcall video`` runs)."""
+    height, width = frame.shape[:2]
+    return i420_feeds(*i420_planes(rgb_to_i420(frame), width, height), (height, width))
 
 
 def takes_i420(session) -> bool:
@@ -76,9 +84,5 @@ class I420Sharpener:
         height = rows * 2 // 3
         if frame.dtype != np.uint8 or rows * 2 % 3 or not self.fits(height, width):
             raise InputError(f"need a uint8 yuv420p frame with sides multiples of {self.multiple}, got {frame.shape}")
-        chroma = (height // 2, width // 2)
-        flat = frame.reshape(-1)
-        y = flat[: height * width].reshape(height, width)
-        u = flat[height * width : height * width + chroma[0] * chroma[1]].reshape(chroma)
-        v = flat[height * width + chroma[0] * chroma[1] :].reshape(chroma)
-        return self.session.run(None, i420_feeds(y, u, v, (height, width)))[0].reshape(rows, width)
+        planes = i420_planes(frame.reshape(-1), width, height)
+        return self.session.run(None, i420_feeds(*planes, (height, width)))[0].reshape(rows, width)
