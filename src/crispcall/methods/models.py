@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -40,8 +41,14 @@ class ModelMethod(Method):
         self.macs_per_pixel, self.precision, self.scale = backend.macs_per_pixel, backend.precision, backend.scale
         self.low_input = self.scale > 1
         twin = i420_twin(path)
-        if twin.is_file() and backend_name in (None, "onnxruntime") and not self.low_input:
-            self.i420 = I420Sharpener(twin, threads)
+        has_twin = twin.is_file() and backend_name in (None, "onnxruntime") and not self.low_input
+        self._twin, self._threads = (twin if has_twin else None), threads
+
+    @functools.cached_property
+    def i420(self) -> I420Sharpener | None:
+        """The I420 twin's runner, loaded on first use (crispcall video, bench --planes), not by
+        every method an eval creates."""
+        return None if self._twin is None else I420Sharpener(self._twin, self._threads)
 
     def run(self, image: np.ndarray) -> np.ndarray:
         return self.sharpener(image)
