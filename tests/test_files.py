@@ -36,6 +36,26 @@ def test_the_written_file_has_ordinary_permissions(tmp_path):
     assert (tmp_path / "out.txt").stat().st_mode == plain.stat().st_mode
 
 
+def test_an_interrupt_as_the_temporary_file_is_made_leaves_nothing(tmp_path, monkeypatch):
+    """Ctrl-C arriving just after the temporary file exists (here: inside mkstemp) is held until
+    written_whole knows the file, then removes it like any interrupt."""
+    import os
+    import signal
+    import tempfile
+
+    make = tempfile.mkstemp
+
+    def interrupted(*args, **kwargs):
+        made = make(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)  # Python raises it at its next chance
+        return made
+
+    monkeypatch.setattr(tempfile, "mkstemp", interrupted)
+    with pytest.raises(KeyboardInterrupt), written_whole(tmp_path / "out.txt") as partial:
+        partial.write_text("never")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_sampled_digest_reads_the_ends_and_the_middle(tmp_path):
     path = tmp_path / "big.bin"
     data = bytearray(5 * 4096)

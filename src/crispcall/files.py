@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,15 +32,33 @@ def written_whole(path: str | Path) -> Iterator[Path]:
     go by it); the file ends with the permissions a plain ``open`` would have given it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".partial{path.suffix}")
-    os.close(handle)
-    partial = Path(name)
+    name = None
     try:
+        # Ctrl-C and SIGTERM wait while the file is made: one landing between its creation and
+        # ``name`` being set (inside mkstemp, say) would leave it behind.
+        with _interrupts_held():
+            handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".partial{path.suffix}")
+        os.close(handle)
+        partial = Path(name)
         yield partial
         partial.chmod(0o666 & ~_UMASK)
         os.replace(partial, path)
     finally:
-        partial.unlink(missing_ok=True)
+        if name is not None:
+            Path(name).unlink(missing_ok=True)
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held pending for the block (where the platform can), delivered after it."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def check_writable(path: str | Path, folder: bool = False) -> Path:
