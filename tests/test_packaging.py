@@ -31,6 +31,11 @@ def test_every_code_package_is_in_the_wheel():
     assert set(find_packages(str(ROOT / "src"))) <= set(listed)
 
 
+def test_the_wheel_ships_the_weights_the_runtime_looks_for():
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert sorted(data["crispcall.weights"]) == sorted(SHIPPED_WEIGHTS)
+
+
 def _read_lock(path: Path) -> tuple[dict[str, Version], set[str]]:
     """A uv lock's pins, and the names pyproject.toml asks for directly (``# via crispcall``)."""
     pins, direct = {}, set()

@@ -28,7 +28,10 @@ import shutil
 from importlib.resources import files
 from pathlib import Path
 
-SHIPPED_WEIGHTS = ("student.onnx", "student-int8.onnx", "student-i420.onnx", "student-int8-i420.onnx")  # package data
+# package data: the default students, each with its I420 and luma twins
+SHIPPED_WEIGHTS = tuple(
+    f"student{precision}{twin}.onnx" for precision in ("", "-int8") for twin in ("", "-i420", "-luma")
+)
 
 
 def checkout_root() -> Path | None:

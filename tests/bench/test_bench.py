@@ -108,3 +108,12 @@ def test_a_page_row_of_an_i420_graph_gets_its_native_twin(student_net, tmp_path)
     assert native["method"] == "tiny-i420.onnx (native ONNX Runtime, 1 threads)" and native["median_ms"] > 0
     assert browser["x_native"] == pytest.approx(50.0 / native["median_ms"])
     assert "x the native time; the call delivered 20.0 fps" in markdown_table(doc)
+
+
+def test_profile_of_a_luma_graph_counts_the_colour_work_around_it():
+    from crispcall.bench.profile import OPENCV_COLOUR, convolution_ms, profile_graph
+    from crispcall.paths import weights_dir
+
+    profile = profile_graph(weights_dir() / "student-luma.onnx", 64, 48, threads=1, frames=2)
+    assert profile["ms_per_op"][OPENCV_COLOUR] > 0 and "Conv" in profile["ms_per_op"]
+    assert convolution_ms(profile) < sum(profile["ms_per_op"].values())

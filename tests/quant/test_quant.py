@@ -132,3 +132,24 @@ def test_export_cli_writes_int8_and_refuses_a_wrong_suffix(student_config, tmp_p
         main(["export", "--checkpoint", str(checkpoint), "--out", str(tmp_path / "x.onnx"), "--format", "tflite"]) == 2
     )
     assert "should end in .tflite" in capsys.readouterr().err
+
+
+def test_export_cli_writes_an_int8_luma_twin_the_runtime_runs(student_net, tmp_path, train_dir, coffee, capsys):
+    checkpoint = tmp_path / "student.pt"
+    torch.save(
+        {"arch": "student", "model": student_net.state_dict(), "config": {"model": student_net.config}}, checkpoint
+    )
+    common = ["export", "--checkpoint", str(checkpoint), "--int8", "--count", "6", "--calibration", str(train_dir)]
+    assert main([*common, "--out", str(tmp_path / "int8.onnx")]) == 0
+    assert main([*common, "--out", str(tmp_path / "int8-luma.onnx"), "--luma"]) == 0
+    assert "dB PSNR against the FP32 graph (the correction)" in capsys.readouterr().out
+    twin, frame_graph = Sharpener(tmp_path / "int8.onnx", threads=1), Sharpener(tmp_path / "int8.onnx", luma=False)
+    assert twin.backend.luma and twin.backend.precision == "int8" and not frame_graph.backend.luma
+    frame = np.ascontiguousarray(coffee[:96, :128])
+    assert agreement_psnr([twin(frame)], [frame_graph(frame)]) >= MIN_AGREEMENT_DB
+    # The stem's unshuffle reads quantized luma; the network's output leaves as the two parts.
+    nodes = onnx.load(str(tmp_path / "int8-luma.onnx")).graph.node
+    consumer = {name: node.op_type for node in nodes for name in node.input}
+    assert [consumer[n.output[0]] for n in nodes if n.op_type == "SpaceToDepth"] == ["QuantizeLinear"]
+    with pytest.raises(SystemExit):
+        main([*common, "--out", str(tmp_path / "x.onnx"), "--luma", "--i420"])

@@ -41,6 +41,18 @@ def test_page_model_list_and_isolation_headers(student_onnx):
         assert status == 200 and headers["Content-type"] == "text/javascript"
 
 
+def test_luma_graphs_stay_off_the_model_list(tmp_path):
+    """The page runs frame graphs (and their I420 twins); a luma graph needs the native runtime."""
+    import shutil
+
+    from crispcall.paths import weights_dir
+    from crispcall.web.server import model_index
+
+    for name in ("student.onnx", "student-luma.onnx"):
+        shutil.copy(weights_dir() / name, tmp_path / name)
+    assert [entry["file"] for entry in model_index(tmp_path)] == ["student.onnx"]
+
+
 def test_nothing_else_of_the_disk_is_served(student_onnx, tmp_path):
     (student_onnx.parent / "secret.pt").write_bytes(b"weights")
     with serving(models=student_onnx.parent) as base:

@@ -9,18 +9,28 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+
 from crispcall.data.scene import synthetic_frame
 from crispcall.runtime.i420 import same_size_feeds, takes_i420
+from crispcall.runtime.luma import apply_correction, luma_feeds, takes_luma
 from crispcall.sysinfo import run_meta
+
+# The entry for a luma graph's colour work, done by OpenCV outside ONNX Runtime.
+OPENCV_COLOUR = "OpenCV colour (outside the graph)"
 
 
 def profile_graph(model: str | Path, width: int, height: int, threads: int, frames: int = 20, per: str = "op") -> dict:
     """Milliseconds per frame for each operator type (``per="op"``) or node (``"node"``: its
     name and type), after two warm-up frames. A frame graph gets an RGB frame; an I420 graph
-    (``crispcall export --i420``) its planes, shown at their own size (``crispcall video``)."""
+    (``crispcall export --i420``) its planes, shown at their own size (``crispcall video``); a
+    luma graph (``crispcall export --luma``) the frame's luma, and the OpenCV colour work the
+    runtime does around it (:func:`~crispcall.runtime.luma.run_luma`) is timed on the same
+    frame and counted as one more entry, :data:`OPENCV_COLOUR`."""
     import onnxruntime as ort
 
     from crispcall.runtime.backends import session_options
@@ -31,10 +41,15 @@ def profile_graph(model: str | Path, width: int, height: int, threads: int, fram
         options.profile_file_prefix = str(Path(scratch) / "profile")
         session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         frame = synthetic_frame(width, height)
-        # An I420 graph gets the frame's planes, shown at their own size.
-        feeds = same_size_feeds(frame) if takes_i420(session) else {session.get_inputs()[0].name: frame[None]}
+        luma = takes_luma(session)
+        if luma:
+            feeds = luma_feeds(frame)
+        elif takes_i420(session):  # the frame's planes, shown at its own size
+            feeds = same_size_feeds(frame)
+        else:
+            feeds = {session.get_inputs()[0].name: frame[None]}
         for _ in range(2 + frames):
-            session.run(None, feeds)
+            outputs = session.run(None, feeds)
         events = json.loads(Path(session.end_profiling()).read_text())
     runs = [e for e in events if e.get("cat") == "Session" and e.get("name") == "model_run"]
     timed_from = runs[2]["ts"] if len(runs) > 2 else 0
@@ -44,6 +59,15 @@ def profile_graph(model: str | Path, width: int, height: int, threads: int, fram
             op = event["args"]["op_name"]
             key = op if per == "op" else f"{event['name'].removesuffix('_kernel_time')} ({op})"
             per_op[key] += event["dur"] / 1000.0 / frames
+    if luma:
+        lift, drop = (part[0, 0] for part in outputs)
+        out = np.empty_like(frame)
+        apply_correction(frame, lift, drop, out)  # warm-up
+        start = time.perf_counter()
+        for _ in range(frames):
+            luma_feeds(frame)
+            apply_correction(frame, lift, drop, out)
+        per_op[OPENCV_COLOUR] = (time.perf_counter() - start) * 1000.0 / frames
     return {
         "meta": run_meta(threads=threads, frames=frames),
         "model": str(model),

@@ -97,6 +97,8 @@ def benchmark(
             "x_bilinear": median / floor_ms[size],
             "frames": frames,
         }
+        if method is not None and method.graph is not None:
+            row["graph"] = method.graph
         if method is not None and method.macs_per_pixel is not None:
             gmac = method.macs_per_pixel * frame.shape[0] * frame.shape[1] / 1e9
             row.update(precision=method.precision, gmac_per_frame=gmac, gmac_per_s=gmac / (median / 1000.0))

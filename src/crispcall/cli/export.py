@@ -26,6 +26,7 @@ def register(sub) -> None:
             "crispcall export --checkpoint weights/student.pt --out weights/student.tflite --format tflite",
             "crispcall export --checkpoint weights/student.pt --out weights/student-i420.onnx --i420",
             "crispcall export --checkpoint weights/student-qat.pt --out weights/student-int8-i420.onnx --i420 --int8",
+            "crispcall export --checkpoint weights/student-qat.pt --out weights/student-int8-luma.onnx --luma --int8",
         ],
     )
     parser.add_argument("--checkpoint", type=Path, required=True, help="weights written by crispcall train")
@@ -45,11 +46,19 @@ def register(sub) -> None:
         action="store_true",
         help="FP32 ONNX through the plain NCHW wrapper instead of the student's frame graph (to measure it)",
     )
-    parser.add_argument(
+    graph = parser.add_mutually_exclusive_group()
+    graph.add_argument(
         "--i420",
         action="store_true",
         help="ONNX of a luma student on a decoded frame's I420 planes, upscaled to a display size in the graph "
         "(the browser's and crispcall video's frame path; crispcall.export.i420); with --int8, quantized",
+    )
+    graph.add_argument(
+        "--luma",
+        action="store_true",
+        help="ONNX of a luma student's network alone: uint8 luma in, the correction's two parts out "
+        "(crispcall.runtime.luma); written as <stem>-luma.onnx beside a frame graph, the runtime runs it with "
+        "OpenCV doing the colour work; with --int8, quantized",
     )
     parser.add_argument(
         "--size", default="1920x1080", help="TFLite frame size WxH, multiples of 4 (default: %(default)s)"
@@ -65,7 +74,7 @@ def run(args: argparse.Namespace) -> None:
 
     exported = export_checkpoint(
         args.checkpoint, args.out, args.format, args.int8, args.calibration, args.count, parse_size(args.size),
-        args.generic_io, args.i420,
+        args.generic_io, "i420" if args.i420 else "luma" if args.luma else "frame",
     )  # fmt: skip
     print(f"wrote {exported.path} ({exported.path.stat().st_size:,} bytes), {exported.check}")
     print(f"parameters: {exported.parameters:,}; MACs per 1920x1080 frame: {exported.macs_1080p / 1e9:.1f} G")

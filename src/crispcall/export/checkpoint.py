@@ -45,24 +45,38 @@ def export_checkpoint(
     count: int = 64,
     size: tuple[int, int] = (1920, 1080),
     generic_io: bool = False,
-    i420: bool = False,
+    graph: str = "frame",
 ) -> Exported:
     """Export the network in ``checkpoint`` (a student is fused first) to ``out``: ONNX or
     TFLite (``fmt``; TFLite at a fixed ``size``, width x height), FP32 or ``int8`` (calibrated
     on ``count`` frames of the ``calibration`` training folders, ``$CRISPCALL_TRAIN`` by
-    default). ``generic_io`` exports the plain NCHW wrapper instead of the frame graph; ``i420``
-    the graph on a decoded frame's planes (:mod:`crispcall.export.i420`, ONNX, FP32 or INT8)."""
+    default). ``generic_io`` exports the plain NCHW wrapper instead of the frame graph.
+    ``graph``: ``frame`` (RGB frames in and out), ``i420`` (a decoded frame's planes:
+    :mod:`crispcall.export.i420`) or ``luma`` (the network alone: :mod:`crispcall.export.luma`);
+    the last two ONNX only, FP32 or INT8."""
+    from crispcall.export.i420 import export_i420
+    from crispcall.export.luma import export_luma
     from crispcall.export.onnx import export_onnx
     from crispcall.models.complexity import parameter_count
     from crispcall.models.io import load_network
     from crispcall.models.student import Student
+    from crispcall.quant.ptq import frame_feeds
     from crispcall.runtime.backends import load_backend, onnx_metadata
+    from crispcall.runtime.i420 import same_size_feeds
+    from crispcall.runtime.luma import luma_feeds
     from crispcall.runtime.metadata import MACS_KEY
 
+    exporters = {
+        "frame": (export_onnx, frame_feeds),
+        "i420": (export_i420, same_size_feeds),
+        "luma": (export_luma, luma_feeds),
+    }
+    if graph not in exporters:
+        raise InputError(f"graph must be one of {', '.join(exporters)}; got {graph!r}")
     if out.suffix != f".{fmt}":
         raise InputError(f"--out {out} should end in .{fmt} for --format {fmt}")
-    if i420 and (fmt != "onnx" or generic_io):
-        raise InputError("--i420 writes an ONNX graph: leave out --generic-io and --format tflite")
+    if graph != "frame" and (fmt != "onnx" or generic_io):
+        raise InputError(f"--{graph} writes an ONNX graph: leave out --generic-io and --format tflite")
     if int8 and not calibration and not train_dir().is_dir():
         raise InputError(f"no training folder for INT8 calibration: {train_dir()} (pass --calibration)")
     model = load_network(checkpoint)
@@ -75,24 +89,19 @@ def export_checkpoint(
         path, figure = export_tflite(model, out, (size[1], size[0]), frames)
         checked = f"{figure:.1f} dB PSNR against PyTorch" if int8 else f"{figure:.2%} of values within 1/255"
     elif int8:
-        from crispcall.export.i420 import export_i420
-        from crispcall.quant.ptq import frame_feeds, quantize_onnx
-        from crispcall.runtime.i420 import same_size_feeds
+        from crispcall.quant.ptq import quantize_onnx
 
+        export, feeds = exporters[graph]
         with tempfile.TemporaryDirectory() as scratch:
-            if i420:
-                fp32, feeds = export_i420(model, Path(scratch) / "fp32.onnx", to_quantize=True), same_size_feeds
-            else:
-                fp32, feeds = export_onnx(model, Path(scratch) / "fp32.onnx", to_quantize=True), frame_feeds
+            fp32 = export(model, Path(scratch) / "fp32.onnx", to_quantize=True)
             figure = quantize_onnx(fp32, out, frames, check, feeds)
-        path, checked = out, f"{figure:.1f} dB PSNR against the FP32 graph" + (" (luma)" if i420 else "")
-    elif i420:
-        from crispcall.export.i420 import export_i420
-
-        path, checked = export_i420(model, out), "verified against PyTorch"
-    else:
+        on = {"frame": "", "i420": " (luma)", "luma": " (the correction)"}[graph]
+        path, checked = out, f"{figure:.1f} dB PSNR against the FP32 graph{on}"
+    elif graph == "frame":
         path, checked = export_onnx(model, out, generic=generic_io), "verified against PyTorch"
+    else:
+        path, checked = exporters[graph][0](model, out), "verified against PyTorch"
     # The MACs the written file states (counted once, at export), not a second count.
-    stated = float(onnx_metadata(path)[MACS_KEY]) if i420 else load_backend(path, threads=1).macs_per_pixel
+    stated = load_backend(path, threads=1).macs_per_pixel if fmt == "tflite" else float(onnx_metadata(path)[MACS_KEY])
     macs = stated * 1920 * 1080
     return Exported(Path(path), checked, parameter_count(model), macs)

@@ -31,6 +31,7 @@ class Method(ABC):
     scale: int = 1
     macs_per_pixel: float | None = None  # per input pixel, when known (crispcall bench's peak fraction)
     precision: str = "fp32"
+    graph: str | None = None  # the model file its RGB frame path runs, when it runs one (a luma twin, say)
     # The same restorer on a decoded frame's yuv420p planes, where the method has one
     # (:class:`~crispcall.runtime.i420.I420Sharpener`); crispcall video then skips RGB.
     i420: I420Sharpener | None = None

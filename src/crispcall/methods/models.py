@@ -25,9 +25,10 @@ MODEL_FILES = {
 
 class ModelMethod(Method):
     """One of our exported networks: a same-size restorer (the upscaled frame in, a frame of
-    that size out), or, when the file states a scale, an enlarger of the received frame. A
-    same-size file with an I420 twin (:func:`~crispcall.runtime.i420.i420_twin`) also runs on
-    decoded planes through it (ONNX Runtime only)."""
+    that size out), or, when the file states a scale, an enlarger of the received frame. On
+    ONNX Runtime, RGB frames go through the file's luma twin when it has one (the
+    :class:`~crispcall.runtime.Sharpener` default), and a same-size file with an I420 twin
+    (:func:`~crispcall.runtime.i420.i420_twin`) also runs on decoded planes through it."""
 
     def __init__(self, name: str, path: Path, threads: int, backend_name: str | None = None):
         if not path.is_file():
@@ -37,7 +38,7 @@ class ModelMethod(Method):
             self.sharpener = Sharpener(path, backend_name, threads)
         except ImportError as error:
             raise MethodUnavailable(str(error)) from error
-        backend = self.sharpener.backend
+        backend, self.graph = self.sharpener.backend, str(self.sharpener.model)
         self.macs_per_pixel, self.precision, self.scale = backend.macs_per_pixel, backend.precision, backend.scale
         self.low_input = self.scale > 1
         twin = i420_twin(path)

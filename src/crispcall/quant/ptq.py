@@ -16,6 +16,8 @@ from crispcall.errors import CheckFailed, InputError
 from crispcall.files import written_whole
 from crispcall.metrics.quality import agreement_psnr
 from crispcall.quant import MIN_AGREEMENT_DB, WEIGHT_QMAX
+from crispcall.runtime.luma import INPUT as LUMA_INPUT
+from crispcall.runtime.luma import signed_correction
 from crispcall.runtime.metadata import PRECISION_KEY
 
 CALIBRATION_PRESETS = ("call", "poor", "lossy", "x2")
@@ -70,7 +72,8 @@ def agreement_db(
     feeds: Callable[[np.ndarray], dict[str, np.ndarray]] = frame_feeds,
 ) -> float:
     """PSNR of the INT8 graph's output against the FP32 graph's, over ``frames`` (frame sides
-    multiples of the network's; for an I420 graph, on luma, the one plane it changes)."""
+    multiples of the network's; for an I420 graph, on luma, the one plane it changes; for a luma
+    graph, on its correction in levels)."""
     import onnxruntime as ort
 
     from crispcall.runtime.backends import session_options
@@ -83,7 +86,8 @@ def agreement_db(
         feed = feeds(frame)
         kept = feed["y"].size if "y" in feed else None
         for session, into in zip(sessions, outputs, strict=True):
-            into.append(session.run(None, feed)[0].reshape(-1)[:kept])
+            got = session.run(None, feed)
+            into.append(signed_correction(*got) if LUMA_INPUT in feed else got[0].reshape(-1)[:kept])
     return agreement_psnr(*outputs)
 
 
@@ -102,7 +106,8 @@ def quantize_onnx(
     The result must agree with the FP32 graph to :data:`MIN_AGREEMENT_DB` on ``check`` frames;
     returns that PSNR. ``feeds`` makes the graph's inputs from a frame: :func:`frame_feeds` for
     a frame graph, :func:`~crispcall.runtime.i420.same_size_feeds` for an I420 graph (the
-    degraded frames the network meets, shown at their own size). Written under a temporary name and
+    degraded frames the network meets, shown at their own size),
+    :func:`~crispcall.runtime.luma.luma_feeds` for a luma graph. Written under a temporary name and
     renamed once checked."""
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process

@@ -1,9 +1,11 @@
 """Inference backends for exported frame graphs: uint8 1 x H x W x 3 in, uint8 out.
 
-ONNX Runtime is the default and needs nothing beyond the base install; OpenVINO (extra
-``openvino``) reads the same ONNX file; TFLite files (extra ``tflite``) run in the LiteRT
-interpreter with XNNPACK. A TFLite graph has a fixed frame size (litert-torch exports static
-shapes), which :attr:`Backend.fixed_size` states so that the caller tiles to it.
+ONNX Runtime is the default and needs nothing beyond the base install; it also runs a luma
+student's luma graph (:mod:`crispcall.runtime.luma`), with OpenCV doing the colour work around
+it. OpenVINO (extra ``openvino``) reads the same ONNX frame graphs; TFLite files (extra
+``tflite``) run in the LiteRT interpreter with XNNPACK. A TFLite graph has a fixed frame size
+(litert-torch exports static shapes), which :attr:`Backend.fixed_size` states so that the
+caller tiles to it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from crispcall.errors import InputError
+from crispcall.runtime.luma import run_luma, takes_luma
 from crispcall.runtime.metadata import MACS_KEY, PRECISION_KEY, RADIUS_KEY, SCALE_KEY, SIZE_MULTIPLE_KEY
 
 BACKENDS = ("onnxruntime", "openvino", "tflite")
@@ -24,7 +27,9 @@ class Backend:
     radius in input pixels (``None``: global, tiles cannot be exact); ``fixed_size``: the
     (height, width) every call must have, or ``None`` for any size; ``macs_per_pixel``: its
     convolution MACs per input pixel (``None`` when the file does not say); ``precision``:
-    ``fp32`` or ``int8``; ``scale``: output side over input side (2 for an x2 network)."""
+    ``fp32`` or ``int8``; ``scale``: output side over input side (2 for an x2 network);
+    ``luma``: the file is a luma graph (:mod:`crispcall.runtime.luma`), run on RGB frames all
+    the same."""
 
     size_multiple: int = 1
     radius: int | None = None
@@ -32,6 +37,7 @@ class Backend:
     macs_per_pixel: float | None = None
     precision: str = "fp32"
     scale: int = 1
+    luma: bool = False
 
     def run(self, batch: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """``batch``: 1 x H x W x 3 uint8, C-contiguous. Writes into ``out`` when given."""
@@ -93,11 +99,15 @@ class OnnxRuntimeBackend(Backend):
         except (state.InvalidProtobuf, state.InvalidGraph, state.Fail, state.NotImplemented) as error:
             raise _not_a_model(path, "ONNX Runtime", error) from error
         graph_input = self.session.get_inputs()[0]
-        _check_frame_graph(path, graph_input.type, graph_input.shape)
+        self.luma = takes_luma(self.session)
+        if not self.luma:
+            _check_frame_graph(path, graph_input.type, graph_input.shape)
         self.input_name, self.output_name = graph_input.name, self.session.get_outputs()[0].name
         _read_metadata(self, self.session.get_modelmeta().custom_metadata_map)
 
     def run(self, batch: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        if self.luma:
+            return run_luma(self.session, batch[0], None if out is None else out[0])[None]
         if out is None:
             return self.session.run([self.output_name], {self.input_name: batch})[0]
         # Bind both ends to the caller's arrays: no copy in or out of the session.

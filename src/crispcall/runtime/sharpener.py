@@ -23,6 +23,7 @@ from PIL import Image
 from crispcall.degrade.ops import pad_to_multiple
 from crispcall.errors import InputError
 from crispcall.runtime.backends import Backend, load_backend
+from crispcall.runtime.luma import luma_twin
 
 # Frames above this many pixels are tiled by default (4K UHD runs whole).
 WHOLE_FRAME_PIXELS = 3840 * 2160
@@ -93,12 +94,24 @@ class Sharpener:
         threads: intra-op threads (default: the CPU count, at most 4).
         tile: core tile side in pixels; ``None`` runs frames whole up to 4K UHD and tiles
             larger ones by 1024. Fixed-size (TFLite) models always tile to their size.
+        luma: on ONNX Runtime, run the file's luma twin instead when there is one
+            (:func:`~crispcall.runtime.luma.luma_twin`: the same network with the colour work
+            done by OpenCV; equal to the frame graph's output to within rounding).
     """
 
     def __init__(
-        self, model: str | Path, backend: str | None = None, threads: int | None = None, tile: int | None = None
+        self,
+        model: str | Path,
+        backend: str | None = None,
+        threads: int | None = None,
+        tile: int | None = None,
+        luma: bool = True,
     ):
         threads = threads if threads is not None else min(4, os.cpu_count() or 1)
+        twin = luma_twin(Path(model))
+        if luma and backend in (None, "onnxruntime") and Path(model).suffix == ".onnx" and twin.is_file():
+            model = twin
+        self.model = Path(model)
         self.backend: Backend = load_backend(model, backend, threads)
         self.multiple = self.backend.size_multiple
         radius = self.backend.radius if self.backend.radius is not None else FALLBACK_RADIUS

@@ -31,7 +31,7 @@ ISOLATION_HEADERS = {
 def model_index(models: Path) -> list[dict]:
     """The frame graphs in ``models`` (file, bytes, size multiple, receptive radius, and the
     file of its I420 twin, ``<stem>-i420.onnx``, when there is one), for the page's model menu;
-    other ONNX files (NCHW peers, the I420 graphs themselves) are left out."""
+    other ONNX files (NCHW peers, the I420 and luma graphs themselves) are left out."""
     from crispcall.runtime.backends import load_backend
 
     entries = []
@@ -39,6 +39,8 @@ def model_index(models: Path) -> list[dict]:
         try:
             backend = load_backend(path, "onnxruntime", threads=1)
         except ValueError:
+            continue
+        if backend.luma:
             continue
         entries.append(
             {

@@ -1,0 +1,104 @@
+"""The luma graph of a luma student (``crispcall export --luma``; :mod:`crispcall.runtime.luma`
+says what it takes and gives): the network alone, uint8 luma in, the correction's positive and
+negative parts out as uint8 levels.
+
+The input's 1/255 is folded into the head's weights and the output's 255 into the last
+convolution's, so the graph holds no full-resolution float work but the cast in and the two
+``QuantizeLinear`` nodes out (saturating, rounding: each part in one pass).
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from crispcall.data.scene import synthetic_frame
+from crispcall.errors import CheckFailed, InputError
+from crispcall.export.onnx import OPSET, frame_metadata, share_within
+from crispcall.files import written_whole
+from crispcall.runtime.luma import INPUT, OUTPUTS, luma_feeds, signed_correction
+
+# The exported graph's correction must match PyTorch's on this share of pixels to within 1 level.
+MATCH_SHARE = 0.99
+
+
+class LumaLevels(nn.Module):
+    """A fused luma student on uint8 luma (1 x 1 x H x W): its correction in levels (float)."""
+
+    def __init__(self, student: nn.Module, stem: str = "strided"):
+        super().__init__()
+        if getattr(student, "color", None) != "luma":
+            raise InputError("the luma graph needs a luma student (model.color: luma)")
+        student = copy.deepcopy(student).fuse()
+        last = student.refine if student.refine is not None else student.tail
+        with torch.no_grad():
+            student.head.weight /= 255.0
+            last.weight *= 255.0
+            last.bias *= 255.0
+        self.student, self.stem = student, stem
+
+    def forward(self, luma: torch.Tensor) -> torch.Tensor:
+        return self.student.correction(luma.float(), self.stem)[0]
+
+
+def _append_parts(graph) -> None:
+    """Turn the traced graph's float output ``levels`` into its rounded, saturated positive and
+    negative parts as uint8 outputs ``lift`` and ``drop``."""
+    from onnx import TensorProto, helper
+
+    lift, drop = OUTPUTS
+    unit = [
+        helper.make_node("Constant", [], ["unit_scale"], value=helper.make_tensor("s", TensorProto.FLOAT, [], [1.0])),
+        helper.make_node("Constant", [], ["unit_zero"], value=helper.make_tensor("z", TensorProto.UINT8, [], [0])),
+        helper.make_node("QuantizeLinear", ["levels", "unit_scale", "unit_zero"], [lift]),
+        helper.make_node("Neg", ["levels"], ["negated"]),
+        helper.make_node("QuantizeLinear", ["negated", "unit_scale", "unit_zero"], [drop]),
+    ]
+    graph.node.extend(unit)
+    del graph.output[:]
+    graph.output.extend(
+        helper.make_tensor_value_info(name, TensorProto.UINT8, [1, 1, "height", "width"]) for name in OUTPUTS
+    )
+
+
+def export_luma(
+    model: nn.Module, path: str | Path, check_size: tuple[int, int] = (64, 96), to_quantize: bool = False
+) -> Path:
+    """Write the luma ``model`` as its luma graph with the frame graph's metadata, and check it:
+    on a test frame, at least :data:`MATCH_SHARE` of its correction within 1 level of PyTorch's.
+    Written under a temporary name and renamed once checked. ``to_quantize`` writes the form
+    INT8 quantization starts from (the student's ``space_to_depth`` stem)."""
+    import onnx
+    import onnxruntime as ort
+    import onnxslim
+
+    path = Path(path)
+    model = model.eval()
+    levels = LumaLevels(model, "space_to_depth" if to_quantize else "strided").eval()
+    height, width = check_size
+    with written_whole(path) as partial:
+        torch.onnx.export(
+            levels, (torch.zeros(1, 1, height, width, dtype=torch.uint8),), str(partial), input_names=[INPUT],
+            output_names=["levels"], dynamic_axes={name: {2: "height", 3: "width"} for name in (INPUT, "levels")},
+            opset_version=OPSET, dynamo=False,
+        )  # fmt: skip
+        graph = onnxslim.slim(onnx.load(str(partial)))
+        _append_parts(graph.graph)
+        del graph.graph.value_info[:]
+        for key, value in frame_metadata(model).items():
+            graph.metadata_props.add(key=key, value=value)
+        onnx.checker.check_model(graph)
+        onnx.save(graph, str(partial))
+        session = ort.InferenceSession(str(partial), providers=["CPUExecutionProvider"])
+        feeds = luma_feeds(synthetic_frame(width, height))
+        got = signed_correction(*session.run(list(OUTPUTS), feeds))
+        with torch.no_grad():
+            expected = np.clip(np.round(levels(torch.from_numpy(feeds[INPUT])).numpy()), -255, 255)
+        share = share_within(got, expected.astype(np.int16))
+        if share < MATCH_SHARE:
+            raise CheckFailed(f"luma export of {path.name}: only {share:.1%} of levels within 1 of PyTorch")
+    return path
