@@ -1,7 +1,7 @@
 // crispcall in any web call app: sharpen a remote video track in three lines.
 //
 //   import * as crispcall from "/crispcall.js";
-//   const sharp = await crispcall.sharpen(remoteTrack, { model: "/models/student-i420.onnx" });
+//   const sharp = await crispcall.sharpen(remoteTrack, { model: "/models/student-lite-i420.onnx" });
 //   video.srcObject = new MediaStream([sharp]);
 //
 // Frames go MediaStreamTrackProcessor -> a Worker (sharpen-worker.js: the I420 planes through the
@@ -13,7 +13,9 @@
 // the worker fails. The original track is never stopped: when
 // anything is missing, sharpen() throws a clear error and the app keeps showing the original.
 
-export const DEFAULT_MODEL = "/models/student-i420.onnx";
+// The light student (separable body, 1.9 GMAC a 1080p frame): the page runs FP32 WebAssembly,
+// where the native default (dense, 10.7 GMAC, INT8) would take several times as long.
+export const DEFAULT_MODEL = "/models/student-lite-i420.onnx";
 
 /** Whether this browser has what the worker path needs (WebCodecs' insertable streams). */
 export function supported() {

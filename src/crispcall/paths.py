@@ -28,9 +28,9 @@ import shutil
 from importlib.resources import files
 from pathlib import Path
 
-# package data: the default students, each with its I420 and luma twins
+# package data: the default students, FP32 and INT8, and the page's light one, each with its twins
 SHIPPED_WEIGHTS = tuple(
-    f"student{precision}{twin}.onnx" for precision in ("", "-int8") for twin in ("", "-i420", "-luma")
+    f"student{kind}{twin}.onnx" for kind in ("", "-int8", "-lite") for twin in ("", "-i420", "-luma")
 )
 
 

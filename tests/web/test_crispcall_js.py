@@ -50,7 +50,7 @@ def test_the_module_sharpens_a_remote_track_through_the_i420_path(minimal_page):
     # The Python runtime on the frame a player would show from the same received planes.
     planes = i420_planes(shot["input"], shot["width"], shot["height"])
     shown = planes_to_rgb(*upscale_planes(*planes, (720, 1280)))
-    native = rgb_to_i420(Sharpener(weights_dir() / "student.onnx")(shown))
+    native = rgb_to_i420(Sharpener(weights_dir() / "student-lite.onnx")(shown))
     assert share_within(shot["output"], native, levels=2) >= 0.99
     assert share_within(shot["output"], rgb_to_i420(shown), levels=0) < 0.9  # the model changed the frame
 
@@ -83,7 +83,7 @@ def test_errors_are_clear_and_leave_the_original_track_playing(minimal_page):
             const errors = [];
             for (const [track, options] of [
                 [remote, { model: "/models/missing.onnx" }],
-                [remote, { model: "/models/student.onnx" }],
+                [remote, { model: "/models/student-lite.onnx" }],
                 [null, {}],
             ]) {
                 try { await crispcall.sharpen(track, options); errors.push(null); }

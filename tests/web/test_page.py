@@ -22,8 +22,8 @@ def chromium(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def call_150k(chromium):
-    """The shipped FP32 student sharpening a 150 kbps / 270p VP8 call at 640x360."""
-    run = chromium.open(preset="150k", codec="VP8", model="student.onnx", size=360)
+    """The page's default, the light FP32 student, sharpening a 150 kbps / 270p VP8 call at 640x360."""
+    run = chromium.open(preset="150k", codec="VP8", model="student-lite.onnx", size=360)
     run.wait_for_frames(3)
     yield run
     run.close()
@@ -52,7 +52,7 @@ def test_frames_flow_through_the_call_and_are_sharpened(call_150k):
 
 
 def test_page_output_matches_the_python_runtime(call_150k):
-    assert _agreement(call_150k, "student.onnx") >= 0.99
+    assert _agreement(call_150k, "student-lite.onnx") >= 0.99
 
 
 def test_page_reports_fps_and_latency(call_150k, screenshot_dir):
@@ -135,7 +135,7 @@ def test_a_chosen_video_file_is_the_source(chromium, tmp_path):
 def test_frames_that_arrive_at_the_display_size_are_shown_as_received(chromium):
     # The 300k preset sends 640x360 and keeps that size; shown at 360 lines, nothing is upscaled.
     for path in ("i420", "canvas"):
-        run = chromium.open(preset="300k", codec="VP8", model="student.onnx", size=360, path=path)
+        run = chromium.open(preset="300k", codec="VP8", model="student-lite.onnx", size=360, path=path)
         try:
             state = run.poll(lambda s: s if s["passed"] >= 3 or s["error"] else None, 120)
             assert state is not None and state["error"] is None and state["passed"] >= 3
@@ -144,7 +144,7 @@ def test_frames_that_arrive_at_the_display_size_are_shown_as_received(chromium):
 
 
 def test_the_page_runs_crispcall_js_where_the_model_has_an_i420_twin(chromium):
-    run = chromium.open(preset="300k", codec="VP8", model="student.onnx", size=540, path="i420")
+    run = chromium.open(preset="300k", codec="VP8", model="student-lite.onnx", size=540, path="i420")
     try:
         state = run.wait_for_frames(3)
         assert state["path"] == "webcodecs-i420" and state["size"] == [960, 540] and state["fps"] >= 0
@@ -154,7 +154,7 @@ def test_the_page_runs_crispcall_js_where_the_model_has_an_i420_twin(chromium):
         assert run.page.evaluate("() => getComputedStyle(document.getElementById('sharpened')).display") == "none"
     finally:
         run.close()
-    canvas = chromium.open(preset="300k", model="student.onnx", size=540)  # the RGB path on request
+    canvas = chromium.open(preset="300k", model="student-lite.onnx", size=540)  # the RGB path on request
     try:
         assert canvas.wait_for_frames(2)["path"] == "canvas-rgb"
     finally:

@@ -38,7 +38,7 @@ def test_webgpu_output_matches_the_native_runtime(tmp_path):
     display = (shot["outHeight"], shot["outWidth"])
     assert display == (180, 320)
     # The same graph in native ONNX Runtime on the same received planes.
-    session = ort.InferenceSession(str(weights_dir() / "student-i420.onnx"), providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(str(weights_dir() / "student-lite-i420.onnx"), providers=["CPUExecutionProvider"])
     planes = i420_planes(received, shot["width"], shot["height"])
     native = session.run(None, i420_feeds(*planes, display))[0]
     assert share_within(output, native, levels=1) >= 0.99

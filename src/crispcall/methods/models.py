@@ -18,6 +18,7 @@ MODEL_FILES = {
     "teacher": "teacher.onnx",
     "student": "student.onnx",
     "student-int8": "student-int8.onnx",
+    "student-lite": "student-lite.onnx",
     "student-dense": "student-dense.onnx",
     "student-scratch": "student-scratch.onnx",
 }

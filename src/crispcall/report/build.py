@@ -45,6 +45,7 @@ FLICKER = "flicker-call-vmaf.json"  # the same streams as flicker-call.json, wit
 SHIPPED = (
     "student.onnx",
     "student-int8.onnx",
+    "student-lite.onnx",
     "student.tflite",
     "student-int8.tflite",
     "student-dense.onnx",

@@ -161,7 +161,7 @@ class CallBrowser:
         self,
         preset: str = "150k",
         codec: str = "VP8",
-        model: str = "student.onnx",
+        model: str = "student-lite.onnx",
         backend: str = "wasm",
         size: int = 360,
         threads: int | None = None,
