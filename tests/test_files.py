@@ -37,23 +37,33 @@ def test_the_written_file_has_ordinary_permissions(tmp_path):
 
 
 def test_an_interrupt_as_the_temporary_file_is_made_leaves_nothing(tmp_path, monkeypatch):
-    """Ctrl-C arriving just after the temporary file exists (here: inside mkstemp) is held until
-    written_whole knows the file, then removes it like any interrupt."""
+    """Ctrl-C landing just after the temporary file exists, before written_whole gets control
+    back (whichever thread took the signal), still leaves nothing behind."""
     import os
-    import signal
-    import tempfile
 
-    make = tempfile.mkstemp
+    make = os.open
 
     def interrupted(*args, **kwargs):
-        made = make(*args, **kwargs)
-        os.kill(os.getpid(), signal.SIGINT)  # Python raises it at its next chance
-        return made
+        os.close(make(*args, **kwargs))
+        raise KeyboardInterrupt
 
-    monkeypatch.setattr(tempfile, "mkstemp", interrupted)
+    monkeypatch.setattr(os, "open", interrupted)
     with pytest.raises(KeyboardInterrupt), written_whole(tmp_path / "out.txt") as partial:
         partial.write_text("never")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_temporary_name_taken_by_another_file_is_left_alone(tmp_path, monkeypatch):
+    import secrets
+
+    names = iter(["a" * 16, "b" * 16])
+    monkeypatch.setattr(secrets, "token_hex", lambda _: next(names))
+    theirs = tmp_path / f".out.{'a' * 16}.partial.txt"
+    theirs.write_text("theirs")
+    with written_whole(tmp_path / "out.txt") as partial:
+        assert partial.name == f".out.{'b' * 16}.partial.txt"
+        partial.write_text("ours")
+    assert theirs.read_text() == "theirs" and (tmp_path / "out.txt").read_text() == "ours"
 
 
 def test_sampled_digest_reads_the_ends_and_the_middle(tmp_path):

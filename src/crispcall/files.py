@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,33 +31,23 @@ def written_whole(path: str | Path) -> Iterator[Path]:
     go by it); the file ends with the permissions a plain ``open`` would have given it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    name = None
+    partial = None
     try:
-        # Ctrl-C and SIGTERM wait while the file is made: one landing between its creation and
-        # ``name`` being set (inside mkstemp, say) would leave it behind.
-        with _interrupts_held():
-            handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".partial{path.suffix}")
-        os.close(handle)
-        partial = Path(name)
+        while partial is None:
+            # The name is known before the file exists, so an interrupt (Ctrl-C, SIGTERM) landing
+            # just after its creation still finds it to remove; signal masks cannot promise that
+            # once other threads (ONNX Runtime's) may take the signal.
+            partial = path.parent / f".{path.stem}.{secrets.token_hex(8)}.partial{path.suffix}"
+            try:
+                os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            except FileExistsError:
+                partial = None  # someone else's file: leave it, draw another name
         yield partial
         partial.chmod(0o666 & ~_UMASK)
         os.replace(partial, path)
     finally:
-        if name is not None:
-            Path(name).unlink(missing_ok=True)
-
-
-@contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """SIGINT and SIGTERM held pending for the block (where the platform can), delivered after it."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
 
 
 def check_writable(path: str | Path, folder: bool = False) -> Path:

@@ -5,6 +5,7 @@ import pytest
 pytest.importorskip("markdown", reason="the HTML copy needs the report extra")
 
 from crispcall.report import build_report
+from crispcall.report.build import SPEED
 
 META = {"crispcall": "0.1.0", "machine": {"cpu": "Test CPU", "cores": 2, "python": "3.11", "platform": "x"}}
 
@@ -64,7 +65,7 @@ def results(tmp_path):
             for m, ms in (("bilinear", 1.0), ("unsharp", 5.0), ("student", 25.0), ("teacher", 1000.0))
         ],
     }
-    (folder / "bench-runtime-1080p.json").write_text(json.dumps(bench))
+    (folder / SPEED[0]).write_text(json.dumps(bench))
     flicker = {
         "meta": {**META, "date": "2026-01-05"},
         "results": [

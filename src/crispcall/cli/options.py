@@ -167,9 +167,9 @@ def add_model_options(parser: argparse.ArgumentParser, temporal: bool) -> None:
     streams (the blend needs the previous frame), ``--temporal``."""
     parser.add_argument(
         "--model",
-        default="student",
-        help="registry name (student, student-int8, teacher, unsharp, ...) or an exported .onnx/.tflite "
-        "file (default: %(default)s)",
+        default="student-int8",
+        help="registry name (student-int8, student, student-lite, teacher, unsharp, ...) or an exported "
+        ".onnx/.tflite file (default: %(default)s, the dense student's INT8 file)",
     )
     parser.add_argument("--backend", choices=BACKENDS, help="runtime for our networks")
     add_threads(parser)

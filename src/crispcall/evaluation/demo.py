@@ -70,7 +70,7 @@ def comparison_png(degraded: np.ndarray, sharp: np.ndarray, window, name: str) -
 
 def _method() -> Method:
     try:
-        return create_method("student")
+        return create_method("student-int8")
     except MethodUnavailable:
         return create_method("unsharp")
 

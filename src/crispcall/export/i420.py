@@ -23,13 +23,10 @@ from torch import nn
 
 from crispcall.data.scene import synthetic_frame
 from crispcall.degrade.yuv import i420_planes, rgb_to_i420, upscale_planes
-from crispcall.errors import CheckFailed, InputError
-from crispcall.export.onnx import OPSET, frame_metadata, share_within
+from crispcall.errors import CheckFailed
+from crispcall.export.onnx import MATCH_SHARE, OPSET, frame_metadata, require_luma, share_within
 from crispcall.files import written_whole
 from crispcall.runtime.i420 import INPUTS, i420_feeds
-
-# The exported graph must match PyTorch on this share of values to within 1/255.
-MATCH_SHARE = 0.99
 
 
 class I420Correction(nn.Module):
@@ -37,8 +34,7 @@ class I420Correction(nn.Module):
 
     def __init__(self, student: nn.Module, stem: str = "strided"):
         super().__init__()
-        if getattr(student, "color", None) != "luma":
-            raise InputError("the I420 graph needs a luma student (model.color: luma)")
+        require_luma(student, "I420 graph")
         self.student, self.stem = student, stem
 
     def forward(self, y: torch.Tensor, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:

@@ -17,13 +17,10 @@ import torch
 from torch import nn
 
 from crispcall.data.scene import synthetic_frame
-from crispcall.errors import CheckFailed, InputError
-from crispcall.export.onnx import OPSET, frame_metadata, share_within
+from crispcall.errors import CheckFailed
+from crispcall.export.onnx import MATCH_SHARE, OPSET, frame_metadata, require_luma, share_within
 from crispcall.files import written_whole
 from crispcall.runtime.luma import INPUT, OUTPUTS, luma_feeds, signed_correction
-
-# The exported graph's correction must match PyTorch's on this share of pixels to within 1 level.
-MATCH_SHARE = 0.99
 
 
 class LumaLevels(nn.Module):
@@ -31,8 +28,7 @@ class LumaLevels(nn.Module):
 
     def __init__(self, student: nn.Module, stem: str = "strided"):
         super().__init__()
-        if getattr(student, "color", None) != "luma":
-            raise InputError("the luma graph needs a luma student (model.color: luma)")
+        require_luma(student, "luma graph")
         student = copy.deepcopy(student).fuse()
         last = student.refine if student.refine is not None else student.tail
         with torch.no_grad():

@@ -48,6 +48,13 @@ class FrameIO(nn.Module):
         return (y.clamp(0.0, 255.0) + 0.5).to(torch.uint8).permute(0, 2, 3, 1)
 
 
+def require_luma(model: nn.Module, graph: str) -> None:
+    """An ``InputError`` unless ``model`` is a luma student: ``graph`` (the I420 graph, the luma
+    graph) carries only a luma correction."""
+    if getattr(model, "color", None) != "luma":
+        raise InputError(f"the {graph} needs a luma student (model.color: luma)")
+
+
 def run_frame(wrapped: FrameIO, frame: np.ndarray) -> np.ndarray:
     """PyTorch's output for one H x W x 3 uint8 frame (the reference exports are checked against)."""
     with torch.no_grad():

@@ -24,10 +24,11 @@ HEADLINE_EVAL = (
     "eval-classic-x2-all.json",
     "eval-teacher-upconv7-x2-call.json",  # the same-size waifu2x teacher (sessions 12-13) on every file, until
     "eval-teacher-upconv7-poor-lossy.json",  # the x2 teacher (session 14) has its every-file runs
-    "eval-student-int8.json",
-    "eval-student-classic.json",
-    "eval-student-dense.json",
+    "eval-student-int8.json",  # the separable student, shipped until session 18 (now student-lite);
+    "eval-student-dense.json",  # where a method was scored twice, its newest run counts
     "eval-student-ocr.json",  # the students at `call` with OCR (the runs above skip it)
+    "eval-student-s18.json",  # the dense student shipped in session 18, FP32 and INT8, with OCR
+    "eval-student-s18-classic.json",
 )
 # Ablations: title, files (merged), the method every row is compared with.
 ABLATIONS = (
@@ -40,7 +41,7 @@ ABLATIONS = (
     ("Pruning", ("eval-student-ablation.json", "eval-student-pruning.json"), "student-response"),
     ("INT8: post-training (ptq) and quantization-aware (qat) against FP32", ("eval-student-int8.json",), "student"),
 )
-SPEED = ("bench-runtime-1080p.json", "bench-runtime-720p-1thread.json", "bench-browser.json")
+SPEED = ("bench-runtime-s18-1080p.json", "bench-runtime-s18-720p-1thread.json", "bench-browser.json")
 FLICKER = "flicker-call-vmaf.json"  # the same streams as flicker-call.json, with VMAF
 SHIPPED = (
     "student.onnx",
