@@ -24,7 +24,7 @@ from torch import nn
 from crispcall.data.scene import synthetic_frame
 from crispcall.degrade.yuv import i420_planes, rgb_to_i420, upscale_planes
 from crispcall.errors import CheckFailed
-from crispcall.export.onnx import MATCH_SHARE, OPSET, frame_metadata, require_luma, share_within
+from crispcall.export.onnx import MATCH_SHARE, OPSET, frame_metadata, require_luma, save_graph, share_within
 from crispcall.files import written_whole
 from crispcall.runtime.i420 import INPUTS, i420_feeds
 
@@ -121,11 +121,7 @@ def export_i420(
         graph = onnx.load(str(traced))
         _prepend_upscale(graph.graph)
         graph = onnxslim.slim(graph)
-        del graph.graph.value_info[:]
-        for key, value in frame_metadata(model).items():
-            graph.metadata_props.add(key=key, value=value)
-        onnx.checker.check_model(graph)
-        onnx.save(graph, str(partial))
+        save_graph(graph, frame_metadata(model), partial)
         session = ort.InferenceSession(str(partial), providers=["CPUExecutionProvider"])
         planes = i420_planes(rgb_to_i420(synthetic_frame(width, height)), width, height)
         got = session.run(None, i420_feeds(*planes, display))[0]

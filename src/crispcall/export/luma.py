@@ -18,7 +18,7 @@ from torch import nn
 
 from crispcall.data.scene import synthetic_frame
 from crispcall.errors import CheckFailed
-from crispcall.export.onnx import MATCH_SHARE, OPSET, frame_metadata, require_luma, share_within
+from crispcall.export.onnx import MATCH_SHARE, OPSET, frame_metadata, require_luma, save_graph, share_within
 from crispcall.files import written_whole
 from crispcall.runtime.luma import INPUT, OUTPUTS, luma_feeds, signed_correction
 
@@ -84,11 +84,7 @@ def export_luma(
         )  # fmt: skip
         graph = onnxslim.slim(onnx.load(str(partial)))
         _append_parts(graph.graph)
-        del graph.graph.value_info[:]
-        for key, value in frame_metadata(model).items():
-            graph.metadata_props.add(key=key, value=value)
-        onnx.checker.check_model(graph)
-        onnx.save(graph, str(partial))
+        save_graph(graph, frame_metadata(model), partial)
         session = ort.InferenceSession(str(partial), providers=["CPUExecutionProvider"])
         feeds = luma_feeds(synthetic_frame(width, height))
         got = signed_correction(*session.run(list(OUTPUTS), feeds))

@@ -55,6 +55,19 @@ def require_luma(model: nn.Module, graph: str) -> None:
         raise InputError(f"the {graph} needs a luma student (model.color: luma)")
 
 
+def save_graph(graph, metadata: dict[str, str], path: Path) -> None:
+    """Check a slimmed ONNX model and save it to ``path`` with ``metadata`` (what
+    :func:`frame_metadata` states), without its recorded intermediate shapes: some are stale after
+    slimming (a luma DepthToSpace noted with 3 channels) and ONNX Runtime infers them anyway."""
+    import onnx
+
+    del graph.graph.value_info[:]
+    for key, value in metadata.items():
+        graph.metadata_props.add(key=key, value=value)
+    onnx.checker.check_model(graph)
+    onnx.save(graph, str(path))
+
+
 def run_frame(wrapped: FrameIO, frame: np.ndarray) -> np.ndarray:
     """PyTorch's output for one H x W x 3 uint8 frame (the reference exports are checked against)."""
     with torch.no_grad():
@@ -145,13 +158,7 @@ def export_onnx(
             opset_version=OPSET,
             dynamo=False,  # the TorchScript exporter needs no onnxscript and gives a plain graph
         )
-        graph = onnxslim.slim(onnx.load(str(partial)))
-        # Drop the recorded intermediate shapes: some are stale after slimming (a luma
-        # DepthToSpace noted with 3 channels) and ONNX Runtime infers them anyway.
-        del graph.graph.value_info[:]
-        for key, value in metadata.items():
-            graph.metadata_props.add(key=key, value=value)
-        onnx.save(graph, str(partial))
+        save_graph(onnxslim.slim(onnx.load(str(partial))), metadata, partial)
         got = load_backend(partial, "onnxruntime", threads=2).run(frame[None])[0]
         share = share_within(got, run_frame(wrapped, frame))
         if share < MATCH_SHARE:
