@@ -48,7 +48,7 @@ def results(tmp_path):
     folder.mkdir()
     (folder / "eval-baselines.json").write_text(json.dumps(_eval({"input": 30.0, "unsharp": 31.0}, "2026-01-01")))
     (folder / "eval-teacher-upconv7-x2-call.json").write_text(json.dumps(_eval({"teacher": 33.0}, "2026-01-02")))
-    (folder / "eval-student-int8.json").write_text(
+    (folder / "eval-student-s18.json").write_text(
         json.dumps(_eval({"student": 32.25, "student-qat": 32.2}, "2026-01-03"))
     )
     bench = {
@@ -89,10 +89,10 @@ def test_every_figure_comes_from_the_result_files(results, tmp_path):
     assert "<table>" in out.with_suffix(".html").read_text()
     assert "No viewer study has been run yet" in text
     # A new measurement changes the report: nothing in it is fixed text.
-    document = json.loads((results / "eval-student-int8.json").read_text())
+    document = json.loads((results / "eval-student-s18.json").read_text())
     for row in document["results"]:
         row["psnr"] = 32.75 if row["method"] == "student" else row["psnr"]
-    (results / "eval-student-int8.json").write_text(json.dumps(document))
+    (results / "eval-student-s18.json").write_text(json.dumps(document))
     assert "0.25 dB below the teacher (within the 0.5 dB target)" in build_report(results, out).read_text()
 
 

@@ -24,10 +24,11 @@ HEADLINE_EVAL = (
     "eval-classic-x2-all.json",
     "eval-teacher-upconv7-x2-call.json",  # the same-size waifu2x teacher (sessions 12-13) on every file, until
     "eval-teacher-upconv7-poor-lossy.json",  # the x2 teacher (session 14) has its every-file runs
-    "eval-student-int8.json",  # the separable student, shipped until session 18 (now student-lite);
-    "eval-student-dense.json",  # where a method was scored twice, its newest run counts
-    "eval-student-ocr.json",  # the students at `call` with OCR (the runs above skip it)
-    "eval-student-s18.json",  # the dense student shipped in session 18, FP32 and INT8, with OCR
+    "eval-student-dense.json",
+    "eval-student-ocr.json",  # student-dense at `call` with OCR (the run above skips it)
+    # The dense student shipped in session 18, FP32 and INT8 (with OCR): where a method was scored
+    # twice, its newest run counts, so these replace the separable student's rows of the runs above.
+    "eval-student-s18.json",
     "eval-student-s18-classic.json",
 )
 # Ablations: title, files (merged), the method every row is compared with.
