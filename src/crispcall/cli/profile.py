@@ -15,11 +15,13 @@ def register(sub) -> None:
         "time an ONNX frame graph per operator type (ONNX Runtime's profiler)",
         "Run an exported ONNX graph on a synthetic frame and sum ONNX Runtime's kernel times per operator type "
         "over the timed frames: where the frame path's time goes. An I420 graph gets the frame's planes, shown "
-        "at their own size.",
+        "at their own size; a luma graph gets the frame's luma, and the OpenCV colour work around it is timed "
+        "as one more entry.",
         [
             "crispcall profile weights/student-int8.onnx --size 1920x1080 --threads 2",
             "crispcall profile weights/student.onnx --per node   # which layers take the time",
             "crispcall profile weights/student-int8-i420.onnx   # the graph crispcall video runs on planes",
+            "crispcall profile weights/student-int8-luma.onnx   # the graph the runtime runs on RGB frames",
         ],
     )
     parser.add_argument("model", type=Path, help="an .onnx file from crispcall export")
