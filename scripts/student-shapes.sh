@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Which student shapes this CPU runs fast as INT8 (issue 20, item 3): each candidate body, with
 # random weights (scripts/student_shapes.py: speed does not depend on the weights), exported as
-# INT8 the way the shipped file is, and timed at 1080p on two threads in one bench run beside
-# the shipped student-int8 and the 69787c2 file that issue 15's speed budget names.
+# INT8 the way the shipped file is, with its luma twin beside it (what the runtime runs since
+# session 18), and timed at 1080p on two threads in one bench run beside the shipped
+# student-int8 and the 69787c2 file that issue 15's speed budget names.
 # Run from the repository root on an idle machine (about 5 min):
 #   bash scripts/student-shapes.sh                        # session 15's shapes
 #   bash scripts/student-shapes.sh OUT.json NAME=KEY:VALUE,KEY:VALUE ...   # any others
@@ -31,8 +32,10 @@ git show 69787c2:weights/student-int8.onnx > runs/shapes/student-int8-69787c2.on
 FILES=()
 for shape in "${SHAPES[@]}"; do
   name=${shape%%=*}
-  "$B/crispcall" export --checkpoint "runs/shapes/$name.pt" --out "runs/shapes/$name.onnx" --int8 \
-    --calibration ../shared/data/train data/screens
+  for graph in "" -luma; do
+    "$B/crispcall" export --checkpoint "runs/shapes/$name.pt" --out "runs/shapes/$name$graph.onnx" \
+      ${graph:+--luma} --int8 --calibration ../shared/data/train data/screens
+  done
   FILES+=("runs/shapes/$name.onnx")
 done
 "$B/crispcall" bench --size 1920x1080 --threads 2 --frames "$FRAMES" \

@@ -19,6 +19,7 @@ from crispcall.quant import WEIGHT_QMAX  # noqa: E402
 from crispcall.quant.ptq import MIN_AGREEMENT_DB, calibration_frames, int8_weight_peak, quantize_onnx  # noqa: E402
 from crispcall.quant.qat import FakeQuantConv, prepare_qat, strip_qat  # noqa: E402
 from crispcall.runtime import Sharpener  # noqa: E402
+from crispcall.runtime.luma import CODED_OUTPUTS  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -84,12 +85,15 @@ def test_int8_onnx_agrees_with_fp32(student_net, tmp_path, train_dir, coffee):
     # 7-bit weights: no int16 pair sum can saturate, so every CPU computes the same output.
     assert 0 < int8_weight_peak(tmp_path / "int8.onnx") <= WEIGHT_QMAX == 64
     # Every ReLU is folded into the quantized convolution before it (none is left to run in
-    # float), and the pixel-shuffle and the stem's unshuffle read quantized values.
+    # float), and the pixel-shuffle and the stem's unshuffle move quantized values themselves:
+    # a quantization before each, a dequantization after, none between.
     nodes = onnx.load(str(tmp_path / "int8.onnx")).graph.node
+    producer = {name: node.op_type for node in nodes for name in node.output}
     consumer = {name: node.op_type for node in nodes for name in node.input}
     assert "Relu" not in {node.op_type for node in nodes}
     for shuffle in ("DepthToSpace", "SpaceToDepth"):
-        assert [consumer[n.output[0]] for n in nodes if n.op_type == shuffle] == ["QuantizeLinear"]
+        [node] = [n for n in nodes if n.op_type == shuffle]
+        assert (producer[node.input[0]], consumer[node.output[0]]) == ("QuantizeLinear", "DequantizeLinear")
     int8 = Sharpener(tmp_path / "int8.onnx", threads=1)
     assert (int8.multiple, int8.radius) == (4, Sharpener(fp32).radius)  # metadata carried over
     frame = np.ascontiguousarray(coffee[:91, :133])
@@ -147,9 +151,15 @@ def test_export_cli_writes_an_int8_luma_twin_the_runtime_runs(student_net, tmp_p
     assert twin.backend.luma and twin.backend.precision == "int8" and not frame_graph.backend.luma
     frame = np.ascontiguousarray(coffee[:96, :128])
     assert agreement_psnr([twin(frame)], [frame_graph(frame)]) >= MIN_AGREEMENT_DB
-    # The stem's unshuffle reads quantized luma; the network's output leaves as the two parts.
-    nodes = onnx.load(str(tmp_path / "int8-luma.onnx")).graph.node
-    consumer = {name: node.op_type for node in nodes for name in node.input}
-    assert [consumer[n.output[0]] for n in nodes if n.op_type == "SpaceToDepth"] == ["QuantizeLinear"]
+    # The stem's unshuffle reads the uint8 luma as it comes (no cast, no quantization), and the
+    # pixel-shuffle's uint8 output leaves as the coded correction, with the tables.
+    graph = onnx.load(str(tmp_path / "int8-luma.onnx")).graph
+    shuffles = {n.op_type: n for n in graph.node if n.op_type in ("SpaceToDepth", "DepthToSpace")}
+    assert shuffles["SpaceToDepth"].input[0] == "luma" and "Cast" not in {n.op_type for n in graph.node}
+    assert (
+        [o.name for o in graph.output]
+        == list(CODED_OUTPUTS)
+        == [shuffles["DepthToSpace"].output[0], *CODED_OUTPUTS[1:]]
+    )
     with pytest.raises(SystemExit):
         main([*common, "--out", str(tmp_path / "x.onnx"), "--luma", "--i420"])

@@ -4,7 +4,7 @@ import pytest
 from crispcall.data.scene import synthetic_frame
 from crispcall.paths import weights_dir
 from crispcall.runtime import Sharpener
-from crispcall.runtime.luma import apply_correction, luma_feeds, luma_twin, signed_correction
+from crispcall.runtime.luma import apply_correction, correction_parts, luma_feeds, luma_twin, signed_correction
 
 
 def test_two_saturating_parts_are_the_clipped_sum(rng):
@@ -50,3 +50,13 @@ def test_the_sharpener_runs_the_luma_twin_and_matches_the_frame_graph(stem):
     whole = np.ascontiguousarray(frame[:180, :320])  # sides that divide: into the caller's array
     out = np.empty_like(whole)
     assert twin(whole, out) is out and np.array_equal(out, twin(whole))
+
+
+def test_coded_parts_are_looked_up_in_the_tables(rng):
+    """An INT8 luma graph's coded outputs decode to the parts its tables give each code."""
+    codes = rng.integers(0, 256, (1, 1, 37, 51), dtype=np.uint8)
+    lift_table, drop_table = rng.integers(0, 256, (2, 256), dtype=np.uint8)
+    lift, drop = correction_parts([codes, lift_table, drop_table])
+    assert np.array_equal(lift, lift_table[codes[0, 0]]) and np.array_equal(drop, drop_table[codes[0, 0]])
+    planes = rng.integers(0, 256, (2, 1, 1, 37, 51), dtype=np.uint8)
+    assert all(np.array_equal(a, b[0, 0]) for a, b in zip(correction_parts(list(planes)), planes, strict=True))

@@ -17,7 +17,7 @@ import numpy as np
 
 from crispcall.data.scene import synthetic_frame
 from crispcall.runtime.i420 import same_size_feeds, takes_i420
-from crispcall.runtime.luma import apply_correction, luma_feeds, takes_luma
+from crispcall.runtime.luma import apply_correction, correction_parts, luma_feeds, takes_luma
 from crispcall.sysinfo import run_meta
 
 # The entry for a luma graph's colour work, done by OpenCV outside ONNX Runtime.
@@ -60,13 +60,12 @@ def profile_graph(model: str | Path, width: int, height: int, threads: int, fram
             key = op if per == "op" else f"{event['name'].removesuffix('_kernel_time')} ({op})"
             per_op[key] += event["dur"] / 1000.0 / frames
     if luma:
-        lift, drop = (part[0, 0] for part in outputs)
         out = np.empty_like(frame)
-        apply_correction(frame, lift, drop, out)  # warm-up
+        apply_correction(frame, *correction_parts(outputs), out)  # warm-up
         start = time.perf_counter()
         for _ in range(frames):
             luma_feeds(frame)
-            apply_correction(frame, lift, drop, out)
+            apply_correction(frame, *correction_parts(outputs), out)
         per_op[OPENCV_COLOUR] = (time.perf_counter() - start) * 1000.0 / frames
     return {
         "meta": run_meta(threads=threads, frames=frames),

@@ -17,10 +17,11 @@ from crispcall.files import written_whole
 from crispcall.metrics.quality import agreement_psnr
 from crispcall.quant import MIN_AGREEMENT_DB, WEIGHT_QMAX
 from crispcall.runtime.luma import INPUT as LUMA_INPUT
-from crispcall.runtime.luma import signed_correction
+from crispcall.runtime.luma import correction_parts, signed_correction
 from crispcall.runtime.metadata import PRECISION_KEY
 
 CALIBRATION_PRESETS = ("call", "poor", "lossy", "x2")
+QUANTIZED_OPS = ["Conv", "Relu", "DepthToSpace", "SpaceToDepth"]
 
 
 def calibration_frames(
@@ -87,7 +88,7 @@ def agreement_db(
         kept = feed["y"].size if "y" in feed else None
         for session, into in zip(sessions, outputs, strict=True):
             got = session.run(None, feed)
-            into.append(signed_correction(*got) if LUMA_INPUT in feed else got[0].reshape(-1)[:kept])
+            into.append(signed_correction(*correction_parts(got)) if LUMA_INPUT in feed else got[0].reshape(-1)[:kept])
     return agreement_psnr(*outputs)
 
 
@@ -97,6 +98,7 @@ def quantize_onnx(
     frames: Sequence[np.ndarray],
     check: Sequence[np.ndarray],
     feeds: Callable[[np.ndarray], dict[str, np.ndarray]] = frame_feeds,
+    finish: Callable[[Path], object] | None = None,
 ) -> float:
     """Write the INT8 QDQ graph of ``fp32`` to ``out``: convolutions quantized, each with the
     ReLU after it folded in, and the pixel-shuffle on quantized values (activations per tensor
@@ -107,8 +109,9 @@ def quantize_onnx(
     returns that PSNR. ``feeds`` makes the graph's inputs from a frame: :func:`frame_feeds` for
     a frame graph, :func:`~crispcall.runtime.i420.same_size_feeds` for an I420 graph (the
     degraded frames the network meets, shown at their own size),
-    :func:`~crispcall.runtime.luma.luma_feeds` for a luma graph. Written under a temporary name and
-    renamed once checked."""
+    :func:`~crispcall.runtime.luma.luma_feeds` for a luma graph. ``finish`` rewrites the quantized
+    file in place before the check (:func:`~crispcall.export.luma.code_parts` for a luma graph).
+    Written under a temporary name and renamed once checked."""
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
@@ -125,14 +128,23 @@ def quantize_onnx(
             # float and quantizing again; with DepthToSpace, the pixel-shuffle moves uint8
             # rather than float. Both cost no accuracy and save a sixth of the student's frame.
             # SpaceToDepth likewise: the stem's unshuffle then moves uint8 luma.
-            op_types_to_quantize=["Conv", "Relu", "DepthToSpace", "SpaceToDepth"],
+            op_types_to_quantize=QUANTIZED_OPS,
             per_channel=True,
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
             calibrate_method=CalibrationMethod.MinMax,
             reduce_range=True,  # 7-bit weights: WEIGHT_QMAX
-            extra_options={"WeightSymmetric": True, "ActivationSymmetric": False},
+            extra_options={
+                "WeightSymmetric": True,
+                "ActivationSymmetric": False,
+                "TensorQuantOverrides": {
+                    name: [{"rmin": np.float32(0), "rmax": np.float32(255)}] for name in _uint8_casts(prepared)
+                },
+            },
         )
+        _on_uint8(partial)
+        if finish is not None:
+            finish(partial)
         _copy_metadata(fp32, partial, {PRECISION_KEY: "int8"})
         if (peak := int8_weight_peak(partial)) > WEIGHT_QMAX:
             raise CheckFailed(f"INT8 weights reach {peak}, beyond {WEIGHT_QMAX}: they would saturate without VNNI")
@@ -140,6 +152,85 @@ def quantize_onnx(
         if agreement < MIN_AGREEMENT_DB:
             raise CheckFailed(f"INT8 graph agrees with FP32 to only {agreement:.1f} dB (< {MIN_AGREEMENT_DB})")
     return agreement
+
+
+def _uint8_casts(path: Path) -> list[str]:
+    """The tensors that hold a uint8 graph input's values in float for a quantized op: its
+    Cast, and a SpaceToDepth or DepthToSpace of that. Quantized over 0-255 (scale 1, zero
+    point 0) rather than over the calibration frames' range, they are the input's values
+    themselves, and :func:`_on_uint8` can drop the float work around them."""
+    import onnx
+
+    graph = onnx.load(str(path)).graph
+    uint8_inputs = {i.name for i in graph.input if i.type.tensor_type.elem_type == onnx.TensorProto.UINT8}
+    quantized_inputs = {name for node in graph.node if node.op_type in QUANTIZED_OPS for name in node.input}
+    casts = [
+        node.output[0]
+        for node in graph.node
+        if node.op_type == "Cast" and node.input[0] in uint8_inputs and node.output[0] in quantized_inputs
+    ]
+    moved = [
+        node.output[0]
+        for node in graph.node
+        if node.op_type in ("SpaceToDepth", "DepthToSpace") and node.input[0] in casts
+    ]
+    return casts + moved
+
+
+def _on_uint8(path: Path) -> None:
+    """Rewrite the INT8 graph at ``path`` so that uint8 values stay uint8 where float work
+    around them is an identity on every value: each uint8 input quantized as itself (scale 1,
+    zero point 0: :func:`_uint8_casts`) feeds its dequantization directly, without the Cast to
+    float and the QuantizeLinear back; and each SpaceToDepth or DepthToSpace between a
+    dequantization and a quantization with the same scale and zero point moves the uint8 values
+    itself. ONNX Runtime fuses neither (each costs a pass or two over the frame)."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    values = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    producer = {out: node for node in graph.node for out in node.output}
+    consumers: dict[str, list] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+    uint8_inputs = {i.name for i in graph.input if i.type.tensor_type.elem_type == onnx.TensorProto.UINT8}
+
+    def params(node) -> tuple[float, int, np.dtype]:
+        zero = values[node.input[2]]
+        return float(values[node.input[1]]), int(zero), zero.dtype
+
+    renamed: dict[str, str] = {}  # a dropped node's output -> the tensor that replaces it
+    dropped = []
+    for node in graph.node:
+        source = producer.get(node.input[0]) if node.input else None
+        if source is None:
+            continue
+        if node.op_type == "QuantizeLinear" and source.op_type == "Cast" and source.input[0] in uint8_inputs:
+            if params(node) == (1.0, 0, np.uint8):
+                renamed[node.output[0]] = source.input[0]
+                dropped += [node]
+        elif node.op_type in ("SpaceToDepth", "DepthToSpace") and source.op_type == "DequantizeLinear":
+            readers = consumers.get(node.output[0], [])
+            after = readers[0] if len(readers) == 1 else None
+            if after is not None and after.op_type == "QuantizeLinear" and params(after) == params(source):
+                node.input[0], node.output[0] = source.input[0], after.output[0]
+                dropped += [after]
+    for node in dropped:
+        graph.node.remove(node)
+    for node in graph.node:
+        node.input[:] = [renamed.get(name, name) for name in node.input]
+    while unused := [  # the Casts and dequantizations nothing reads any more
+        node
+        for node in graph.node
+        if node.op_type in ("Cast", "DequantizeLinear")
+        and not any(node.output[0] in other.input for other in graph.node)
+        and node.output[0] not in {o.name for o in graph.output}
+    ]:
+        for node in unused:
+            graph.node.remove(node)
+    onnx.save(model, str(path))
 
 
 def int8_weight_peak(path: str | Path) -> int:

@@ -1,7 +1,11 @@
 """The luma graph (``crispcall export --luma``): a luma student's network alone, for RGB frames
 on the native runtime. Its input ``luma`` is the frame's BT.601 luma (1 x 1 x H x W uint8,
 what OpenCV's RGB-to-grey conversion gives); its outputs ``lift`` and ``drop`` (same shape,
-uint8) are the correction in levels, its positive and its negative part. OpenCV does the colour
+uint8) are the correction in levels, its positive and its negative part. An INT8 graph gives
+them coded instead (:data:`CODED_OUTPUTS`): its last layer's uint8 output as it is, ``codes``,
+and the two 256-entry tables that map a code to its lift and its drop, which OpenCV applies
+(``cv2.LUT``) at a fraction of the cost of dequantizing, negating and quantizing again in the
+graph. OpenCV does the colour
 work around it, on uint8 with saturation: the frame plus ``lift``, minus ``drop``, on R, G and B
 alike, which is the frame graph's ``clip(frame + correction)`` (one part is 0 wherever the other
 is not). The frame graph does that work in float inside ONNX Runtime, a pass or more over every
@@ -20,6 +24,7 @@ import numpy as np
 
 INPUT = "luma"
 OUTPUTS = ("lift", "drop")
+CODED_OUTPUTS = ("codes", "lift_table", "drop_table")
 
 
 def luma_twin(path: Path) -> Path:
@@ -29,14 +34,23 @@ def luma_twin(path: Path) -> Path:
 
 def takes_luma(session) -> bool:
     """Whether an ONNX Runtime session's graph is a luma graph."""
-    return [i.name for i in session.get_inputs()] == [INPUT] and [o.name for o in session.get_outputs()] == list(
-        OUTPUTS
-    )
+    outputs = tuple(o.name for o in session.get_outputs())
+    return [i.name for i in session.get_inputs()] == [INPUT] and outputs in (OUTPUTS, CODED_OUTPUTS)
 
 
 def luma_feeds(frame: np.ndarray) -> dict[str, np.ndarray]:
     """The luma graph's feed for one H x W x 3 uint8 RGB frame."""
     return {INPUT: cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)[None, None]}
+
+
+def correction_parts(outputs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The correction's parts, ``lift`` and ``drop`` (H x W uint8), from a luma graph's
+    outputs in either form: the two planes, or the codes through the two tables."""
+    if len(outputs) == len(CODED_OUTPUTS):
+        codes, lift_table, drop_table = outputs
+        return cv2.LUT(codes[0, 0], lift_table), cv2.LUT(codes[0, 0], drop_table)
+    lift, drop = outputs
+    return lift[0, 0], drop[0, 0]
 
 
 def signed_correction(lift: np.ndarray, drop: np.ndarray) -> np.ndarray:
@@ -56,5 +70,4 @@ def apply_correction(
 
 def run_luma(session, frame: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """A luma graph's ONNX Runtime ``session`` on one RGB frame: the sharpened frame."""
-    lift, drop = session.run(list(OUTPUTS), luma_feeds(frame))
-    return apply_correction(frame, lift[0, 0], drop[0, 0], out)
+    return apply_correction(frame, *correction_parts(session.run(None, luma_feeds(frame))), out)
