@@ -17,12 +17,14 @@ B=${CRISPCALL_BIN:-.venv/bin}
 CHANNELS=${CHANNELS:-32}
 BLOCKS=${BLOCKS:-4}
 STEPS=${STEPS:-7000}
+LR=${LR:-1e-3}  # session 19's 48 x 3 body: LR=5e-4 WARMUP=1000 (at 1e-3 its ReLUs died)
+WARMUP=${WARMUP:-200}
 THREADS=${THREADS:-2}
 NAME=student-dense${CHANNELS}x$BLOCKS
 OUT=runs/$NAME
 "$B/crispcall" train student --config configs/student-x2.yaml --out $OUT --set model.block=dense \
   --set model.channels=$CHANNELS --set model.blocks=$BLOCKS --set train.steps=$STEPS \
-  --set train.threads=$THREADS --set distill.teacher=weights/teacher.pt
+  --set train.lr=$LR --set train.warmup_steps=$WARMUP --set train.threads=$THREADS --set distill.teacher=weights/teacher.pt
 "$B/crispcall" train student --config configs/student-qat.yaml --out $OUT-qat \
   --set train.init=$OUT/student.pt --set data.cache=data/pairs-teacher-x2-128.npz \
   --set distill.responses=data/pairs-teacher-x2-128-responses.npz --set train.threads=$THREADS

@@ -144,9 +144,11 @@ def test_init_starts_from_earlier_weights(run_config, tmp_path):
 
 
 def test_config_overrides(run_config):
-    config = load_config(run_config, ["distill.response=0.5", "train.steps=7", "model.channels=4"])
+    config = load_config(run_config, ["distill.response=0.5", "train.steps=7", "model.channels=4", "train.lr=5e-4"])
     assert config["distill"]["response"] == 0.5 and config["train"]["steps"] == 7
     assert config["model"]["channels"] == 4
+    assert config["train"]["lr"] == 5e-4  # a number, though YAML 1.1 reads "5e-4" as a string
+    assert load_config(run_config, ["distill.responses=data/x.npz"])["distill"]["responses"] == "data/x.npz"
     with pytest.raises(ValueError, match=r"section\.key=value"):
         load_config(run_config, ["steps=3"])
     with pytest.raises(ValueError, match="stepz"):

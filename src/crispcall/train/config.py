@@ -53,6 +53,18 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+def _override_value(text: str) -> Any:
+    """An override's value parsed as YAML, where a number in exponent form without a dot
+    (``5e-4``, which YAML 1.1 reads as a string) is the number."""
+    value = yaml.safe_load(text)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    return value
+
+
 def load_config(path: str | Path, overrides: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
     """Read a config; unknown sections or keys raise ``ValueError``, missing ones take defaults.
 
@@ -71,7 +83,7 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> dict[str, di
         section, dot, key = name.partition(".")
         if not (equals and dot and section and key):
             raise InputError(f"override {override!r} is not section.key=value")
-        given.setdefault(section, {})[key] = yaml.safe_load(value)
+        given.setdefault(section, {})[key] = _override_value(value)
     config = copy.deepcopy(DEFAULTS)
     for section, values in given.items():
         if section not in config:
