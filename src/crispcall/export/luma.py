@@ -22,6 +22,7 @@ from crispcall.data.scene import synthetic_frame
 from crispcall.errors import CheckFailed
 from crispcall.export.onnx import MATCH_SHARE, OPSET, frame_metadata, require_luma, save_graph, share_within
 from crispcall.files import written_whole
+from crispcall.quant.ptq import drop_unused
 from crispcall.runtime.luma import CODED_OUTPUTS, INPUT, OUTPUTS, correction_parts, luma_feeds, signed_correction
 
 
@@ -135,8 +136,6 @@ def code_parts(path: str | Path, check_size: tuple[int, int] = (64, 96)) -> Path
         if any(name in after_codes for name in node.input):
             after_codes.update(node.output)
     kept = [n for n in graph.node if not set(n.output) & after_codes]
-    used = {name for node in kept for name in node.input} | {codes}
-    kept = [n for n in kept if n.op_type != "Constant" or n.output[0] in used]
     for node in kept:  # the codes leave under their name, with no copy
         node.input[:] = [CODED_OUTPUTS[0] if name == codes else name for name in node.input]
         node.output[:] = [CODED_OUTPUTS[0] if name == codes else name for name in node.output]
@@ -153,6 +152,7 @@ def code_parts(path: str | Path, check_size: tuple[int, int] = (64, 96)) -> Path
             *(helper.make_tensor_value_info(name, TensorProto.UINT8, [256]) for name in tables),
         ]
     )
+    drop_unused(graph)
     height, width = check_size
     feeds = luma_feeds(synthetic_frame(width, height))
     expected = reference.run(list(OUTPUTS), feeds)

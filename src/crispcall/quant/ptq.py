@@ -221,16 +221,24 @@ def _on_uint8(path: Path) -> None:
         graph.node.remove(node)
     for node in graph.node:
         node.input[:] = [renamed.get(name, name) for name in node.input]
-    while unused := [  # the Casts and dequantizations nothing reads any more
+    drop_unused(graph)
+    onnx.save(model, str(path))
+
+
+def drop_unused(graph) -> None:
+    """Remove from an ONNX ``graph`` the nodes whose outputs nothing reads and the
+    initializers no node reads, as a rewrite leaves them (ONNX Runtime warns of each on load)."""
+    outputs = {o.name for o in graph.output}
+    while unused := [
         node
         for node in graph.node
-        if node.op_type in ("Cast", "DequantizeLinear")
-        and not any(node.output[0] in other.input for other in graph.node)
-        and node.output[0] not in {o.name for o in graph.output}
+        if not any(name in outputs or any(name in other.input for other in graph.node) for name in node.output)
     ]:
         for node in unused:
             graph.node.remove(node)
-    onnx.save(model, str(path))
+    read = {name for node in graph.node for name in node.input}
+    for initializer in [t for t in graph.initializer if t.name not in read]:
+        graph.initializer.remove(initializer)
 
 
 def int8_weight_peak(path: str | Path) -> int:
