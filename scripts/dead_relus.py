@@ -17,12 +17,15 @@ from crispcall.train.loop import as_played, to_tensor
 
 
 def dead_shares(model: Student, frames: torch.Tensor) -> dict[str, float]:
-    """For the head and each block's inner ReLU, the share of channels dead on ``frames``."""
+    """For the head's ReLU (where it has one) and each block's inner ReLU, the share of
+    channels dead on ``frames``."""
     luma = (frames * frames.new_tensor(BT601).view(1, 3, 1, 1)).sum(1, keepdim=True)
     shares = {}
     with torch.no_grad():
-        out = F.relu(model.head(F.pixel_unshuffle(luma, model.unshuffle)))
-        shares["head"] = float((out.amax(dim=(0, 2, 3)) <= 0).float().mean())
+        out = model.head(F.pixel_unshuffle(luma, model.unshuffle))
+        if model.head_relu:
+            out = F.relu(out)
+            shares["head"] = float((out.amax(dim=(0, 2, 3)) <= 0).float().mean())
         for index, block in enumerate(model.body):
             inner = F.relu(block.conv1(out))
             shares[f"block{index + 1}"] = float((inner.amax(dim=(0, 2, 3)) <= 0).float().mean())

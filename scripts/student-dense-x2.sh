@@ -3,9 +3,12 @@
 # x2 teacher on session 14's pairs and responses (configs/student-x2.yaml, STEPS steps), then QAT
 # (configs/student-qat.yaml's recipe), every export the runtime and the page use (frame graphs,
 # luma twins, I420 twins; FP32 and INT8) and the limit-4 eval beside the shipped student and
-# IMDN-RTE. Session 18 shipped the default shape, 32 x 4 (10.7 GMAC a 1080p frame); session 19
-# ran CHANNELS=48 BLOCKS=3 (17.9 GMAC), which times level with it as INT8
-# (docs/results/bench-student-shapes-s19.json).
+# IMDN-RTE. Arguments are more training overrides (--set section.key=value).
+# Session 18 shipped the default shape, 32 x 4 (10.7 GMAC a 1080p frame). Session 19 ran a
+# 48 x 3 body (17.9 GMAC, which times level with it as INT8: bench-student-shapes-s19.json) with
+# a linear head and leaky ReLUs early on, as most of the dense runs' ReLUs died otherwise:
+#   CHANNELS=48 BLOCKS=3 STEPS=6000 bash scripts/student-dense-x2.sh --set model.head_relu=false \
+#     --set train.leaky_slope=0.1 --set train.leaky_steps=4000
 # Why dense: as INT8 with the SpaceToDepth stem, dense 3x3 convolutions run at 40-70% of this
 # CPU's INT8 peak against 9% for the separable body, so these bodies time within issue 15's budget
 # (docs/results/bench-student-shapes-dense-s18.json, bench-student-shapes-s19.json).
@@ -17,14 +20,12 @@ B=${CRISPCALL_BIN:-.venv/bin}
 CHANNELS=${CHANNELS:-32}
 BLOCKS=${BLOCKS:-4}
 STEPS=${STEPS:-7000}
-LR=${LR:-1e-3}  # session 19's 48 x 3 body: LR=5e-4 WARMUP=1000 (at 1e-3 its ReLUs died)
-WARMUP=${WARMUP:-200}
 THREADS=${THREADS:-2}
 NAME=student-dense${CHANNELS}x$BLOCKS
 OUT=runs/$NAME
 "$B/crispcall" train student --config configs/student-x2.yaml --out $OUT --set model.block=dense \
   --set model.channels=$CHANNELS --set model.blocks=$BLOCKS --set train.steps=$STEPS \
-  --set train.lr=$LR --set train.warmup_steps=$WARMUP --set train.threads=$THREADS --set distill.teacher=weights/teacher.pt
+  --set train.threads=$THREADS --set distill.teacher=weights/teacher.pt "$@"
 "$B/crispcall" train student --config configs/student-qat.yaml --out $OUT-qat \
   --set train.init=$OUT/student.pt --set data.cache=data/pairs-teacher-x2-128.npz \
   --set distill.responses=data/pairs-teacher-x2-128-responses.npz --set train.threads=$THREADS

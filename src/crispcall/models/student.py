@@ -51,6 +51,11 @@ def make_attention(kind: str | None, channels: int) -> nn.Module:
     raise InputError(f"attention must be none, channel or spatial, got {kind!r}")
 
 
+def activation(x: torch.Tensor, negative_slope: float) -> torch.Tensor:
+    """ReLU, leaky while ``negative_slope`` is above 0."""
+    return F.leaky_relu(x, negative_slope) if negative_slope else F.relu(x)
+
+
 class StudentBlock(nn.Module):
     """Residual block: separable (depthwise k x k, ReLU, pointwise 1 x 1), dense (k x k, ReLU,
     k x k) or mixed (dense k x k, ReLU, pointwise 1 x 1), then optional attention, added back to
@@ -69,8 +74,10 @@ class StudentBlock(nn.Module):
             raise InputError(f"block must be separable, dense or mixed, got {kind!r}")
         self.attention = make_attention(attention, channels)
 
+    negative_slope = 0.0  # leaky ReLUs in training only (Student.set_negative_slope)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x + self.attention(self.conv2(F.relu(self.conv1(x))))
+        return x + self.attention(self.conv2(activation(self.conv1(x), self.negative_slope)))
 
 
 class Student(nn.Module):
@@ -96,6 +103,10 @@ class Student(nn.Module):
             0: none): the tail makes ``refine`` planes there (pixel-shuffle x2), a ReLU and one
             k x k convolution make the correction's planes, then the last pixel-shuffle. Finer
             detail (text) for less than a body on that grid costs.
+        head_relu: a ReLU after the head (sessions 1-18). Without it the head is linear, as
+            EDSR's: on luma, which is never negative, Adam moves all of a head channel's weights
+            the same way at once and most head and first-block ReLUs died in training (session
+            19: 59-94% of their channels in the dense runs, scripts/dead_relus.py).
 
     Input and output: N x 3 x H x W RGB in [0, 1], H and W multiples of ``unshuffle``.
     """
@@ -113,6 +124,7 @@ class Student(nn.Module):
         refine: int = 0,
         head_kernel: int = 3,
         tail_kernel: int = 3,
+        head_relu: bool = True,
     ):
         super().__init__()
         if unshuffle not in (2, 4):
@@ -125,7 +137,7 @@ class Student(nn.Module):
             raise InputError(f"head and tail kernels must be 1 or 3, got {head_kernel} and {tail_kernel}")
         if refine and unshuffle != 4:
             raise InputError(f"refine needs unshuffle 4, got {unshuffle}")
-        self.channels, self.unshuffle, self.color = channels, unshuffle, color
+        self.channels, self.unshuffle, self.color, self.head_relu = channels, unshuffle, color, head_relu
         # The constructor's arguments, to rebuild a variant (fused, pruned) of this network.
         self.config = {
             "channels": channels,
@@ -139,6 +151,7 @@ class Student(nn.Module):
             "refine": refine,
             "head_kernel": head_kernel,
             "tail_kernel": tail_kernel,
+            "head_relu": head_relu,
         }
         self.size_multiple = unshuffle
         colors = 1 if color == "luma" else 3
@@ -161,6 +174,15 @@ class Student(nn.Module):
             nn.init.zeros_(conv.bias)
         taps = min(feature_taps, blocks)
         self.tap_after = {round((i + 1) * blocks / taps) - 1 for i in range(taps)}
+
+    negative_slope = 0.0
+
+    def set_negative_slope(self, slope: float) -> None:
+        """Make every ReLU leaky with ``slope`` (0: plain ReLUs, what inference runs); for
+        training's ``train.leaky_slope`` schedule."""
+        self.negative_slope = slope
+        for block in self.body:
+            block.negative_slope = slope
 
     def correction(
         self, source: torch.Tensor, stem: str = "unshuffle"
@@ -190,7 +212,8 @@ class Student(nn.Module):
             out = self.head(unshuffle(source, r))
         else:
             raise InputError(f"stem must be unshuffle, strided or space_to_depth, got {stem!r}")
-        out = F.relu(out)
+        if self.head_relu:
+            out = activation(out, self.negative_slope)
         features = []
         for index, block in enumerate(self.body):
             out = block(out)
@@ -198,7 +221,7 @@ class Student(nn.Module):
                 features.append((f"block{index + 1}", out))
         if self.refine is None:
             return F.pixel_shuffle(self.tail(out), r), features
-        finer = F.relu(F.pixel_shuffle(self.tail(out), 2))
+        finer = activation(F.pixel_shuffle(self.tail(out), 2), self.negative_slope)
         return F.pixel_shuffle(self.refine(finer), 2), features
 
     def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
