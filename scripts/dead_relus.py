@@ -12,22 +12,21 @@ import torch
 import torch.nn.functional as F
 
 from crispcall.data.cache import read_cache
-from crispcall.models.student import BT601, Student
+from crispcall.models.student import BT601, Student, activation
 from crispcall.train.loop import as_played, to_tensor
 
 
 def dead_shares(model: Student, frames: torch.Tensor) -> dict[str, float]:
-    """For the head's ReLU (where it has one) and each block's inner ReLU, the share of
-    channels dead on ``frames``."""
+    """For the head's and each block's inner ReLU, the share of channels that never fire on
+    ``frames`` (for a leaky network: that are never positive)."""
     luma = (frames * frames.new_tensor(BT601).view(1, 3, 1, 1)).sum(1, keepdim=True)
     shares = {}
     with torch.no_grad():
         out = model.head(F.pixel_unshuffle(luma, model.unshuffle))
-        if model.head_relu:
-            out = F.relu(out)
-            shares["head"] = float((out.amax(dim=(0, 2, 3)) <= 0).float().mean())
+        shares["head"] = float((out.amax(dim=(0, 2, 3)) <= 0).float().mean())
+        out = activation(out, model.negative_slope)
         for index, block in enumerate(model.body):
-            inner = F.relu(block.conv1(out))
+            inner = block.conv1(out)
             shares[f"block{index + 1}"] = float((inner.amax(dim=(0, 2, 3)) <= 0).float().mean())
             out = block(out)
     return shares

@@ -100,36 +100,6 @@ def test_ground_truth_only_student_needs_no_teacher(student_config, tmp_path):
         train_student(path, tmp_path / "bad")
 
 
-def test_leaky_relus_train_then_leave_a_plain_student(student_config, tmp_path):
-    """train.leaky_slope makes the student's ReLUs leaky early in training; the network
-    saved is the plain one, and a slope without the steps to fall over is refused."""
-    config = yaml.safe_load(Path(student_config({})).read_text())
-    config["distill"]["teacher"] = None
-    config["train"].update({"leaky_slope": 0.1, "leaky_steps": 2})
-    path = tmp_path / "leaky.yaml"
-    path.write_text(yaml.safe_dump(config))
-    model = load_network(train_student(path, tmp_path / "leaky", steps=3))
-    assert isinstance(model, Student) and model.negative_slope == 0.0
-    config["train"]["leaky_steps"] = 0
-    path.write_text(yaml.safe_dump(config))
-    with pytest.raises(ValueError, match="leaky_steps"):
-        train_student(path, tmp_path / "bad")
-
-
-def test_set_negative_slope_makes_every_relu_leaky():
-    model = Student(channels=8, blocks=2, block="dense")
-    for parameter in model.parameters():
-        torch.nn.init.normal_(parameter, std=0.2)
-    x = torch.rand(1, 3, 16, 16)
-    with torch.no_grad():
-        plain = model(x)
-        model.set_negative_slope(0.1)
-        assert all(block.negative_slope == 0.1 for block in model.body)
-        leaky = model(x)
-        model.set_negative_slope(0.0)
-        assert not torch.allclose(plain, leaky) and torch.equal(model(x), plain)
-
-
 def test_pruning_keeps_the_strongest_channels(tmp_path):
     from crispcall.distill.prune import channel_importance, prune_student, save_pruned
 

@@ -13,7 +13,7 @@ VARIANTS = [
     {"block": "mixed", "blocks": 2},
     {"block": "dense", "blocks": 2, "refine": 4},
     {"unshuffle": 2, "head_kernel": 1, "tail_kernel": 1},
-    {"block": "dense", "head_relu": False},
+    {"block": "dense", "blocks": 2, "negative_slope": 0.1},
 ]
 
 
@@ -127,13 +127,12 @@ def test_head_and_tail_kernels():
         model.correction(x[:, :1], stem="folded")
 
 
-def test_a_linear_head_passes_negative_responses_on():
-    """Without the head's ReLU the body sees the head's negative responses too; the switch is
-    part of the config that rebuilds the network (fused, exported)."""
-    kept, linear = (_perturbed(Student(channels=8, blocks=1, head_relu=relu)) for relu in (True, False))
-    linear.load_state_dict(kept.state_dict())
+def test_leaky_units_pass_negative_responses_on():
+    """With a negative slope every ReLU leaks; the slope is part of the config that rebuilds
+    the network (fused, exported)."""
+    plain, leaky = (_perturbed(Student(channels=8, blocks=2, block="dense", negative_slope=s)) for s in (0.0, 0.1))
+    leaky.load_state_dict(plain.state_dict())
     x = torch.rand(1, 3, 16, 16)
     with torch.no_grad():
-        assert not torch.allclose(kept(x), linear(x))
-        assert torch.allclose(linear(x), linear.fuse()(x), atol=1e-5)
-    assert linear.config["head_relu"] is False and Student(**linear.config).head_relu is False
+        assert not torch.allclose(plain(x), leaky(x))
+    assert Student(**leaky.config).negative_slope == 0.1 and all(b.negative_slope == 0.1 for b in leaky.body)

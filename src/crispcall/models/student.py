@@ -52,7 +52,7 @@ def make_attention(kind: str | None, channels: int) -> nn.Module:
 
 
 def activation(x: torch.Tensor, negative_slope: float) -> torch.Tensor:
-    """ReLU, leaky while ``negative_slope`` is above 0."""
+    """ReLU, leaky where ``negative_slope`` is above 0."""
     return F.leaky_relu(x, negative_slope) if negative_slope else F.relu(x)
 
 
@@ -62,8 +62,9 @@ class StudentBlock(nn.Module):
     the input. Mixed spends the MACs where INT8 kernels run near the CPU's peak (dense
     convolutions) instead of the memory-bound depthwise one."""
 
-    def __init__(self, channels: int, kind: str, attention: str | None, rep: bool):
+    def __init__(self, channels: int, kind: str, attention: str | None, rep: bool, negative_slope: float = 0.0):
         super().__init__()
+        self.negative_slope = negative_slope
         if kind == "separable":
             self.conv1 = make_conv(channels, channels, 3, channels, rep)
             self.conv2 = make_conv(channels, channels, 1, 1, rep)
@@ -73,8 +74,6 @@ class StudentBlock(nn.Module):
         else:
             raise InputError(f"block must be separable, dense or mixed, got {kind!r}")
         self.attention = make_attention(attention, channels)
-
-    negative_slope = 0.0  # leaky ReLUs in training only (Student.set_negative_slope)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.attention(self.conv2(activation(self.conv1(x), self.negative_slope)))
@@ -103,10 +102,10 @@ class Student(nn.Module):
             0: none): the tail makes ``refine`` planes there (pixel-shuffle x2), a ReLU and one
             k x k convolution make the correction's planes, then the last pixel-shuffle. Finer
             detail (text) for less than a body on that grid costs.
-        head_relu: a ReLU after the head (sessions 1-18). Without it the head is linear, as
-            EDSR's: on luma, which is never negative, Adam moves all of a head channel's weights
-            the same way at once and most head and first-block ReLUs died in training (session
-            19: 59-94% of their channels in the dense runs, scripts/dead_relus.py).
+        negative_slope: above 0, every ReLU is a leaky one with this slope (as in FSRCNN's
+            PReLUs, IMDN's and RLFN's LeakyReLU 0.05, waifu2x's 0.1): a leaky unit cannot die,
+            and most of the dense students' ReLUs did in training (session 19,
+            scripts/dead_relus.py); 0: plain ReLUs, which INT8 folds into the convolution.
 
     Input and output: N x 3 x H x W RGB in [0, 1], H and W multiples of ``unshuffle``.
     """
@@ -124,7 +123,7 @@ class Student(nn.Module):
         refine: int = 0,
         head_kernel: int = 3,
         tail_kernel: int = 3,
-        head_relu: bool = True,
+        negative_slope: float = 0.0,
     ):
         super().__init__()
         if unshuffle not in (2, 4):
@@ -137,7 +136,8 @@ class Student(nn.Module):
             raise InputError(f"head and tail kernels must be 1 or 3, got {head_kernel} and {tail_kernel}")
         if refine and unshuffle != 4:
             raise InputError(f"refine needs unshuffle 4, got {unshuffle}")
-        self.channels, self.unshuffle, self.color, self.head_relu = channels, unshuffle, color, head_relu
+        self.channels, self.unshuffle, self.color = channels, unshuffle, color
+        self.negative_slope = negative_slope
         # The constructor's arguments, to rebuild a variant (fused, pruned) of this network.
         self.config = {
             "channels": channels,
@@ -151,14 +151,14 @@ class Student(nn.Module):
             "refine": refine,
             "head_kernel": head_kernel,
             "tail_kernel": tail_kernel,
-            "head_relu": head_relu,
+            "negative_slope": negative_slope,
         }
         self.size_multiple = unshuffle
         colors = 1 if color == "luma" else 3
         planes = colors * unshuffle * unshuffle
         self.register_buffer("luma_weights", torch.tensor(BT601).view(1, 3, 1, 1), persistent=False)
         self.head = make_conv(planes, channels, head_kernel, 1, rep)
-        self.body = nn.ModuleList(StudentBlock(channels, block, attention, rep) for _ in range(blocks))
+        self.body = nn.ModuleList(StudentBlock(channels, block, attention, rep, negative_slope) for _ in range(blocks))
         self.tail = make_conv(channels, refine * 4 if refine else planes, tail_kernel, 1, rep)
         self.refine = make_conv(refine, colors * 4, 3, 1, rep) if refine else None
         if rep and refine:
@@ -174,15 +174,6 @@ class Student(nn.Module):
             nn.init.zeros_(conv.bias)
         taps = min(feature_taps, blocks)
         self.tap_after = {round((i + 1) * blocks / taps) - 1 for i in range(taps)}
-
-    negative_slope = 0.0
-
-    def set_negative_slope(self, slope: float) -> None:
-        """Make every ReLU leaky with ``slope`` (0: plain ReLUs, what inference runs); for
-        training's ``train.leaky_slope`` schedule."""
-        self.negative_slope = slope
-        for block in self.body:
-            block.negative_slope = slope
 
     def correction(
         self, source: torch.Tensor, stem: str = "unshuffle"
@@ -212,8 +203,7 @@ class Student(nn.Module):
             out = self.head(unshuffle(source, r))
         else:
             raise InputError(f"stem must be unshuffle, strided or space_to_depth, got {stem!r}")
-        if self.head_relu:
-            out = activation(out, self.negative_slope)
+        out = activation(out, self.negative_slope)
         features = []
         for index, block in enumerate(self.body):
             out = block(out)

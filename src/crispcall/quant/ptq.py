@@ -21,7 +21,7 @@ from crispcall.runtime.luma import correction_parts, signed_correction
 from crispcall.runtime.metadata import PRECISION_KEY
 
 CALIBRATION_PRESETS = ("call", "poor", "lossy", "x2")
-QUANTIZED_OPS = ["Conv", "Relu", "DepthToSpace", "SpaceToDepth"]
+QUANTIZED_OPS = ["Conv", "Relu", "LeakyRelu", "DepthToSpace", "SpaceToDepth"]
 
 
 def calibration_frames(

@@ -36,12 +36,6 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "init": None,
         # Quantization-aware fine-tuning of the fused student named by init (crispcall.quant.qat).
         "qat": False,
-        # ReLUs leaky with this negative slope at step 0, falling linearly to plain ReLUs at
-        # leaky_steps (a network with set_negative_slope: the student): a ReLU that never fires
-        # gets no gradient and never comes back, and most of the dense students' did in their
-        # first thousand steps (docs/models/student.md, session 19). 0: plain ReLUs throughout.
-        "leaky_slope": 0.0,
-        "leaky_steps": 0,
     },
     "loss": {"l1": 1.0, "ssim": 0.0, "gradient": 0.0},
     # Only the student reads this section (crispcall.distill): weights of the teacher terms.
@@ -101,8 +95,6 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> dict[str, di
             if unknown:
                 raise InputError(f"{path}: unknown keys in {section!r}: {', '.join(sorted(unknown))}")
         config[section].update(values)
-    if config["train"]["leaky_slope"] and config["train"]["leaky_steps"] < 1:
-        raise InputError(f"{path}: train.leaky_slope needs train.leaky_steps >= 1")
     if config["train"]["steps"] < 1 or config["train"]["batch_size"] < 1:
         raise InputError(f"{path}: train.steps and train.batch_size must be >= 1")
     return config

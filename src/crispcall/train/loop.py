@@ -266,13 +266,7 @@ def train(
     running: dict[str, list[float]] = {}
     started = time.perf_counter() - elapsed
 
-    if cfg["leaky_slope"] and not hasattr(model, "set_negative_slope"):
-        raise InputError(f"train.leaky_slope: {name} has no ReLUs to make leaky")
     while step < cfg["steps"]:
-        if cfg["leaky_slope"]:
-            slope = cfg["leaky_slope"] * max(0.0, 1.0 - step / cfg["leaky_steps"])
-            for network in (model, ema.module):
-                network.set_negative_slope(slope)
         # Batch indices depend on (seed, rank, step) alone, so a resumed run sees the same data.
         pick = np.random.default_rng((cfg["seed"], runtime.rank, step)).integers(0, len(clean_all), cfg["batch_size"])
         pick.sort()
