@@ -4,8 +4,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
 
 from crispcall.data.scene import synthetic_frame  # noqa: E402
-from crispcall.errors import CheckFailed  # noqa: E402
-from crispcall.export.luma import code_parts, export_luma  # noqa: E402
+from crispcall.export.luma import export_luma  # noqa: E402
 from crispcall.export.onnx import export_onnx  # noqa: E402
 from crispcall.models.student import Student  # noqa: E402
 from crispcall.runtime import Sharpener  # noqa: E402
@@ -35,11 +34,3 @@ def test_only_a_luma_student_has_a_luma_graph(tmp_path):
     with pytest.raises(ValueError, match="luma student"):
         export_luma(Student(channels=4, blocks=1, color="rgb").fuse(), tmp_path / "x.onnx")
     assert not (tmp_path / "x.onnx").exists()
-
-
-def test_only_an_int8_luma_graph_has_its_parts_coded(student_net, tmp_path):
-    path = export_luma(student_net, tmp_path / "x-luma.onnx")
-    before = path.read_bytes()
-    with pytest.raises(CheckFailed, match="not an INT8 luma graph"):
-        code_parts(path)
-    assert path.read_bytes() == before

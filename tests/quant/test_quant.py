@@ -19,7 +19,7 @@ from crispcall.quant import WEIGHT_QMAX  # noqa: E402
 from crispcall.quant.ptq import MIN_AGREEMENT_DB, calibration_frames, int8_weight_peak, quantize_onnx  # noqa: E402
 from crispcall.quant.qat import FakeQuantConv, prepare_qat, strip_qat  # noqa: E402
 from crispcall.runtime import Sharpener  # noqa: E402
-from crispcall.runtime.luma import CODED_OUTPUTS  # noqa: E402
+from crispcall.runtime.luma import OUTPUT  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -151,15 +151,11 @@ def test_export_cli_writes_an_int8_luma_twin_the_runtime_runs(student_net, tmp_p
     assert twin.backend.luma and twin.backend.precision == "int8" and not frame_graph.backend.luma
     frame = np.ascontiguousarray(coffee[:96, :128])
     assert agreement_psnr([twin(frame)], [frame_graph(frame)]) >= MIN_AGREEMENT_DB
-    # The stem's unshuffle reads the uint8 luma as it comes (no cast, no quantization), and the
-    # pixel-shuffle's uint8 output leaves as the coded correction, with the tables.
+    # No float work at either end: the stem's unshuffle reads the uint8 luma as it comes, and
+    # the pixel-shuffle's uint8 output is the graph's (its quantization the output's offset).
     graph = onnx.load(str(tmp_path / "int8-luma.onnx")).graph
     shuffles = {n.op_type: n for n in graph.node if n.op_type in ("SpaceToDepth", "DepthToSpace")}
-    assert shuffles["SpaceToDepth"].input[0] == "luma" and "Cast" not in {n.op_type for n in graph.node}
-    assert (
-        [o.name for o in graph.output]
-        == list(CODED_OUTPUTS)
-        == [shuffles["DepthToSpace"].output[0], *CODED_OUTPUTS[1:]]
-    )
+    assert shuffles["SpaceToDepth"].input[0] == "luma" and shuffles["DepthToSpace"].output[0] == OUTPUT
+    assert not {"Cast", "Neg"} & {n.op_type for n in graph.node} and [o.name for o in graph.output] == [OUTPUT]
     with pytest.raises(SystemExit):
         main([*common, "--out", str(tmp_path / "x.onnx"), "--luma", "--i420"])

@@ -4,17 +4,18 @@ import pytest
 from crispcall.data.scene import synthetic_frame
 from crispcall.paths import weights_dir
 from crispcall.runtime import Sharpener
-from crispcall.runtime.luma import apply_correction, correction_parts, luma_feeds, luma_twin, signed_correction
+from crispcall.runtime.luma import OFFSET, apply_correction, correction_parts, luma_feeds, luma_twin, signed_correction
 
 
-def test_two_saturating_parts_are_the_clipped_sum(rng):
-    """Adding lift and taking drop on uint8 (one of them 0 at every pixel) is clip(frame +
-    correction) on R, G and B alike, to the level, out to both ends of the range."""
+def test_the_offset_correction_is_applied_as_the_clipped_sum(rng):
+    """The correction's two saturating parts, added to and taken from R, G and B alike, give
+    clip(frame + correction), to the level and out to both ends of the range."""
     frame = rng.integers(0, 256, (37, 51, 3), dtype=np.uint8)
-    correction = rng.integers(-300, 301, (37, 51))
-    lift = np.clip(correction, 0, 255).astype(np.uint8)
-    drop = np.clip(-correction, 0, 255).astype(np.uint8)
-    assert np.array_equal(signed_correction(lift, drop), np.clip(correction, -255, 255))
+    correction = rng.integers(-128, 128, (37, 51))
+    codes = (correction + OFFSET).astype(np.uint8)[None, None]
+    assert np.array_equal(signed_correction(codes)[0, 0], correction)
+    lift, drop = correction_parts(codes)
+    assert np.array_equal(lift, np.clip(correction, 0, None)) and np.array_equal(drop, np.clip(-correction, 0, None))
     expected = np.clip(frame.astype(int) + correction[..., None], 0, 255)
     out = np.empty_like(frame)
     assert apply_correction(frame, lift, drop, out) is out
@@ -50,13 +51,3 @@ def test_the_sharpener_runs_the_luma_twin_and_matches_the_frame_graph(stem):
     whole = np.ascontiguousarray(frame[:180, :320])  # sides that divide: into the caller's array
     out = np.empty_like(whole)
     assert twin(whole, out) is out and np.array_equal(out, twin(whole))
-
-
-def test_coded_parts_are_looked_up_in_the_tables(rng):
-    """An INT8 luma graph's coded outputs decode to the parts its tables give each code."""
-    codes = rng.integers(0, 256, (1, 1, 37, 51), dtype=np.uint8)
-    lift_table, drop_table = rng.integers(0, 256, (2, 256), dtype=np.uint8)
-    lift, drop = correction_parts([codes, lift_table, drop_table])
-    assert np.array_equal(lift, lift_table[codes[0, 0]]) and np.array_equal(drop, drop_table[codes[0, 0]])
-    planes = rng.integers(0, 256, (2, 1, 1, 37, 51), dtype=np.uint8)
-    assert all(np.array_equal(a, b[0, 0]) for a, b in zip(correction_parts(list(planes)), planes, strict=True))

@@ -61,11 +61,11 @@ def profile_graph(model: str | Path, width: int, height: int, threads: int, fram
             per_op[key] += event["dur"] / 1000.0 / frames
     if luma:
         out = np.empty_like(frame)
-        apply_correction(frame, *correction_parts(outputs), out)  # warm-up
+        apply_correction(frame, *correction_parts(outputs[0]), out)  # warm-up
         start = time.perf_counter()
         for _ in range(frames):
             luma_feeds(frame)
-            apply_correction(frame, *correction_parts(outputs), out)
+            apply_correction(frame, *correction_parts(outputs[0]), out)
         per_op[OPENCV_COLOUR] = (time.perf_counter() - start) * 1000.0 / frames
     return {
         "meta": run_meta(threads=threads, frames=frames),

@@ -55,7 +55,7 @@ def export_checkpoint(
     :mod:`crispcall.export.i420`) or ``luma`` (the network alone: :mod:`crispcall.export.luma`);
     the last two ONNX only, FP32 or INT8."""
     from crispcall.export.i420 import export_i420
-    from crispcall.export.luma import code_parts, export_luma
+    from crispcall.export.luma import export_luma
     from crispcall.export.onnx import export_onnx
     from crispcall.models.complexity import parameter_count
     from crispcall.models.io import load_network
@@ -66,11 +66,10 @@ def export_checkpoint(
     from crispcall.runtime.luma import luma_feeds
     from crispcall.runtime.metadata import MACS_KEY
 
-    # graph: (FP32 exporter, feeds for calibration, what an INT8 graph is finished with)
     exporters = {
-        "frame": (export_onnx, frame_feeds, None),
-        "i420": (export_i420, same_size_feeds, None),
-        "luma": (export_luma, luma_feeds, code_parts),
+        "frame": (export_onnx, frame_feeds),
+        "i420": (export_i420, same_size_feeds),
+        "luma": (export_luma, luma_feeds),
     }
     if graph not in exporters:
         raise InputError(f"graph must be one of {', '.join(exporters)}; got {graph!r}")
@@ -92,10 +91,10 @@ def export_checkpoint(
     elif int8:
         from crispcall.quant.ptq import quantize_onnx
 
-        export, feeds, finish = exporters[graph]
+        export, feeds = exporters[graph]
         with tempfile.TemporaryDirectory() as scratch:
             fp32 = export(model, Path(scratch) / "fp32.onnx", to_quantize=True)
-            figure = quantize_onnx(fp32, out, frames, check, feeds, finish)
+            figure = quantize_onnx(fp32, out, frames, check, feeds)
         on = {"frame": "", "i420": " (luma)", "luma": " (the correction)"}[graph]
         path, checked = out, f"{figure:.1f} dB PSNR against the FP32 graph{on}"
     elif graph == "frame":

@@ -1,12 +1,12 @@
 """The luma graph of a luma student (``crispcall export --luma``; :mod:`crispcall.runtime.luma`
-says what it takes and gives): the network alone, uint8 luma in, the correction's positive and
-negative parts out as uint8 levels.
+says what it takes and gives): the network alone, uint8 luma in, the correction out as uint8
+codes offset by 128.
 
 The input's 1/255 is folded into the head's weights and the output's 255 into the last
-convolution's, so the graph holds no full-resolution float work but the cast in and the two
-``QuantizeLinear`` nodes out (saturating, rounding: each part in one pass). Its INT8 form
-(:func:`code_parts`) has none at all: the uint8 luma feeds the quantized stem directly and the
-last layer's uint8 output leaves as it is, with the tables that decode it.
+convolution's, so the graph holds no full-resolution float work but the cast in and one
+``QuantizeLinear`` out (saturating, rounding). Its INT8 form has none at all: the uint8 luma
+feeds the quantized stem directly and the last layer's uint8 output is the graph's
+(:func:`crispcall.quant.ptq.quantize_onnx` fixes both ends' quantization to match).
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from crispcall.data.scene import synthetic_frame
 from crispcall.errors import CheckFailed
 from crispcall.export.onnx import MATCH_SHARE, OPSET, frame_metadata, require_luma, save_graph, share_within
 from crispcall.files import written_whole
-from crispcall.quant.ptq import drop_unused
-from crispcall.runtime.luma import CODED_OUTPUTS, INPUT, OUTPUTS, correction_parts, luma_feeds, signed_correction
+from crispcall.runtime.luma import INPUT, OFFSET, OUTPUT, luma_feeds, signed_correction
 
 
 class LumaLevels(nn.Module):
@@ -44,24 +43,24 @@ class LumaLevels(nn.Module):
         return self.student.correction(luma.float(), self.stem)[0]
 
 
-def _append_parts(graph) -> None:
-    """Turn the traced graph's float output ``levels`` into its rounded, saturated positive and
-    negative parts as uint8 outputs ``lift`` and ``drop``."""
+def _append_offset(graph) -> None:
+    """Turn the traced graph's float output ``levels`` into the uint8 output ``correction``:
+    rounded, offset by :data:`~crispcall.runtime.luma.OFFSET` and saturated."""
     from onnx import TensorProto, helper
 
-    lift, drop = OUTPUTS
-    unit = [
-        helper.make_node("Constant", [], ["unit_scale"], value=helper.make_tensor("s", TensorProto.FLOAT, [], [1.0])),
-        helper.make_node("Constant", [], ["unit_zero"], value=helper.make_tensor("z", TensorProto.UINT8, [], [0])),
-        helper.make_node("QuantizeLinear", ["levels", "unit_scale", "unit_zero"], [lift]),
-        helper.make_node("Neg", ["levels"], ["negated"]),
-        helper.make_node("QuantizeLinear", ["negated", "unit_scale", "unit_zero"], [drop]),
-    ]
-    graph.node.extend(unit)
-    del graph.output[:]
-    graph.output.extend(
-        helper.make_tensor_value_info(name, TensorProto.UINT8, [1, 1, "height", "width"]) for name in OUTPUTS
+    graph.node.extend(
+        [
+            helper.make_node(
+                "Constant", [], ["unit_scale"], value=helper.make_tensor("s", TensorProto.FLOAT, [], [1.0])
+            ),
+            helper.make_node(
+                "Constant", [], ["offset"], value=helper.make_tensor("z", TensorProto.UINT8, [], [OFFSET])
+            ),
+            helper.make_node("QuantizeLinear", ["levels", "unit_scale", "offset"], [OUTPUT]),
+        ]
     )
+    del graph.output[:]
+    graph.output.append(helper.make_tensor_value_info(OUTPUT, TensorProto.UINT8, [1, 1, "height", "width"]))
 
 
 def export_luma(
@@ -86,79 +85,14 @@ def export_luma(
             opset_version=OPSET, dynamo=False,
         )  # fmt: skip
         graph = onnxslim.slim(onnx.load(str(partial)))
-        _append_parts(graph.graph)
+        _append_offset(graph.graph)
         save_graph(graph, frame_metadata(model), partial)
         session = ort.InferenceSession(str(partial), providers=["CPUExecutionProvider"])
         feeds = luma_feeds(synthetic_frame(width, height))
-        got = signed_correction(*session.run(list(OUTPUTS), feeds))
+        [got] = session.run([OUTPUT], feeds)
         with torch.no_grad():
-            expected = np.clip(np.round(levels(torch.from_numpy(feeds[INPUT])).numpy()), -255, 255)
-        share = share_within(got, expected.astype(np.int16))
+            expected = np.clip(np.round(levels(torch.from_numpy(feeds[INPUT])).numpy()), -OFFSET, 255 - OFFSET)
+        share = share_within(signed_correction(got), expected.astype(np.int16))
         if share < MATCH_SHARE:
             raise CheckFailed(f"luma export of {path.name}: only {share:.1%} of levels within 1 of PyTorch")
-    return path
-
-
-def code_parts(path: str | Path, check_size: tuple[int, int] = (64, 96)) -> Path:
-    """Rewrite the INT8 luma graph at ``path`` (QDQ, as :func:`~crispcall.quant.ptq.quantize_onnx`
-    writes it) to give its correction coded (:data:`~crispcall.runtime.luma.CODED_OUTPUTS`):
-    the uint8 levels its last quantization makes, and two 256-entry tables that map each code
-    to the ``lift`` and ``drop`` the graph computed from it (dequantize, negate, quantize at unit
-    scale). Checked on a test frame: the parts must be the same to the level."""
-    import onnx
-    import onnxruntime as ort
-    from onnx import TensorProto, helper, numpy_helper
-
-    path = Path(path)
-    model = onnx.load(str(path))
-    graph = model.graph
-    producer = {out: node for node in graph.node for out in node.output}
-    values = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
-    values |= {n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in graph.node if n.op_type == "Constant"}
-    # lift = Q(DQ(codes)) and drop = Q(Neg(DQ(codes))), at unit scale
-    unit_lift = producer[OUTPUTS[0]]
-    dequantize = producer[unit_lift.input[0]]
-    if unit_lift.op_type != "QuantizeLinear" or dequantize.op_type != "DequantizeLinear":
-        raise CheckFailed(f"{path.name} is not an INT8 luma graph (its lift is not requantized levels)")
-    codes, scale, zero = dequantize.input[0], values[dequantize.input[1]], values[dequantize.input[2]]
-    levels = (np.arange(256, dtype=np.float32) - np.float32(zero)) * np.float32(scale)
-    tables = {
-        "lift_table": np.clip(np.rint(levels), 0, 255).astype(np.uint8),
-        "drop_table": np.clip(np.rint(-levels), 0, 255).astype(np.uint8),
-    }
-    # Basic optimizations only: ONNX Runtime 1.30's QDQ clean-up breaks this graph where the
-    # levels' quantization happens to be the unit one (an untrained, all-positive tail).
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
-    reference = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    after_codes = {dequantize.output[0]}  # the nodes that decode the codes in the graph
-    for node in graph.node:
-        if any(name in after_codes for name in node.input):
-            after_codes.update(node.output)
-    kept = [n for n in graph.node if not set(n.output) & after_codes]
-    for node in kept:  # the codes leave under their name, with no copy
-        node.input[:] = [CODED_OUTPUTS[0] if name == codes else name for name in node.input]
-        node.output[:] = [CODED_OUTPUTS[0] if name == codes else name for name in node.output]
-    kept += [
-        helper.make_node("Constant", [], [name], value=numpy_helper.from_array(table, name))
-        for name, table in tables.items()
-    ]
-    del graph.node[:]
-    graph.node.extend(kept)
-    del graph.output[:]
-    graph.output.extend(
-        [
-            helper.make_tensor_value_info(CODED_OUTPUTS[0], TensorProto.UINT8, [1, 1, "height", "width"]),
-            *(helper.make_tensor_value_info(name, TensorProto.UINT8, [256]) for name in tables),
-        ]
-    )
-    drop_unused(graph)
-    height, width = check_size
-    feeds = luma_feeds(synthetic_frame(width, height))
-    expected = reference.run(list(OUTPUTS), feeds)
-    with written_whole(path) as partial:
-        onnx.save(model, str(partial))
-        got = correction_parts(ort.InferenceSession(str(partial), providers=["CPUExecutionProvider"]).run(None, feeds))
-        if not all(np.array_equal(g, e[0, 0]) for g, e in zip(got, expected, strict=True)):
-            raise CheckFailed(f"coding the parts of {path.name} changed them")
     return path

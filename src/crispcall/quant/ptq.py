@@ -17,7 +17,7 @@ from crispcall.files import written_whole
 from crispcall.metrics.quality import agreement_psnr
 from crispcall.quant import MIN_AGREEMENT_DB, WEIGHT_QMAX
 from crispcall.runtime.luma import INPUT as LUMA_INPUT
-from crispcall.runtime.luma import correction_parts, signed_correction
+from crispcall.runtime.luma import signed_correction
 from crispcall.runtime.metadata import PRECISION_KEY
 
 CALIBRATION_PRESETS = ("call", "poor", "lossy", "x2")
@@ -88,7 +88,7 @@ def agreement_db(
         kept = feed["y"].size if "y" in feed else None
         for session, into in zip(sessions, outputs, strict=True):
             got = session.run(None, feed)
-            into.append(signed_correction(*correction_parts(got)) if LUMA_INPUT in feed else got[0].reshape(-1)[:kept])
+            into.append(signed_correction(got[0]) if LUMA_INPUT in feed else got[0].reshape(-1)[:kept])
     return agreement_psnr(*outputs)
 
 
@@ -98,7 +98,6 @@ def quantize_onnx(
     frames: Sequence[np.ndarray],
     check: Sequence[np.ndarray],
     feeds: Callable[[np.ndarray], dict[str, np.ndarray]] = frame_feeds,
-    finish: Callable[[Path], object] | None = None,
 ) -> float:
     """Write the INT8 QDQ graph of ``fp32`` to ``out``: convolutions quantized, each with the
     ReLU after it folded in, and the pixel-shuffle on quantized values (activations per tensor
@@ -109,8 +108,8 @@ def quantize_onnx(
     returns that PSNR. ``feeds`` makes the graph's inputs from a frame: :func:`frame_feeds` for
     a frame graph, :func:`~crispcall.runtime.i420.same_size_feeds` for an I420 graph (the
     degraded frames the network meets, shown at their own size),
-    :func:`~crispcall.runtime.luma.luma_feeds` for a luma graph. ``finish`` rewrites the quantized
-    file in place before the check (:func:`~crispcall.export.luma.code_parts` for a luma graph).
+    :func:`~crispcall.runtime.luma.luma_feeds` for a luma graph. Where the graph's uint8 ends
+    allow, no float work is left around them (:func:`_fixed_ranges`, :func:`_on_uint8`).
     Written under a temporary name and renamed once checked."""
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
@@ -137,14 +136,10 @@ def quantize_onnx(
             extra_options={
                 "WeightSymmetric": True,
                 "ActivationSymmetric": False,
-                "TensorQuantOverrides": {
-                    name: [{"rmin": np.float32(0), "rmax": np.float32(255)}] for name in _uint8_casts(prepared)
-                },
+                "TensorQuantOverrides": _fixed_ranges(prepared),
             },
         )
         _on_uint8(partial)
-        if finish is not None:
-            finish(partial)
         _copy_metadata(fp32, partial, {PRECISION_KEY: "int8"})
         if (peak := int8_weight_peak(partial)) > WEIGHT_QMAX:
             raise CheckFailed(f"INT8 weights reach {peak}, beyond {WEIGHT_QMAX}: they would saturate without VNNI")
@@ -154,42 +149,55 @@ def quantize_onnx(
     return agreement
 
 
-def _uint8_casts(path: Path) -> list[str]:
-    """The tensors that hold a uint8 graph input's values in float for a quantized op: its
-    Cast, and a SpaceToDepth or DepthToSpace of that. Quantized over 0-255 (scale 1, zero
-    point 0) rather than over the calibration frames' range, they are the input's values
-    themselves, and :func:`_on_uint8` can drop the float work around them."""
+def _fixed_ranges(path: Path) -> dict[str, list[dict[str, np.float32]]]:
+    """Quantization ranges (ONNX Runtime's ``TensorQuantOverrides``) that make a graph's uint8
+    ends its quantized tensors themselves, so that :func:`_on_uint8` can drop the float work
+    around them: the float copy (Cast) of a uint8 input, and a SpaceToDepth or DepthToSpace of
+    it, over 0-255 (scale 1, zero point 0); the float tensor a uint8 output quantizes, and
+    the one a SpaceToDepth or DepthToSpace moves into it, over that output's own range."""
     import onnx
+    from onnx import numpy_helper
 
     graph = onnx.load(str(path)).graph
+    producer = {out: node for node in graph.node for out in node.output}
+    constants = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    constants |= {n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in graph.node if n.op_type == "Constant"}
     uint8_inputs = {i.name for i in graph.input if i.type.tensor_type.elem_type == onnx.TensorProto.UINT8}
     quantized_inputs = {name for node in graph.node if node.op_type in QUANTIZED_OPS for name in node.input}
-    casts = [
-        node.output[0]
-        for node in graph.node
-        if node.op_type == "Cast" and node.input[0] in uint8_inputs and node.output[0] in quantized_inputs
-    ]
-    moved = [
-        node.output[0]
-        for node in graph.node
-        if node.op_type in ("SpaceToDepth", "DepthToSpace") and node.input[0] in casts
-    ]
-    return casts + moved
+    ranges: dict[str, tuple[float, float]] = {}
+    for node in graph.node:
+        if node.op_type == "Cast" and node.input[0] in uint8_inputs and node.output[0] in quantized_inputs:
+            ranges[node.output[0]] = (0.0, 255.0)
+    for output in graph.output:
+        node = producer.get(output.name)
+        if node is not None and node.op_type == "QuantizeLinear" and set(node.input[1:]) <= set(constants):
+            scale, zero = float(constants[node.input[1]]), int(constants[node.input[2]])
+            ranges[node.input[0]] = (-zero * scale, (255 - zero) * scale)
+    for node in graph.node:  # data movement keeps the range of what it moves
+        if node.op_type in ("SpaceToDepth", "DepthToSpace"):
+            if node.input[0] in ranges:
+                ranges.setdefault(node.output[0], ranges[node.input[0]])
+            elif node.output[0] in ranges:
+                ranges[node.input[0]] = ranges[node.output[0]]
+    return {name: [{"rmin": np.float32(low), "rmax": np.float32(high)}] for name, (low, high) in ranges.items()}
 
 
 def _on_uint8(path: Path) -> None:
     """Rewrite the INT8 graph at ``path`` so that uint8 values stay uint8 where float work
-    around them is an identity on every value: each uint8 input quantized as itself (scale 1,
-    zero point 0: :func:`_uint8_casts`) feeds its dequantization directly, without the Cast to
-    float and the QuantizeLinear back; and each SpaceToDepth or DepthToSpace between a
-    dequantization and a quantization with the same scale and zero point moves the uint8 values
-    itself. ONNX Runtime fuses neither (each costs a pass or two over the frame)."""
+    around them is an identity on every value (:func:`_fixed_ranges` sets that up): each uint8
+    input quantized as itself (scale 1, zero point 0) feeds its dequantization directly,
+    without the Cast to float and the QuantizeLinear back; each SpaceToDepth or DepthToSpace
+    between a dequantization and a quantization with the same scale and zero point moves the
+    uint8 values itself; and a quantization of a dequantization with the same scale and zero
+    point is its input, so a uint8 output is the last quantized tensor. ONNX Runtime fuses none
+    of these (each costs a pass or two over the frame)."""
     import onnx
     from onnx import numpy_helper
 
     model = onnx.load(str(path))
     graph = model.graph
     values = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    values |= {n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in graph.node if n.op_type == "Constant"}
     producer = {out: node for node in graph.node for out in node.output}
     consumers: dict[str, list] = {}
     for node in graph.node:
@@ -211,6 +219,10 @@ def _on_uint8(path: Path) -> None:
             if params(node) == (1.0, 0, np.uint8):
                 renamed[node.output[0]] = source.input[0]
                 dropped += [node]
+        elif node.op_type == "QuantizeLinear" and source.op_type == "DequantizeLinear":
+            if params(node) == params(source):
+                renamed[node.output[0]] = source.input[0]
+                dropped += [node]
         elif node.op_type in ("SpaceToDepth", "DepthToSpace") and source.op_type == "DequantizeLinear":
             readers = consumers.get(node.output[0], [])
             after = readers[0] if len(readers) == 1 else None
@@ -221,6 +233,13 @@ def _on_uint8(path: Path) -> None:
         graph.node.remove(node)
     for node in graph.node:
         node.input[:] = [renamed.get(name, name) for name in node.input]
+    inputs = {i.name for i in graph.input}
+    for output in graph.output:  # an output that is another tensor now: that tensor takes its name
+        tensor = renamed.get(output.name)
+        if tensor is not None and tensor not in inputs:
+            for node in graph.node:
+                node.input[:] = [output.name if name == tensor else name for name in node.input]
+                node.output[:] = [output.name if name == tensor else name for name in node.output]
     drop_unused(graph)
     onnx.save(model, str(path))
 

@@ -1,15 +1,14 @@
 """The luma graph (``crispcall export --luma``): a luma student's network alone, for RGB frames
 on the native runtime. Its input ``luma`` is the frame's BT.601 luma (1 x 1 x H x W uint8,
-what OpenCV's RGB-to-grey conversion gives); its outputs ``lift`` and ``drop`` (same shape,
-uint8) are the correction in levels, its positive and its negative part. An INT8 graph gives
-them coded instead (:data:`CODED_OUTPUTS`): its last layer's uint8 output as it is, ``codes``,
-and the two 256-entry tables that map a code to its lift and its drop, which OpenCV applies
-(``cv2.LUT``) at a fraction of the cost of dequantizing, negating and quantizing again in the
-graph. OpenCV does the colour
-work around it, on uint8 with saturation: the frame plus ``lift``, minus ``drop``, on R, G and B
-alike, which is the frame graph's ``clip(frame + correction)`` (one part is 0 wherever the other
-is not). The frame graph does that work in float inside ONNX Runtime, a pass or more over every
-value of the frame for each step; here it costs about a millisecond at 1080p.
+what OpenCV's RGB-to-grey conversion gives); its output ``correction`` (same shape, uint8) is
+the correction in levels plus :data:`OFFSET`, rounded and saturated: -128 to +127 levels, one
+``QuantizeLinear`` in the FP32 graph and, in the INT8 one, the last layer's own uint8 output
+(its quantization fixed to that scale and offset). OpenCV does the colour work around it, on
+uint8 with saturation: the correction's positive part (``correction - 128``) added to R, G and
+B alike, its negative part (``128 - correction``) taken away, which is the frame graph's
+``clip(frame + correction)`` (one part is 0 wherever the other is not). The frame graph does
+that work in float inside ONNX Runtime, a pass or more over every value of the frame for each
+step; here it costs about a millisecond at 1080p.
 
 A frame graph's luma graph is kept beside it as its twin (:func:`luma_twin`); the runtime's
 :class:`~crispcall.runtime.Sharpener` runs the twin when there is one.
@@ -23,8 +22,8 @@ import cv2
 import numpy as np
 
 INPUT = "luma"
-OUTPUTS = ("lift", "drop")
-CODED_OUTPUTS = ("codes", "lift_table", "drop_table")
+OUTPUT = "correction"
+OFFSET = 128  # the code of a zero correction
 
 
 def luma_twin(path: Path) -> Path:
@@ -34,8 +33,7 @@ def luma_twin(path: Path) -> Path:
 
 def takes_luma(session) -> bool:
     """Whether an ONNX Runtime session's graph is a luma graph."""
-    outputs = tuple(o.name for o in session.get_outputs())
-    return [i.name for i in session.get_inputs()] == [INPUT] and outputs in (OUTPUTS, CODED_OUTPUTS)
+    return [i.name for i in session.get_inputs()] == [INPUT] and [o.name for o in session.get_outputs()] == [OUTPUT]
 
 
 def luma_feeds(frame: np.ndarray) -> dict[str, np.ndarray]:
@@ -43,19 +41,16 @@ def luma_feeds(frame: np.ndarray) -> dict[str, np.ndarray]:
     return {INPUT: cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)[None, None]}
 
 
-def correction_parts(outputs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The correction's parts, ``lift`` and ``drop`` (H x W uint8), from a luma graph's
-    outputs in either form: the two planes, or the codes through the two tables."""
-    if len(outputs) == len(CODED_OUTPUTS):
-        codes, lift_table, drop_table = outputs
-        return cv2.LUT(codes[0, 0], lift_table), cv2.LUT(codes[0, 0], drop_table)
-    lift, drop = outputs
-    return lift[0, 0], drop[0, 0]
+def correction_parts(correction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The correction's positive and negative parts (H x W uint8: ``lift`` and ``drop``) from
+    a luma graph's output (1 x 1 x H x W), by two saturating subtractions."""
+    plane = correction[0, 0]
+    return cv2.subtract(plane, OFFSET), cv2.subtract(OFFSET, plane)
 
 
-def signed_correction(lift: np.ndarray, drop: np.ndarray) -> np.ndarray:
-    """The correction in levels (int16) from its two parts."""
-    return lift.astype(np.int16) - drop
+def signed_correction(correction: np.ndarray) -> np.ndarray:
+    """A luma graph's output as the correction in levels (int16)."""
+    return correction.astype(np.int16) - OFFSET
 
 
 def apply_correction(
@@ -70,4 +65,5 @@ def apply_correction(
 
 def run_luma(session, frame: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """A luma graph's ONNX Runtime ``session`` on one RGB frame: the sharpened frame."""
-    return apply_correction(frame, *correction_parts(session.run(None, luma_feeds(frame))), out)
+    [correction] = session.run([OUTPUT], luma_feeds(frame))
+    return apply_correction(frame, *correction_parts(correction), out)
