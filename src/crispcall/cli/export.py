@@ -56,7 +56,7 @@ def register(sub) -> None:
     graph.add_argument(
         "--luma",
         action="store_true",
-        help="ONNX of a luma student's network alone: uint8 luma in, the correction's two parts out "
+        help="ONNX of a luma student's network alone: uint8 luma in, the correction out offset by 128 "
         "(crispcall.runtime.luma); written as <stem>-luma.onnx beside a frame graph, the runtime runs it with "
         "OpenCV doing the colour work; with --int8, quantized",
     )
