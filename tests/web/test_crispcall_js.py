@@ -4,6 +4,7 @@ path in headless Chromium, checked against the Python runtime."""
 import time
 
 import numpy as np
+import onnxruntime as ort
 import pytest
 
 pytest.importorskip("playwright", reason="the browser tests need the web extra")
@@ -11,6 +12,7 @@ pytest.importorskip("playwright", reason="the browser tests need the web extra")
 from crispcall.degrade.yuv import i420_planes, planes_to_rgb, rgb_to_i420, upscale_planes
 from crispcall.export.onnx import share_within
 from crispcall.paths import weights_dir
+from crispcall.runtime.i420 import i420_feeds
 from crispcall.runtime.sharpener import Sharpener
 from crispcall.web.browser import call_browser
 
@@ -56,8 +58,9 @@ def test_the_module_sharpens_a_remote_track_through_the_i420_path(minimal_page):
 
 
 def test_the_int8_i420_graph_runs_in_the_page_as_natively(minimal_page):
-    """student-int8-i420.onnx through the same Worker: the RGB INT8 graph's output on the frame
-    a player shows, to within 2/255 on 99% of values."""
+    """student-int8-i420.onnx through the same Worker: the same graph's output natively on the
+    same received planes, to within 2/255 on 99% of values. (Against the RGB INT8 graph, which is
+    quantized on its own ranges, agreement sat at 98.9% on some frames.)"""
     page = minimal_page.context.browser.new_page()
     try:
         page.goto(minimal_page.url.split("?")[0] + "?kbps=300&codec=VP8&height=720&threads=1"
@@ -67,9 +70,10 @@ def test_the_int8_i420_graph_runs_in_the_page_as_natively(minimal_page):
         assert page.evaluate("() => window.minimal.state.error") is None
         shot = _snapshot(page)
         planes = i420_planes(shot["input"], shot["width"], shot["height"])
-        shown = planes_to_rgb(*upscale_planes(*planes, (720, 1280)))
-        native = rgb_to_i420(Sharpener(weights_dir() / "student-int8.onnx", luma=False)(shown))
+        graph = ort.InferenceSession(str(weights_dir() / "student-int8-i420.onnx"), providers=["CPUExecutionProvider"])
+        native = graph.run(None, i420_feeds(*planes, (720, 1280)))[0].reshape(-1)
         assert share_within(shot["output"], native, levels=2) >= 0.99
+        shown = planes_to_rgb(*upscale_planes(*planes, (720, 1280)))
         assert share_within(shot["output"], rgb_to_i420(shown), levels=0) < 0.9
     finally:
         page.close()
