@@ -30,6 +30,7 @@ HEADLINE_EVAL = (
     # twice, its newest run counts, so these replace the separable student's rows of the runs above.
     "eval-student-s18.json",
     "eval-student-s18-classic.json",
+    "eval-student-s19.json",  # the same weights, their INT8 and luma files re-exported in session 19
 )
 # Ablations: title, files (merged), the method every row is compared with.
 ABLATIONS = (
