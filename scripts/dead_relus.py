@@ -1,5 +1,5 @@
 """Share of each ReLU's channels that never fire (dead) on a batch of training inputs, for
-student checkpoints: the diagnosis of session 19's stalled runs (docs/models/student.md).
+luma student checkpoints: the diagnosis of session 19's stalled runs (docs/models/student.md).
 
 A channel is dead when its ReLU output is 0 at every pixel of every input: no gradient reaches
 its weights any more, so it never comes back.
