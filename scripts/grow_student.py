@@ -13,14 +13,12 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from crispcall.models.io import load_network
 from crispcall.models.student import Student
 
 
 def grow(source: Path, out: Path, blocks: int) -> None:
-    state = torch.load(source, map_location="cpu", weights_only=False)
-    trained = Student(**state["config"]["model"])
-    trained.load_state_dict(state["model"])
-    trained.fuse()
+    trained = load_network(source, "student").fuse()
     if blocks <= len(trained.body):
         raise SystemExit(f"{source} has {len(trained.body)} blocks already")
     torch.manual_seed(0)

@@ -156,13 +156,10 @@ def _fixed_ranges(path: Path) -> dict[str, list[dict[str, np.float32]]]:
     it, over 0-255 (scale 1, zero point 0); the float tensor a uint8 output quantizes, and
     the one a SpaceToDepth or DepthToSpace moves into it, over that output's own range."""
     import onnx
-    from onnx import numpy_helper
 
     graph = onnx.load(str(path)).graph
     producer = {out: node for node in graph.node for out in node.output}
-    constants = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
-    constants |= {n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in graph.node if n.op_type == "Constant"}
-    uint8_inputs = {i.name for i in graph.input if i.type.tensor_type.elem_type == onnx.TensorProto.UINT8}
+    constants, uint8_inputs = _constants(graph), _uint8_inputs(graph)
     quantized_inputs = {name for node in graph.node if node.op_type in QUANTIZED_OPS for name in node.input}
     ranges: dict[str, tuple[float, float]] = {}
     for node in graph.node:
@@ -192,18 +189,15 @@ def _on_uint8(path: Path) -> None:
     point is its input, so a uint8 output is the last quantized tensor. ONNX Runtime's optimizer
     left the first and the last in place, each a pass or two over the frame."""
     import onnx
-    from onnx import numpy_helper
 
     model = onnx.load(str(path))
     graph = model.graph
-    values = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
-    values |= {n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in graph.node if n.op_type == "Constant"}
+    values, uint8_inputs = _constants(graph), _uint8_inputs(graph)
     producer = {out: node for node in graph.node for out in node.output}
     consumers: dict[str, list] = {}
     for node in graph.node:
         for name in node.input:
             consumers.setdefault(name, []).append(node)
-    uint8_inputs = {i.name for i in graph.input if i.type.tensor_type.elem_type == onnx.TensorProto.UINT8}
 
     def params(node) -> tuple[float, int, np.dtype]:
         zero = values[node.input[2]]
@@ -240,19 +234,35 @@ def _on_uint8(path: Path) -> None:
             for node in graph.node:
                 node.input[:] = [output.name if name == tensor else name for name in node.input]
                 node.output[:] = [output.name if name == tensor else name for name in node.output]
-    drop_unused(graph)
+    _drop_unused(graph)
     onnx.save(model, str(path))
 
 
-def drop_unused(graph) -> None:
+def _constants(graph) -> dict[str, np.ndarray]:
+    """The values of an ONNX graph's initializers and Constant nodes, by name."""
+    from onnx import numpy_helper
+
+    values = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    constant_nodes = (n for n in graph.node if n.op_type == "Constant")
+    return values | {n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in constant_nodes}
+
+
+def _uint8_inputs(graph) -> set[str]:
+    """The names of an ONNX graph's uint8 inputs."""
+    import onnx
+
+    return {i.name for i in graph.input if i.type.tensor_type.elem_type == onnx.TensorProto.UINT8}
+
+
+def _drop_unused(graph) -> None:
     """Remove from an ONNX ``graph`` the nodes whose outputs nothing reads and the
     initializers no node reads, as a rewrite leaves them (ONNX Runtime warns of each on load)."""
     outputs = {o.name for o in graph.output}
-    while unused := [
-        node
-        for node in graph.node
-        if not any(name in outputs or any(name in other.input for other in graph.node) for name in node.output)
-    ]:
+    while True:
+        read = outputs | {name for node in graph.node for name in node.input}
+        unused = [node for node in graph.node if not read & set(node.output)]
+        if not unused:
+            break
         for node in unused:
             graph.node.remove(node)
     read = {name for node in graph.node for name in node.input}
