@@ -5,10 +5,10 @@
 # luma twins, I420 twins; FP32 and INT8) and the limit-4 eval beside the shipped student and
 # IMDN-RTE. Arguments are more training overrides (--set section.key=value).
 # Session 18 shipped the default shape, 32 x 4 (10.7 GMAC a 1080p frame). Session 19 ran a
-# 48 x 3 body (17.9 GMAC, which times level with it as INT8: bench-student-shapes-s19.json) with
-# a linear head and leaky ReLUs early on, as most of the dense runs' ReLUs died otherwise:
-#   CHANNELS=48 BLOCKS=3 STEPS=6000 bash scripts/student-dense-x2.sh --set model.head_relu=false \
-#     --set train.leaky_slope=0.1 --set train.leaky_steps=4000
+# 48 x 3 body (17.9 GMAC, which times level with it as INT8: bench-student-shapes-s19.json):
+#   CHANNELS=48 BLOCKS=3 bash scripts/student-dense-x2.sh [--set train.lr=5e-4 --set train.warmup_steps=1000]
+# At these learning rates its ReLUs died (docs/models/student.md); the run that trains is
+# configs/student-dense48x3-x2.yaml (2e-4, plain convolutions, 30,000 steps).
 # Why dense: as INT8 with the SpaceToDepth stem, dense 3x3 convolutions run at 40-70% of this
 # CPU's INT8 peak against 9% for the separable body, so these bodies time within issue 15's budget
 # (docs/results/bench-student-shapes-dense-s18.json, bench-student-shapes-s19.json).
