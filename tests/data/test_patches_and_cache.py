@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from crispcall.data import DataLeakError, augment, iter_pairs, random_crop, read_cache, write_cache
+from crispcall.data import DataLeakError, augment, iter_pairs, random_crop, read_cache, read_caches, write_cache
 
 
 @pytest.fixture
@@ -48,6 +48,18 @@ def test_cache_roundtrip_and_no_partial_file(train_dir, tmp_path):
     assert degraded.shape == clean.shape == (5, 32, 32, 3)
     assert meta["count"] == 5 and meta["patch_size"] == 32
     assert not list(tmp_path.rglob(".*.partial*"))
+
+
+def test_caches_read_as_one_in_the_order_given(train_dir, tmp_path):
+    first = write_cache([train_dir], tmp_path / "a.npz", count=3, patch_size=32, seed=1, progress=False)
+    second = write_cache([train_dir], tmp_path / "b.npz", count=2, patch_size=32, seed=2, progress=False)
+    degraded, clean, meta = read_caches([first, second])
+    assert degraded.shape == clean.shape == (5, 32, 32, 3) and meta["count"] == 5
+    assert np.array_equal(clean[3:], read_cache(second)[1]) and np.array_equal(degraded[:3], read_cache(first)[0])
+    assert np.array_equal(read_caches(str(first))[1], read_cache(first)[1])
+    wider = write_cache([train_dir], tmp_path / "c.npz", count=2, patch_size=48, progress=False)
+    with pytest.raises(ValueError, match="different sizes or scales"):
+        read_caches([first, wider])
 
 
 def test_low_resolution_pairs_are_the_frame_before_its_upscale(train_dir, tmp_path):

@@ -13,7 +13,7 @@ from crispcall.distill.losses import (  # noqa: E402
     matched_taps,
     orientation_descriptors,
 )
-from crispcall.distill.train import train_student  # noqa: E402
+from crispcall.distill.train import response_targets, train_student  # noqa: E402
 from crispcall.models.blocks import SelfEnsemble  # noqa: E402
 from crispcall.models.io import load_network  # noqa: E402
 from crispcall.models.student import Student  # noqa: E402
@@ -174,6 +174,32 @@ def test_precomputed_responses_stand_in_for_the_teacher(student_config, tmp_path
     cached.write_text(yaml.safe_dump(settings))
     with pytest.raises(ValueError, match="do not pair"):
         train_student(str(cached), tmp_path / "mismatch", steps=1)
+
+
+def test_a_cache_of_clean_targets_mixes_with_a_cache_of_teacher_responses(student_config, tmp_path):
+    import numpy as np
+
+    from crispcall.data import read_cache, write_cache
+    from crispcall.distill.responses import read_responses, write_responses
+
+    settings = yaml.safe_load(Path(student_config({"response": 1.0})).read_text())
+    cache = settings["data"]["cache"]
+    other = write_cache(settings["data"]["roots"], tmp_path / "other.npz", 3, read_cache(cache)[1].shape[1], seed=4,
+                        progress=False)  # fmt: skip
+    responses = write_responses(settings["distill"]["teacher"], cache, tmp_path / "r.npz", 5, False)
+    settings["data"]["cache"] = [cache, str(other)]
+    settings["distill"]["responses"] = [str(responses), "clean"]
+    targets = response_targets(settings)
+    count = len(read_responses(responses))
+    assert np.array_equal(targets[:count], read_responses(responses))
+    clean = read_cache(other)[1].transpose(0, 3, 1, 2) / 255
+    assert targets.shape[0] == count + 3 and np.allclose(targets[count:], clean, atol=1e-3)
+    config = tmp_path / "mixed.yaml"
+    config.write_text(yaml.safe_dump(settings))
+    assert load_network(train_student(str(config), tmp_path / "run", steps=2), "student") is not None
+    settings["distill"]["responses"] = [str(responses)]
+    with pytest.raises(ValueError, match="names 1 files for 2 caches"):
+        response_targets(settings)
 
 
 def test_an_x2_teacher_teaches_a_same_size_student_from_a_low_resolution_cache(student_config, upconv7_ncnn, tmp_path):

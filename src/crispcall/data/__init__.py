@@ -1,6 +1,6 @@
 """Training and test data: image folders, patch pairs, the pair cache and screen content."""
 
-from crispcall.data.cache import read_cache, write_cache
+from crispcall.data.cache import cache_paths, read_cache, read_caches, write_cache
 from crispcall.data.folders import (
     DataLeakError,
     ImageFolder,
@@ -19,6 +19,7 @@ __all__ = [
     "ImageFolder",
     "ImageReadError",
     "augment",
+    "cache_paths",
     "check_no_overlap",
     "find_images",
     "generate_screens",
@@ -27,6 +28,7 @@ __all__ = [
     "load_rgb",
     "random_crop",
     "read_cache",
+    "read_caches",
     "render_screen",
     "source_stats",
     "write_cache",

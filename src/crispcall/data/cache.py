@@ -75,3 +75,22 @@ def read_cache(path: str | Path) -> tuple[np.ndarray, np.ndarray, dict]:
     """The (degraded, clean, meta) arrays of a cache written by :func:`write_cache`."""
     with np.load(path) as data:
         return data["degraded"], data["clean"], json.loads(str(data["meta"]))
+
+
+def cache_paths(paths: str | Path | Sequence[str | Path]) -> list[str]:
+    """A config's ``data.cache`` (one path, or a list) as a list of paths."""
+    return [str(paths)] if isinstance(paths, str | Path) else [str(path) for path in paths]
+
+
+def read_caches(paths: str | Path | Sequence[str | Path]) -> tuple[np.ndarray, np.ndarray, dict]:
+    """One cache, or several read as one (their pairs in the order given): caches of different
+    degradations mixed in one run. They must share the patch size and the scale; the meta is
+    the first cache's, with the whole count."""
+    parts = [read_cache(path) for path in cache_paths(paths)]
+    if len(parts) == 1:
+        return parts[0]
+    shapes = {(degraded.shape[1:], clean.shape[1:]) for degraded, clean, _ in parts}
+    if len(shapes) > 1:
+        raise InputError(f"caches {', '.join(cache_paths(paths))} hold pairs of different sizes or scales")
+    meta = {**parts[0][2], "count": sum(len(clean) for _, clean, _ in parts)}
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), meta

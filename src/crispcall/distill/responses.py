@@ -69,6 +69,13 @@ def write_responses(
     return out
 
 
+def clean_targets(cache_path: str | Path) -> np.ndarray:
+    """A cache's clean patches in the responses' layout (N x 3 x H x W float16 in [0, 1]): the
+    target of pairs whose own ground truth is to be learnt rather than a teacher's output."""
+    _degraded, clean, _meta = read_cache(cache_path)
+    return (clean.transpose(0, 3, 1, 2) / np.float16(255)).astype(np.float16)
+
+
 def read_responses(path: str | Path) -> np.ndarray:
     """The responses array of a file from :func:`write_responses` (the training loop checks
     that it pairs with the cache)."""

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from crispcall.data.cache import cache_paths
 from crispcall.distill.losses import DistillationLoss
-from crispcall.distill.responses import read_responses
+from crispcall.distill.responses import clean_targets, read_responses
 from crispcall.errors import InputError
 from crispcall.models.io import load_network
 from crispcall.models.student import Student
@@ -40,14 +41,25 @@ def train_student(
         loss,
         "student",
         loss_module=loss,
-        targets=_responses(config),
+        targets=response_targets(config),
     )
 
 
-def _responses(config: dict) -> np.ndarray | None:
-    """The precomputed teacher outputs the config names (``distill.responses``), or None."""
-    path = config["distill"]["responses"]
-    return read_responses(path) if path else None
+def response_targets(config: dict) -> np.ndarray | None:
+    """The precomputed response targets the config names (``distill.responses``), or None:
+    one file of teacher outputs per cache of ``data.cache``, in its order, where ``clean``
+    makes a cache's clean patches its targets (pairs the teacher would only smooth, such as
+    clean x2 frames: configs/degrade-clean-x2.yaml)."""
+    named = config["distill"]["responses"]
+    if not named:
+        return None
+    caches = cache_paths(config["data"]["cache"])
+    files = named if isinstance(named, list) else [named]
+    if len(files) != len(caches):
+        raise InputError(f"distill.responses names {len(files)} files for {len(caches)} caches in data.cache")
+    pairs = zip(files, caches, strict=True)
+    parts = [clean_targets(cache) if path == "clean" else read_responses(path) for path, cache in pairs]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _distillation_loss(config: dict) -> DistillationLoss:
@@ -95,7 +107,7 @@ def _train_qat(config: dict, out_dir: Path) -> Path:
         loss,
         "student",
         loss_module=loss,
-        targets=_responses(config),
+        targets=response_targets(config),
         load_init=False,  # init's keys are the plain network's: the builder wraps the loaded weights
     )
     wrapped = prepare_qat(copy.deepcopy(fused))

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-from crispcall.data.cache import read_cache
+from crispcall.data.cache import cache_paths, read_caches
 from crispcall.data.folders import ImageFolder, holdout_split
 from crispcall.degrade.ops import crop_to_multiple
 from crispcall.degrade.presets import Degraded, apply_preset, preset_rng
@@ -181,7 +181,9 @@ def run_fingerprint(config: dict) -> str:
     :func:`~crispcall.files.sampled_digest`). A run resumed under another config or with
     replaced weights would mix two runs silently; caches rebuilt identically on a fresh machine
     let a committed checkpoint resume there."""
-    named = [config["train"]["init"], config["data"]["cache"], *config.get("distill", {}).values()]
+    named = [config["train"]["init"], *cache_paths(config["data"]["cache"])]
+    for value in config.get("distill", {}).values():
+        named += value if isinstance(value, list) else [value]
     files = sorted({str(v) for v in named if isinstance(v, str) and Path(v).is_file()})
     stats = {f: sampled_digest(f) for f in files}
     # How long to run, how often to log and on how many threads may change between sessions:
@@ -249,7 +251,7 @@ def train(
             print(f"resuming {name} from step {step}")
     trained = nn.parallel.DistributedDataParallel(model) if runtime.world > 1 else model
 
-    degraded_all, clean_all, cache_meta = read_cache(config["data"]["cache"])
+    degraded_all, clean_all, cache_meta = read_caches(config["data"]["cache"])
     # A same-size network on a low-resolution cache sees its patches upscaled, as a player shows them.
     cache_scale, model_scale = int(cache_meta.get("scale", 1)), int(getattr(model, "scale", 1))
     if model_scale not in (1, cache_scale):
