@@ -31,6 +31,9 @@ HEADLINE_EVAL = (
     "eval-student-s18.json",
     "eval-student-s18-classic.json",
     "eval-student-s19.json",  # the same weights, their INT8 and luma files re-exported in session 19
+    # Session 20's weights (the same body fine-tuned with clean x2 pairs), every file and `classic`.
+    "eval-student-s20.json",
+    "eval-student-s20-classic.json",
 )
 # Ablations: title, files (merged), the method every row is compared with.
 ABLATIONS = (
