@@ -77,8 +77,10 @@ def read_cache(path: str | Path) -> tuple[np.ndarray, np.ndarray, dict]:
         return data["degraded"], data["clean"], json.loads(str(data["meta"]))
 
 
-def cache_paths(paths: str | Path | Sequence[str | Path]) -> list[str]:
-    """A config's ``data.cache`` (one path, or a list) as a list of paths."""
+def cache_paths(paths: str | Path | Sequence[str | Path] | None) -> list[str]:
+    """A config's ``data.cache`` (one path, a list, or none yet) as a list of paths."""
+    if paths is None:
+        return []
     return [str(paths)] if isinstance(paths, str | Path) else [str(path) for path in paths]
 
 
