@@ -14,6 +14,7 @@ from crispcall.errors import InputError
 DEFAULTS: dict[str, dict[str, Any]] = {
     "model": {},
     "data": {
+        # One pair cache, or a list of caches of the same patch size and scale, read as one.
         "cache": "data/pairs-96.npz",
         "roots": ["../shared/data/train", "data/screens"],
         "holdout_every": 50,
@@ -48,6 +49,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "structure_eps": 1.0,
         # The teacher's outputs on the cache, precomputed (crispcall train responses): the
         # response target is read instead of computed, so a step costs what a ground-truth one does.
+        # With a list of caches, a list of one file per cache, `clean` for a cache whose clean
+        # patches are the target (crispcall.distill.train.response_targets).
         "responses": None,
     },
 }
