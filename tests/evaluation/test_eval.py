@@ -72,6 +72,21 @@ def test_eval_call_suite_end_to_end(data_dir):
     assert rows[("input", "mean", "lossy")]["psnr"] < mean["psnr"]
     table = markdown_tables(doc)
     assert "| input |" in table and "call x2 PSNR / SSIM" in table
+    assert "files" not in doc
+
+
+@pytest.mark.skipif(not tesseract_available(), reason="tesseract-ocr is not installed (make setup installs it)")
+def test_per_file_rows_average_to_the_set_rows(data_dir):
+    methods = [create_method("input"), create_method("unsharp")]
+    doc = evaluate(data_dir, ["call"], ["call"], methods, progress=False, sets=["Set14", "screens"], per_file=True)
+    rows = {(r["method"], r["set"]): r for r in doc["results"]}
+    for method in ("input", "unsharp"):
+        set14 = [f for f in doc["files"] if f["method"] == method and f["set"] == "Set14"]
+        assert [f["file"] for f in set14] == ["img_0.png", "img_1.png"]
+        assert np.mean([f["psnr"] for f in set14]) == pytest.approx(rows[(method, "Set14")]["psnr"])
+        assert set14[0]["ocr_cer"] is None
+        (screen,) = [f for f in doc["files"] if f["method"] == method and f["set"] == "screens"]
+        assert screen["ocr_cer"] == pytest.approx(rows[(method, "screens")]["ocr_cer"])
 
 
 def test_eval_is_repeatable_and_limit_applies(data_dir):

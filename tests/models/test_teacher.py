@@ -37,3 +37,16 @@ def test_macs_match_a_hand_count():
     per_pixel = 9 * (12 * 8 + 3 * 8 * 8 + 8 * 12)
     assert conv_macs(model, 64, 96, divisor=2) == per_pixel * 32 * 48
     assert parameter_count(model) == sum(p.numel() for p in model.parameters())
+
+
+def test_rlfn_teacher_is_the_published_network_on_frames_in_0_1():
+    from crispcall.models.peers.rlfn import RLFN, RLFNUpscaler
+
+    torch.manual_seed(0)
+    published = RLFN(channels=48).eval()
+    teacher = RLFNUpscaler(channels=48).eval()
+    teacher.load_state_dict(published.state_dict(), strict=True)
+    x = torch.rand(1, 3, 20, 18)  # ESA pools 7 x 7 after a stride-2 convolution: 15 px at least
+    with torch.no_grad():
+        assert torch.allclose(teacher(x), published(x * 255) / 255, atol=1e-5)
+    assert teacher(x).shape == (1, 3, 40, 36) and teacher.scale == 2

@@ -207,6 +207,35 @@ def test_x2_teacher_trains_on_low_resolution_pairs_and_exports_with_its_scale(
     assert method.run(np.zeros((10, 14, 3), np.uint8)).shape == (20, 28, 3)
 
 
+def test_rlfn_import_and_ensemble_are_teacher_files(tmp_path, capsys):
+    from crispcall.cli.main import main
+    from crispcall.models.peers.rlfn import RLFN, RLFNUpscaler
+
+    torch.manual_seed(0)
+    published = RLFN(channels=48)
+    pth = tmp_path / "rlfn_s_x2.pth"
+    torch.save({f"module.{k}": v for k, v in published.state_dict().items()}, pth)  # as DataParallel saved it
+    rlfn = tmp_path / "rlfn.pt"
+    assert main(["train", "import-rlfn", "--pth", str(pth), "--kind", "rlfn-s-x2", "--out", str(rlfn)]) == 0
+    teacher = load_network(rlfn, "teacher")
+    assert isinstance(teacher, RLFNUpscaler)
+    assert torch.equal(teacher.conv_1.weight, published.conv_1.weight)
+    # A file of the other width is refused in one line.
+    assert main(["train", "import-rlfn", "--pth", str(pth), "--out", str(tmp_path / "wrong.pt")]) == 2
+    assert "holds no rlfn-x2 weights" in capsys.readouterr().err
+    other = RLFNUpscaler(channels=48)
+    torch.save({"arch": "teacher", "model": other.state_dict(), "config": {"model": {"kind": "rlfn-s-x2"}}},
+               tmp_path / "other.pt")  # fmt: skip
+    joined = tmp_path / "ensemble.pt"
+    assert main(["train", "ensemble", "--weights", str(rlfn), str(tmp_path / "other.pt"), "--out", str(joined)]) == 0
+    ensemble = load_network(joined, "teacher")
+    x = torch.rand(1, 3, 16, 16)
+    with torch.no_grad():
+        assert torch.allclose(ensemble(x), (teacher(x) + other.eval()(x)) / 2, atol=1e-6)
+    assert main(["train", "ensemble", "--weights", str(rlfn), str(pth), "--out", str(joined)]) == 2
+    assert "not a teacher weights file" in capsys.readouterr().err
+
+
 def test_unknown_teacher_kind():
     from crispcall.models.io import build_teacher
 

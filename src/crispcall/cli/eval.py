@@ -29,6 +29,8 @@ def register(sub) -> None:
             "crispcall eval --suite webrtc --data ~/recordings --preset vp8-300 --method input unsharp student",
             "crispcall eval --suite webrtc --data ~/recordings --method student student+upscaled-only",
             "crispcall eval --suite call --sets video --vmaf --method input unsharp student",
+            "crispcall eval --suite call --sets screens --preset call --method student student-int8 --per-file "
+            "--json screens.json",
         ],
     )
     add_data_option(parser)
@@ -44,6 +46,9 @@ def register(sub) -> None:
     add_method_options(parser, ["input", "unsharp"])
     parser.add_argument("--limit", type=bounded(int, 1), help="score at most N files per set (clips for the video set)")
     parser.add_argument("--no-ocr", action="store_true", help="skip the OCR character error rate")
+    parser.add_argument(
+        "--per-file", action="store_true", help="also write each file's PSNR, SSIM and OCR CER to the JSON (files)"
+    )
     parser.add_argument(
         "--frames", type=bounded(int, 2), default=90, help="webrtc: frames scored per recording (default: %(default)s)"
     )
@@ -75,6 +80,16 @@ def run(args: argparse.Namespace) -> None:
         raise CliError("OCR needs tesseract (apt-get install tesseract-ocr), or pass --no-ocr")
     presets = presets or ["x2", "call", "poor", "lossy"]
     sets = split_list(args.sets) if args.sets else None
-    document = evaluate(data, suites, presets, methods(args), args.limit, not args.no_ocr, vmaf=args.vmaf, sets=sets)
+    document = evaluate(
+        data,
+        suites,
+        presets,
+        methods(args),
+        args.limit,
+        not args.no_ocr,
+        vmaf=args.vmaf,
+        sets=sets,
+        per_file=args.per_file,
+    )
     print(markdown_tables(document))
     write_results(document, args.json)

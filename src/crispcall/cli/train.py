@@ -15,7 +15,8 @@ def register(sub) -> None:
         networks,
         "teacher",
         "train the teacher",
-        "Train or fine-tune the teacher (model.kind: upconv7, from waifu2x, or srresnet, from scratch) on the pair "
+        "Train or fine-tune the teacher (model.kind: upconv7 or upconv7-x2, from waifu2x; rlfn-x2, from RLFN; or "
+        "srresnet, from scratch) on the pair "
         "cache named in the config. Reruns resume from OUT/checkpoint.pt. Under torchrun, one process per GPU "
         "(or CPU group).",
         ["crispcall train teacher --config configs/teacher-upconv7.yaml --out runs/teacher-upconv7"],
@@ -117,6 +118,40 @@ def register(sub) -> None:
         help="upconv7: same-size (the upscaled frame in); upconv7-x2: x2 on the received frame (default: %(default)s)",
     )
     waifu2x.set_defaults(func=import_waifu2x)
+    rlfn = add_command(
+        networks,
+        "import-rlfn",
+        "turn RLFN's published weights into an x2 teacher to fine-tune",
+        "Read RLFN's or RLFN-S's published x2 weights (the .pth of shared/peers/rlfn, Apache-2.0) into an x2 "
+        "teacher on the received frame (crispcall.models.peers.rlfn.RLFNUpscaler) and write them as a weights "
+        "file that a teacher config's train.init can name.",
+        ["crispcall train import-rlfn --pth ../shared/peers/rlfn/rlfn_x2.pth --out runs/rlfn-x2.pt"],
+    )
+    rlfn.add_argument("--pth", type=Path, required=True, help="RLFN's published weights (.pth)")
+    rlfn.add_argument("--out", type=output(), required=True, help="teacher weights file (.pt) to write")
+    rlfn.add_argument(
+        "--kind",
+        choices=["rlfn-x2", "rlfn-s-x2"],
+        default="rlfn-x2",
+        help="rlfn-x2 for rlfn_x2.pth (52 channels), rlfn-s-x2 for rlfn_s_x2.pth (48) (default: %(default)s)",
+    )
+    rlfn.set_defaults(func=import_rlfn)
+    ensemble = add_command(
+        networks,
+        "ensemble",
+        "join teacher weights files into one teacher that averages their outputs",
+        "Write one teacher weights file whose output is the mean of the given teachers' outputs (all of one "
+        "scale), for crispcall train responses, validate and export.",
+        [
+            "crispcall train ensemble --weights weights/teacher.pt runs/teacher-rlfn-x2/teacher.pt "
+            "--out runs/teacher-ensemble.pt"
+        ],
+    )
+    ensemble.add_argument(
+        "--weights", type=Path, nargs="+", required=True, help="two or more teacher weights files (.pt)"
+    )
+    ensemble.add_argument("--out", type=output(), required=True, help="teacher weights file (.pt) to write")
+    ensemble.set_defaults(func=join_teachers)
     plot = add_command(
         networks,
         "plot",
@@ -171,6 +206,20 @@ def import_waifu2x(args: argparse.Namespace) -> None:
         from crispcall.train.teacher import import_waifu2x as read
 
     print(f"wrote {read(_existing_file(args.bin), args.out, args.kind)}")
+
+
+def import_rlfn(args: argparse.Namespace) -> None:
+    with needs_extra("train"):
+        from crispcall.train.teacher import import_rlfn as read
+
+    print(f"wrote {read(_existing_file(args.pth), args.out, args.kind)}")
+
+
+def join_teachers(args: argparse.Namespace) -> None:
+    with needs_extra("train"):
+        from crispcall.train.teacher import ensemble_teachers
+
+    print(f"wrote {ensemble_teachers([_existing_file(path) for path in args.weights], args.out)}")
 
 
 def plot_log(args: argparse.Namespace) -> None:

@@ -76,6 +76,8 @@ def _distillation_loss(config: dict) -> DistillationLoss:
                 "an x2 teacher teaches through precomputed responses only (distill.responses, from crispcall train "
                 "responses); set distill.feature to 0"
             )
+        if terms["feature"] and not hasattr(teacher, "feature_channels"):
+            raise InputError(f"{terms['teacher']} gives no features to distil; set distill.feature to 0")
     probe = Student(**config["model"])
     return DistillationLoss(
         teacher,
@@ -86,7 +88,7 @@ def _distillation_loss(config: dict) -> DistillationLoss:
         structure=terms["structure"],
         structure_eps=terms["structure_eps"],
         student_channels=[probe.channels] * len(probe.tap_after),
-        teacher_channels=teacher.feature_channels if teacher is not None else 0,
+        teacher_channels=getattr(teacher, "feature_channels", 0),
     )
 
 

@@ -88,10 +88,12 @@ def evaluate(
     progress: bool = True,
     vmaf: bool = False,
     sets: Sequence[str] | None = None,
+    per_file: bool = False,
 ) -> dict:
     """Score ``methods`` and return the JSON document of ``crispcall eval``; with ``vmaf``,
     the video set also gets VMAF and VMAF-NEG (:data:`VMAF_NOTE`). ``sets`` keeps only those
-    sets of the suites (a suite's score is then the mean over them)."""
+    sets of the suites (a suite's score is then the mean over them). With ``per_file`` the
+    document also lists each scored item's PSNR, SSIM and OCR CER (``files``)."""
     for suite in suites:
         if suite not in SUITES:
             raise InputError(f"unknown suite {suite!r}; known suites: {', '.join(SUITES)}")
@@ -108,6 +110,7 @@ def evaluate(
     files = {name: set_files(data_dir, name)[:limit] for name in set_names}
     scores: dict[tuple[str, str, str], SetScores] = defaultdict(SetScores)
     counts: dict[tuple[str, str], int] = defaultdict(int)
+    item_names: dict[tuple[str, str], list[str]] = defaultdict(list)
     open_clips: dict[tuple[str, str], Any] = {}  # (method, clip) -> the VmafClip being filled
     pending: list[Future] = []
     if vmaf:
@@ -130,6 +133,7 @@ def evaluate(
                     while len(pending) > MAX_PENDING_OCR:
                         pending.pop(0).result()
                     counts[(set_name, preset)] += 1
+                    item_names[(set_name, preset)].append(item.name)
                     gt_text = _gt_text(item.gt) if ocr and set_name == OCR_SET else None
                     input_sharpness = sharpness(item.degraded.frame)
                     gt_ratio = sharpness_ratio(item.gt, input_sharpness)
@@ -156,6 +160,7 @@ def evaluate(
                 open_clips.clear()
                 bar.set_postfix_str(f"{len(files[set_name])} {unit}")
         results = _rows(scores, counts, suites, set_names, presets, [m.name for m in methods])
+    per_file_rows = {"files": _file_rows(scores, item_names)} if per_file else {}
     return {
         "meta": run_meta(
             data=str(data_dir),
@@ -168,7 +173,23 @@ def evaluate(
             notes=list(NOTES) + ([VMAF_NOTE] if vmaf else []),
         ),
         "results": results,
+        **per_file_rows,
     }
+
+
+def _file_rows(
+    scores: dict[tuple[str, str, str], SetScores], item_names: dict[tuple[str, str], list[str]]
+) -> list[dict]:
+    """One row per scored item and method, in the order scored (call after :func:`_rows`,
+    which waits for the OCR)."""
+    rows = []
+    for (method, set_name, preset), cell in scores.items():
+        cer = cell.values.get("ocr_cer", [])
+        for i, name in enumerate(item_names[(set_name, preset)]):
+            row = {"method": method, "set": set_name, "preset": preset, "file": name}
+            row.update(psnr=cell.values["psnr"][i], ssim=cell.values["ssim"][i], ocr_cer=cer[i] if cer else None)
+            rows.append(row)
+    return rows
 
 
 def _rows(scores, counts, suites, set_names, presets, method_names) -> list[dict]:

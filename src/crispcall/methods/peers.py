@@ -13,7 +13,6 @@ Weights are read from a directory the user gives (``--peers``, ``$CRISPCALL_PEER
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,36 +115,11 @@ class NcnnPeer(Method):
         return np.clip(out.transpose(1, 2, 0) * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
 
-def _build_torch_peer(build: str):  # -> torch.nn.Module, imported lazily: PyTorch is optional
-    from crispcall.models.peers.carn import CARNM
-    from crispcall.models.peers.imdn import IMDN, IMDNRTC, IMDNRTE
-    from crispcall.models.peers.pan import PAN
-    from crispcall.models.peers.rlfn import RLFN
-
-    builders: dict[str, Callable] = {
-        "imdn": IMDN,
-        "imdn-rtc": IMDNRTC,
-        "imdn-rte": IMDNRTE,
-        "carn-m": CARNM,
-        "pan": PAN,
-        "rlfn": lambda: RLFN(channels=52),
-        "rlfn-s": lambda: RLFN(channels=48),
-    }
-    return builders[build]()
-
-
 def load_torch_peer(spec: PeerSpec, weights: Path):
     """The peer's PyTorch module with its published weights, in eval mode."""
-    import torch
+    from crispcall.models.peers import load_peer  # imported here: PyTorch is optional
 
-    model = _build_torch_peer(spec.build)
-    state = torch.load(weights, map_location="cpu", weights_only=True)
-    state = {k.removeprefix("module."): v for k, v in state.items()}
-    own = model.state_dict()
-    # CARN-M's checkpoint also holds x3/x4 heads that the x2 model does not build.
-    state = {k: v for k, v in state.items() if k in own or not k.startswith("upsample.")}
-    model.load_state_dict(state, strict=True)
-    return model.eval()
+    return load_peer(spec.build, weights)
 
 
 def export_torch_peer(spec: PeerSpec, weights: Path, out: Path) -> Path:

@@ -9,23 +9,38 @@ import torch
 from torch import nn
 
 from crispcall.errors import InputError
+from crispcall.models.ensemble import TeacherEnsemble
+from crispcall.models.peers.rlfn import RLFNUpscaler
 from crispcall.models.student import Student
 from crispcall.models.teacher import Teacher
 from crispcall.models.upconv7 import UpConv7Teacher, UpConv7Upscaler
 
-UPCONV7_KINDS: dict[str, Callable[[], nn.Module]] = {"upconv7": UpConv7Teacher, "upconv7-x2": UpConv7Upscaler}
+# Teachers whose shape is fixed by the published weights they start from.
+PUBLISHED_KINDS: dict[str, Callable[[], nn.Module]] = {
+    "upconv7": UpConv7Teacher,
+    "upconv7-x2": UpConv7Upscaler,
+    "rlfn-x2": lambda: RLFNUpscaler(channels=52),
+    "rlfn-s-x2": lambda: RLFNUpscaler(channels=48),
+}
 
 
 def build_teacher(kind: str = "srresnet", **options) -> nn.Module:
     """A teacher of the given ``kind``: ``srresnet`` (:class:`Teacher`, trained from scratch,
     ``options`` are its arguments), ``upconv7`` (:class:`UpConv7Teacher`, same-size, from
-    waifu2x) or ``upconv7-x2`` (:class:`UpConv7Upscaler`, x2 on the received frame)."""
-    if kind in UPCONV7_KINDS:
+    waifu2x), ``upconv7-x2`` (:class:`UpConv7Upscaler`, x2 on the received frame), ``rlfn-x2``
+    and ``rlfn-s-x2`` (:class:`RLFNUpscaler`, x2, from RLFN and RLFN-S) or ``ensemble``
+    (:class:`TeacherEnsemble`; ``members`` is a list of the members' ``model`` configs)."""
+    if kind in PUBLISHED_KINDS:
         if options:
             raise InputError(f"the {kind} teacher takes no options, got {sorted(options)}")
-        return UPCONV7_KINDS[kind]()
+        return PUBLISHED_KINDS[kind]()
+    if kind == "ensemble":
+        if set(options) != {"members"}:
+            raise InputError(f"an ensemble teacher takes members only, got {sorted(options)}")
+        return TeacherEnsemble([build_teacher(**member) for member in options["members"]])
     if kind != "srresnet":
-        raise InputError(f"unknown teacher kind {kind!r}; kinds: srresnet, {', '.join(UPCONV7_KINDS)}")
+        kinds = ", ".join(["srresnet", *PUBLISHED_KINDS, "ensemble"])
+        raise InputError(f"unknown teacher kind {kind!r}; kinds: {kinds}")
     return Teacher(**options)
 
 

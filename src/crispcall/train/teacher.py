@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from crispcall.errors import InputError
 from crispcall.models.io import build_teacher
+from crispcall.models.peers import published_state
 from crispcall.models.upconv7 import read_ncnn_upconv7
 from crispcall.train.config import load_config
 from crispcall.train.loop import save_atomic, train
@@ -29,14 +32,45 @@ def train_teacher(
     return train(lambda: build_teacher(**config["model"]), config, Path(out_dir), loss_fn, "teacher")
 
 
+def _save_teacher(teacher: nn.Module, model_config: dict, source: str, out: str | Path) -> Path:
+    """Write ``teacher`` as a weights file that a config's ``train.init``, ``distill.teacher``
+    and ``crispcall export`` can name."""
+    out = Path(out)
+    state = {"arch": "teacher", "model": teacher.state_dict(), "config": {"model": model_config}, "steps": 0}
+    save_atomic({**state, "source": source}, out)
+    return out
+
+
 def import_waifu2x(bin_path: str | Path, out: str | Path, kind: str = "upconv7") -> Path:
     """Write waifu2x's ncnn ``upconv_7`` weights as a teacher weights file of ``kind``
-    (``upconv7`` same-size or ``upconv7-x2``; what ``train.init`` of a fine-tuning config
-    names, and what ``crispcall export`` reads)."""
+    (``upconv7`` same-size or ``upconv7-x2``)."""
     teacher = build_teacher(kind).load_upconv7(read_ncnn_upconv7(bin_path))
-    out = Path(out)
-    config = {"model": {"kind": kind}}
-    save_atomic(
-        {"arch": "teacher", "model": teacher.state_dict(), "config": config, "steps": 0, "source": str(bin_path)}, out
-    )
-    return out
+    return _save_teacher(teacher, {"kind": kind}, str(bin_path), out)
+
+
+def import_rlfn(pth_path: str | Path, out: str | Path, kind: str = "rlfn-x2") -> Path:
+    """Write RLFN's published PyTorch weights (``rlfn_x2.pth`` for ``rlfn-x2``,
+    ``rlfn_s_x2.pth`` for ``rlfn-s-x2``) as an x2 teacher weights file."""
+    teacher = build_teacher(kind)
+    try:
+        teacher.load_state_dict(published_state(pth_path, teacher), strict=True)
+    except (RuntimeError, pickle.UnpicklingError) as error:
+        first_line = str(error).strip().splitlines()[0]
+        raise InputError(
+            f"{pth_path} holds no {kind} weights (rlfn_x2.pth: rlfn-x2, rlfn_s_x2.pth: rlfn-s-x2): {first_line}"
+        ) from error
+    return _save_teacher(teacher, {"kind": kind}, str(pth_path), out)
+
+
+def ensemble_teachers(weights: Sequence[str | Path], out: str | Path) -> Path:
+    """Write the ensemble of the teacher weights files ``weights`` (the mean of their
+    outputs) as one teacher weights file."""
+    members = [torch.load(path, map_location="cpu", weights_only=False) for path in weights]
+    for path, member in zip(weights, members, strict=True):
+        if not isinstance(member, dict) or member.get("arch") != "teacher":
+            raise InputError(f"{path} is not a teacher weights file written by crispcall train")
+    model_config = {"kind": "ensemble", "members": [member["config"]["model"] for member in members]}
+    teacher = build_teacher(**model_config)
+    state = {f"members.{i}.{key}": value for i, member in enumerate(members) for key, value in member["model"].items()}
+    teacher.load_state_dict(state, strict=True)
+    return _save_teacher(teacher, model_config, " + ".join(str(path) for path in weights), out)

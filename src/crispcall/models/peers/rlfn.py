@@ -63,3 +63,21 @@ class RLFN(nn.Module):
         for i in range(1, self.blocks + 1):
             out = getattr(self, f"block_{i}")(out)
         return self.upsampler(self.conv_2(out) + feature)
+
+
+class RLFNUpscaler(RLFN):
+    """RLFN as a teacher: x2 super-resolution on the received frame, RGB in [0, 1] in and out
+    (the published network works on the 0-255 scale). Same state dict as :class:`RLFN`, so
+    fine-tuning starts from the published weights (``crispcall train import-rlfn``).
+
+    Args: channels (52 for RLFN, 48 for RLFN-S), blocks.
+    """
+
+    scale = 2
+    size_multiple = 1
+
+    def __init__(self, channels: int = 52, blocks: int = 6):
+        super().__init__(channels, blocks, self.scale)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x * 255.0) / 255.0
