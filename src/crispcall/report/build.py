@@ -366,15 +366,15 @@ def _method_section(weights: Path) -> list[str]:
         )
     lines += [
         "",
-        "- **Teacher**: waifu2x's upconv_7 network (MIT, see NOTICE), x2 on the received frame as published, "
-        "fine-tuned on our own degradation pipeline at x2 (resize, blur, noise, JPEG, H.264/VP8 through PyAV, lost "
-        "blocks concealed as a decoder would) ([models/teacher.md](models/teacher.md)). The `teacher` rows below "
-        "are still its same-size predecessor's every-file runs: the x2 teacher has been scored on the first 4 "
-        "files of each set only (docs/RESULTS.md). The shipped student was distilled from the earlier teacher "
-        "trained from scratch.",
-        "- **Student**: depthwise-separable residual blocks at quarter resolution on luma, re-parameterisable "
-        "convolutions fused for inference, distilled from the teacher by response (L1), with feature "
-        "alignment and a SIFT-like orientation term measured in the ablation ([models/student.md](models/student.md)).",
+        "- **Teacher**: RLFN (Apache-2.0, see NOTICE), x2 on the received frame as published, fine-tuned on our own "
+        "degradation pipeline at x2 (resize, blur, noise, JPEG, H.264/VP8 through PyAV, lost blocks concealed as a "
+        "decoder would) ([models/teacher.md](models/teacher.md)). The `teacher` rows below are still the every-file "
+        "runs of an earlier, same-size teacher: the x2 teachers have been scored on the first 4 files of each set "
+        "only (docs/RESULTS.md).",
+        "- **Student**: dense 3x3 blocks at quarter resolution on luma (32 channels, 4 blocks), distilled by "
+        "response (L1) from the x2 teacher before RLFN (waifu2x's upconv_7, MIT), with clean frames learnt from their "
+        "ground truth; feature alignment and a SIFT-like orientation term were measured in the ablation "
+        "([models/student.md](models/student.md)).",
         "- **INT8**: ONNX Runtime static QDQ, per-channel weights; quantization-aware fine-tuning for the shipped "
         "file.",
         "- **Exports**: ONNX (uint8 frames in and out, any size) for ONNX Runtime, OpenVINO and onnxruntime-web, and "
