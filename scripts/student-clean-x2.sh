@@ -10,6 +10,7 @@
 # exports beside them, copied to weights/ under the default names (student{,-int8}{,-luma,-i420}.onnx).
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
+source scripts/export-student.sh
 THREADS=${THREADS:-2}
 "$B/crispcall" data cache --train ../shared/data/train data/screens --out data/pairs-clean-x2-128.npz \
   --count 6000 --patch-size 128 --workers "$THREADS" --holdout-every 50 --config configs/degrade-clean-x2.yaml \
@@ -23,15 +24,10 @@ git show 90438d3:weights/student.pt > runs/s20/student-s18.pt
   --set train.threads="$THREADS"
 "$B/crispcall" train student --config configs/student-dense48x3-clean-x2.yaml --out runs/student-dense32x4-clean-x2 \
   --set model.channels=32 --set model.blocks=4 --set train.init=runs/student-32x4-fused.pt --set train.threads="$THREADS"
-CAL=(--calibration ../shared/data/train data/screens)
 for NAME in student-dense48x3-clean-x2 student-dense32x4-clean-x2; do
   OUT=runs/$NAME
   "$B/crispcall" train student --config configs/student-qat.yaml --out $OUT-qat --set train.init=$OUT/student.pt "${MIX[@]}"
-  for graph in "" -luma -i420; do
-    flag=${graph:+--${graph#-}}
-    "$B/crispcall" export --checkpoint $OUT/student.pt --out $OUT/$NAME$graph.onnx $flag
-    "$B/crispcall" export --checkpoint $OUT-qat/student.pt --out $OUT/$NAME-int8$graph.onnx $flag --int8 "${CAL[@]}"
-  done
+  export_student $OUT $NAME
 done
 # `student` below is the student shipped before these files (session 18's weights).
 "$B/crispcall" export --checkpoint runs/student-dense48x3-x2/student.pt --out runs/student-dense48x3-x2/student-dense48x3-x2.onnx

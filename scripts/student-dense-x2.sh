@@ -19,6 +19,7 @@
 # from their checkpoints), then 5-10 of QAT.
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
+source scripts/export-student.sh
 CHANNELS=${CHANNELS:-32}
 BLOCKS=${BLOCKS:-4}
 STEPS=${STEPS:-7000}
@@ -37,12 +38,7 @@ OUT=runs/$NAME
 "$B/crispcall" train student --config configs/student-qat.yaml --out $OUT-qat \
   --set train.init=$OUT/student.pt --set data.cache=data/pairs-teacher-x2-128.npz \
   --set distill.responses=data/pairs-teacher-x2-128-responses.npz --set train.threads=$THREADS
-CAL=(--calibration ../shared/data/train data/screens)
-for graph in "" -luma -i420; do
-  flag=${graph:+--${graph#-}}
-  "$B/crispcall" export --checkpoint $OUT/student.pt --out $OUT/$NAME$graph.onnx $flag
-  "$B/crispcall" export --checkpoint $OUT-qat/student.pt --out $OUT/$NAME-int8$graph.onnx $flag --int8 "${CAL[@]}"
-done
+export_student $OUT $NAME
 "$B/crispcall" eval --suite call --preset x2 call poor lossy --method $OUT/$NAME.onnx \
   $OUT/$NAME-int8.onnx student student-int8 imdn-rte --threads $THREADS --limit 4 --no-ocr \
   --json docs/results/eval-$NAME-limit4.json

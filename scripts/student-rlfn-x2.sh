@@ -7,6 +7,7 @@
 # data/pairs-clean-x2-128.npz (scripts/student-clean-x2.sh makes it). About 20 minutes on two threads.
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
+source scripts/export-student.sh
 THREADS=${THREADS:-2}
 NAME=student-dense32x4-rlfn-x2
 OUT=runs/$NAME
@@ -17,12 +18,7 @@ MIX=(--set "data.cache=[data/pairs-teacher-x2-128.npz, data/pairs-clean-x2-128.n
      --set "distill.responses=[data/pairs-teacher-x2-128-rlfn-responses.npz, clean]"
      --set distill.teacher=runs/teacher-rlfn-x2/teacher.pt --set train.threads="$THREADS")
 "$B/crispcall" train student --config configs/student-qat.yaml --out $OUT-qat --set train.init=$OUT/student.pt "${MIX[@]}"
-CAL=(--calibration ../shared/data/train data/screens)
-for graph in "" -luma -i420; do
-  flag=${graph:+--${graph#-}}
-  "$B/crispcall" export --checkpoint $OUT/student.pt --out $OUT/$NAME$graph.onnx $flag
-  "$B/crispcall" export --checkpoint $OUT-qat/student.pt --out $OUT/$NAME-int8$graph.onnx $flag --int8 "${CAL[@]}"
-done
+export_student $OUT $NAME
 # `student` and `student-int8` below are session 20's shipped files.
 "$B/crispcall" eval --suite call --preset x2 call poor lossy --method $OUT/$NAME.onnx $OUT/$NAME-int8.onnx \
   student student-int8 --threads "$THREADS" --limit 4 --no-ocr --json docs/results/eval-student-rlfn-x2-limit4.json

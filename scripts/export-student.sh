@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Every export the runtime and the page use, of one trained student: OUT/student.pt as FP32 and
+# OUT-qat/student.pt as INT8, each as the frame graph and its luma and I420 twins, written to
+# OUT/NAME{,-int8}{,-luma,-i420}.onnx. Sourced by the student scripts after $B is set:
+#   export_student runs/student-dense32x4-rlfn-x2 student-dense32x4-rlfn-x2
+export_student() {
+  local out=$1 name=$2 graph flag
+  for graph in "" -luma -i420; do
+    flag=${graph:+--${graph#-}}
+    "$B/crispcall" export --checkpoint "$out/student.pt" --out "$out/$name$graph.onnx" $flag
+    "$B/crispcall" export --checkpoint "$out-qat/student.pt" --out "$out/$name-int8$graph.onnx" $flag --int8 \
+      --calibration ../shared/data/train data/screens
+  done
+}
