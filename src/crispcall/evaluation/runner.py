@@ -109,8 +109,7 @@ def evaluate(
         set_names = [name for name in set_names if name in sets]
     files = {name: set_files(data_dir, name)[:limit] for name in set_names}
     scores: dict[tuple[str, str, str], SetScores] = defaultdict(SetScores)
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    item_names: dict[tuple[str, str], list[str]] = defaultdict(list)
+    item_names: dict[tuple[str, str], list[str]] = defaultdict(list)  # (set, preset) -> items scored
     open_clips: dict[tuple[str, str], Any] = {}  # (method, clip) -> the VmafClip being filled
     pending: list[Future] = []
     if vmaf:
@@ -132,7 +131,6 @@ def evaluate(
                     # Bound the OCR backlog: each pending job holds a full output frame.
                     while len(pending) > MAX_PENDING_OCR:
                         pending.pop(0).result()
-                    counts[(set_name, preset)] += 1
                     item_names[(set_name, preset)].append(item.name)
                     gt_text = _gt_text(item.gt) if ocr and set_name == OCR_SET else None
                     input_sharpness = sharpness(item.degraded.frame)
@@ -159,7 +157,7 @@ def evaluate(
                     clip_vmaf.close()  # a clip's frames take disk space: gone once scored
                 open_clips.clear()
                 bar.set_postfix_str(f"{len(files[set_name])} {unit}")
-        results = _rows(scores, counts, suites, set_names, presets, [m.name for m in methods])
+        results = _rows(scores, item_names, suites, set_names, presets, [m.name for m in methods])
     per_file_rows = {"files": _file_rows(scores, item_names)} if per_file else {}
     return {
         "meta": run_meta(
@@ -192,7 +190,7 @@ def _file_rows(
     return rows
 
 
-def _rows(scores, counts, suites, set_names, presets, method_names) -> list[dict]:
+def _rows(scores, item_names, suites, set_names, presets, method_names) -> list[dict]:
     rows = []
     for method in method_names:
         for suite in suites:
@@ -202,7 +200,7 @@ def _rows(scores, counts, suites, set_names, presets, method_names) -> list[dict
                     cell = scores[(method, set_name, preset)]
                     row = {"method": method, "suite": suite, "set": set_name, "preset": preset}
                     row.update({m: cell.mean(m) for m in METRICS})
-                    row["n_images"] = counts[(set_name, preset)]
+                    row["n_images"] = len(item_names[(set_name, preset)])
                     per_set.append(row)
                 rows.extend(per_set)
                 summary = {"method": method, "suite": suite, "set": "mean", "preset": preset}

@@ -47,19 +47,26 @@ def build_teacher(kind: str = "srresnet", **options) -> nn.Module:
 ARCHS: dict[str, Callable[..., nn.Module]] = {"teacher": build_teacher, "student": Student}
 
 
-def load_network(path: str | Path, arch: str | None = None) -> nn.Module:
-    """The network saved at ``path`` (its ``arch`` and ``config['model']``), in eval mode.
-
-    ``arch``, when given, is checked against the file's.
-    """
+def read_weights(path: str | Path, arch: str | None = None) -> dict:
+    """What ``crispcall train`` saved at ``path`` (``arch``, ``model``, ``config``), checked to
+    be such a file and, when ``arch`` is given, one of that arch."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such weights file: {path}")
     state = torch.load(path, map_location="cpu", weights_only=False)
     if not isinstance(state, dict) or "model" not in state or state.get("arch") not in ARCHS:
-        raise InputError(f"{path} is not a weights file written by crispcall train")
+        raise InputError(f"{path} is not a {arch + ' ' if arch else ''}weights file written by crispcall train")
     if arch is not None and state["arch"] != arch:
         raise InputError(f"{path} holds a {state['arch']}, not a {arch}")
+    return state
+
+
+def load_network(path: str | Path, arch: str | None = None) -> nn.Module:
+    """The network saved at ``path`` (its ``arch`` and ``config['model']``), in eval mode.
+
+    ``arch``, when given, is checked against the file's.
+    """
+    state = read_weights(path, arch)
     model = ARCHS[state["arch"]](**state["config"]["model"])
     model.load_state_dict(state["model"])
     return model.eval()

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from crispcall.errors import InputError
-from crispcall.models.io import build_teacher
+from crispcall.models.io import build_teacher, read_weights
 from crispcall.models.peers import published_state
 from crispcall.models.upconv7 import read_ncnn_upconv7
 from crispcall.train.config import load_config
@@ -65,10 +65,7 @@ def import_rlfn(pth_path: str | Path, out: str | Path, kind: str = "rlfn-x2") ->
 def ensemble_teachers(weights: Sequence[str | Path], out: str | Path) -> Path:
     """Write the ensemble of the teacher weights files ``weights`` (the mean of their
     outputs) as one teacher weights file."""
-    members = [torch.load(path, map_location="cpu", weights_only=False) for path in weights]
-    for path, member in zip(weights, members, strict=True):
-        if not isinstance(member, dict) or member.get("arch") != "teacher":
-            raise InputError(f"{path} is not a teacher weights file written by crispcall train")
+    members = [read_weights(path, "teacher") for path in weights]
     model_config = {"kind": "ensemble", "members": [member["config"]["model"] for member in members]}
     teacher = build_teacher(**model_config)
     state = {f"members.{i}.{key}": value for i, member in enumerate(members) for key, value in member["model"].items()}
