@@ -16,31 +16,37 @@ from crispcall.models.student import BT601, Student, activation
 from crispcall.train.loop import as_played, to_tensor
 
 
-def dead_shares(model: Student, frames: torch.Tensor) -> dict[str, float]:
-    """For the head's and each block's inner ReLU, the share of channels that never fire on
-    ``frames`` (for a leaky network: that are never positive)."""
+def training_inputs(cache: str, count: int = 32) -> torch.Tensor:
+    """The first ``count`` degraded frames of a pair cache, as the student sees them."""
+    degraded, clean, _ = read_cache(cache)
+    return to_tensor(as_played(degraded[:count], clean.shape[1]), torch.device("cpu"))
+
+
+def dead_channels(model: Student, frames: torch.Tensor) -> dict[str, torch.Tensor]:
+    """For the head's ReLU (none with a linear head) and each block's inner ReLU, a mask of the
+    channels that never fire on ``frames`` (for a leaky network: that are never positive)."""
     luma = (frames * frames.new_tensor(BT601).view(1, 3, 1, 1)).sum(1, keepdim=True)
-    shares = {}
+    masks = {}
     with torch.no_grad():
         out = model.head(F.pixel_unshuffle(luma, model.unshuffle))
-        shares["head"] = float((out.amax(dim=(0, 2, 3)) <= 0).float().mean())
-        out = activation(out, model.negative_slope)
+        if not model.linear_head:
+            masks["head"] = out.amax(dim=(0, 2, 3)) <= 0
+            out = activation(out, model.negative_slope)
         for index, block in enumerate(model.body):
-            inner = block.conv1(out)
-            shares[f"block{index + 1}"] = float((inner.amax(dim=(0, 2, 3)) <= 0).float().mean())
+            masks[f"block{index + 1}"] = block.conv1(out).amax(dim=(0, 2, 3)) <= 0
             out = block(out)
-    return shares
+    return masks
 
 
 def main(cache: str, checkpoints: list[str]) -> None:
-    degraded, clean, _ = read_cache(cache)
-    frames = to_tensor(as_played(degraded[:32], clean.shape[1]), torch.device("cpu"))
+    frames = training_inputs(cache)
     for path in checkpoints:
         state = torch.load(path, map_location="cpu", weights_only=False)
         model = Student(**state["config"]["model"]).eval()
         model.load_state_dict(state["model"])
-        shares = dead_shares(model, frames)
-        print(f"{path} (step {state.get('step', 'final')}): " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()))
+        masks = dead_channels(model, frames)
+        shares = ", ".join(f"{name} {float(mask.float().mean()):.0%}" for name, mask in masks.items())
+        print(f"{path} (step {state.get('step', 'final')}): {shares}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ VARIANTS = [
     {"block": "dense", "blocks": 2, "refine": 4},
     {"unshuffle": 2, "head_kernel": 1, "tail_kernel": 1},
     {"block": "dense", "blocks": 2, "negative_slope": 0.1},
+    {"block": "dense", "blocks": 2, "linear_head": True},
 ]
 
 
@@ -136,3 +137,16 @@ def test_leaky_units_pass_negative_responses_on():
     with torch.no_grad():
         assert not torch.allclose(plain(x), leaky(x))
     assert Student(**leaky.config).negative_slope == 0.1 and all(b.negative_slope == 0.1 for b in leaky.body)
+
+
+def test_linear_head_passes_the_heads_negative_values_to_the_body():
+    """Without the head's ReLU the body sees what the head makes, negative values included;
+    the choice is part of the config that rebuilds the network."""
+    plain, linear = (_perturbed(Student(channels=8, blocks=1, block="dense", linear_head=h)) for h in (False, True))
+    linear.load_state_dict(plain.state_dict())
+    x = torch.rand(1, 3, 16, 16)
+    head_out = plain.head(torch.nn.functional.pixel_unshuffle(x[:, :1], 4))
+    assert (head_out < 0).any()
+    with torch.no_grad():
+        assert not torch.allclose(plain(x), linear(x))
+    assert Student(**linear.config).linear_head
