@@ -18,12 +18,13 @@ from crispcall.evaluation.table import difference_table, format_value, merge_doc
 from crispcall.files import pyplot, save_figure, written_whole
 
 # The headline quality table: the full-data eval runs of the shipped methods and the peers.
-# The teacher trained from scratch (eval-teacher-call.json) is no longer shipped and is not read.
+# Earlier teachers' runs (eval-teacher-call.json, eval-teacher-upconv7-*.json) are not read: they
+# are no longer shipped.
 HEADLINE_EVAL = (
     "eval-baselines.json",
     "eval-classic-x2-all.json",
-    "eval-teacher-upconv7-x2-call.json",  # the same-size waifu2x teacher (sessions 12-13) on every file, until
-    "eval-teacher-upconv7-poor-lossy.json",  # the x2 teacher (session 14) has its every-file runs
+    "eval-teacher-rlfn-call.json",  # the shipped RLFN teacher on every file (session 22)
+    "eval-teacher-rlfn-x2-poor-lossy.json",
     "eval-student-dense.json",
     "eval-student-ocr.json",  # student-dense at `call` with OCR (the run above skips it)
     # The dense student shipped in session 18, FP32 and INT8 (with OCR): where a method was scored
@@ -368,9 +369,7 @@ def _method_section(weights: Path) -> list[str]:
         "",
         "- **Teacher**: RLFN (Apache-2.0, see NOTICE), x2 on the received frame as published, fine-tuned on our own "
         "degradation pipeline at x2 (resize, blur, noise, JPEG, H.264/VP8 through PyAV, lost blocks concealed as a "
-        "decoder would) ([models/teacher.md](models/teacher.md)). The `teacher` rows below are still the every-file "
-        "runs of an earlier, same-size teacher: the x2 teachers have been scored on the first 4 files of each set "
-        "only (docs/RESULTS.md).",
+        "decoder would) ([models/teacher.md](models/teacher.md)); the `teacher` rows below are its every-file runs.",
         "- **Student**: dense 3x3 blocks at quarter resolution on luma (32 channels, 4 blocks), distilled by "
         "response (L1) from the x2 teacher before RLFN (waifu2x's upconv_7, MIT), with clean frames learnt from their "
         "ground truth; feature alignment and a SIFT-like orientation term were measured in the ablation "
