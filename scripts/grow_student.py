@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from crispcall.models.io import load_network
+from crispcall.models.io import load_network, write_weights
 from crispcall.models.student import Student
 
 
@@ -30,7 +30,7 @@ def grow(source: Path, out: Path, blocks: int) -> None:
     for block in grown.body[len(trained.body) :]:
         nn.init.zeros_(block.conv2.weight)
         nn.init.zeros_(block.conv2.bias)
-    torch.save({"arch": "student", "model": grown.state_dict(), "config": {"model": grown.config}}, out)
+    write_weights(out, "student", grown, {"model": grown.config})
     print(f"wrote {out}: {len(trained.body)} trained blocks and {blocks - len(trained.body)} new ones")
 
 

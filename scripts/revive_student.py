@@ -15,7 +15,7 @@ import torch
 from dead_relus import dead_channels, training_inputs
 from torch import nn
 
-from crispcall.models.io import load_network
+from crispcall.models.io import load_network, write_weights
 
 HEAD_SCALE = 0.01  # of the revived head channels' weights and bias: alive, and a small change
 
@@ -37,7 +37,7 @@ def revive(cache: str, source: Path, out: Path) -> None:
             block.conv1.weight[dead] = fresh[dead]
             block.conv1.bias[dead] = 0.0
             block.conv2.weight[:, dead] = 0.0
-    torch.save({"arch": "student", "model": model.state_dict(), "config": {"model": model.config}}, out)
+    write_weights(out, "student", model, {"model": model.config})
     counts = ", ".join(f"{name} {int(mask.sum())}" for name, mask in masks.items())
     print(f"wrote {out}: dead channels revived: {counts}")
 

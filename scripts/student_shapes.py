@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 import yaml
 
+from crispcall.models.io import write_weights
 from crispcall.models.student import Student
 
 
@@ -25,8 +26,7 @@ def main(out_dir: Path, shapes: list[str]) -> None:
         model = Student(**{**config, "rep": False})
         for parameter in model.tail.parameters():
             torch.nn.init.normal_(parameter, std=0.01)
-        state = {"arch": "student", "model": model.state_dict(), "config": {"model": model.config}}
-        torch.save(state, out_dir / f"{name}.pt")
+        write_weights(out_dir / f"{name}.pt", "student", model, {"model": model.config})
         print(f"wrote {out_dir / name}.pt")
 
 

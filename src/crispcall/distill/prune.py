@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from crispcall.errors import InputError
+from crispcall.models.io import read_weights, write_weights
 from crispcall.models.student import Student
 
 
@@ -62,9 +63,5 @@ def prune_student(model: Student, keep: int) -> Student:
 def save_pruned(model: Student, source: str | Path, path: str | Path) -> Path:
     """Write ``model`` in the format of ``crispcall train`` (so ``train.init`` and
     ``crispcall export`` read it), with the config of the ``source`` weights it came from."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = torch.load(source, map_location="cpu", weights_only=False)
-    config = {**state["config"], "model": model.config}
-    torch.save({"arch": "student", "model": model.state_dict(), "config": config, "pruned_from": str(source)}, path)
-    return path
+    config = {**read_weights(source, "student")["config"], "model": model.config}
+    return write_weights(path, "student", model, config, pruned_from=str(source))

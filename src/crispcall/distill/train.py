@@ -7,16 +7,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from crispcall.data.cache import cache_paths
 from crispcall.distill.losses import DistillationLoss
 from crispcall.distill.responses import clean_targets, read_responses
 from crispcall.errors import InputError
-from crispcall.models.io import load_network
+from crispcall.models.io import load_network, read_weights, write_weights
 from crispcall.models.student import Student
 from crispcall.train.config import load_config
-from crispcall.train.loop import save_atomic, train
+from crispcall.train.loop import train
 from crispcall.train.losses import RestorationLoss
 
 
@@ -113,7 +112,6 @@ def _train_qat(config: dict, out_dir: Path) -> Path:
         load_init=False,  # init's keys are the plain network's: the builder wraps the loaded weights
     )
     wrapped = prepare_qat(copy.deepcopy(fused))
-    state = torch.load(final, map_location="cpu", weights_only=False)
+    state = read_weights(final, "student")
     wrapped.load_state_dict(state["model"])
-    save_atomic({**state, "model": strip_qat(wrapped).state_dict(), "config": config}, final)
-    return final
+    return write_weights(final, "student", strip_qat(wrapped), config, steps=state["steps"])

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from crispcall.errors import InputError
+from crispcall.files import written_whole
 from crispcall.models.ensemble import TeacherEnsemble
 from crispcall.models.peers.rlfn import RLFNUpscaler
 from crispcall.models.student import Student
@@ -59,6 +60,18 @@ def read_weights(path: str | Path, arch: str | None = None) -> dict:
     if arch is not None and state["arch"] != arch:
         raise InputError(f"{path} holds a {state['arch']}, not a {arch}")
     return state
+
+
+def write_weights(path: str | Path, arch: str, model: nn.Module, config: dict, **extra) -> Path:
+    """Write ``model`` as ``crispcall train`` does (``arch``, ``model``, ``config`` and the
+    ``extra`` entries), whole or not at all, so that :func:`read_weights`, a config's
+    ``train.init`` and ``crispcall export`` read it."""
+    if arch not in ARCHS:
+        raise ValueError(f"arch must be one of {', '.join(ARCHS)}, got {arch!r}")
+    path = Path(path)
+    with written_whole(path) as partial:
+        torch.save({"arch": arch, "model": model.state_dict(), "config": config, **extra}, partial)
+    return path
 
 
 def load_network(path: str | Path, arch: str | None = None) -> nn.Module:

@@ -35,6 +35,8 @@ from crispcall.degrade.presets import Degraded, apply_preset, preset_rng
 from crispcall.errors import InputError
 from crispcall.files import sampled_digest, written_whole
 from crispcall.metrics import psnr, psnr_ssim
+from crispcall.models.blocks import SelfEnsemble
+from crispcall.models.io import load_network, write_weights
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], tuple[torch.Tensor, dict[str, float]]]
 
@@ -144,9 +146,6 @@ def validate_weights(weights: list[Path], config: dict, self_ensemble: bool = Fa
     """:func:`validate` for each weights file on the held-out frames of a training ``config``'s
     data section (degraded once for all files), and with ``self_ensemble`` also as its 8-fold
     self-ensemble (:class:`SelfEnsemble`): one row (weights, self_ensemble, psnr, ssim) each."""
-    from crispcall.models.blocks import SelfEnsemble
-    from crispcall.models.io import load_network
-
     runtime = start_runtime(config["train"]["threads"])
     pairs = validation_set(config["data"])
     rows = []
@@ -320,7 +319,7 @@ def train(
             )
     final = out_dir / f"{name}.pt"
     if runtime.main:
-        save_atomic({"arch": name, "model": ema.module.state_dict(), "config": config, "steps": step}, final)
+        write_weights(final, name, ema.module, config, steps=step)
     if runtime.world > 1:
         dist.barrier()
         dist.destroy_process_group()

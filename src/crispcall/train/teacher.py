@@ -10,11 +10,11 @@ import torch
 from torch import nn
 
 from crispcall.errors import InputError
-from crispcall.models.io import build_teacher, read_weights
+from crispcall.models.io import build_teacher, read_weights, write_weights
 from crispcall.models.peers import published_state
 from crispcall.models.upconv7 import read_ncnn_upconv7
 from crispcall.train.config import load_config
-from crispcall.train.loop import save_atomic, train
+from crispcall.train.loop import train
 from crispcall.train.losses import RestorationLoss
 
 
@@ -35,10 +35,7 @@ def train_teacher(
 def _save_teacher(teacher: nn.Module, model_config: dict, source: str, out: str | Path) -> Path:
     """Write ``teacher`` as a weights file that a config's ``train.init``, ``distill.teacher``
     and ``crispcall export`` can name."""
-    out = Path(out)
-    state = {"arch": "teacher", "model": teacher.state_dict(), "config": {"model": model_config}, "steps": 0}
-    save_atomic({**state, "source": source}, out)
-    return out
+    return write_weights(out, "teacher", teacher, {"model": model_config}, steps=0, source=source)
 
 
 def import_waifu2x(bin_path: str | Path, out: str | Path, kind: str = "upconv7") -> Path:

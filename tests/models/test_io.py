@@ -1,0 +1,32 @@
+import pytest
+
+torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
+
+from crispcall.errors import InputError  # noqa: E402
+from crispcall.models.io import load_network, read_weights, write_weights  # noqa: E402
+from crispcall.models.student import Student  # noqa: E402
+
+
+def test_written_weights_load_as_the_same_network(tmp_path):
+    model = Student(channels=8, blocks=2, rep=False)
+    with torch.no_grad():
+        model.tail.weight.normal_(std=0.1)  # the tail starts at zero: make the output depend on it
+    path = write_weights(tmp_path / "student.pt", "student", model, {"model": model.config}, steps=7)
+    assert read_weights(path, "student")["steps"] == 7
+    frame = torch.rand(1, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.equal(load_network(path, "student")(frame), model.eval()(frame))
+    assert [p.name for p in tmp_path.iterdir()] == ["student.pt"]  # no partial file left beside it
+
+
+def test_write_weights_refuses_an_unknown_arch(tmp_path):
+    with pytest.raises(ValueError, match="arch"):
+        write_weights(tmp_path / "x.pt", "upscaler", Student(channels=8, blocks=1), {})
+    assert not list(tmp_path.iterdir())
+
+
+def test_read_weights_names_the_wrong_arch(tmp_path):
+    model = Student(channels=8, blocks=1)
+    path = write_weights(tmp_path / "student.pt", "student", model, {"model": model.config})
+    with pytest.raises(InputError, match="holds a student, not a teacher"):
+        read_weights(path, "teacher")
