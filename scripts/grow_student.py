@@ -3,9 +3,15 @@ the last one that start as the identity (their second convolution zero), so trai
 from the trained network's output instead of from scratch (session 19: the dense bodies trained
 from scratch lost most of their ReLUs, docs/models/student.md).
 
-Usage: python scripts/grow_student.py SOURCE.pt OUT.pt BLOCKS
-The result is a plain (fused) student; train it with model.rep=false and model.blocks=BLOCKS.
-BLOCKS equal to the source's gives it fused, to fine-tune with plain convolutions (5x faster).
+With TAIL_HIDDEN, its tail grows a hidden layer of that many channels (model.tail_hidden,
+session 23) that starts as the trained tail: the tail's planes t come out as ReLU(t) and
+ReLU(-t), the 1 x 1 convolution after them takes the second from the first, and the other
+hidden channels start with fresh incoming weights and zero outgoing ones.
+
+Usage: python scripts/grow_student.py SOURCE.pt OUT.pt BLOCKS [TAIL_HIDDEN]
+The result is a plain (fused) student; train it with model.rep=false, model.blocks=BLOCKS (and
+model.tail_hidden=TAIL_HIDDEN). BLOCKS equal to the source's gives it fused, to fine-tune with
+plain convolutions (5x faster).
 """
 
 import sys
@@ -18,13 +24,24 @@ from crispcall.models.io import load_network, write_weights
 from crispcall.models.student import Student
 
 
-def grow(source: Path, out: Path, blocks: int) -> None:
+def grow(source: Path, out: Path, blocks: int, tail_hidden: int = 0) -> None:
     trained = load_network(source, "student").fuse()
     if blocks < len(trained.body):
         raise SystemExit(f"{source} has {len(trained.body)} blocks already")
+    planes = trained.tail.out_channels
+    if tail_hidden and (trained.config.get("tail_hidden") or trained.refine is not None or tail_hidden < 2 * planes):
+        raise SystemExit(f"a hidden tail layer needs a plain tail and at least {2 * planes} channels")
     torch.manual_seed(0)
-    grown = Student(**{**trained.config, "blocks": blocks})
-    grown.head, grown.tail = trained.head, trained.tail
+    grown = Student(**{**trained.config, "blocks": blocks, "tail_hidden": tail_hidden})
+    grown.head = trained.head
+    if tail_hidden:
+        with torch.no_grad():
+            grown.tail.weight[: 2 * planes] = torch.cat([trained.tail.weight, -trained.tail.weight])
+            grown.tail.bias[: 2 * planes] = torch.cat([trained.tail.bias, -trained.tail.bias])
+            identity = torch.eye(planes).view(planes, planes, 1, 1)
+            grown.tail_out.weight[:, : 2 * planes] = torch.cat([identity, -identity], 1)
+    else:
+        grown.tail = trained.tail
     for index, block in enumerate(trained.body):
         grown.body[index] = block
     for block in grown.body[len(trained.body) :]:
@@ -35,4 +52,4 @@ def grow(source: Path, out: Path, blocks: int) -> None:
 
 
 if __name__ == "__main__":
-    grow(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]))
+    grow(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 0)

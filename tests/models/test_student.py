@@ -15,6 +15,7 @@ VARIANTS = [
     {"unshuffle": 2, "head_kernel": 1, "tail_kernel": 1},
     {"block": "dense", "blocks": 2, "negative_slope": 0.1},
     {"block": "dense", "blocks": 2, "linear_head": True},
+    {"block": "dense", "blocks": 2, "tail_hidden": 24},
 ]
 
 

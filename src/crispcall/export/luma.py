@@ -32,7 +32,7 @@ class LumaLevels(nn.Module):
         super().__init__()
         require_luma(student, "luma graph")
         student = copy.deepcopy(student).fuse()
-        last = student.refine if student.refine is not None else student.tail
+        last = student.last
         with torch.no_grad():
             student.head.weight /= 255.0
             last.weight *= 255.0

@@ -109,6 +109,10 @@ class Student(nn.Module):
         linear_head: no activation after the head (as EDSR's and RLFN's heads): the head is the
             only road from the input to the body, and a ReLU there kills channels for good
             (56% of session 20's student's head never fired). Free at inference.
+        tail_hidden: channels of a hidden layer in the tail (0: none): the tail's k x k
+            convolution makes ``tail_hidden`` channels, then a ReLU and a 1 x 1 convolution make
+            the correction's planes, so each position's 16 output pixels come from a small MLP
+            on the body's features instead of one linear map (not with ``refine``).
 
     Input and output: N x 3 x H x W RGB in [0, 1], H and W multiples of ``unshuffle``.
     """
@@ -128,6 +132,7 @@ class Student(nn.Module):
         tail_kernel: int = 3,
         negative_slope: float = 0.0,
         linear_head: bool = False,
+        tail_hidden: int = 0,
     ):
         super().__init__()
         if unshuffle not in (2, 4):
@@ -140,6 +145,8 @@ class Student(nn.Module):
             raise InputError(f"head and tail kernels must be 1 or 3, got {head_kernel} and {tail_kernel}")
         if refine and unshuffle != 4:
             raise InputError(f"refine needs unshuffle 4, got {unshuffle}")
+        if refine and tail_hidden:
+            raise InputError("refine and tail_hidden are two kinds of last stage: choose one")
         self.channels, self.unshuffle, self.color = channels, unshuffle, color
         self.negative_slope, self.linear_head = negative_slope, linear_head
         # The constructor's arguments, to rebuild a variant (fused, pruned) of this network.
@@ -157,6 +164,7 @@ class Student(nn.Module):
             "tail_kernel": tail_kernel,
             "negative_slope": negative_slope,
             "linear_head": linear_head,
+            "tail_hidden": tail_hidden,
         }
         self.size_multiple = unshuffle
         colors = 1 if color == "luma" else 3
@@ -164,13 +172,14 @@ class Student(nn.Module):
         self.register_buffer("luma_weights", torch.tensor(BT601).view(1, 3, 1, 1), persistent=False)
         self.head = make_conv(planes, channels, head_kernel, 1, rep)
         self.body = nn.ModuleList(StudentBlock(channels, block, attention, rep, negative_slope) for _ in range(blocks))
-        self.tail = make_conv(channels, refine * 4 if refine else planes, tail_kernel, 1, rep)
+        self.tail = make_conv(channels, tail_hidden or (refine * 4 if refine else planes), tail_kernel, 1, rep)
+        self.tail_out = make_conv(tail_hidden, planes, 1, 1, rep) if tail_hidden else None
         self.refine = make_conv(refine, colors * 4, 3, 1, rep) if refine else None
         if rep and refine:
             self.refine.identity = False  # an identity branch would pass its input on at step 0
         # Start as the identity (zero correction): random corrections at step 0 are large
         # enough to derail the first hundreds of steps.
-        final = self.refine if refine else self.tail
+        final = self.last
         last = [final] if not rep else [final.main]
         if rep and final.expand is not None:  # (k > 1: the 1x1 and expansion branches too)
             last += [final.point, final.expand[1]]
@@ -179,6 +188,11 @@ class Student(nn.Module):
             nn.init.zeros_(conv.bias)
         taps = min(feature_taps, blocks)
         self.tap_after = {round((i + 1) * blocks / taps) - 1 for i in range(taps)}
+
+    @property
+    def last(self) -> nn.Module:
+        """The convolution that makes the correction (the tail, or the stage after it)."""
+        return next(conv for conv in (self.refine, self.tail_out, self.tail) if conv is not None)
 
     def correction(
         self, source: torch.Tensor, stem: str = "unshuffle"
@@ -215,6 +229,8 @@ class Student(nn.Module):
             out = block(out)
             if index in self.tap_after:
                 features.append((f"block{index + 1}", out))
+        if self.tail_out is not None:
+            return F.pixel_shuffle(self.tail_out(activation(self.tail(out), self.negative_slope)), r), features
         if self.refine is None:
             return F.pixel_shuffle(self.tail(out), r), features
         finer = activation(F.pixel_shuffle(self.tail(out), 2), self.negative_slope)
