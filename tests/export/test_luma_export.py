@@ -12,7 +12,19 @@ from crispcall.runtime.backends import onnx_metadata  # noqa: E402
 from crispcall.runtime.luma import luma_twin  # noqa: E402
 
 
-def test_the_luma_graph_is_the_frame_graph_with_the_colour_work_outside(student_net, tmp_path):
+@pytest.fixture
+def hidden_tail_net():
+    """A small fused student whose correction comes from a hidden tail layer (``tail_hidden``)."""
+    torch.manual_seed(0)
+    model = Student(channels=8, blocks=2, tail_hidden=24)
+    for p in model.tail_out.parameters():
+        torch.nn.init.normal_(p, std=0.01)
+    return model.fuse().eval()
+
+
+@pytest.mark.parametrize("net", ["student_net", "hidden_tail_net"])
+def test_the_luma_graph_is_the_frame_graph_with_the_colour_work_outside(net, request, tmp_path):
+    student_net = request.getfixturevalue(net)
     frame_graph = export_onnx(student_net, tmp_path / "student.onnx")
     twin = export_luma(student_net, luma_twin(frame_graph))
     assert onnx_metadata(twin) == onnx_metadata(frame_graph)  # multiple, radius, MACs
