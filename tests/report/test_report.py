@@ -47,7 +47,7 @@ def results(tmp_path):
     folder = tmp_path / "results"
     folder.mkdir()
     (folder / "eval-baselines.json").write_text(json.dumps(_eval({"input": 30.0, "unsharp": 31.0}, "2026-01-01")))
-    (folder / "eval-teacher-rlfn-call.json").write_text(json.dumps(_eval({"teacher": 33.0}, "2026-01-02")))
+    (folder / "eval-teacher-rlfn-clean-x2-call.json").write_text(json.dumps(_eval({"teacher": 33.0}, "2026-01-02")))
     (folder / "eval-student-s18.json").write_text(
         json.dumps(_eval({"student": 32.25, "student-qat": 32.2}, "2026-01-03"))
     )
