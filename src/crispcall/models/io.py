@@ -62,6 +62,12 @@ def read_weights(path: str | Path, arch: str | None = None) -> dict:
     return state
 
 
+def save_atomic(obj: object, path: str | Path) -> None:
+    """``torch.save`` ``obj`` to ``path`` whole or not at all (:func:`crispcall.files.written_whole`)."""
+    with written_whole(path) as partial:
+        torch.save(obj, partial)
+
+
 def write_weights(path: str | Path, arch: str, model: nn.Module, config: dict, **extra) -> Path:
     """Write ``model`` as ``crispcall train`` does (``arch``, ``model``, ``config`` and the
     ``extra`` entries), whole or not at all, so that :func:`read_weights`, a config's
@@ -69,8 +75,7 @@ def write_weights(path: str | Path, arch: str, model: nn.Module, config: dict, *
     if arch not in ARCHS:
         raise ValueError(f"arch must be one of {', '.join(ARCHS)}, got {arch!r}")
     path = Path(path)
-    with written_whole(path) as partial:
-        torch.save({"arch": arch, "model": model.state_dict(), "config": config, **extra}, partial)
+    save_atomic({"arch": arch, "model": model.state_dict(), "config": config, **extra}, path)
     return path
 
 

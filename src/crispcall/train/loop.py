@@ -33,10 +33,10 @@ from crispcall.data.folders import ImageFolder, holdout_split
 from crispcall.degrade.ops import crop_to_multiple
 from crispcall.degrade.presets import Degraded, apply_preset, preset_rng
 from crispcall.errors import InputError
-from crispcall.files import sampled_digest, written_whole
+from crispcall.files import sampled_digest
 from crispcall.metrics import psnr, psnr_ssim
 from crispcall.models.blocks import SelfEnsemble
-from crispcall.models.io import load_network, write_weights
+from crispcall.models.io import load_network, save_atomic, write_weights
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], tuple[torch.Tensor, dict[str, float]]]
 
@@ -164,11 +164,6 @@ def lr_factor(step: int, steps: int, warmup: int, min_ratio: float) -> float:
         return (step + 1) / warmup
     progress = (step - warmup) / max(1, steps - warmup)
     return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
-
-
-def save_atomic(obj: Any, path: Path) -> None:
-    with written_whole(path) as partial:
-        torch.save(obj, partial)
 
 
 RESUMABLE_KEYS = ("steps", "val_every", "checkpoint_every", "threads")
