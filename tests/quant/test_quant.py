@@ -70,6 +70,29 @@ def test_qat_fine_tunes_a_student_into_a_plain_one(student_config, tmp_path):
         train_student(path, tmp_path / "bad")
 
 
+def test_qat_can_equalize_the_tail_and_learn_from_its_own_fp32_outputs(student_config, tmp_path, train_dir):
+    source = tmp_path / "student.pt"
+    base = Student(channels=8, blocks=2, tail_hidden=16)
+    torch.save({"arch": "student", "model": base.state_dict(), "config": {"model": base.config}}, source)
+    config = yaml.safe_load(Path(student_config({"response": 1.0})).read_text())
+    config["model"] = {}
+    config["train"].update({"qat": True, "init": str(source), "equalize": True})
+    config["data"]["roots"] = [str(train_dir)]  # calibration crops for the equalization
+    config["distill"]["teacher"] = "init"
+    config["loss"] = {"l1": 0.0}
+    path = tmp_path / "qat.yaml"
+    path.write_text(yaml.safe_dump(config))
+    model = load_network(train_student(path, tmp_path / "qat", steps=2), "student")
+    assert model.config["tail_hidden"] == 16 and not any(isinstance(m, FakeQuantConv) for m in model.modules())
+    # The FP32 student teaches itself only in QAT; a live teacher with precomputed responses is refused.
+    not_qat = {"train": {**config["train"], "qat": False}}
+    with_responses = {"distill": {**config["distill"], "responses": "x.npz"}}
+    for change in (not_qat, with_responses):
+        path.write_text(yaml.safe_dump({**config, **change}))
+        with pytest.raises(ValueError, match="init"):
+            train_student(path, tmp_path / "bad")
+
+
 def test_calibration_comes_from_training_images(train_dir):
     frames = calibration_frames([train_dir], count=4, side=132)
     assert len(frames) == 4 and all(f.shape == (132, 132, 3) and f.dtype == np.uint8 for f in frames)

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import torch
+from torch import nn
 
 from crispcall.data.cache import cache_paths
 from crispcall.distill.losses import DistillationLoss
@@ -17,6 +19,9 @@ from crispcall.models.student import Student
 from crispcall.train.config import load_config
 from crispcall.train.loop import train
 from crispcall.train.losses import RestorationLoss
+
+# ``distill.teacher`` for QAT: the FP32 student named by ``train.init`` teaches itself.
+OWN_FP32 = "init"
 
 
 def train_student(
@@ -61,12 +66,15 @@ def response_targets(config: dict) -> np.ndarray | None:
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def _distillation_loss(config: dict) -> DistillationLoss:
+def _distillation_loss(config: dict, teacher: nn.Module | None = None) -> DistillationLoss:
+    """The loss the config weighs, taught by ``teacher`` or else by the weights
+    ``distill.teacher`` names."""
     terms = config["distill"]
-    teacher = None
-    if terms["response"] or terms["feature"] or terms["structure"]:
+    if teacher is None and (terms["response"] or terms["feature"] or terms["structure"]):
         if not terms["teacher"]:
             raise InputError("distill.teacher must name the teacher's weights")
+        if terms["teacher"] == OWN_FP32:
+            raise InputError(f"distill.teacher: {OWN_FP32} is for QAT (train.qat): the FP32 student teaching itself")
         teacher = load_network(terms["teacher"], "teacher")
         live = terms["feature"] or not terms["responses"]
         if getattr(teacher, "scale", 1) != 1 and live:
@@ -91,7 +99,16 @@ def _distillation_loss(config: dict) -> DistillationLoss:
     )
 
 
+def _calibration_inputs(roots: Sequence[str | Path], count: int = 16) -> list[torch.Tensor]:
+    """Degraded training crops (the INT8 export's calibration frames) as network inputs."""
+    from crispcall.quant.ptq import calibration_frames
+
+    frames = calibration_frames(roots, count)
+    return [torch.from_numpy(frame).permute(2, 0, 1)[None].float() / 255 for frame in frames]
+
+
 def _train_qat(config: dict, out_dir: Path) -> Path:
+    from crispcall.quant.equalize import equalize_tail
     from crispcall.quant.qat import prepare_qat, strip_qat
 
     init = config["train"]["init"]
@@ -99,8 +116,15 @@ def _train_qat(config: dict, out_dir: Path) -> Path:
         raise InputError("train.qat fine-tunes an existing student: set train.init")
     # INT8 runs the fused graph, so the fused convolutions are what learn to be rounded.
     fused = load_network(init, "student").fuse()
+    if config["train"]["equalize"]:
+        equalize_tail(fused, _calibration_inputs(config["data"]["roots"]))
     config["model"] = dict(fused.config)
-    loss = _distillation_loss(config)
+    own = config["distill"]["teacher"] == OWN_FP32
+    if own and config["distill"]["responses"]:
+        raise InputError(f"distill.teacher: {OWN_FP32} runs the FP32 student live: leave distill.responses empty")
+    # Its own FP32 outputs as targets keep QAT from moving the function (session 24: with the
+    # teacher's targets at 1e-4 it traded 0.1 dB at `call` for `x2`), so it only learns the rounding.
+    loss = _distillation_loss(config, copy.deepcopy(fused) if own else None)
     final = train(
         lambda: prepare_qat(copy.deepcopy(fused)),
         config,
@@ -108,7 +132,7 @@ def _train_qat(config: dict, out_dir: Path) -> Path:
         loss,
         "student",
         loss_module=loss,
-        targets=response_targets(config),
+        targets=None if own else response_targets(config),
         load_init=False,  # init's keys are the plain network's: the builder wraps the loaded weights
     )
     wrapped = prepare_qat(copy.deepcopy(fused))

@@ -35,6 +35,9 @@ HEADLINE_EVAL = (
     # Session 20's weights (the same body fine-tuned with clean x2 pairs), every file and `classic`.
     "eval-student-s20.json",
     "eval-student-s20-classic.json",
+    # Session 24's weights (a hidden layer in the tail, its QAT equalized first).
+    "eval-student-s24.json",
+    "eval-student-s24-classic.json",
 )
 # Ablations: title, files (merged), the method every row is compared with.
 ABLATIONS = (

@@ -37,6 +37,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "init": None,
         # Quantization-aware fine-tuning of the fused student named by init (crispcall.quant.qat).
         "qat": False,
+        # With qat: first equalize the tail and its hidden layer (crispcall.quant.equalize).
+        "equalize": False,
     },
     "loss": {"l1": 1.0, "ssim": 0.0, "gradient": 0.0},
     # Only the student reads this section (crispcall.distill): weights of the teacher terms.
