@@ -6,7 +6,8 @@ from scratch lost most of their ReLUs, docs/models/student.md).
 With TAIL_HIDDEN, its tail grows a hidden layer of that many channels (model.tail_hidden,
 session 23) that starts as the trained tail: the tail's planes t come out as ReLU(t) and
 ReLU(-t), the 1 x 1 convolution after them takes the second from the first, and the other
-hidden channels start with fresh incoming weights and zero outgoing ones.
+hidden channels start with fresh incoming weights and zero outgoing ones. From a student with a
+hidden layer already, a larger TAIL_HIDDEN widens it the same way (session 24).
 
 Usage: python scripts/grow_student.py SOURCE.pt OUT.pt BLOCKS [TAIL_HIDDEN]
 The result is a plain (fused) student; train it with model.rep=false, model.blocks=BLOCKS (and
@@ -28,20 +29,25 @@ def grow(source: Path, out: Path, blocks: int, tail_hidden: int = 0) -> None:
     trained = load_network(source, "student").fuse()
     if blocks < len(trained.body):
         raise SystemExit(f"{source} has {len(trained.body)} blocks already")
-    planes = trained.tail.out_channels
-    if tail_hidden and (trained.config.get("tail_hidden") or trained.refine is not None or tail_hidden < 2 * planes):
-        raise SystemExit(f"a hidden tail layer needs a plain tail and at least {2 * planes} channels")
+    planes = trained.last.out_channels
+    hidden = trained.config.get("tail_hidden") or 0
+    tail_hidden = tail_hidden or hidden
+    if tail_hidden and (trained.refine is not None or tail_hidden < max(hidden, 2 * planes)):
+        raise SystemExit(f"a hidden tail layer needs a plain or narrower one and at least {2 * planes} channels")
     torch.manual_seed(0)
     grown = Student(**{**trained.config, "blocks": blocks, "tail_hidden": tail_hidden})
     grown.head = trained.head
-    if tail_hidden:
-        with torch.no_grad():
+    with torch.no_grad():
+        if hidden:  # a wider hidden layer: the new channels' outgoing weights start at zero
+            grown.tail.weight[:hidden], grown.tail.bias[:hidden] = trained.tail.weight, trained.tail.bias
+            grown.tail_out.weight[:, :hidden], grown.tail_out.bias[:] = trained.tail_out.weight, trained.tail_out.bias
+        elif tail_hidden:
             grown.tail.weight[: 2 * planes] = torch.cat([trained.tail.weight, -trained.tail.weight])
             grown.tail.bias[: 2 * planes] = torch.cat([trained.tail.bias, -trained.tail.bias])
             identity = torch.eye(planes).view(planes, planes, 1, 1)
             grown.tail_out.weight[:, : 2 * planes] = torch.cat([identity, -identity], 1)
-    else:
-        grown.tail = trained.tail
+        else:
+            grown.tail = trained.tail
     for index, block in enumerate(trained.body):
         grown.body[index] = block
     for block in grown.body[len(trained.body) :]:
