@@ -11,7 +11,7 @@ and its weight column's peak as a share of its rows'.
 
 Session 24: a student's tail grown with a hidden layer (``Student(tail_hidden=...)``) carries
 its old correction through channels whose 1x1 weights are +-1, beside new channels whose
-weights (0.002-0.02) 7-bit rows of step 1/64 round to zero.
+weights, mostly below 7-bit rows' step of 1/64, round to zero.
 """
 
 from __future__ import annotations
