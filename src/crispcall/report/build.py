@@ -35,9 +35,12 @@ HEADLINE_EVAL = (
     # Session 20's weights (the same body fine-tuned with clean x2 pairs), every file and `classic`.
     "eval-student-s20.json",
     "eval-student-s20-classic.json",
-    # Session 24's weights (a hidden layer in the tail, its QAT equalized first).
+    # Session 24's weights (a hidden layer in the tail, its QAT equalized first); the INT8 file
+    # shipped is the second QAT of the session's (fewer clean pairs), scored on its own.
     "eval-student-s24.json",
     "eval-student-s24-classic.json",
+    "eval-student-s24-int8.json",
+    "eval-student-s24-int8-classic.json",
 )
 # Ablations: title, files (merged), the method every row is compared with.
 ABLATIONS = (
