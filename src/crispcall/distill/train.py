@@ -17,7 +17,7 @@ from crispcall.errors import InputError
 from crispcall.models.io import load_network, read_weights, write_weights
 from crispcall.models.student import Student
 from crispcall.train.config import load_config
-from crispcall.train.loop import train
+from crispcall.train.loop import to_tensor, train
 from crispcall.train.losses import RestorationLoss
 
 # ``distill.teacher`` for QAT: the FP32 student named by ``train.init`` teaches itself.
@@ -103,8 +103,7 @@ def _calibration_inputs(roots: Sequence[str | Path], count: int = 16) -> list[to
     """Degraded training crops (the INT8 export's calibration frames) as network inputs."""
     from crispcall.quant.ptq import calibration_frames
 
-    frames = calibration_frames(roots, count)
-    return [torch.from_numpy(frame).permute(2, 0, 1)[None].float() / 255 for frame in frames]
+    return [to_tensor(frame[None], torch.device("cpu")) for frame in calibration_frames(roots, count)]
 
 
 def _train_qat(config: dict, out_dir: Path) -> Path:
