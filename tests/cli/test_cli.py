@@ -27,7 +27,7 @@ def test_version_and_help(capsys):
     commands = [
         *[[c] for c in ("demo", "eval", "table", "bench", "profile", "flicker", "tune-unsharp", "export", "prune")],
         *[[c] for c in ("video", "image", "live")],
-        *[["data", c] for c in ("cache", "screens", "stats")],
+        *[["data", c] for c in ("cache", "recorded", "screens", "stats")],
         *[["train", c] for c in ("teacher", "student", "responses", "validate", "import-waifu2x", "plot")],
         *[[c] for c in ("serve", "report")],
         *[["study", c] for c in ("make-clips", "serve", "results")],
@@ -204,6 +204,11 @@ def test_missing_files(capsys, tmp_path, coffee, command):
     code, _, err = run(capsys, *[part.format(tmp=tmp_path) for part in command])
     assert code == 2 and "missing" in err
     assert not list(tmp_path.glob("x.*")) and not (tmp_path / "c.npz").exists()
+
+
+def test_recorded_pairs_need_recordings(capsys, tmp_path):
+    code, _, err = run(capsys, "data", "recorded", str(tmp_path), "--out", str(tmp_path / "pairs.npz"), "--test")
+    assert code == 2 and "no recordings under" in err and not (tmp_path / "pairs.npz").exists()
 
 
 def test_a_file_that_is_not_a_model_gets_one_line(capsys, tmp_path, astronaut):

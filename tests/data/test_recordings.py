@@ -6,19 +6,23 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from crispcall.data.cache import read_cache, write_recorded_cache
+from crispcall.data.folders import DataLeakError
 from crispcall.data.recordings import (
     META_FILE,
     RECEIVED_FILE,
     align,
+    check_apart,
     find_recordings,
     match_psnr,
     read_recording,
     slideshow,
     source_from_origin,
     stills_source,
+    x2_pairs,
 )
 from crispcall.data.scene import build_clip
-from crispcall.degrade.yuv import rgb_luma
+from crispcall.degrade.yuv import rgb_luma, rgb_to_i420
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +86,79 @@ def test_recordings_are_found_and_read_with_clear_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="no recordings under"):
         find_recordings(tmp_path / "empty")
+
+
+def _recording(folder, source, sizes):
+    """A recording folder as crispcall record writes it: each source frame received at the size
+    given for it (I420), matched to itself."""
+    folder.mkdir(parents=True)
+    entries, offset = [], 0
+    with open(folder / RECEIVED_FILE, "wb") as handle:
+        for index, size in enumerate(sizes):
+            planes = rgb_to_i420(cv2.resize(source.frames[index], size, interpolation=cv2.INTER_AREA))
+            handle.write(planes.tobytes())
+            entry = {"width": size[0], "height": size[1], "offset": offset, "bytes": planes.size}
+            entries.append({**entry, "source_index": index, "match_psnr": 40.0})
+            offset += planes.size
+    meta = {
+        "source": {"name": source.name, "frames": len(source.frames), "fps": source.fps, "origin": source.origin},
+        "alignment": {"reliable": True},
+        "frames": entries,
+    }
+    (folder / META_FILE).write_text(json.dumps(meta))
+    return read_recording(folder)
+
+
+@pytest.fixture
+def stills(tmp_path, astronaut, coffee):
+    paths = []
+    for name, image in (("a.png", astronaut), ("b.png", coffee)):
+        Image.fromarray(image).save(tmp_path / name)
+        paths.append(tmp_path / name)
+    return stills_source("stills", paths, (160, 96), seconds=0.3, fps=10)
+
+
+def test_x2_pairs_come_from_frames_that_arrived_downscaled(tmp_path, stills):
+    # Frames 0-2 arrived at 64x38, 80x48 (exactly x2) and 120x72; the rest at full size.
+    sizes = [(64, 38), (80, 48), (120, 72)] + [(160, 96)] * (len(stills.frames) - 3)
+    recording = _recording(tmp_path / "call", stills, sizes)
+    pairs = list(x2_pairs([recording], 40, 32, seed=1))
+    assert len(pairs) == 40
+    sources = [stills.frames[i] for i in range(3)]
+    for low, clean in pairs:
+        assert low.shape == (16, 16, 3) and clean.shape == (32, 32, 3)
+        # the clean patch is a crop of one of the three downscaled frames' sources, at twice
+        # the low patch's place: area-downscaled, it is the low patch up to coding and resizing
+        assert any(_holds(source, clean) for source in sources)
+        small = cv2.resize(clean, (16, 16), interpolation=cv2.INTER_AREA)
+        assert match_psnr(rgb_luma(low), small) > 22
+    with pytest.raises(ValueError, match="below its source's size"):
+        next(x2_pairs([_recording(tmp_path / "full", stills, [(160, 96)] * 3)], 4, 32))
+
+
+def _holds(image: np.ndarray, patch: np.ndarray) -> bool:
+    side = patch.shape[0]
+    return any(
+        np.array_equal(image[y : y + side, x : x + side], patch)
+        for y in range(0, image.shape[0] - side + 1, 2)
+        for x in range(0, image.shape[1] - side + 1, 2)
+    )
+
+
+def test_recordings_of_test_content_are_refused(tmp_path, stills):
+    recording = _recording(tmp_path / "call", stills, [(80, 48)] * 3)
+    tests = tmp_path / "test"
+    tests.mkdir()
+    (tests / "other.png").write_bytes(b"not the still")
+    check_apart([recording], [tests, tmp_path / "missing"])
+    (tests / "same.png").write_bytes((tmp_path / "b.png").read_bytes())
+    with pytest.raises(DataLeakError, match="shows test file"):
+        check_apart([recording], [tests])
+
+
+def test_the_recorded_cache_holds_x2_pairs(tmp_path, stills):
+    _recording(tmp_path / "calls" / "call", stills, [(80, 48)] * 3)
+    out = write_recorded_cache([tmp_path / "calls"], tmp_path / "pairs.npz", 8, 32, progress=False)
+    degraded, clean, meta = read_cache(out)
+    assert degraded.shape == (8, 16, 16, 3) and clean.shape == (8, 32, 32, 3)
+    assert meta["scale"] == 2 and meta["recordings"] == [str(tmp_path / "calls" / "call")]

@@ -49,6 +49,30 @@ def register(sub) -> None:
         "(the config must fix one integer scale, e.g. scale: [2, 2])",
     )
     cache.set_defaults(func=write_cache)
+    recorded = add_command(
+        actions,
+        "recorded",
+        "cut x2 patch pairs from recordings of real calls",
+        "Pairs for training from what real calls delivered (crispcall record over training content): each frame "
+        "that arrived below its source's size is resized to half the source's size and cut into patches beside "
+        "the source frame it shows. Refuses recordings of test content.",
+        ["crispcall data recorded /work/recordings-train --out data/pairs-recorded-x2-128.npz --count 6000"],
+    )
+    recorded.add_argument("recordings", nargs="+", type=existing_dir, metavar="DIR", help="recordings folders")
+    recorded.add_argument("--out", type=output(), required=True, help="output .npz file")
+    recorded.add_argument("--count", type=bounded(int, 1), default=6000, help="pairs (default: %(default)s)")
+    recorded.add_argument(
+        "--patch-size", type=bounded(int, 8), default=128, help="clean patch side in px, even (default: %(default)s)"
+    )
+    recorded.add_argument("--seed", type=int, default=0, help="seed (default: %(default)s)")
+    recorded.add_argument(
+        "--test",
+        nargs="*",
+        type=Path,
+        help="test folders whose content must not be trained on (default: $CRISPCALL_DATA or ../shared/data/test, "
+        "and the clips beside it)",
+    )
+    recorded.set_defaults(func=write_recorded)
     screens = add_command(
         actions,
         "screens",
@@ -84,6 +108,19 @@ def write_cache(args: argparse.Namespace) -> None:
         holdout_every=args.holdout_every, mix=mix, low_resolution=args.low_resolution,
     )  # fmt: skip
     print(f"wrote {args.count} pairs of {args.patch_size}x{args.patch_size} to {out}")
+
+
+def write_recorded(args: argparse.Namespace) -> None:
+    from crispcall.data.cache import write_recorded_cache
+    from crispcall.evaluation.suites import video_dir
+    from crispcall.paths import test_data_dir
+
+    tests = args.test
+    if tests is None:
+        data = test_data_dir()
+        tests = [data, video_dir(data)] if data else []
+    out = write_recorded_cache(args.recordings, args.out, args.count, args.patch_size, args.seed, tests)
+    print(f"wrote {args.count} pairs of {args.patch_size}x{args.patch_size} from real calls to {out}")
 
 
 def write_screens(args: argparse.Namespace) -> None:

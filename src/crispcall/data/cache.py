@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from crispcall.data.folders import check_no_overlap
 from crispcall.data.patches import iter_pairs, low_resolution_side
+from crispcall.data.recordings import check_apart, find_recordings, read_recording, x2_pairs
 from crispcall.degrade.random_pipeline import TrainingDegradation
 from crispcall.errors import InputError
 from crispcall.files import written_whole
@@ -42,10 +43,6 @@ def write_cache(
     if count < 1:
         raise InputError(f"count must be >= 1, got {count}")
     check_no_overlap(roots, test_roots)
-    out = Path(out)
-    if out.suffix != ".npz":
-        out = out.with_suffix(".npz")
-    out.parent.mkdir(parents=True, exist_ok=True)
     degradation = TrainingDegradation.load(degradation_config)
     low_side = low_resolution_side(degradation, patch_size) if low_resolution else patch_size
     degraded = np.empty((count, low_side, low_side, 3), np.uint8)
@@ -66,6 +63,44 @@ def write_cache(
         "scale": patch_size // low_side,
         "degradation_config": degradation_config or "crispcall/degrade/train.yaml",
     }
+    return save_cache(out, degraded, clean, meta)
+
+
+def write_recorded_cache(
+    recordings: Sequence[str | Path],
+    out: str | Path,
+    count: int,
+    patch_size: int = 128,
+    seed: int = 0,
+    test_roots: Sequence[str | Path] = (),
+    progress: bool = True,
+) -> Path:
+    """Write ``count`` x2 pairs cut from the recordings under ``recordings``
+    (:func:`~crispcall.data.recordings.x2_pairs`): real call artefacts as training pairs. Refuses
+    recordings of test content (a source file with the bytes of one under ``test_roots``)."""
+    found = [read_recording(folder) for root in recordings for folder in find_recordings(Path(root))]
+    check_apart(found, test_roots)
+    degraded = np.empty((count, patch_size // 2, patch_size // 2, 3), np.uint8)
+    clean = np.empty((count, patch_size, patch_size, 3), np.uint8)
+    pairs = x2_pairs(found, count, patch_size, seed)
+    for i, (low, high) in enumerate(tqdm(pairs, total=count, desc="pairs", disable=not progress)):
+        degraded[i], clean[i] = low, high
+    meta = {
+        "recordings": [str(r.folder) for r in found],
+        "count": count,
+        "patch_size": patch_size,
+        "seed": seed,
+        "scale": 2,
+    }
+    return save_cache(out, degraded, clean, meta)
+
+
+def save_cache(out: str | Path, degraded: np.ndarray, clean: np.ndarray, meta: dict) -> Path:
+    """Pairs and their meta in one .npz, written under a temporary name and renamed when whole."""
+    out = Path(out)
+    if out.suffix != ".npz":
+        out = out.with_suffix(".npz")
+    out.parent.mkdir(parents=True, exist_ok=True)
     with written_whole(out) as partial, open(partial, "wb") as handle:
         np.savez(handle, degraded=degraded, clean=clean, meta=np.array(json.dumps(meta)))
     return out

@@ -21,7 +21,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from crispcall.data.folders import decode_clip, file_digest, load_rgb
+from crispcall.data.folders import DataLeakError, decode_clip, file_digest, load_rgb
 from crispcall.degrade.yuv import i420_to_rgb, rgb_luma
 from crispcall.errors import InputError
 
@@ -185,10 +185,26 @@ class Recording:
 
     def received(self) -> Iterator[tuple[dict[str, Any], np.ndarray]]:
         """(entry, RGB frame at the received size) for every received frame, in order."""
-        raw = np.memmap(self.folder / RECEIVED_FILE, np.uint8, mode="r")
         for entry in self.meta["frames"]:
-            data = np.asarray(raw[entry["offset"] : entry["offset"] + entry["bytes"]])
-            yield entry, i420_to_rgb(data, entry["width"], entry["height"])
+            yield entry, self.frame(entry)
+
+    def frame(self, entry: dict[str, Any]) -> np.ndarray:
+        """The RGB frame of one of ``meta["frames"]``, at the received size."""
+        raw = np.memmap(self.folder / RECEIVED_FILE, np.uint8, mode="r")
+        planes = np.asarray(raw[entry["offset"] : entry["offset"] + entry["bytes"]])
+        return i420_to_rgb(planes, entry["width"], entry["height"])
+
+    def source_width(self) -> int:
+        """The width of the frames the fake camera played."""
+        origin = self.meta["source"]["origin"]
+        if origin["kind"] == "stills":
+            return int(origin["size"][0])
+        frames, _ = decode_clip(Path(origin["path"]))
+        return next(frames).shape[1]
+
+    def source_digests(self) -> list[str]:
+        origin = self.meta["source"]["origin"]
+        return [origin["sha256"]] if origin["kind"] == "clip" else list(origin["sha256"])
 
     def pairs(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(received RGB frame, the source frame it shows) for every received frame."""
@@ -223,3 +239,56 @@ def find_recordings(root: Path) -> list[Path]:
     if not found:
         raise InputError(f"no recordings under {root}: make them with crispcall record")
     return sorted(set(found))
+
+
+def check_apart(recordings: Sequence[Recording], test_roots: Sequence[str | Path]) -> None:
+    """Refuse recordings whose source holds a file with the bytes of one under ``test_roots``
+    (test images and clips): what trains must never show test content."""
+    tests = {file_digest(p): p for root in test_roots for p in sorted(Path(root).rglob("*")) if p.is_file()}
+    for recording in recordings:
+        for digest in recording.source_digests():
+            if digest in tests:
+                raise DataLeakError(f"recording {recording.folder} shows test file {tests[digest]}")
+
+
+def x2_pairs(
+    recordings: Sequence[Recording], count: int, patch_size: int, seed: int = 0
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """``count`` x2 patch pairs (low ``patch_size // 2`` px, clean ``patch_size`` px) cut from the
+    frames the calls delivered below their source's size, drawn uniformly over those frames.
+
+    Each received frame is first resized to half its source frame's size (bilinearly when
+    enlarging, by area when shrinking), so that the player's x2 upscale in training stands for the
+    one from the received size to the display. Frames that arrived at the source's size are left
+    out (they are shown as received), as are unreliable recordings and frames without a reliable
+    match."""
+    if count < 1 or patch_size < 2 or patch_size % 2:
+        raise InputError(f"need a positive count and an even patch size, got {count} and {patch_size}")
+    eligible = []
+    for index, recording in enumerate(recordings):
+        if recording.reliable:
+            width = recording.source_width()
+            frames = recording.meta["frames"]
+            eligible += [(index, e) for e in frames if e["match_psnr"] >= MIN_MATCH_PSNR and e["width"] < width]
+    if not eligible:
+        raise InputError("no recorded frame arrived below its source's size: nothing to learn an upscale from")
+    rng = np.random.default_rng(seed)
+    chosen = sorted(rng.integers(len(eligible), size=count))
+    low_side = patch_size // 2
+    for index in sorted({eligible[c][0] for c in chosen}):
+        recording = recordings[index]
+        source = source_from_origin(recording.meta["source"]["name"], recording.meta["source"]["origin"])
+        for c in (c for c in chosen if eligible[c][0] == index):
+            entry = eligible[c][1]
+            clean = source.frames[entry["source_index"]]
+            height, width = clean.shape[0] // 2, clean.shape[1] // 2
+            if height < low_side or width < low_side:
+                raise InputError(f"{recording.folder}: frames of {width * 2}x{height * 2} are smaller than the patch")
+            received = recording.frame(entry)
+            kernel = cv2.INTER_LINEAR if received.shape[1] < width else cv2.INTER_AREA
+            low = cv2.resize(received, (width, height), interpolation=kernel)
+            top, left = int(rng.integers(height - low_side + 1)), int(rng.integers(width - low_side + 1))
+            yield (
+                low[top : top + low_side, left : left + low_side],
+                clean[2 * top : 2 * top + patch_size, 2 * left : 2 * left + patch_size],
+            )
