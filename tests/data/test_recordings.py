@@ -15,6 +15,7 @@ from crispcall.data.recordings import (
     check_apart,
     find_recordings,
     match_psnr,
+    ping_pong,
     read_recording,
     slideshow,
     source_from_origin,
@@ -45,6 +46,14 @@ def test_alignment_finds_the_frames_a_sender_dropped_and_the_loop(clip, rng):
     assert path.tolist() == shown
     assert all(match_psnr(r, clip[i]) > 30 for r, i in zip(received, path, strict=True))
     assert match_psnr(received[0], clip[25]) < match_psnr(received[0], clip[5])
+
+
+def test_alignment_follows_the_cameras_ping_pong(clip, rng):
+    # The camera plays 0..39 then 38..1: positions 40 on show frames 38, 37, ... again.
+    loop = ping_pong(len(clip))
+    shown = [33, 36, 39, 40, 41, 44, 47, 50]
+    received = [_received(clip[loop[p]], (160, 90), rng) for p in shown]
+    assert align(received, clip, loop).tolist() == shown
 
 
 def test_slideshow_pans_every_still(astronaut, coffee):

@@ -122,19 +122,26 @@ def _small(luma: np.ndarray) -> np.ndarray:
     return cv2.resize(luma, size, interpolation=cv2.INTER_AREA).astype(np.float32)
 
 
-def align(received: Sequence[np.ndarray], source: Sequence[np.ndarray], max_step: int = MAX_STEP) -> np.ndarray:
-    """The index of the source frame each received frame shows.
+def align(
+    received: Sequence[np.ndarray],
+    source: Sequence[np.ndarray],
+    loop: Sequence[int] | None = None,
+    max_step: int = MAX_STEP,
+) -> np.ndarray:
+    """The position in ``loop`` of the source frame each received frame shows.
 
-    ``received``: Y planes (any sizes); ``source``: the RGB frames the fake camera plays, in a
-    loop. Each received frame is compared (mean squared error, both reduced to
-    at most :data:`ALIGN_WIDTH` wide) with every source frame scaled to its size, and the
-    indices are chosen together (dynamic programming) as the cheapest path that moves forward
-    by 0 to ``max_step`` frames at a time, wrapping at the end of the loop: a sender that drops
-    frames skips source frames, and Chromium's fake camera shows its first frame twice when it
-    loops."""
+    ``received``: Y planes (any sizes); ``source``: RGB frames; ``loop``: the order the fake
+    camera plays them in, over and over (default: as given; :func:`ping_pong` shows most frames
+    twice a loop, and each is compared once). Each received frame is compared (mean squared
+    error, both reduced to at most :data:`ALIGN_WIDTH` wide) with every source frame scaled to
+    its size, and the positions are chosen together (dynamic programming) as the cheapest path
+    that moves forward by 0 to ``max_step`` frames at a time, wrapping at the end of the loop: a
+    sender that drops frames skips source frames, and Chromium's fake camera shows its first
+    frame twice when it loops."""
     if not received or not source:
         raise InputError("alignment needs received and source frames")
-    count = len(source)
+    loop = np.arange(len(source)) if loop is None else np.asarray(loop)
+    count = len(loop)
     source_luma = [rgb_luma(frame) for frame in source]
     cost_rows = []
     by_size: dict[tuple[int, int], np.ndarray] = {}
@@ -144,7 +151,7 @@ def align(received: Sequence[np.ndarray], source: Sequence[np.ndarray], max_step
             by_size[size] = np.stack([_small(cv2.resize(s, size, interpolation=cv2.INTER_AREA)) for s in source_luma])
         candidates = by_size[size]
         cost_rows.append(((candidates - _small(luma)[None]) ** 2).mean(axis=(1, 2)))
-    costs = np.stack(cost_rows)
+    costs = np.stack(cost_rows)[:, loop]
     total = costs[0].copy()
     back = np.zeros((len(received), count), np.int64)
     states = np.arange(count)

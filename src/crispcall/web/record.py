@@ -135,7 +135,7 @@ def record(
                 entries.append({**frame, "offset": offset, "bytes": planes.size})
                 offset += planes.size
         played = ping_pong(len(source.frames))
-        indices = [played[i] for i in align(lumas, [source.frames[i] for i in played])]
+        indices = [played[i] for i in align(lumas, source.frames, played)]
         for entry, luma, index in zip(entries, lumas, indices, strict=True):
             entry["source_index"] = int(index)
             entry["match_psnr"] = round(match_psnr(luma, source.frames[index]), 2)
