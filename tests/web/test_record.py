@@ -69,7 +69,9 @@ def test_the_webrtc_suite_scores_a_recording_with_vmaf(recording, tmp_path):
     # Unsharp mask sharpens: more edges than the received frame, which scores an edge ratio of 1.
     assert rows[("input", "mean")]["edge_ratio"] == pytest.approx(1.0)
     assert rows[("unsharp", "mean")]["edge_ratio"] > 1.05
-    assert document["recordings"][0]["received_sizes"]
+    entry = document["recordings"][0]
+    assert entry["received_sizes"] and entry["command"] == read_recording(recording).meta["command"]
+    assert entry["recording_seconds"] > 0 and entry["bytes"] == (recording / "received.i420").stat().st_size
 
 
 def test_an_interrupted_recording_leaves_no_folder(tiny_clip, tmp_path, monkeypatch):

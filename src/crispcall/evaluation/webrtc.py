@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from crispcall.data.recordings import Recording, find_recordings, read_recording
+from crispcall.data.recordings import RECEIVED_FILE, Recording, find_recordings, read_recording
 from crispcall.degrade.presets import Degraded
 from crispcall.errors import InputError
 from crispcall.evaluation.runner import FRAME_METRICS, add_frame_scores
@@ -137,6 +137,11 @@ def evaluate_recordings(
                 "bitrate_kbps": _mean([s["bitrate"] / 1000 if s["bitrate"] else None for s in call_stats]),
                 "mean_qp": qp,
                 "match_psnr": recording.meta["alignment"]["median_match_psnr"],
+                # how the recording was made: when, by which command, in how long, and its size
+                "recorded": recording.meta.get("date"),
+                "command": recording.meta.get("command"),
+                "recording_seconds": recording.meta.get("recording_seconds"),
+                "bytes": (recording.folder / RECEIVED_FILE).stat().st_size,
                 "scores": scores,
             }
         )
