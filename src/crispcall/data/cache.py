@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -45,14 +45,11 @@ def write_cache(
     check_no_overlap(roots, test_roots)
     degradation = TrainingDegradation.load(degradation_config)
     low_side = low_resolution_side(degradation, patch_size) if low_resolution else patch_size
-    degraded = np.empty((count, low_side, low_side, 3), np.uint8)
-    clean = np.empty((count, patch_size, patch_size, 3), np.uint8)
     pairs = iter_pairs(
         roots, count, patch_size, seed, workers, degradation_config, holdout_every=holdout_every, mix=mix,
         low_resolution=low_resolution,
     )  # fmt: skip
-    for i, (low, high) in enumerate(tqdm(pairs, total=count, desc="pairs", disable=not progress)):
-        degraded[i], clean[i] = low, high
+    degraded, clean = collect_pairs(pairs, count, low_side, patch_size, progress)
     meta = {
         "roots": [str(r) for r in roots],
         "count": count,
@@ -80,11 +77,8 @@ def write_recorded_cache(
     recordings of test content (a source file with the bytes of one under ``test_roots``)."""
     found = [read_recording(folder) for root in recordings for folder in find_recordings(Path(root))]
     check_apart(found, test_roots)
-    degraded = np.empty((count, patch_size // 2, patch_size // 2, 3), np.uint8)
-    clean = np.empty((count, patch_size, patch_size, 3), np.uint8)
     pairs = x2_pairs(found, count, patch_size, seed)
-    for i, (low, high) in enumerate(tqdm(pairs, total=count, desc="pairs", disable=not progress)):
-        degraded[i], clean[i] = low, high
+    degraded, clean = collect_pairs(pairs, count, patch_size // 2, patch_size, progress)
     meta = {
         "recordings": [str(r.folder) for r in found],
         "count": count,
@@ -93,6 +87,17 @@ def write_recorded_cache(
         "scale": 2,
     }
     return save_cache(out, degraded, clean, meta)
+
+
+def collect_pairs(
+    pairs: Iterable[tuple[np.ndarray, np.ndarray]], count: int, low_side: int, patch_size: int, progress: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` (degraded, clean) patch pairs stacked into two uint8 arrays, with a progress bar."""
+    degraded = np.empty((count, low_side, low_side, 3), np.uint8)
+    clean = np.empty((count, patch_size, patch_size, 3), np.uint8)
+    for i, (low, high) in enumerate(tqdm(pairs, total=count, desc="pairs", disable=not progress)):
+        degraded[i], clean[i] = low, high
+    return degraded, clean
 
 
 def save_cache(out: str | Path, degraded: np.ndarray, clean: np.ndarray, meta: dict) -> Path:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -92,20 +94,26 @@ def stills_source(
     return Source(name, frames, fps, origin)
 
 
-def source_from_origin(name: str, origin: dict[str, Any]) -> Source:
-    """The source a recording names, made again; refused when its files changed since."""
+def origin_files(origin: dict[str, Any]) -> list[tuple[str, str]]:
+    """(path, SHA-256) of each file a source's ``origin`` names: the clip, or every still."""
     if origin.get("kind") not in ("clip", "stills"):
         raise InputError(f"a recording's source is a clip or stills, not {origin.get('kind')!r}")
-    paths = [origin["path"]] if origin["kind"] == "clip" else origin["paths"]
-    digests = [origin["sha256"]] if origin["kind"] == "clip" else origin["sha256"]
-    for path, digest in zip(paths, digests, strict=True):
+    if origin["kind"] == "clip":
+        return [(origin["path"], origin["sha256"])]
+    return list(zip(origin["paths"], origin["sha256"], strict=True))
+
+
+def source_from_origin(name: str, origin: dict[str, Any]) -> Source:
+    """The source a recording names, made again; refused when its files changed since."""
+    files = origin_files(origin)
+    for path, digest in files:
         if not Path(path).is_file():
             raise InputError(f"the recording's source {path} is missing")
         if file_digest(Path(path)) != digest:
             raise InputError(f"the recording's source {path} changed since it was recorded")
     if origin["kind"] == "clip":
         return clip_source(Path(origin["path"]))
-    return stills_source(name, [Path(p) for p in paths], tuple(origin["size"]), origin["seconds"], origin["fps"])
+    return stills_source(name, [Path(p) for p, _ in files], tuple(origin["size"]), origin["seconds"], origin["fps"])
 
 
 def ping_pong(count: int) -> list[int]:
@@ -195,10 +203,13 @@ class Recording:
         for entry in self.meta["frames"]:
             yield entry, self.frame(entry)
 
+    @cached_property
+    def _raw(self) -> np.ndarray:
+        return np.memmap(self.folder / RECEIVED_FILE, np.uint8, mode="r")
+
     def frame(self, entry: dict[str, Any]) -> np.ndarray:
         """The RGB frame of one of ``meta["frames"]``, at the received size."""
-        raw = np.memmap(self.folder / RECEIVED_FILE, np.uint8, mode="r")
-        planes = np.asarray(raw[entry["offset"] : entry["offset"] + entry["bytes"]])
+        planes = np.asarray(self._raw[entry["offset"] : entry["offset"] + entry["bytes"]])
         return i420_to_rgb(planes, entry["width"], entry["height"])
 
     def source_width(self) -> int:
@@ -208,10 +219,6 @@ class Recording:
             return int(origin["size"][0])
         frames, _ = decode_clip(Path(origin["path"]))
         return next(frames).shape[1]
-
-    def source_digests(self) -> list[str]:
-        origin = self.meta["source"]["origin"]
-        return [origin["sha256"]] if origin["kind"] == "clip" else list(origin["sha256"])
 
     def pairs(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(received RGB frame, the source frame it shows) for every received frame."""
@@ -253,7 +260,7 @@ def check_apart(recordings: Sequence[Recording], test_roots: Sequence[str | Path
     (test images and clips): what trains must never show test content."""
     tests = {file_digest(p): p for root in test_roots for p in sorted(Path(root).rglob("*")) if p.is_file()}
     for recording in recordings:
-        for digest in recording.source_digests():
+        for _, digest in origin_files(recording.meta["source"]["origin"]):
             if digest in tests:
                 raise DataLeakError(f"recording {recording.folder} shows test file {tests[digest]}")
 
@@ -280,12 +287,12 @@ def x2_pairs(
     if not eligible:
         raise InputError("no recorded frame arrived below its source's size: nothing to learn an upscale from")
     rng = np.random.default_rng(seed)
-    chosen = sorted(rng.integers(len(eligible), size=count))
+    chosen = sorted(rng.integers(len(eligible), size=count))  # in recording order: one source at a time
     low_side = patch_size // 2
-    for index in sorted({eligible[c][0] for c in chosen}):
+    for index, draws in groupby(chosen, key=lambda c: eligible[c][0]):
         recording = recordings[index]
         source = source_from_origin(recording.meta["source"]["name"], recording.meta["source"]["origin"])
-        for c in (c for c in chosen if eligible[c][0] == index):
+        for c in draws:
             entry = eligible[c][1]
             clean = source.frames[entry["source_index"]]
             height, width = clean.shape[0] // 2, clean.shape[1] // 2
