@@ -82,6 +82,24 @@ def test_low_resolution_pairs_are_the_frame_before_its_upscale(train_dir, tmp_pa
         list(iter_pairs([train_dir], 1, patch_size=33, degradation_config=str(config), low_resolution=True))
 
 
+def test_target_scale_keeps_the_clean_patch_area_resized_to_that_scale(train_dir, tmp_path):
+    config = tmp_path / "x3.yaml"
+    packaged = (Path(__file__).parents[2] / "src/crispcall/degrade/train.yaml").read_text()
+    config.write_text(packaged.replace("scale: [", "scale: [3, 3] #", 1))
+    common = dict(count=3, patch_size=36, seed=4, degradation_config=str(config), low_resolution=True, progress=False)
+    full = write_cache([train_dir], tmp_path / "x3.npz", **common)
+    out = write_cache([train_dir], tmp_path / "x3-2.npz", **common, target_scale=2)
+    degraded, clean, meta = read_cache(out)
+    full_degraded, full_clean, full_meta = read_cache(full)
+    assert np.array_equal(degraded, full_degraded) and full_meta["scale"] == 3
+    assert clean.shape == (3, 24, 24, 3) and (meta["scale"], meta["call_scale"]) == (2, 3)
+    # Area averaging: a 3x3 block of the 36-pixel patch is a 2x2 block of the 24-pixel one.
+    assert abs(clean[:, :2, :2].astype(float).mean() - full_clean[:, :3, :3].astype(float).mean()) < 1.0
+    with pytest.raises(ValueError, match="larger scale"):
+        write_cache([train_dir], tmp_path / "bad.npz", **common, target_scale=3)
+    assert not (tmp_path / "bad.npz").exists()
+
+
 def test_cache_refuses_test_overlap(train_dir, tmp_path):
     with pytest.raises(DataLeakError):
         write_cache([train_dir], tmp_path / "x.npz", count=2, test_roots=[train_dir / "sub"], progress=False)

@@ -97,3 +97,27 @@ def test_upscaled_only_shows_full_size_frames_as_received(astronaut):
     assert method.restore(full) is astronaut
     upscaled = apply_preset(astronaut, "call", preset_rng("a.png"))
     assert np.array_equal(method.restore(upscaled), create_method("unsharp").restore(upscaled))
+
+
+def test_an_enlarger_runs_its_twin_for_calls_at_another_scale(astronaut, tmp_path):
+    torch = pytest.importorskip("torch", reason="the test networks are exported from PyTorch (train extra)")
+    from crispcall.export.onnx import export_onnx
+    from crispcall.methods.models import ModelMethod, call_scale_twin
+    from crispcall.models.peers.rlfn import RLFNUpscaler
+
+    def method() -> ModelMethod:
+        return ModelMethod("teacher", tmp_path / "teacher.onnx", threads=1)
+
+    torch.manual_seed(0)
+    export_onnx(RLFNUpscaler(channels=8, blocks=1), tmp_path / "teacher.onnx")
+    call = apply_preset(astronaut, "call", preset_rng("a.png"))
+    poor = apply_preset(astronaut, "poor", preset_rng("a.png"))
+    alone = method()
+    alone_call, alone_poor = alone.restore(call), alone.restore(poor)
+    twin = call_scale_twin(tmp_path / "teacher.onnx", 3)
+    assert twin.name == "teacher-x3.onnx"
+    export_onnx(RLFNUpscaler(channels=8, blocks=1), twin)
+    paired = method()
+    twin_poor = poor.shown(ModelMethod("twin", twin, threads=1).run(poor.low))
+    assert np.array_equal(paired.restore(poor), twin_poor) and not np.array_equal(twin_poor, alone_poor)
+    assert np.array_equal(paired.restore(call), alone_call)  # x2 calls still go to the x2 network

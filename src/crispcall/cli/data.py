@@ -16,7 +16,11 @@ def register(sub) -> None:
         "write a fixed cache of degraded/clean patch pairs",
         "Make patch pairs with the random training degradation and save them in one .npz. Refuses folders that "
         "overlap the test data.",
-        ["crispcall data cache --train ../shared/data/train data/screens --out data/pairs.npz --count 20000"],
+        [
+            "crispcall data cache --train ../shared/data/train data/screens --out data/pairs.npz --count 20000",
+            "crispcall data cache --train ../shared/data/train data/screens --out data/pairs-teacher-x3-132.npz "
+            "--count 12000 --patch-size 132 --config configs/degrade-teacher-x3.yaml --low-resolution --target-scale 2",
+        ],
     )
     cache.add_argument("--train", nargs="+", type=existing_dir, required=True, help="training folders")
     cache.add_argument("--out", type=output(), required=True, help="output .npz file")
@@ -47,6 +51,12 @@ def register(sub) -> None:
         action="store_true",
         help="keep degraded patches at the size the call delivered them, for networks that enlarge them "
         "(the config must fix one integer scale, e.g. scale: [2, 2])",
+    )
+    cache.add_argument(
+        "--target-scale",
+        type=bounded(int, 2),
+        help="with --low-resolution: keep the clean patches at this many times the low-resolution side "
+        "(area-resized), for an xN network trained on calls at a larger scale (an x2 teacher for x3 calls)",
     )
     cache.set_defaults(func=write_cache)
     recorded = add_command(
@@ -106,6 +116,7 @@ def write_cache(args: argparse.Namespace) -> None:
     out = write(
         args.train, args.out, args.count, args.patch_size, args.seed, args.workers, tests, args.config,
         holdout_every=args.holdout_every, mix=mix, low_resolution=args.low_resolution,
+        target_scale=args.target_scale,
     )  # fmt: skip
     print(f"wrote {args.count} pairs of {args.patch_size}x{args.patch_size} to {out}")
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import cv2
 import numpy as np
 from tqdm import tqdm
 
@@ -30,12 +31,16 @@ def write_cache(
     holdout_every: int = 0,
     mix: dict[str, float] | None = None,
     low_resolution: bool = False,
+    target_scale: int | None = None,
 ) -> Path:
     """Write ``count`` pairs to ``out`` (.npz with ``degraded``, ``clean`` and ``meta``).
 
     ``holdout_every`` keeps every N-th training image out of the cache for validation.
     ``low_resolution`` keeps the degraded patches at the size the call delivered them
     (:func:`~crispcall.data.patches.iter_pairs`); ``meta["scale"]`` then gives the factor.
+    ``target_scale`` (with ``low_resolution``) keeps the clean patches at that many times the
+    low-resolution side instead (:func:`area_resized`), for an x``target_scale`` network
+    trained on calls at a larger scale; ``meta["call_scale"]`` then keeps the call's.
 
     The file is written beside ``out`` under a temporary name and renamed when complete,
     so an interrupted run never leaves a cache that looks whole.
@@ -45,11 +50,16 @@ def write_cache(
     check_no_overlap(roots, test_roots)
     degradation = TrainingDegradation.load(degradation_config)
     low_side = low_resolution_side(degradation, patch_size) if low_resolution else patch_size
+    call_scale = patch_size // low_side
+    if target_scale is not None and not (low_resolution and 1 < target_scale < call_scale):
+        raise InputError(f"a target scale needs low-resolution pairs at a larger scale (x{call_scale} here)")
     pairs = iter_pairs(
         roots, count, patch_size, seed, workers, degradation_config, holdout_every=holdout_every, mix=mix,
         low_resolution=low_resolution,
     )  # fmt: skip
     degraded, clean = collect_pairs(pairs, count, low_side, patch_size, progress)
+    if target_scale is not None:
+        clean = area_resized(clean, low_side * target_scale)
     meta = {
         "roots": [str(r) for r in roots],
         "count": count,
@@ -57,7 +67,8 @@ def write_cache(
         "seed": seed,
         "holdout_every": holdout_every,
         "mix": mix,
-        "scale": patch_size // low_side,
+        "scale": target_scale or call_scale,
+        **({"call_scale": call_scale} if target_scale else {}),
         "degradation_config": degradation_config or "crispcall/degrade/train.yaml",
     }
     return save_cache(out, degraded, clean, meta)
@@ -98,6 +109,12 @@ def collect_pairs(
     for i, (low, high) in enumerate(tqdm(pairs, total=count, desc="pairs", disable=not progress)):
         degraded[i], clean[i] = low, high
     return degraded, clean
+
+
+def area_resized(patches: np.ndarray, side: int) -> np.ndarray:
+    """Square uint8 patches (N x S x S x 3) resized to ``side`` by area averaging, as the
+    benchmark downscales."""
+    return np.stack([cv2.resize(patch, (side, side), interpolation=cv2.INTER_AREA) for patch in patches])
 
 
 def save_cache(out: str | Path, degraded: np.ndarray, clean: np.ndarray, meta: dict) -> Path:

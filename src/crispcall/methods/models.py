@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from crispcall.degrade.presets import Degraded
 from crispcall.methods.base import Method, MethodUnavailable
 from crispcall.paths import weights_dir
 from crispcall.runtime import Sharpener
@@ -24,12 +25,21 @@ MODEL_FILES = {
 }
 
 
+def call_scale_twin(path: Path, call_scale: int) -> Path:
+    """Where an enlarger's twin for calls at another scale is kept: ``<stem>-x<scale>.onnx``
+    beside it (``teacher-x3.onnx``: the x2 teacher fine-tuned on calls that arrive at a third of
+    the display size)."""
+    return path.with_name(f"{path.stem}-x{call_scale}{path.suffix}")
+
+
 class ModelMethod(Method):
     """One of our exported networks: a same-size restorer (the upscaled frame in, a frame of
     that size out), or, when the file states a scale, an enlarger of the received frame. On
     ONNX Runtime, RGB frames go through the file's luma twin when it has one (the
     :class:`~crispcall.runtime.Sharpener` default), and a same-size file with an I420 twin
-    (:func:`~crispcall.runtime.i420.i420_twin`) also runs on decoded planes through it."""
+    (:func:`~crispcall.runtime.i420.i420_twin`) also runs on decoded planes through it. An
+    enlarger with twins for other call scales (:func:`call_scale_twin`) runs the twin of a
+    frame's scale in :meth:`restore`."""
 
     def __init__(self, name: str, path: Path, threads: int, backend_name: str | None = None):
         if not path.is_file():
@@ -45,6 +55,17 @@ class ModelMethod(Method):
         twin = i420_twin(path)
         has_twin = twin.is_file() and backend_name in (None, "onnxruntime") and not self.low_input
         self._twin, self._threads = (twin if has_twin else None), threads
+        self._backend_name = backend_name
+        self._scale_twins: dict[int, Sharpener] = {}
+
+    def _scale_twin(self, call_scale: int) -> Sharpener | None:
+        """The runner of this enlarger's twin for calls at ``call_scale``, loaded on first use;
+        None where it has none."""
+        if call_scale not in self._scale_twins:
+            twin = call_scale_twin(Path(self.sharpener.model), call_scale)
+            found = twin.is_file()
+            self._scale_twins[call_scale] = Sharpener(twin, self._backend_name, self._threads) if found else None
+        return self._scale_twins[call_scale]
 
     @functools.cached_property
     def i420(self) -> I420Sharpener | None:
@@ -54,6 +75,10 @@ class ModelMethod(Method):
 
     def run(self, image: np.ndarray) -> np.ndarray:
         return self.sharpener(image)
+
+    def restore(self, degraded: Degraded) -> np.ndarray:
+        twin = self._scale_twin(degraded.scale) if self.low_input and degraded.scale != self.scale else None
+        return super().restore(degraded) if twin is None else degraded.shown(twin(degraded.low))
 
 
 def create_model_method(name: str, threads: int, backend: str | None = None) -> Method:
