@@ -25,6 +25,7 @@ HEADLINE_EVAL = (
     "eval-classic-x2-all.json",
     "eval-teacher-rlfn-clean-x2-call.json",  # the shipped RLFN teacher on every file (session 23)
     "eval-teacher-rlfn-clean-poor-lossy.json",
+    "eval-teacher-x3-poor.json",  # with its x3 twin, which runs the x3 preset since session 26
     "eval-student-dense.json",
     "eval-student-ocr.json",  # student-dense at `call` with OCR (the run above skips it)
     # The dense student shipped in session 18, FP32 and INT8 (with OCR): where a method was scored
@@ -63,6 +64,7 @@ SHIPPED = (
     "student-int8.tflite",
     "student-dense.onnx",
     "teacher.onnx",
+    "teacher-x3.onnx",
 )
 CONTENT_SETS = {
     "faces": "faces",
@@ -375,8 +377,9 @@ def _method_section(weights: Path) -> list[str]:
         "",
         "- **Teacher**: RLFN (Apache-2.0, see NOTICE), x2 on the received frame as published, fine-tuned on our own "
         "degradation pipeline at x2 (resize, blur, noise, JPEG, H.264/VP8 through PyAV, lost blocks concealed as a "
-        "decoder would), then on clean x2 frames from their ground truth ([models/teacher.md](models/teacher.md)); the "
-        "`teacher` rows below are its every-file runs.",
+        "decoder would), then on clean x2 frames from their ground truth, with a twin fine-tuned on x3 calls for frames "
+        "that arrive at a third of the display size ([models/teacher.md](models/teacher.md)); the `teacher` rows "
+        "below are its every-file runs.",
         "- **Student**: dense 3x3 blocks at quarter resolution on luma (32 channels, 4 blocks), distilled by "
         "response (L1) from the x2 teacher before RLFN (waifu2x's upconv_7, MIT), with clean frames learnt from their "
         "ground truth; feature alignment and a SIFT-like orientation term were measured in the ablation "
