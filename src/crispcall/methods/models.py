@@ -56,7 +56,7 @@ class ModelMethod(Method):
         has_twin = twin.is_file() and backend_name in (None, "onnxruntime") and not self.low_input
         self._twin, self._threads = (twin if has_twin else None), threads
         self._backend_name = backend_name
-        self._scale_twins: dict[int, Sharpener] = {}
+        self._scale_twins: dict[int, Sharpener | None] = {}
 
     def _scale_twin(self, call_scale: int) -> Sharpener | None:
         """The runner of this enlarger's twin for calls at ``call_scale``, loaded on first use;

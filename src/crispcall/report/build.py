@@ -377,9 +377,9 @@ def _method_section(weights: Path) -> list[str]:
         "",
         "- **Teacher**: RLFN (Apache-2.0, see NOTICE), x2 on the received frame as published, fine-tuned on our own "
         "degradation pipeline at x2 (resize, blur, noise, JPEG, H.264/VP8 through PyAV, lost blocks concealed as a "
-        "decoder would), then on clean x2 frames from their ground truth, with a twin fine-tuned on x3 calls for frames "
-        "that arrive at a third of the display size ([models/teacher.md](models/teacher.md)); the `teacher` rows "
-        "below are its every-file runs.",
+        "decoder would), then on clean x2 frames from their ground truth, with a twin fine-tuned on x3 calls for "
+        "frames that arrive at a third of the display size ([models/teacher.md](models/teacher.md)); the `teacher` "
+        "rows below are its every-file runs.",
         "- **Student**: dense 3x3 blocks at quarter resolution on luma (32 channels, 4 blocks), distilled by "
         "response (L1) from the x2 teacher before RLFN (waifu2x's upconv_7, MIT), with clean frames learnt from their "
         "ground truth; feature alignment and a SIFT-like orientation term were measured in the ablation "
