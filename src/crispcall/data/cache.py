@@ -6,13 +6,13 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import cv2
 import numpy as np
 from tqdm import tqdm
 
 from crispcall.data.folders import check_no_overlap
 from crispcall.data.patches import iter_pairs, low_resolution_side
 from crispcall.data.recordings import check_apart, find_recordings, read_recording, x2_pairs
+from crispcall.degrade.ops import resize
 from crispcall.degrade.random_pipeline import TrainingDegradation
 from crispcall.errors import InputError
 from crispcall.files import written_whole
@@ -39,7 +39,7 @@ def write_cache(
     ``low_resolution`` keeps the degraded patches at the size the call delivered them
     (:func:`~crispcall.data.patches.iter_pairs`); ``meta["scale"]`` then gives the factor.
     ``target_scale`` (with ``low_resolution``) keeps the clean patches at that many times the
-    low-resolution side instead (:func:`area_resized`), for an x``target_scale`` network
+    low-resolution side instead (area-resized), for an x``target_scale`` network
     trained on calls at a larger scale; ``meta["call_scale"]`` then keeps the call's.
 
     The file is written beside ``out`` under a temporary name and renamed when complete,
@@ -58,8 +58,9 @@ def write_cache(
         low_resolution=low_resolution,
     )  # fmt: skip
     degraded, clean = collect_pairs(pairs, count, low_side, patch_size, progress)
-    if target_scale is not None:
-        clean = area_resized(clean, low_side * target_scale)
+    if target_scale is not None:  # area averaging, as the benchmark downscales
+        side = low_side * target_scale
+        clean = np.stack([resize(patch, (side, side), "area") for patch in clean])
     meta = {
         "roots": [str(r) for r in roots],
         "count": count,
@@ -109,12 +110,6 @@ def collect_pairs(
     for i, (low, high) in enumerate(tqdm(pairs, total=count, desc="pairs", disable=not progress)):
         degraded[i], clean[i] = low, high
     return degraded, clean
-
-
-def area_resized(patches: np.ndarray, side: int) -> np.ndarray:
-    """Square uint8 patches (N x S x S x 3) resized to ``side`` by area averaging, as the
-    benchmark downscales."""
-    return np.stack([cv2.resize(patch, (side, side), interpolation=cv2.INTER_AREA) for patch in patches])
 
 
 def save_cache(out: str | Path, degraded: np.ndarray, clean: np.ndarray, meta: dict) -> Path:
