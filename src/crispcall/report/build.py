@@ -42,6 +42,9 @@ HEADLINE_EVAL = (
     "eval-student-s24-classic.json",
     "eval-student-s24-int8.json",
     "eval-student-s24-int8-classic.json",
+    # Session 27's weights (session 26's fifth block), FP32 and INT8, every file and `classic`.
+    "eval-student-s27.json",
+    "eval-student-s27-classic.json",
 )
 # Ablations: title, files (merged), the method every row is compared with.
 ABLATIONS = (
@@ -54,7 +57,7 @@ ABLATIONS = (
     ("Pruning", ("eval-student-ablation.json", "eval-student-pruning.json"), "student-response"),
     ("INT8: post-training (ptq) and quantization-aware (qat) against FP32", ("eval-student-int8.json",), "student"),
 )
-SPEED = ("bench-runtime-s18-1080p.json", "bench-runtime-s18-720p-1thread.json", "bench-browser.json")
+SPEED = ("bench-runtime-s27-1080p.json", "bench-runtime-s27-720p-1thread.json", "bench-browser.json")
 FLICKER = "flicker-call-vmaf.json"  # the same streams as flicker-call.json, with VMAF
 SHIPPED = (
     "student.onnx",
