@@ -50,6 +50,11 @@ HEADLINE_EVAL = (
 ABLATIONS = (
     ("Distillation terms (2,000 steps each)", ("eval-student-ablation.json",), "student-gt"),
     (
+        "Distillation on the shipped body (session 27: 8,000 steps from scratch each, first 4 files a set)",
+        ("eval-student-distill-b5-limit4.json",),
+        "distill-b5-gt",
+    ),
+    (
         "Architecture variants (2,000 steps each)",
         ("eval-student-ablation.json", "eval-student-variants.json"),
         "student-response",
