@@ -20,20 +20,22 @@ declare -A ARMS=(
   [structure]="--set distill.structure=0.1"
   [only]="--set loss.l1=0 --set loss.ssim=0 --set loss.gradient=0 --set train.threads=2"
 )
+train() {
+  # shellcheck disable=SC2086
+  "$B/crispcall" train student --config $CONFIG --out $OUT/$1 ${ARMS[$1]} > "$OUT-$1.log" 2>&1
+}
 mkdir -p $OUT
 PIDS=()
 for arm in gt response structure; do
-  # shellcheck disable=SC2086
-  "$B/crispcall" train student --config $CONFIG --out $OUT/$arm ${ARMS[$arm]} > "$OUT-$arm.log" 2>&1 &
+  train $arm &
   PIDS+=($!)
 done
 for pid in "${PIDS[@]}"; do wait "$pid"; done
-# shellcheck disable=SC2086
-"$B/crispcall" train student --config $CONFIG --out $OUT/only ${ARMS[only]} > "$OUT-only.log" 2>&1
+train only
+METHODS=()
 for arm in gt response structure only; do
   "$B/crispcall" export --checkpoint $OUT/$arm/student.pt --out $OUT/$arm/distill-b5-$arm.onnx
+  METHODS+=("$OUT/$arm/distill-b5-$arm.onnx")
 done
 "$B/crispcall" eval --suite call --preset x2 call poor lossy --threads 2 --limit 4 --no-ocr \
-  --method $OUT/gt/distill-b5-gt.onnx $OUT/response/distill-b5-response.onnx $OUT/structure/distill-b5-structure.onnx \
-  $OUT/only/distill-b5-only.onnx \
-  --json docs/results/eval-student-distill-b5-limit4.json
+  --method "${METHODS[@]}" --json docs/results/eval-student-distill-b5-limit4.json
