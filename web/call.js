@@ -28,8 +28,9 @@ export class LoopbackCall {
   }
 
   /** Send the stream's video track; resolves with the received track. ``maxBitrate`` (bits/s),
-   * when given, replaces the preset: a bitrate ceiling only, as a real call has. */
-  async start(stream, { preset = "300k", codec = "VP8", maxBitrate = null } = {}) {
+   * when given, replaces the preset: a bitrate ceiling only, as a real call has, with the
+   * sender's ``degradation`` preference (RTCRtpSendParameters.degradationPreference). */
+  async start(stream, { preset = "300k", codec = "VP8", maxBitrate = null, degradation = "balanced" } = {}) {
     const track = stream.getVideoTracks()[0];
     if (!track) throw new Error("the source has no video track");
     this.sourceHeight = track.getSettings().height || 720;
@@ -45,20 +46,22 @@ export class LoopbackCall {
     const answer = await this.receiver.createAnswer();
     await this.receiver.setLocalDescription(answer);
     await this.sender.setRemoteDescription(answer);
-    if (maxBitrate) await this.setBitrate(maxBitrate);
+    if (maxBitrate) await this.setBitrate(maxBitrate, degradation);
     else await this.setPreset(preset);
     this.codec = codec;
     return received;
   }
 
   /** Only a bitrate ceiling: the sender's own adaptation picks the resolution, the frame rate
-   * and the quantizer, as in a real call. */
-  async setBitrate(maxBitrate) {
+   * and the quantizer, as in a real call. ``degradation``: what it gives up first when bits or
+   * CPU run short: "balanced" (Chromium's default for a camera: at 300 kbps, 480x270 at 10 fps),
+   * "maintain-framerate" (resolution: 320x180 at 30 fps) or "maintain-resolution". */
+  async setBitrate(maxBitrate, degradation = "balanced") {
     const parameters = this.senderTrack.getParameters();
     parameters.encodings = parameters.encodings?.length ? parameters.encodings : [{}];
     parameters.encodings[0].maxBitrate = maxBitrate;
     delete parameters.encodings[0].scaleResolutionDownBy;
-    parameters.degradationPreference = "balanced";
+    parameters.degradationPreference = degradation;
     await this.senderTrack.setParameters(parameters);
     this.preset = `${Math.round(maxBitrate / 1000)}k`;
   }

@@ -13,6 +13,7 @@ VARIANTS = [
     {"block": "mixed", "blocks": 2},
     {"block": "dense", "blocks": 2, "refine": 4},
     {"unshuffle": 2, "head_kernel": 1, "tail_kernel": 1},
+    {"unshuffle": 8, "block": "dense", "blocks": 2, "head_kernel": 1, "tail_kernel": 1},
     {"block": "dense", "blocks": 2, "negative_slope": 0.1},
     {"block": "dense", "blocks": 2, "linear_head": True},
     {"block": "dense", "blocks": 2, "tail_hidden": 24},
@@ -88,7 +89,9 @@ def test_features_size_and_errors():
 
 
 @pytest.mark.parametrize("stem", ["strided", "space_to_depth"])
-@pytest.mark.parametrize(("color", "unshuffle", "head_kernel"), [("luma", 4, 3), ("luma", 2, 1), ("rgb", 4, 3)])
+@pytest.mark.parametrize(
+    ("color", "unshuffle", "head_kernel"), [("luma", 4, 3), ("luma", 2, 1), ("luma", 8, 1), ("rgb", 4, 3)]
+)
 def test_frame_graph_matches_forward(color, unshuffle, head_kernel, stem):
     """forward_frame (uint8 NHWC, either inference stem) rounds forward's output."""
     torch.manual_seed(0)
@@ -151,3 +154,10 @@ def test_linear_head_passes_the_heads_negative_values_to_the_body():
     with torch.no_grad():
         assert not torch.allclose(plain(x), linear(x))
     assert Student(**linear.config).linear_head
+
+
+def test_macs_of_an_unshuffle_8_student_at_1080_lines():
+    """1080 lines halved are not a multiple of 8: counted on the frame itself, exactly."""
+    model = Student(channels=16, blocks=2, unshuffle=8, block="dense", rep=False, head_kernel=1, tail_kernel=1)
+    per_position = 64 * 16 + 2 * 2 * 9 * 16 * 16 + 16 * 64
+    assert conv_macs(model, 1080, 1920) == per_position * (1080 // 8) * (1920 // 8)

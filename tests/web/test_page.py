@@ -147,10 +147,10 @@ def test_the_page_runs_crispcall_js_where_the_model_has_an_i420_twin(chromium):
     run = chromium.open(preset="300k", codec="VP8", model="student-lite.onnx", size=540, path="i420")
     try:
         state = run.wait_for_frames(3)
-        assert state["path"] == "webcodecs-i420" and state["size"] == [960, 540] and state["fps"] >= 0
+        assert state["path"] == "webcodecs-i420" and state["size"] == [968, 544] and state["fps"] >= 0
         run.page.wait_for_function("() => document.getElementById('stats').textContent.includes('webcodecs-i420')")
         shot = run.page.evaluate("() => window.crispcall.snapshot()")
-        assert shot["format"] == "I420" and (shot["outWidth"], shot["outHeight"]) == (960, 540)
+        assert shot["format"] == "I420" and (shot["outWidth"], shot["outHeight"]) == (968, 544)
         assert run.page.evaluate("() => getComputedStyle(document.getElementById('sharpened')).display") == "none"
     finally:
         run.close()

@@ -158,7 +158,9 @@ def markdown_table(document: dict) -> str:
         lines.append(line)
     notes = [
         f"- {r['method']}: {r['x_native']:.2f}x the native time; the call delivered {r['call']['fps']:.1f} fps at "
-        f"{r['call']['bitrate'] / 1000:.0f} kbps ({r['call']['codec']}), {r['frames']} frames in {r['seconds']:.0f} s"
+        f"{r['call']['bitrate'] / 1000:.0f} kbps ({r['call']['codec']}"
+        + (f", sender {r['call']['degradation']}" if "degradation" in r["call"] else "")
+        + f"), {r['frames']} frames in {r['seconds']:.0f} s"
         for r in document["results"]
         if "x_native" in r
     ]

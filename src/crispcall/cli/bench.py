@@ -51,7 +51,8 @@ def register(sub) -> None:
         help="also run these model files (e.g. student.onnx student-int8.onnx) in the browser page, in headless "
         "Chromium, during a 150 kbps VP8 call, at each --size (the height the page sharpens at): the page's "
         "fps and median model ms (needs the web extra, Chromium and onnxruntime-web). An I420 graph "
-        "(student-i420.onnx) runs through crispcall.js during a 300 kbps call, beside the same graph in native "
+        "(student-web-i420.onnx) runs through crispcall.js during a 300 kbps call whose sender keeps 30 fps "
+        "(maintain-framerate), beside the same graph in native "
         "ONNX Runtime; upscalerjs times the browser peer, UpscalerJS's x2 model on TensorFlow.js WASM",
     )
     parser.add_argument(

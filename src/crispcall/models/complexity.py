@@ -18,7 +18,12 @@ def conv_macs(model: nn.Module, height: int = 1080, width: int = 1920, divisor: 
 
     Counted with forward hooks on a frame ``divisor`` times smaller per side, then scaled by
     ``divisor``^2: exact for fully convolutional networks, whose cost grows with the pixels.
+    Counted on the frame itself where the smaller one's sides are not multiples of the network's
+    ``size_multiple`` (an unshuffle-8 student at 1080 lines).
     """
+    multiple = int(getattr(model, "size_multiple", 1))
+    if (height // divisor) % multiple or (width // divisor) % multiple:
+        divisor = 1
     if height % (2 * divisor) or width % (2 * divisor):
         raise InputError(f"{height}x{width} must divide by {2 * divisor} on each side")
     total = 0

@@ -198,10 +198,12 @@ def call_browser(
 
 
 def _bench_i420(chromium: CallBrowser, model: str, height: int, threads: int, frames: int, warmup: int,
-                kbps: int, codec: str) -> dict:  # fmt: skip
-    """``web/minimal.html``: a call at ``kbps`` whose remote track ``crispcall.sharpen()`` sharpens
-    to ``height`` lines in its Worker; the worker's frames per second and model times."""
-    query = urlencode({"kbps": kbps, "codec": codec, "height": height, "threads": threads, "model": f"/models/{model}"})
+                kbps: int, codec: str, degradation: str) -> dict:  # fmt: skip
+    """``web/minimal.html``: a call at ``kbps`` (the sender's ``degradation`` preference) whose
+    remote track ``crispcall.sharpen()`` sharpens to ``height`` lines in its Worker; the worker's
+    frames per second and model times."""
+    query = {"kbps": kbps, "codec": codec, "height": height, "threads": threads, "model": f"/models/{model}"}
+    query = urlencode({**query, "degradation": degradation})
     page = chromium.browser.new_page()
     try:
         page.goto(f"{chromium.base}minimal.html?{query}")
@@ -242,6 +244,7 @@ def _bench_i420(chromium: CallBrowser, model: str, height: int, threads: int, fr
         "seconds": seconds,
         "call": {
             "kbps": kbps,
+            "degradation": degradation,
             "codec": call["codec"],
             "bitrate": call["bitrate"],
             "fps": (call["framesDecoded"] - start_decoded) / seconds,
@@ -291,6 +294,7 @@ def bench_browser(
     codec: str = "VP8",
     threads: Sequence[int | None] = (None,),
     i420_kbps: int = 300,
+    i420_degradation: str = "maintain-framerate",
 ) -> dict:
     """Each model sharpening a call in the page at each size (the frame size the page
     sharpens at; the camera sends the largest) with each WASM thread count (None: the page's
@@ -302,9 +306,13 @@ def bench_browser(
 
     An I420 graph (:func:`is_i420_graph`) runs instead in ``web/minimal.html`` through
     ``crispcall.js``'s Worker, in a call held to ``i420_kbps`` whose sender picks its own
-    resolution; the graph upscales what arrives to each size's height (one model thread when
-    ``threads`` says None). ``upscalerjs`` (:data:`UPSCALERJS`), the browser peer, is timed on a
+    resolution (``i420_degradation``: what its sender gives up first, frame rate or resolution;
+    see web/call.js); the graph upscales what arrives to each size's height (one model thread
+    when ``threads`` says None). ``upscalerjs`` (:data:`UPSCALERJS`), the browser peer, is timed on a
     camera frame of half each size (no call: its model time alone)."""
+    missing = [m for m in models if m != UPSCALERJS and not (weights_dir() / m).is_file()]
+    if missing:
+        raise InputError(f"no such model in {weights_dir()}: {', '.join(missing)} (give a file name there)")
     camera = max(sizes, key=lambda s: s[0] * s[1])
     rows = []
     with call_browser(workdir, camera) as chromium:
@@ -314,7 +322,9 @@ def bench_browser(
                 rows.append(_bench_upscalerjs(chromium, (width, height), count or 1, frames, warmup))
                 continue
             if is_i420_graph(weights_dir() / model):
-                rows.append(_bench_i420(chromium, model, height, count or 1, frames, warmup, i420_kbps, codec))
+                rows.append(
+                    _bench_i420(chromium, model, height, count or 1, frames, warmup, i420_kbps, codec, i420_degradation)
+                )
                 continue
             run = chromium.open(preset=preset, codec=codec, model=model, size=height, threads=count)
             try:
