@@ -78,6 +78,39 @@ def test_profile_feeds_an_i420_graph_its_planes():
 
     profile = profile_graph(weights_dir() / "student-i420.onnx", 64, 48, threads=1, frames=2)
     assert "Resize" in profile["ms_per_op"] and "Conv" in profile["ms_per_op"]
+    received = profile_graph(weights_dir() / "student-i420.onnx", 64, 48, threads=1, frames=2, received=(32, 24))
+    assert received["received"] == "32x24" and "Resize" in received["ms_per_op"]
+
+
+def test_a_received_size_needs_an_i420_graph(student_onnx):
+    from crispcall.bench.profile import profile_graph
+
+    with pytest.raises(ValueError, match="I420 graph"):
+        profile_graph(student_onnx, 64, 48, threads=1, frames=1, received=(32, 24))
+
+
+def test_kernel_times_leave_out_each_nodes_warm_up_runs():
+    from crispcall.bench.profile import WARMUP, kernel_ms
+
+    def event(node: str, op: str, us: float) -> dict:
+        return {"cat": "Node", "name": f"{node}_kernel_time", "dur": us, "args": {"op_name": op}}
+
+    events = [{"cat": "Session", "name": "model_run", "dur": 1}]
+    nodes = [("/a", "Conv", 3000.0), ("/b", "Add", 1000.0), ("/c", "Conv", 1000.0)]
+    events += [event(node, op, 9000.0) for node, op, _us in nodes] * WARMUP  # warm-up: not counted
+    events += [event(*node) for node in nodes] * 2
+    assert kernel_ms(events, frames=2) == {"Conv": 4.0, "Add": 1.0}
+    assert kernel_ms(events, frames=2, per="node") == {"/a (Conv)": 3.0, "/b (Add)": 1.0, "/c (Conv)": 1.0}
+
+
+def test_the_page_against_native_table():
+    from crispcall.bench.profile import compare_table
+
+    native = {"model": "m.onnx", "size": "64x48", "received": "32x24", "threads": 1, "ms_per_op": {"Conv": 2.0}}
+    page = {**native, "backend": "onnxruntime-web wasm", "ms_per_op": {"Conv": 8.0, "FusedConv": 1.0}}
+    table = compare_table(native, page)
+    assert "2.0 ms of kernels a frame in native ONNX Runtime, 9.0 ms in the page (onnxruntime-web wasm; 4.50x)" in table
+    assert "| Conv | 2.00 | 8.00 | 4.0x |" in table and "| FusedConv | 0.00 | 1.00 | – |" in table
 
 
 def test_convolution_time_per_op_and_per_node():

@@ -16,7 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from crispcall.data.scene import synthetic_frame
-from crispcall.runtime.i420 import same_size_feeds, takes_i420
+from crispcall.degrade.yuv import i420_planes, rgb_to_i420
+from crispcall.errors import InputError
+from crispcall.runtime.i420 import i420_feeds, takes_i420
 from crispcall.runtime.luma import apply_correction, correction_parts, luma_feeds, takes_luma
 from crispcall.sysinfo import run_meta
 
@@ -24,13 +26,55 @@ from crispcall.sysinfo import run_meta
 OPENCV_COLOUR = "OpenCV colour (outside the graph)"
 
 
-def profile_graph(model: str | Path, width: int, height: int, threads: int, frames: int = 20, per: str = "op") -> dict:
+WARMUP = 2  # untimed runs before the timed ones
+
+
+def kernel_ms(events: list[dict], frames: int, per: str = "op") -> Counter[str]:
+    """Milliseconds a frame per operator type (``per="op"``) or node (``"node"``: its name and
+    type) from an ONNX Runtime profile (native or onnxruntime-web's: the same trace events) of
+    :data:`WARMUP` + ``frames`` runs: each node's first :data:`WARMUP` kernel times are left out."""
+    seen: Counter[str] = Counter()
+    per_op: Counter[str] = Counter()
+    for event in events:
+        if event.get("cat") != "Node" or not event["name"].endswith("_kernel_time"):
+            continue
+        node, op = event["name"].removesuffix("_kernel_time"), event["args"]["op_name"]
+        seen[node] += 1
+        if seen[node] > WARMUP:
+            per_op[op if per == "op" else f"{node} ({op})"] += event["dur"] / 1000.0 / frames
+    return per_op
+
+
+def graph_feeds(session, width: int, height: int, received: tuple[int, int] | None = None) -> dict[str, np.ndarray]:
+    """A synthetic frame's feeds for an ONNX Runtime ``session``'s graph: an RGB frame of
+    ``width`` x ``height``; for an I420 graph the planes of a frame received at ``received``
+    (width, height; default: the same size) shown at ``width`` x ``height``."""
+    if takes_i420(session):
+        frame = synthetic_frame(*(received or (width, height)))
+        planes = i420_planes(rgb_to_i420(frame), frame.shape[1], frame.shape[0])
+        return i420_feeds(*planes, (height, width))
+    if received is not None:
+        raise InputError("a received size needs an I420 graph (crispcall export --i420)")
+    frame = synthetic_frame(width, height)
+    return luma_feeds(frame) if takes_luma(session) else {session.get_inputs()[0].name: frame[None]}
+
+
+def profile_graph(
+    model: str | Path,
+    width: int,
+    height: int,
+    threads: int,
+    frames: int = 20,
+    per: str = "op",
+    received: tuple[int, int] | None = None,
+) -> dict:
     """Milliseconds per frame for each operator type (``per="op"``) or node (``"node"``: its
-    name and type), after two warm-up frames. A frame graph gets an RGB frame; an I420 graph
-    (``crispcall export --i420``) its planes, shown at their own size (``crispcall video``); a
-    luma graph (``crispcall export --luma``) the frame's luma, and the OpenCV colour work the
-    runtime does around it (:func:`~crispcall.runtime.luma.run_luma`) is timed on the same
-    frame and counted as one more entry, :data:`OPENCV_COLOUR`."""
+    name and type), after :data:`WARMUP` frames. A frame graph gets an RGB frame; an I420 graph
+    (``crispcall export --i420``) its planes, received at ``received`` (default: the frame's
+    own size, as ``crispcall video`` runs it); a luma graph (``crispcall export --luma``) the
+    frame's luma, and the OpenCV colour work the runtime does around it
+    (:func:`~crispcall.runtime.luma.run_luma`) is timed on the same frame and counted as one
+    more entry, :data:`OPENCV_COLOUR`."""
     import onnxruntime as ort
 
     from crispcall.runtime.backends import session_options
@@ -40,26 +84,13 @@ def profile_graph(model: str | Path, width: int, height: int, threads: int, fram
         options.enable_profiling = True
         options.profile_file_prefix = str(Path(scratch) / "profile")
         session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-        frame = synthetic_frame(width, height)
-        luma = takes_luma(session)
-        if luma:
-            feeds = luma_feeds(frame)
-        elif takes_i420(session):  # the frame's planes, shown at its own size
-            feeds = same_size_feeds(frame)
-        else:
-            feeds = {session.get_inputs()[0].name: frame[None]}
-        for _ in range(2 + frames):
+        feeds = graph_feeds(session, width, height, received)
+        for _ in range(WARMUP + frames):
             outputs = session.run(None, feeds)
         events = json.loads(Path(session.end_profiling()).read_text())
-    runs = [e for e in events if e.get("cat") == "Session" and e.get("name") == "model_run"]
-    timed_from = runs[2]["ts"] if len(runs) > 2 else 0
-    per_op: Counter[str] = Counter()
-    for event in events:
-        if event.get("cat") == "Node" and event["name"].endswith("_kernel_time") and event["ts"] >= timed_from:
-            op = event["args"]["op_name"]
-            key = op if per == "op" else f"{event['name'].removesuffix('_kernel_time')} ({op})"
-            per_op[key] += event["dur"] / 1000.0 / frames
-    if luma:
+    per_op = kernel_ms(events, frames, per)
+    if takes_luma(session):
+        frame = synthetic_frame(width, height)
         out = np.empty_like(frame)
         apply_correction(frame, *correction_parts(outputs[0]), out)  # warm-up
         start = time.perf_counter()
@@ -67,7 +98,13 @@ def profile_graph(model: str | Path, width: int, height: int, threads: int, fram
             luma_feeds(frame)
             apply_correction(frame, *correction_parts(outputs[0]), out)
         per_op[OPENCV_COLOUR] = (time.perf_counter() - start) * 1000.0 / frames
-    return {
+    return profile_document(model, width, height, threads, frames, per, per_op, received)
+
+
+def profile_document(model: str | Path, width: int, height: int, threads: int, frames: int, per: str,
+                     per_op: Counter[str], received: tuple[int, int] | None = None) -> dict:  # fmt: skip
+    """A profile's JSON document (:func:`profile_graph`'s, and the page's)."""
+    document = {
         "meta": run_meta(threads=threads, frames=frames),
         "model": str(model),
         "size": f"{width}x{height}",
@@ -75,6 +112,9 @@ def profile_graph(model: str | Path, width: int, height: int, threads: int, fram
         "per": per,
         "ms_per_op": dict(per_op.most_common()),
     }
+    if received is not None:
+        document["received"] = f"{received[0]}x{received[1]}"
+    return document
 
 
 # ONNX Runtime's convolution kernels (plain, fused with an activation, INT8, NHWC).
@@ -103,4 +143,24 @@ def profile_table(profile: dict) -> str:
         "|---|---|---|",
     ]
     lines += [f"| {op} | {ms:.2f} | {ms / total:.0%} |" for op, ms in profile["ms_per_op"].items()]
+    return "\n".join(lines)
+
+
+def compare_table(native: dict, page: dict) -> str:
+    """The same graph's kernel times natively and in the browser page, per operator (or node),
+    with the page's time over the native one: where the page loses its milliseconds."""
+    totals = [sum(p["ms_per_op"].values()) for p in (native, page)]
+    received = f", received at {native['received']}" if "received" in native else ""
+    lines = [
+        f"{native['model']} at {native['size']}{received}, {native['threads']} thread(s): {totals[0]:.1f} ms of "
+        f"kernels a frame in native ONNX Runtime, {totals[1]:.1f} ms in the page ({page['backend']}; "
+        f"{totals[1] / totals[0]:.2f}x); convolutions {convolution_ms(native):.1f} and {convolution_ms(page):.1f} ms",
+        "",
+        f"| {'operator' if native.get('per', 'op') == 'op' else 'node (operator)'} | native ms | page ms | page / "
+        "native |",
+        "|---|---|---|---|",
+    ]
+    for op in dict.fromkeys([*page["ms_per_op"], *native["ms_per_op"]]):
+        ms = [p["ms_per_op"].get(op, 0.0) for p in (native, page)]
+        lines.append(f"| {op} | {ms[0]:.2f} | {ms[1]:.2f} | " + (f"{ms[1] / ms[0]:.1f}x |" if ms[0] > 0 else "– |"))
     return "\n".join(lines)

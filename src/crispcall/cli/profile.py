@@ -22,6 +22,7 @@ def register(sub) -> None:
             "crispcall profile weights/student.onnx --per node   # which layers take the time",
             "crispcall profile weights/student-int8-i420.onnx   # the graph crispcall video runs on planes",
             "crispcall profile weights/student-int8-luma.onnx   # the graph the runtime runs on RGB frames",
+            "crispcall profile weights/student-web-i420.onnx --size 1280x720 --received 320x180 --threads 1 --browser",
         ],
     )
     parser.add_argument("model", type=Path, help="an .onnx file from crispcall export")
@@ -29,17 +30,35 @@ def register(sub) -> None:
     add_threads(parser, "intra-op threads")
     parser.add_argument("--frames", type=bounded(int, 1), default=20, help="timed frames (default: %(default)s)")
     parser.add_argument("--per", choices=["op", "node"], default="op", help="sum per operator type or per node")
+    parser.add_argument(
+        "--received",
+        help="for an I420 graph: the size WxH the frame arrived at, shown at --size (default: --size)",
+    )
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="also run the graph in onnxruntime-web (WASM) in headless Chromium, the page's way, and compare "
+        "each operator's time there with the native one (needs the web extra, Chromium and onnxruntime-web)",
+    )
     parser.add_argument("--json", type=output(), help="write the profile as JSON here")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> None:
-    from crispcall.bench.profile import profile_graph, profile_table
+    from crispcall.bench.profile import compare_table, profile_graph, profile_table
     from crispcall.bench.runner import parse_size
 
     if not args.model.is_file():
         raise CliError(f"no such model file: {args.model}")
     width, height = parse_size(args.size)
-    profile = profile_graph(args.model, width, height, args.threads, args.frames, args.per)
-    print(profile_table(profile))
-    write_results(profile, args.json)
+    received = parse_size(args.received) if args.received else None
+    profile = profile_graph(args.model, width, height, args.threads, args.frames, args.per, received)
+    if not args.browser:
+        print(profile_table(profile))
+        write_results(profile, args.json)
+        return
+    from crispcall.web.browser import profile_page
+
+    page = profile_page(args.model, width, height, args.threads, args.frames, args.per, received)
+    print(compare_table(profile, page))
+    write_results({"native": profile, "browser": page}, args.json)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -350,3 +351,47 @@ def bench_browser(
                 }
             )
     return {"chromium": version, "results": rows}
+
+
+def page_events(lines: list[str]) -> list[dict]:
+    """onnxruntime-web's profiler output (a JSON array printed one event a line) as events."""
+    events = []
+    for line in lines:
+        line = line.strip().rstrip(",")
+        if line.startswith("{"):
+            events.append(json.loads(line))
+    return events
+
+
+def profile_page(model: Path, width: int, height: int, threads: int = 1, frames: int = 20, per: str = "op",
+                 received: tuple[int, int] | None = None) -> dict:  # fmt: skip
+    """:func:`crispcall.bench.profile.profile_graph` in the browser: the same graph on the same
+    feeds in onnxruntime-web's WASM backend (``threads`` threads), in headless Chromium
+    (``web/profile.html``), its kernel times summed the same way."""
+    import onnxruntime as ort
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    from crispcall.bench.profile import WARMUP, graph_feeds, kernel_ms, profile_document
+
+    session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
+    feeds = {
+        name: {"type": str(array.dtype), "data": array.ravel().tolist(), "dims": list(array.shape)}
+        for name, array in graph_feeds(session, width, height, received).items()
+    }
+    with serving(models=model.parent) as base, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}profile.html")
+            page.wait_for_function("() => window.ready")
+            args = {"model": f"/models/{model.name}", "feeds": feeds, "threads": threads, "runs": WARMUP + frames}
+            result = page.evaluate("(args) => window.profile(args)", args)
+            version = browser.version
+        except PlaywrightError as error:
+            raise RuntimeError(f"{model.name} failed in the page: {str(error).splitlines()[0]}") from error
+        finally:
+            browser.close()
+    document = profile_document(model, width, height, result["threads"], frames, per,
+                                kernel_ms(page_events(result["lines"]), frames, per), received)  # fmt: skip
+    return document | {"backend": "onnxruntime-web wasm", "chromium": version}
