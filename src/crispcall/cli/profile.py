@@ -61,4 +61,4 @@ def run(args: argparse.Namespace) -> None:
 
     page = profile_page(args.model, width, height, args.threads, args.frames, args.per, received)
     print(compare_table(profile, page))
-    write_results({"native": profile, "browser": page}, args.json)
+    write_results({"meta": profile["meta"], "native": profile, "browser": page}, args.json)

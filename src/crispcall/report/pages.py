@@ -73,7 +73,7 @@ def validation_table(document: dict) -> str:
 
 def render_table(spec: str, root: Path) -> str:
     """The Markdown a block's ``spec`` (``KIND FILE... [methods=...] [against=...]``) stands for."""
-    from crispcall.bench.profile import profile_table
+    from crispcall.bench.profile import compare_table, profile_table
     from crispcall.bench.runner import markdown_table
     from crispcall.evaluation.table import difference_table, markdown_tables, merge_documents
     from crispcall.evaluation.temporal import stability_table
@@ -99,7 +99,10 @@ def render_table(spec: str, root: Path) -> str:
     if kind == "validate" and len(documents) == 1:
         return validation_table(documents[0])
     if kind == "profile" and len(documents) == 1:
-        return profile_table(documents[0])
+        document = documents[0]  # crispcall profile --browser writes the native and the page profile
+        if "browser" in document:
+            return compare_table(document["native"], document["browser"])
+        return profile_table(document)
     if kind in ("bench", "flicker") and len(documents) == 1:
         document = _keep(documents[0], methods)
         return markdown_table(document) if kind == "bench" else stability_table(document)
