@@ -5,7 +5,7 @@
 // the model, the result back to a canvas. state.path says which one runs.
 //
 // URL parameters start it without clicks (the browser tests use them):
-//   ?autostart=1&preset=150k&codec=VP8&model=student-lite.onnx&backend=wasm&size=360&threads=1&path=canvas
+//   ?autostart=1&preset=150k&codec=VP8&model=student-web.onnx&backend=wasm&size=360&threads=1&path=canvas
 // window.crispcall exposes the state, and snapshot() returns the last (input, output) pair.
 import { toBase64 } from "./bytes.js";
 import { CODECS, LoopbackCall, PRESETS } from "./call.js";
@@ -58,7 +58,7 @@ async function populate() {
   const response = await fetch("/models/index.json");
   if (!response.ok) throw new Error(`no model list (${response.status}): is this page served by crispcall serve?`);
   for (const model of await response.json()) {
-    option($("model"), model.file, `${model.file} (${Math.round(model.bytes / 1024)} KB)`, model.file === "student-lite.onnx");
+    option($("model"), model.file, `${model.file} (${Math.round(model.bytes / 1024)} KB)`, model.file === "student-web.onnx");
     $("model").options[$("model").length - 1].dataset.multiple = model.size_multiple;
     if (model.i420) $("model").options[$("model").length - 1].dataset.i420 = model.i420;
   }

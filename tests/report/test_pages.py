@@ -62,7 +62,14 @@ def test_a_validation_table_lists_each_scored_weights_file(tmp_path):
 
 
 def test_a_profile_block_of_the_page_against_native(tmp_path):
-    native = {"model": "m.onnx", "size": "64x48", "threads": 1, "per": "op", "ms_per_op": {"Conv": 2.0}}
+    native = {
+        "model": "m.onnx",
+        "size": "64x48",
+        "threads": 1,
+        "per": "op",
+        "median_run_ms": 3.0,
+        "ms_per_op": {"Conv": 2.0},
+    }
     page = {**native, "backend": "onnxruntime-web wasm", "ms_per_op": {"Conv": 6.0}}
     (tmp_path / "p.json").write_text(json.dumps({"meta": {}, "native": native, "browser": page}))
     assert "| Conv | 2.00 | 6.00 | 3.0x |" in render_table("profile p.json", tmp_path)

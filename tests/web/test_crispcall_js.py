@@ -52,7 +52,7 @@ def test_the_module_sharpens_a_remote_track_through_the_i420_path(minimal_page):
     # The Python runtime on the frame a player would show from the same received planes.
     planes = i420_planes(shot["input"], shot["width"], shot["height"])
     shown = planes_to_rgb(*upscale_planes(*planes, (720, 1280)))
-    native = rgb_to_i420(Sharpener(weights_dir() / "student-lite.onnx", luma=False)(shown))  # the RGB graph
+    native = rgb_to_i420(Sharpener(weights_dir() / "student-web.onnx", luma=False)(shown))  # the RGB graph
     assert share_within(shot["output"], native, levels=2) >= 0.99
     assert share_within(shot["output"], rgb_to_i420(shown), levels=0) < 0.9  # the model changed the frame
 

@@ -20,4 +20,5 @@ def test_the_page_profiles_the_i420_graph_beside_native(tmp_path, capsys):
     assert page["backend"] == "onnxruntime-web wasm" and page["received"] == "64x48" and page["threads"] == 1
     for profile in (native, page):
         assert "Resize" in profile["ms_per_op"] and all(ms >= 0 for ms in profile["ms_per_op"].values())
+        assert profile["median_run_ms"] > 0
     assert "in the page (onnxruntime-web wasm;" in capsys.readouterr().out

@@ -20,6 +20,7 @@ MODEL_FILES = {
     "student": "student.onnx",
     "student-int8": "student-int8.onnx",
     "student-lite": "student-lite.onnx",
+    "student-web": "student-web.onnx",
     "student-dense": "student-dense.onnx",
     "student-scratch": "student-scratch.onnx",
 }

@@ -68,6 +68,7 @@ SHIPPED = (
     "student.onnx",
     "student-int8.onnx",
     "student-lite.onnx",
+    "student-web.onnx",
     "student.tflite",
     "student-int8.tflite",
     "student-dense.onnx",

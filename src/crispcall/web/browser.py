@@ -363,6 +363,11 @@ def page_events(lines: list[str]) -> list[dict]:
     return events
 
 
+# Untimed runs before the page's timed ones: WebAssembly's compiled code tiers up over the first
+# second or so (with 2, a 720p graph timed 40% slower than after 30).
+PAGE_WARMUP = 30
+
+
 def profile_page(model: Path, width: int, height: int, threads: int = 1, frames: int = 20, per: str = "op",
                  received: tuple[int, int] | None = None) -> dict:  # fmt: skip
     """:func:`crispcall.bench.profile.profile_graph` in the browser: the same graph on the same
@@ -372,7 +377,7 @@ def profile_page(model: Path, width: int, height: int, threads: int = 1, frames:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    from crispcall.bench.profile import WARMUP, graph_feeds, kernel_ms, profile_document
+    from crispcall.bench.profile import graph_feeds, kernel_ms, profile_document
 
     session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
     feeds = {
@@ -385,13 +390,14 @@ def profile_page(model: Path, width: int, height: int, threads: int = 1, frames:
             page = browser.new_page()
             page.goto(f"{base}profile.html")
             page.wait_for_function("() => window.ready")
-            args = {"model": f"/models/{model.name}", "feeds": feeds, "threads": threads, "runs": WARMUP + frames}
+            args = {"model": f"/models/{model.name}", "feeds": feeds, "threads": threads, "runs": PAGE_WARMUP + frames}
             result = page.evaluate("(args) => window.profile(args)", args)
             version = browser.version
         except PlaywrightError as error:
             raise RuntimeError(f"{model.name} failed in the page: {str(error).splitlines()[0]}") from error
         finally:
             browser.close()
-    document = profile_document(model, width, height, result["threads"], frames, per,
-                                kernel_ms(page_events(result["lines"]), frames, per), received)  # fmt: skip
+    per_op = kernel_ms(page_events(result["lines"]), frames, per, PAGE_WARMUP)
+    document = profile_document(model, width, height, result["threads"], frames, per, per_op,
+                                result["runMs"][PAGE_WARMUP:], received)  # fmt: skip
     return document | {"backend": "onnxruntime-web wasm", "chromium": version}
