@@ -30,7 +30,7 @@ from pathlib import Path
 
 # package data: the default students, FP32 and INT8, and the page's light one, each with its twins
 SHIPPED_WEIGHTS = tuple(
-    f"student{kind}{twin}.onnx" for kind in ("", "-int8", "-lite") for twin in ("", "-i420", "-luma")
+    f"student{kind}{twin}.onnx" for kind in ("", "-int8", "-lite", "-web") for twin in ("", "-i420", "-luma")
 )
 
 

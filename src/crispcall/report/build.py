@@ -62,7 +62,12 @@ ABLATIONS = (
     ("Pruning", ("eval-student-ablation.json", "eval-student-pruning.json"), "student-response"),
     ("INT8: post-training (ptq) and quantization-aware (qat) against FP32", ("eval-student-int8.json",), "student"),
 )
-SPEED = ("bench-runtime-s27-1080p.json", "bench-runtime-s27-720p-1thread.json", "bench-browser.json")
+SPEED = (
+    "bench-runtime-s27-1080p.json",
+    "bench-runtime-s27-720p-1thread.json",
+    "bench-browser.json",
+    "bench-browser-web.json",
+)
 FLICKER = "flicker-call-vmaf.json"  # the same streams as flicker-call.json, with VMAF
 SHIPPED = (
     "student.onnx",
