@@ -86,8 +86,8 @@ class Student(nn.Module):
         channels: width of the body.
         blocks: number of residual blocks.
         unshuffle: pixel-unshuffle factor of the stem (2, 4 or 8); the body runs at 1/unshuffle.
-            8 is for the browser's one WebAssembly thread: a 16th of 4's positions, so the same
-            MACs buy a body four times as wide per position.
+            8 is for the browser's one WebAssembly thread: a quarter of 4's positions, so the
+            same MACs a frame buy four times the work a position.
         block: ``separable`` (depthwise + pointwise), ``dense`` (two k x k convolutions) or
             ``mixed`` (a k x k convolution, then a pointwise one).
         attention: ``none``, ``channel`` or ``spatial`` in every block.
