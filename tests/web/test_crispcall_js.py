@@ -42,19 +42,37 @@ def _snapshot(page) -> dict:
     return shot
 
 
-def test_the_module_sharpens_a_remote_track_through_the_i420_path(minimal_page):
-    state = minimal_page.evaluate("() => window.minimal.state")
-    assert state["error"] is None and state["path"] == "webcodecs-i420"
-    assert state["stats"]["size"] == [1280, 720] and state["stats"]["frames"] >= 3
-    shot = _snapshot(minimal_page)
+def _matches_the_runtime(shot: dict) -> None:
+    """The page's output against the Python runtime running the default student's RGB graph on
+    the frame a player would show from the same received planes."""
     assert (shot["outWidth"], shot["outHeight"]) == (1280, 720)
     assert shot["output"].size == 1280 * 720 * 3 // 2
-    # The Python runtime on the frame a player would show from the same received planes.
     planes = i420_planes(shot["input"], shot["width"], shot["height"])
     shown = planes_to_rgb(*upscale_planes(*planes, (720, 1280)))
     native = rgb_to_i420(Sharpener(weights_dir() / "student-web.onnx", luma=False)(shown))  # the RGB graph
     assert share_within(shot["output"], native, levels=2) >= 0.99
     assert share_within(shot["output"], rgb_to_i420(shown), levels=0) < 0.9  # the model changed the frame
+
+
+def test_the_module_sharpens_a_remote_track_through_the_i420_path(minimal_page):
+    state = minimal_page.evaluate("() => window.minimal.state")
+    assert state["error"] is None and state["path"] == "webcodecs-i420"
+    assert state["stats"]["size"] == [1280, 720] and state["stats"]["frames"] >= 3
+    _matches_the_runtime(_snapshot(minimal_page))
+
+
+def test_the_default_graph_matches_the_runtime_in_an_h264_call(minimal_page):
+    page = minimal_page.context.browser.new_page()
+    try:
+        page.goto(minimal_page.url.split("?")[0] + "?kbps=300&codec=H264&height=720&threads=1")
+        state = "window.minimal.state"
+        started = f"() => {state}.error || ({state}.stats?.frames >= 3 && {state}.call)"
+        page.wait_for_function(started, timeout=60_000)
+        assert page.evaluate("() => window.minimal.state.error") is None
+        assert page.evaluate("() => window.minimal.state.call.codec") == "video/H264"
+        _matches_the_runtime(_snapshot(page))
+    finally:
+        page.close()
 
 
 def test_the_int8_i420_graph_runs_in_the_page_as_natively(minimal_page):
