@@ -111,10 +111,10 @@ def graph_upscale(planes: tuple[np.ndarray, ...], display: tuple[int, int]) -> l
     to check the graph's network against PyTorch's. OpenCV's fixed-point bilinear, what the
     runtime shows, differs by a level here and there, which a sharpening network amplifies."""
     height, width = display
-    sizes = [display, ((height + 1) // 2, (width + 1) // 2), ((height + 1) // 2, (width + 1) // 2)]
+    chroma = ((height + 1) // 2, (width + 1) // 2)
     return [
         torch.floor(F.interpolate(torch.from_numpy(p[None, None]).float(), size=size, mode="bilinear") + 0.5)
-        for p, size in zip(planes, sizes, strict=True)
+        for p, size in zip(planes, (display, chroma, chroma), strict=True)
     ]
 
 

@@ -203,8 +203,8 @@ def _bench_i420(chromium: CallBrowser, model: str, height: int, threads: int, fr
     """``web/minimal.html``: a call at ``kbps`` (the sender's ``degradation`` preference) whose
     remote track ``crispcall.sharpen()`` sharpens to ``height`` lines in its Worker; the worker's
     frames per second and model times."""
-    query = {"kbps": kbps, "codec": codec, "height": height, "threads": threads, "model": f"/models/{model}"}
-    query = urlencode({**query, "degradation": degradation})
+    query = urlencode({"kbps": kbps, "codec": codec, "degradation": degradation, "height": height,
+                       "threads": threads, "model": f"/models/{model}"})  # fmt: skip
     page = chromium.browser.new_page()
     try:
         page.goto(f"{chromium.base}minimal.html?{query}")
