@@ -30,3 +30,19 @@ def test_the_i420_twin_at_the_frames_own_size_is_the_rgb_graph():
         planes(frame[:, :318])
     with pytest.raises(ValueError, match="not an I420 graph"):
         I420Sharpener(path, threads=1)
+
+
+def test_the_browsers_i420_graph_is_its_rgb_graph_on_what_a_player_shows():
+    """student-web as crispcall.js runs it (320x180 planes shown at 1280x720, the upscale in the
+    graph) equals its RGB frame graph on the player's upscale, taken to I420."""
+    import onnxruntime as ort
+
+    from crispcall.degrade.yuv import upscale_planes
+    from crispcall.runtime.i420 import i420_feeds
+
+    session = ort.InferenceSession(str(weights_dir() / "student-web-i420.onnx"), providers=["CPUExecutionProvider"])
+    rgb_graph = Sharpener(weights_dir() / "student-web.onnx", threads=1, luma=False)
+    planes = i420_planes(rgb_to_i420(synthetic_frame(320, 180)), 320, 180)
+    got = session.run(None, i420_feeds(*planes, (720, 1280)))[0]
+    expected = rgb_to_i420(rgb_graph(planes_to_rgb(*upscale_planes(*planes, (720, 1280)))))
+    assert share_within(got, expected, levels=2) >= 0.99
