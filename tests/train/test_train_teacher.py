@@ -124,6 +124,8 @@ def test_losses_and_schedule():
     x = torch.rand(2, 3, 24, 24)
     total, parts = RestorationLoss(1.0, 0.5, 0.5)(x, x)
     assert float(total) == pytest.approx(0.0, abs=1e-5) and set(parts) == {"l1", "ssim", "gradient"}
+    total, parts = RestorationLoss(l1=0.0, l2=1.0)(x, x + 0.1)
+    assert float(total) == pytest.approx(0.01) and set(parts) == {"l2"}
     flat = torch.ones(1, 3, 8, 8)
     assert torch.count_nonzero(sobel(flat)) == 0
     assert lr_factor(0, 100, 10, 0.1) == pytest.approx(0.1)

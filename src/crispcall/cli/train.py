@@ -30,7 +30,17 @@ def register(sub) -> None:
         "resume from OUT/checkpoint.pt.",
         ["crispcall train student --config configs/student-cpu.yaml --out runs/student"],
     )
-    for network, parser in (("teacher", teacher), ("student", student)):
+    repair = add_command(
+        networks,
+        "repair",
+        "train the concealment repair that goes in front of the teacher",
+        "Train the concealment repair (crispcall.models.repair) on the received patches of the pair caches named "
+        "in the config: each patch loses blocks of its inner block rows (repair.loss_rate) and is concealed as "
+        "the lossy preset conceals them; the target is the patch as received. crispcall train add-repair then "
+        "puts it in front of a teacher. Reruns resume from OUT/checkpoint.pt.",
+        ["crispcall train repair --config configs/repair.yaml --out runs/repair"],
+    )
+    for network, parser in (("teacher", teacher), ("student", student), ("repair", repair)):
         parser.add_argument("--config", type=Path, required=True, help=f"YAML config (configs/{network}-*.yaml)")
         parser.add_argument(
             "--out", type=output(folder=True), required=True, help=f"run folder: checkpoint, log.csv, {network}.pt"
@@ -152,6 +162,25 @@ def register(sub) -> None:
     )
     ensemble.add_argument("--out", type=output(), required=True, help="teacher weights file (.pt) to write")
     ensemble.set_defaults(func=join_teachers)
+    repaired = add_command(
+        networks,
+        "add-repair",
+        "put a trained concealment repair in front of a teacher",
+        "Write one teacher weights file that runs the concealment repair (crispcall train repair) on the frame "
+        "the call delivered and the given x2 teacher on its output, for crispcall export, responses and validate.",
+        [
+            "crispcall train add-repair --weights weights/teacher.pt --repair runs/repair/repair.pt "
+            "--out runs/teacher-repaired.pt"
+        ],
+    )
+    repaired.add_argument(
+        "--weights", type=Path, required=True, help="teacher weights file (.pt) on the received frame"
+    )
+    repaired.add_argument(
+        "--repair", type=Path, required=True, help="repair weights file (.pt, crispcall train repair)"
+    )
+    repaired.add_argument("--out", type=output(), required=True, help="teacher weights file (.pt) to write")
+    repaired.set_defaults(func=repair_teacher)
     plot = add_command(
         networks,
         "plot",
@@ -172,9 +201,10 @@ def _existing_file(path: Path) -> Path:
 def train_network(args: argparse.Namespace) -> None:
     with needs_extra("train"):
         from crispcall.distill.train import train_student
+        from crispcall.train.repair import train_repair
         from crispcall.train.teacher import train_teacher
 
-    run = train_teacher if args.train_command == "teacher" else train_student
+    run = {"teacher": train_teacher, "student": train_student, "repair": train_repair}[args.train_command]
     print(f"wrote {run(args.config, args.out, args.steps, args.set)}")
 
 
@@ -220,6 +250,13 @@ def join_teachers(args: argparse.Namespace) -> None:
         from crispcall.train.teacher import ensemble_teachers
 
     print(f"wrote {ensemble_teachers([_existing_file(path) for path in args.weights], args.out)}")
+
+
+def repair_teacher(args: argparse.Namespace) -> None:
+    with needs_extra("train"):
+        from crispcall.train.teacher import add_repair
+
+    print(f"wrote {add_repair(_existing_file(args.weights), _existing_file(args.repair), args.out)}")
 
 
 def plot_log(args: argparse.Namespace) -> None:

@@ -19,7 +19,8 @@ def conv_macs(model: nn.Module, height: int = 1080, width: int = 1920, divisor: 
     Counted with forward hooks on a frame ``divisor`` times smaller per side, then scaled by
     ``divisor``^2: exact for fully convolutional networks, whose cost grows with the pixels.
     Counted on the frame itself where the smaller one's sides are not multiples of the network's
-    ``size_multiple`` (an unshuffle-8 student at 1080 lines).
+    ``size_multiple`` (an unshuffle-8 student at 1080 lines), padded up to that multiple where
+    the frame's are not either (the runtime pads it so: 1080 lines for a 16-line multiple).
     """
     multiple = int(getattr(model, "size_multiple", 1))
     if (height // divisor) % multiple or (width // divisor) % multiple:
@@ -40,7 +41,8 @@ def conv_macs(model: nn.Module, height: int = 1080, width: int = 1920, divisor: 
     hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, convs)]
     try:
         was_training = model.training
-        model.eval()(torch.zeros(1, 3, height // divisor, width // divisor))
+        padded = [-(-side // divisor // multiple) * multiple for side in (height, width)]
+        model.eval()(torch.zeros(1, 3, *padded))
         model.train(was_training)
     finally:
         for hook in hooks:

@@ -12,6 +12,7 @@ from crispcall.errors import InputError
 from crispcall.files import written_whole
 from crispcall.models.ensemble import TeacherEnsemble
 from crispcall.models.peers.rlfn import RLFNUpscaler
+from crispcall.models.repair import ConcealmentRepair, Repaired
 from crispcall.models.student import Student
 from crispcall.models.teacher import Teacher
 from crispcall.models.upconv7 import UpConv7Teacher, UpConv7Upscaler
@@ -29,8 +30,10 @@ def build_teacher(kind: str = "srresnet", **options) -> nn.Module:
     """A teacher of the given ``kind``: ``srresnet`` (:class:`Teacher`, trained from scratch,
     ``options`` are its arguments), ``upconv7`` (:class:`UpConv7Teacher`, same-size, from
     waifu2x), ``upconv7-x2`` (:class:`UpConv7Upscaler`, x2 on the received frame), ``rlfn-x2``
-    and ``rlfn-s-x2`` (:class:`RLFNUpscaler`, x2, from RLFN and RLFN-S) or ``ensemble``
-    (:class:`TeacherEnsemble`; ``members`` is a list of the members' ``model`` configs)."""
+    and ``rlfn-s-x2`` (:class:`RLFNUpscaler`, x2, from RLFN and RLFN-S), ``ensemble``
+    (:class:`TeacherEnsemble`; ``members`` is a list of the members' ``model`` configs) or
+    ``repaired`` (:class:`Repaired`; ``network`` is a teacher's ``model`` config, ``repair``
+    the arguments of its :class:`ConcealmentRepair`)."""
     if kind in PUBLISHED_KINDS:
         if options:
             raise InputError(f"the {kind} teacher takes no options, got {sorted(options)}")
@@ -39,13 +42,17 @@ def build_teacher(kind: str = "srresnet", **options) -> nn.Module:
         if set(options) != {"members"}:
             raise InputError(f"an ensemble teacher takes members only, got {sorted(options)}")
         return TeacherEnsemble([build_teacher(**member) for member in options["members"]])
+    if kind == "repaired":
+        if set(options) != {"network", "repair"}:
+            raise InputError(f"a repaired teacher takes network and repair, got {sorted(options)}")
+        return Repaired(build_teacher(**options["network"]), ConcealmentRepair(**options["repair"]))
     if kind != "srresnet":
-        kinds = ", ".join(["srresnet", *PUBLISHED_KINDS, "ensemble"])
+        kinds = ", ".join(["srresnet", *PUBLISHED_KINDS, "ensemble", "repaired"])
         raise InputError(f"unknown teacher kind {kind!r}; kinds: {kinds}")
     return Teacher(**options)
 
 
-ARCHS: dict[str, Callable[..., nn.Module]] = {"teacher": build_teacher, "student": Student}
+ARCHS: dict[str, Callable[..., nn.Module]] = {"teacher": build_teacher, "student": Student, "repair": ConcealmentRepair}
 
 
 def read_weights(path: str | Path, arch: str | None = None) -> dict:

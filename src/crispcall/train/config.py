@@ -40,7 +40,11 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # With qat: first equalize the tail and its hidden layer (crispcall.quant.equalize).
         "equalize": False,
     },
-    "loss": {"l1": 1.0, "ssim": 0.0, "gradient": 0.0},
+    "loss": {"l1": 1.0, "l2": 0.0, "ssim": 0.0, "gradient": 0.0},
+    # Only the concealment repair reads this section (crispcall.train.repair): each training
+    # patch loses blocks of its inner block rows at a rate drawn from loss_rate; gate_loss
+    # weighs the fit of its gate to the blocks lost.
+    "repair": {"loss_rate": [0.1, 0.4], "gate_loss": 0.001},
     # Only the student reads this section (crispcall.distill): weights of the teacher terms.
     "distill": {
         "teacher": None,

@@ -106,11 +106,17 @@ def restore_frame(model: nn.Module, frame: np.ndarray, device: torch.device) -> 
     return (out[0].permute(1, 2, 0) * 255.0 + 0.5).byte().cpu().numpy()
 
 
+def on_received(model: nn.Module) -> bool:
+    """Whether ``model`` takes the frame the call delivered (an x``scale`` network, or one
+    with ``on_received`` set, as the concealment repair), not that frame as played."""
+    return int(getattr(model, "scale", 1)) > 1 or bool(getattr(model, "on_received", False))
+
+
 def restore_degraded(model: nn.Module, degraded: Degraded, device: torch.device) -> np.ndarray:
     """What eval scores (:meth:`crispcall.methods.base.Method.restore`): a same-size network
-    on the upscaled frame; an x``scale`` network on the frame the call delivered, its output
-    resized bilinearly to the target when the preset's scale is another."""
-    if int(getattr(model, "scale", 1)) == 1:
+    on the upscaled frame; a network :func:`on_received` on the frame the call delivered, its
+    output resized bilinearly to the target when the preset's scale is another."""
+    if not on_received(model):
         return restore_frame(model, degraded.frame, device)
     return degraded.shown(restore_frame(model, degraded.low, device))
 
@@ -250,7 +256,7 @@ def train(
     cache_scale, model_scale = int(cache_meta.get("scale", 1)), int(getattr(model, "scale", 1))
     if model_scale not in (1, cache_scale):
         raise InputError(f"an x{model_scale} network cannot train on {config['data']['cache']} (x{cache_scale} pairs)")
-    played = model_scale == 1 and cache_scale > 1
+    played = not on_received(model) and cache_scale > 1
     if targets is not None and targets.shape != (len(clean_all), 3, *clean_all.shape[1:3]):
         raise InputError(f"targets of shape {targets.shape} do not pair with the cache's {clean_all.shape}")
     val_pairs = validation_set(config["data"]) if runtime.main else []

@@ -1,4 +1,4 @@
-"""Restoration losses: L1, SSIM (pytorch-msssim) and an edge term on Sobel gradients."""
+"""Restoration losses: L1, L2, SSIM (pytorch-msssim) and an edge term on Sobel gradients."""
 
 from __future__ import annotations
 
@@ -18,19 +18,22 @@ def sobel(x: torch.Tensor) -> torch.Tensor:
 
 
 class RestorationLoss(nn.Module):
-    """``l1 * L1 + ssim * (1 - SSIM) + gradient * L1(sobel)``; terms weighted 0 are skipped.
+    """``l1 * L1 + l2 * MSE + ssim * (1 - SSIM) + gradient * L1(sobel)``; terms weighted 0 are
+    skipped.
 
     Inputs are N x 3 x H x W in [0, 1]. Returns the total and each term (detached) for logs.
     """
 
-    def __init__(self, l1: float = 1.0, ssim: float = 0.0, gradient: float = 0.0):
+    def __init__(self, l1: float = 1.0, ssim: float = 0.0, gradient: float = 0.0, l2: float = 0.0):
         super().__init__()
-        self.weights = {"l1": l1, "ssim": ssim, "gradient": gradient}
+        self.weights = {"l1": l1, "l2": l2, "ssim": ssim, "gradient": gradient}
 
     def forward(self, output: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
         terms: dict[str, torch.Tensor] = {}
         if self.weights["l1"]:
             terms["l1"] = F.l1_loss(output, target)
+        if self.weights["l2"]:
+            terms["l2"] = F.mse_loss(output, target)
         if self.weights["ssim"]:
             terms["ssim"] = 1.0 - ssim(output.float(), target.float(), data_range=1.0, size_average=True)
         if self.weights["gradient"]:

@@ -68,3 +68,14 @@ def ensemble_teachers(weights: Sequence[str | Path], out: str | Path) -> Path:
     state = {f"members.{i}.{key}": value for i, member in enumerate(members) for key, value in member["model"].items()}
     teacher.load_state_dict(state, strict=True)
     return _save_teacher(teacher, model_config, " + ".join(str(path) for path in weights), out)
+
+
+def add_repair(weights: str | Path, repair: str | Path, out: str | Path) -> Path:
+    """Write the teacher of ``weights`` behind the trained concealment repair of ``repair``
+    (``crispcall train repair``) as one ``repaired`` teacher weights file."""
+    network, mend = read_weights(weights, "teacher"), read_weights(repair, "repair")
+    model_config = {"kind": "repaired", "network": network["config"]["model"], "repair": mend["config"]["model"]}
+    teacher = build_teacher(**model_config)
+    teacher.network.load_state_dict(network["model"], strict=True)
+    teacher.repair.load_state_dict(mend["model"], strict=True)
+    return _save_teacher(teacher, model_config, f"{weights} behind the repair {repair}", out)
