@@ -4,7 +4,7 @@ torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
 
 from crispcall.models.io import build_teacher  # noqa: E402
 from crispcall.models.repair import ConcealmentRepair, Repaired  # noqa: E402
-from crispcall.models.upconv7 import UpConv7Upscaler  # noqa: E402
+from crispcall.models.upconv7 import UpConv7Teacher, UpConv7Upscaler  # noqa: E402
 
 
 def test_an_untrained_repair_passes_the_frame_through():
@@ -36,6 +36,8 @@ def test_repaired_runs_the_network_on_the_mended_frame():
     with torch.no_grad():
         assert torch.allclose(teacher(x), network(repair(x)))
     assert teacher.scale == 2 and teacher.size_multiple == 16
+    with pytest.raises(ValueError, match="must upscale"):
+        Repaired(UpConv7Teacher(), repair)  # a same-size network sees the frame as played
 
 
 def test_repaired_config_builds_both_parts():

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from crispcall.degrade.loss import BLOCK
+from crispcall.errors import InputError
 
 
 class ConcealmentRepair(nn.Module):
@@ -72,14 +73,16 @@ class Repaired(nn.Module):
     blocks re-filled first. ``scale`` is the network's; ``size_multiple`` covers both.
 
     Args:
-        network: the restoring network (a teacher on the received frame).
+        network: the restoring network, an upscaler of the received frame (``scale`` > 1).
         repair: a :class:`ConcealmentRepair`.
     """
 
     def __init__(self, network: nn.Module, repair: ConcealmentRepair):
         super().__init__()
-        self.network, self.repair = network, repair
         self.scale = int(getattr(network, "scale", 1))
+        if self.scale == 1:
+            raise InputError("the repair mends the frame the call delivered: its network must upscale it (x2)")
+        self.network, self.repair = network, repair
         self.size_multiple = math.lcm(int(getattr(network, "size_multiple", 1)), repair.size_multiple)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -26,6 +26,10 @@ HEADLINE_EVAL = (
     "eval-teacher-rlfn-clean-x2-call.json",  # the shipped RLFN teacher on every file (session 23)
     "eval-teacher-rlfn-clean-poor-lossy.json",
     "eval-teacher-x3-poor.json",  # with its x3 twin, which runs the x3 preset since session 26
+    # Session 29's teacher (session 23's behind its concealment repair) at the presets of x2 calls.
+    "eval-teacher-repaired-x2.json",
+    "eval-teacher-repaired-call.json",
+    "eval-teacher-repaired-lossy.json",
     "eval-student-dense.json",
     "eval-student-ocr.json",  # student-dense at `call` with OCR (the run above skips it)
     # The dense student shipped in session 18, FP32 and INT8 (with OCR): where a method was scored
