@@ -69,6 +69,14 @@ def test_a_trained_repair_goes_in_front_of_a_teacher(repair_config, tmp_path, ca
     x = torch.rand(1, 3, 16, 32)
     with torch.no_grad():
         assert torch.allclose(teacher(x), network(repair(x)))
+    # Exported, it runs on frames of any size: the runtime pads them to whole macroblocks.
+    from crispcall.methods.models import ModelMethod
+
+    onnx = tmp_path / "repaired.onnx"
+    assert main(["export", "--checkpoint", str(joined), "--out", str(onnx)]) == 0
+    method = ModelMethod("repaired", onnx, threads=1)
+    assert method.low_input and method.scale == 2
+    assert method.run(np.zeros((10, 14, 3), np.uint8)).shape == (20, 28, 3)
     # The two files swapped: each is refused in one line.
     assert main(["train", "add-repair", "--weights", str(run / "repair.pt"), "--repair", str(rlfn), "--out",
                  str(joined)]) == 2  # fmt: skip

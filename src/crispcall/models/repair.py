@@ -21,10 +21,9 @@ class ConcealmentRepair(nn.Module):
     16-pixel grid from the frame's top-left corner, so the correction passes through a gate
     that is one number per macroblock (from its mean features), fitted in training to the
     blocks that were lost: a block that was received keeps its pixels instead of taking a
-    small correction everywhere. The last convolution
-    starts at zero, so an untrained repair passes the frame through unchanged. Trained by
-    ``crispcall train repair`` on received patches that lose blocks, against the patch before
-    the loss.
+    small correction everywhere. The last convolution starts at zero, so an untrained repair
+    passes the frame through unchanged. Trained by ``crispcall train repair`` on received
+    patches that lose blocks, against the patch before the loss.
 
     Args:
         channels: features at full resolution; 1.5x and 2x that at the half and quarter levels.
