@@ -20,10 +20,12 @@ from crispcall.data.folders import load_rgb
 from crispcall.degrade.loss import BLOCK, conceal, loss_mask
 from crispcall.degrade.presets import apply_preset
 from crispcall.models.io import load_network
+from crispcall.train.loop import restore_frame
 
 # Six images from each of three kinds of content, none at a frame edge block.
 PICKS = {"Kodak24": slice(12, 18), "screens": slice(40, 46), "faces": slice(20, 26)}
 RATE = 0.05
+CPU = torch.device("cpu")
 
 
 def received_without_loss(image: np.ndarray) -> np.ndarray:
@@ -45,12 +47,6 @@ def fills(low: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-@torch.no_grad()
-def repaired(model: torch.nn.Module, frame: np.ndarray) -> np.ndarray:
-    x = torch.from_numpy(frame).permute(2, 0, 1)[None].float() / 255
-    return (model(x)[0].clamp(0, 1).permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)
-
-
 def main(root: Path, repairs: list[Path]) -> None:
     torch.set_num_threads(1)
     models = {path.name if len(repairs) == 1 else str(path): load_network(path, "repair") for path in repairs}
@@ -64,8 +60,8 @@ def main(root: Path, repairs: list[Path]) -> None:
             candidates = fills(low, mask)
             changes = []
             for name, model in models.items():
-                candidates[name] = repaired(model, candidates["vertical"])
-                changes.append(float(((repaired(model, low).astype(np.float64) - low) ** 2).mean()))
+                candidates[name] = restore_frame(model, candidates["vertical"], CPU)
+                changes.append(float(((restore_frame(model, low, CPU).astype(np.float64) - low) ** 2).mean()))
             for name, filled in candidates.items():
                 lost_error.setdefault(name, []).append(float(((filled - low.astype(np.float64))[pixels] ** 2).mean()))
             if models:

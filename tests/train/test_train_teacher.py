@@ -155,6 +155,10 @@ def test_config_overrides(run_config):
         load_config(run_config, ["steps=3"])
     with pytest.raises(ValueError, match="stepz"):
         load_config(run_config, ["train.stepz=3"])
+    # --steps wins over the file and its overrides, and is checked as they are.
+    assert load_config(run_config, ["train.steps=7"], steps=9)["train"]["steps"] == 9
+    with pytest.raises(ValueError, match="steps"):
+        load_config(run_config, steps=0)
 
 
 def test_waifu2x_import_is_a_teacher_to_fine_tune(run_config, upconv7_ncnn, tmp_path, capsys):

@@ -32,9 +32,7 @@ def train_student(
 
     With ``train.qat``, the fused student named by ``train.init`` is fine-tuned with INT8
     fake quantization (:mod:`crispcall.quant.qat`) and saved as a plain student again."""
-    config = load_config(config_path, overrides)
-    if steps is not None:
-        config["train"]["steps"] = steps
+    config = load_config(config_path, overrides, steps)
     if config["train"]["qat"]:
         return _train_qat(config, Path(out_dir))
     loss = _distillation_loss(config)

@@ -74,12 +74,12 @@ def _override_value(text: str) -> Any:
     return value
 
 
-def load_config(path: str | Path, overrides: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
+def load_config(path: str | Path, overrides: Sequence[str] = (), steps: int | None = None) -> dict[str, dict[str, Any]]:
     """Read a config; unknown sections or keys raise ``ValueError``, missing ones take defaults.
 
     ``overrides`` are ``section.key=value`` strings (value parsed as YAML) applied on top,
-    e.g. ``distill.response=0``. The ``model`` section is passed to the network's constructor
-    as it is.
+    e.g. ``distill.response=0``; ``steps``, when given, replaces ``train.steps`` (``crispcall
+    train --steps``). The ``model`` section is passed to the network's constructor as it is.
     """
     path = Path(path)
     if not path.is_file():
@@ -104,6 +104,8 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> dict[str, di
             if unknown:
                 raise InputError(f"{path}: unknown keys in {section!r}: {', '.join(sorted(unknown))}")
         config[section].update(values)
+    if steps is not None:
+        config["train"]["steps"] = steps
     if config["train"]["steps"] < 1 or config["train"]["batch_size"] < 1:
         raise InputError(f"{path}: train.steps and train.batch_size must be >= 1")
     return config

@@ -44,9 +44,7 @@ def train_repair(
     if int(os.environ.get("WORLD_SIZE", "1")) > 1:
         # The loss reads the gate through ConcealmentRepair.mend, which DDP's wrapper would bypass.
         raise InputError("crispcall train repair runs in one process, not under torchrun")
-    config = load_config(config_path, overrides)
-    if steps is not None:
-        config["train"]["steps"] = steps
+    config = load_config(config_path, overrides, steps)
     loss = RestorationLoss(**config["loss"])
     low_rate, high_rate = config["repair"]["loss_rate"]
     gate_weight = config["repair"]["gate_loss"]

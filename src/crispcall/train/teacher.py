@@ -21,9 +21,7 @@ from crispcall.train.losses import RestorationLoss
 def train_teacher(
     config_path: str | Path, out_dir: str | Path, steps: int | None = None, overrides: Sequence[str] = ()
 ) -> Path:
-    config = load_config(config_path, overrides)
-    if steps is not None:
-        config["train"]["steps"] = steps
+    config = load_config(config_path, overrides, steps)
     loss = RestorationLoss(**config["loss"])
 
     def loss_fn(model: nn.Module, degraded: torch.Tensor, clean: torch.Tensor):
