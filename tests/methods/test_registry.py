@@ -99,7 +99,8 @@ def test_upscaled_only_shows_full_size_frames_as_received(astronaut):
     assert np.array_equal(method.restore(upscaled), create_method("unsharp").restore(upscaled))
 
 
-def test_an_enlarger_runs_its_twin_for_calls_at_another_scale(astronaut, tmp_path):
+@pytest.mark.parametrize("twin_scale", [2, 3])  # an x2 network resized by the player, or an x3 one
+def test_an_enlarger_runs_its_twin_for_calls_at_another_scale(astronaut, tmp_path, twin_scale):
     torch = pytest.importorskip("torch", reason="the test networks are exported from PyTorch (train extra)")
     from crispcall.export.onnx import export_onnx
     from crispcall.methods.models import ModelMethod, call_scale_twin
@@ -116,8 +117,9 @@ def test_an_enlarger_runs_its_twin_for_calls_at_another_scale(astronaut, tmp_pat
     alone_call, alone_poor = alone.restore(call), alone.restore(poor)
     twin = call_scale_twin(tmp_path / "teacher.onnx", 3)
     assert twin.name == "teacher-x3.onnx"
-    export_onnx(RLFNUpscaler(channels=8, blocks=1), twin)
+    export_onnx(RLFNUpscaler(channels=8, blocks=1, scale=twin_scale), twin)
     paired = method()
     twin_poor = poor.shown(ModelMethod("twin", twin, threads=1).run(poor.low))
+    assert twin_poor.shape == poor.frame.shape
     assert np.array_equal(paired.restore(poor), twin_poor) and not np.array_equal(twin_poor, alone_poor)
     assert np.array_equal(paired.restore(call), alone_call)  # x2 calls still go to the x2 network

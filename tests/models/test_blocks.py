@@ -5,7 +5,7 @@ torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
-from crispcall.models.blocks import SelfEnsemble, space_to_depth  # noqa: E402
+from crispcall.models.blocks import SelfEnsemble, regrid_subpixel_head, space_to_depth, subpixel_weights  # noqa: E402
 
 
 class Upsample2(nn.Module):
@@ -56,3 +56,25 @@ def test_space_to_depth_is_the_unshuffle_and_one_onnx_node(tmp_path):
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     got = session.run(None, {session.get_inputs()[0].name: luma.detach().numpy()})[0]
     assert torch.equal(torch.from_numpy(got), out.detach())
+
+
+def test_subpixel_weights_mix_the_nearest_positions_within_a_pixel():
+    assert torch.equal(subpixel_weights(2, 2), torch.eye(2, dtype=torch.float64))
+    assert subpixel_weights(2, 3).tolist() == [[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]]
+    assert subpixel_weights(2, 4).tolist() == [[1.0, 0.0], [0.75, 0.25], [0.25, 0.75], [0.0, 1.0]]
+    assert torch.allclose(subpixel_weights(3, 5).sum(1), torch.ones(5, dtype=torch.float64))
+
+
+def test_a_regridded_head_interpolates_the_old_sub_pixels():
+    torch.manual_seed(0)
+    head = nn.Conv2d(4, 3 * 4, 3, padding=1)
+    weight, bias = regrid_subpixel_head(head.weight, head.bias, 2, 3)
+    assert weight.shape == (27, 4, 3, 3) and bias.shape == (27,)
+    x = torch.rand(1, 4, 5, 6)
+    with torch.no_grad():
+        old = F.pixel_shuffle(head(x), 2)
+        new = F.pixel_shuffle(F.conv2d(x, weight, bias, padding=1), 3)
+    assert torch.allclose(new[..., 0::3, 0::3], old[..., 0::2, 0::2], atol=1e-5)
+    assert torch.allclose(new[..., 2::3, 2::3], old[..., 1::2, 1::2], atol=1e-5)
+    centre = (old[..., 0::2, 0::2] + old[..., 0::2, 1::2] + old[..., 1::2, 0::2] + old[..., 1::2, 1::2]) / 4
+    assert torch.allclose(new[..., 1::3, 1::3], centre, atol=1e-5)

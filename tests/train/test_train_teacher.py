@@ -242,6 +242,47 @@ def test_rlfn_import_and_ensemble_are_teacher_files(tmp_path, capsys):
     assert "not a teacher weights file" in capsys.readouterr().err
 
 
+def test_rescaled_x2_teacher_trains_as_an_x3_one_on_x3_pairs(run_config, tmp_path, capsys):
+    from crispcall.cli.main import main
+    from crispcall.methods.models import ModelMethod
+    from crispcall.models.peers.rlfn import RLFNUpscaler
+
+    torch.manual_seed(0)
+    x2 = RLFNUpscaler(channels=52, blocks=6).eval()
+    x2_file = tmp_path / "x2.pt"
+    torch.save({"arch": "teacher", "model": x2.state_dict(), "config": {"model": {"kind": "rlfn-x2"}}}, x2_file)
+    init = tmp_path / "x3.pt"
+    assert main(["train", "rescale", "--weights", str(x2_file), "--out", str(init)]) == 0
+    x3 = load_network(init, "teacher")
+    assert isinstance(x3, RLFNUpscaler) and x3.scale == 3
+    x = torch.rand(1, 3, 16, 20)  # RLFN's attention pools 7x7 of a half-size map
+    with torch.no_grad():
+        before, after = x2(x), x3(x)
+    assert after.shape == (1, 3, 48, 60)  # the same body: corner sub-pixels are the x2 network's
+    assert torch.allclose(after[..., 0::3, 0::3], before[..., 0::2, 0::2], atol=1e-5)
+    assert main(["train", "rescale", "--weights", str(init), "--out", str(tmp_path / "x9.pt")]) == 2
+    assert "rescale takes rlfn-x2" in capsys.readouterr().err
+
+    config = yaml.safe_load(run_config.read_text())
+    degrade = tmp_path / "x3.yaml"
+    packaged = (Path(__file__).parents[2] / "src/crispcall/degrade/train.yaml").read_text()
+    degrade.write_text(packaged.replace("scale: [", "scale: [3, 3] #", 1))
+    cache = write_cache(config["data"]["roots"], tmp_path / "x3.npz", 12, 48, holdout_every=2,
+                        degradation_config=str(degrade), low_resolution=True, progress=False)  # fmt: skip
+    config["model"] = {"kind": "rlfn-x3"}
+    config["data"].update(cache=str(cache), val_presets=["poor"])
+    config["train"]["init"] = str(init)
+    tuned = tmp_path / "x3-run.yaml"
+    tuned.write_text(yaml.safe_dump(config))
+    final = train_teacher(tuned, tmp_path / "run", steps=2)
+    assert np.isfinite(float(_log(tmp_path / "run")[-1]["val_psnr"]))
+    onnx = tmp_path / "x3.onnx"
+    assert main(["export", "--checkpoint", str(final), "--out", str(onnx)]) == 0
+    method = ModelMethod("x3", onnx, threads=1)
+    assert method.low_input and method.scale == 3
+    assert method.run(np.zeros((16, 20, 3), np.uint8)).shape == (48, 60, 3)
+
+
 def test_unknown_teacher_kind():
     from crispcall.models.io import build_teacher
 

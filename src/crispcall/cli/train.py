@@ -181,6 +181,19 @@ def register(sub) -> None:
     )
     repaired.add_argument("--out", type=output(), required=True, help="teacher weights file (.pt) to write")
     repaired.set_defaults(func=repair_teacher)
+    rescale = add_command(
+        networks,
+        "rescale",
+        "turn an x2 RLFN teacher into an x3 one to fine-tune",
+        "Write the x2 teacher of --weights (kind rlfn-x2) as an x3 teacher (rlfn-x3) with the same body, its "
+        "pixel-shuffle head regridded so that each x3 sub-pixel starts as a linear mix of the x2 ones. Fine-tune "
+        "it on x3 pairs (crispcall data cache --low-resolution at scale 3) through a config's train.init.",
+        ["crispcall train rescale --weights weights/teacher-x3.pt --out runs/teacher-x3-direct-init.pt"],
+    )
+    rescale.add_argument("--weights", type=Path, required=True, help="x2 teacher weights file (.pt, rlfn-x2)")
+    rescale.add_argument("--scale", type=int, choices=[3], default=3, help="the new scale (default: %(default)s)")
+    rescale.add_argument("--out", type=output(), required=True, help="teacher weights file (.pt) to write")
+    rescale.set_defaults(func=rescale_weights)
     plot = add_command(
         networks,
         "plot",
@@ -257,6 +270,13 @@ def repair_teacher(args: argparse.Namespace) -> None:
         from crispcall.train.teacher import add_repair
 
     print(f"wrote {add_repair(_existing_file(args.weights), _existing_file(args.repair), args.out)}")
+
+
+def rescale_weights(args: argparse.Namespace) -> None:
+    with needs_extra("train"):
+        from crispcall.train.teacher import rescale_teacher
+
+    print(f"wrote {rescale_teacher(_existing_file(args.weights), args.scale, args.out)}")
 
 
 def plot_log(args: argparse.Namespace) -> None:

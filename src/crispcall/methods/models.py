@@ -28,8 +28,8 @@ MODEL_FILES = {
 
 def call_scale_twin(path: Path, call_scale: int) -> Path:
     """Where an enlarger's twin for calls at another scale is kept: ``<stem>-x<scale>.onnx``
-    beside it (``teacher-x3.onnx``: the x2 teacher fine-tuned on calls that arrive at a third of
-    the display size)."""
+    beside it (``teacher-x3.onnx``: the teacher's twin for calls that arrive at a third of the
+    display size, an x2 or an x3 network; an x2 one's output is resized as every x2 peer's is)."""
     return path.with_name(f"{path.stem}-x{call_scale}{path.suffix}")
 
 

@@ -1,6 +1,7 @@
 """Building blocks shared by crispcall's networks: channel attention, the re-parameterisable
 convolution, module replacement (used by fusing and by quantization-aware training), the
-pixel-unshuffle that exports as ONNX's SpaceToDepth, and the geometric self-ensemble."""
+pixel-unshuffle that exports as ONNX's SpaceToDepth, the sub-pixel head of one scale carried to
+another, and the geometric self-ensemble."""
 
 from __future__ import annotations
 
@@ -135,6 +136,37 @@ class ChannelAttention(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x * self.gate(x)
+
+
+def subpixel_weights(scale_from: int, scale_to: int) -> torch.Tensor:
+    """``scale_to x scale_from``: each of ``scale_to`` sub-pixel positions across one input pixel
+    as a linear mix of the ``scale_from`` positions of a pixel-shuffle head, clamped to that pixel."""
+    centres = (torch.arange(scale_to, dtype=torch.float64) + 0.5) * scale_from / scale_to - 0.5
+    centres = centres.clamp(0, scale_from - 1)
+    lower = centres.floor().long()
+    upper = (lower + 1).clamp(max=scale_from - 1)
+    mix = torch.zeros(scale_to, scale_from, dtype=torch.float64)
+    rows = torch.arange(scale_to)
+    mix[rows, lower] += 1 - (centres - lower)
+    mix[rows, upper] += centres - lower
+    return mix
+
+
+def regrid_subpixel_head(
+    weight: torch.Tensor, bias: torch.Tensor, scale_from: int, scale_to: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A convolution feeding ``nn.PixelShuffle(scale_from)`` turned into one feeding
+    ``nn.PixelShuffle(scale_to)``: each new sub-pixel's filter interpolates linearly between the
+    old ones (:func:`subpixel_weights`), so an x3 head starts where an x2 network's output would be
+    within each pixel, for fine-tuning rather than from noise."""
+    mix = subpixel_weights(scale_from, scale_to).to(weight.dtype)
+    channels = weight.shape[0] // scale_from**2
+
+    def regrid(values: torch.Tensor) -> torch.Tensor:
+        grid = values.reshape(channels, scale_from, scale_from, *values.shape[1:])
+        return torch.einsum("yi,xj,cij...->cyx...", mix, mix, grid).reshape(channels * scale_to**2, *values.shape[1:])
+
+    return regrid(weight), regrid(bias)
 
 
 class SelfEnsemble(nn.Module):

@@ -23,6 +23,7 @@ PUBLISHED_KINDS: dict[str, Callable[[], nn.Module]] = {
     "upconv7-x2": UpConv7Upscaler,
     "rlfn-x2": lambda: RLFNUpscaler(channels=52),
     "rlfn-s-x2": lambda: RLFNUpscaler(channels=48),
+    "rlfn-x3": lambda: RLFNUpscaler(channels=52, scale=3),
 }
 
 
@@ -30,7 +31,8 @@ def build_teacher(kind: str = "srresnet", **options) -> nn.Module:
     """A teacher of the given ``kind``: ``srresnet`` (:class:`Teacher`, trained from scratch,
     ``options`` are its arguments), ``upconv7`` (:class:`UpConv7Teacher`, same-size, from
     waifu2x), ``upconv7-x2`` (:class:`UpConv7Upscaler`, x2 on the received frame), ``rlfn-x2``
-    and ``rlfn-s-x2`` (:class:`RLFNUpscaler`, x2, from RLFN and RLFN-S), ``ensemble``
+    and ``rlfn-s-x2`` (:class:`RLFNUpscaler`, x2, from RLFN and RLFN-S), ``rlfn-x3`` (x3, from an
+    ``rlfn-x2`` teacher through ``crispcall train rescale``), ``ensemble``
     (:class:`TeacherEnsemble`; ``members`` is a list of the members' ``model`` configs) or
     ``repaired`` (:class:`Repaired`; ``network`` is a teacher's ``model`` config, ``repair``
     the arguments of its :class:`ConcealmentRepair`)."""

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from crispcall.errors import InputError
+from crispcall.models.blocks import regrid_subpixel_head
 from crispcall.models.io import build_teacher, read_weights, write_weights
 from crispcall.models.peers import published_state
 from crispcall.models.upconv7 import read_ncnn_upconv7
@@ -77,3 +78,24 @@ def add_repair(weights: str | Path, repair: str | Path, out: str | Path) -> Path
     teacher.network.load_state_dict(network["model"], strict=True)
     teacher.repair.load_state_dict(mend["model"], strict=True)
     return _save_teacher(teacher, model_config, f"{weights} behind the repair {repair}", out)
+
+
+RESCALABLE_KINDS = {"rlfn-x2": "rlfn-x{scale}"}
+
+
+def rescale_teacher(weights: str | Path, scale: int, out: str | Path) -> Path:
+    """Write the x2 teacher of ``weights`` as an x``scale`` one to fine-tune: the same body, its
+    pixel-shuffle head regridded to ``scale`` (:func:`crispcall.models.blocks.regrid_subpixel_head`),
+    so that it starts close to the x2 network's output instead of from noise."""
+    source = read_weights(weights, "teacher")
+    kind = source["config"]["model"]["kind"]
+    if kind not in RESCALABLE_KINDS:
+        raise InputError(f"{weights} holds a {kind} teacher; rescale takes {', '.join(RESCALABLE_KINDS)}")
+    model_config = {"kind": RESCALABLE_KINDS[kind].format(scale=scale)}
+    teacher = build_teacher(**model_config)
+    state = dict(source["model"])
+    state["upsampler.0.weight"], state["upsampler.0.bias"] = regrid_subpixel_head(
+        state["upsampler.0.weight"], state["upsampler.0.bias"], 2, scale
+    )
+    teacher.load_state_dict(state, strict=True)
+    return _save_teacher(teacher, model_config, f"{weights} rescaled to x{scale}", out)

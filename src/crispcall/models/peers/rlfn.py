@@ -66,18 +66,19 @@ class RLFN(nn.Module):
 
 
 class RLFNUpscaler(RLFN):
-    """RLFN as a teacher: x2 super-resolution on the received frame, RGB in [0, 1] in and out
+    """RLFN as a teacher: super-resolution on the received frame, RGB in [0, 1] in and out
     (the published network works on the 0-255 scale). Same state dict as :class:`RLFN`, so
-    fine-tuning starts from the published weights (``crispcall train import-rlfn``).
+    fine-tuning starts from the published x2 weights (``crispcall train import-rlfn``), and an
+    x3 one from an x2 one (``crispcall train rescale``).
 
-    Args: channels (52 for RLFN, 48 for RLFN-S), blocks.
+    Args: channels (52 for RLFN, 48 for RLFN-S), blocks, scale.
     """
 
-    scale = 2
     size_multiple = 1
 
-    def __init__(self, channels: int = 52, blocks: int = 6):
-        super().__init__(channels, blocks, self.scale)
+    def __init__(self, channels: int = 52, blocks: int = 6, scale: int = 2):
+        super().__init__(channels, blocks, scale)
+        self.scale = scale
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return super().forward(x * 255.0) / 255.0
