@@ -188,7 +188,7 @@ def register(sub) -> None:
         "Write the x2 teacher of --weights (kind rlfn-x2) as an x3 teacher (rlfn-x3) with the same body, its "
         "pixel-shuffle head regridded so that each x3 sub-pixel starts as a linear mix of the x2 ones. Fine-tune "
         "it on x3 pairs (crispcall data cache --low-resolution at scale 3) through a config's train.init.",
-        ["crispcall train rescale --weights weights/teacher-x3.pt --out runs/teacher-x3-direct-init.pt"],
+        ["crispcall train rescale --weights runs/teacher-rlfn-x3/teacher.pt --out runs/teacher-x3-direct-init.pt"],
     )
     rescale.add_argument("--weights", type=Path, required=True, help="x2 teacher weights file (.pt, rlfn-x2)")
     rescale.add_argument("--scale", type=int, choices=[3], default=3, help="the new scale (default: %(default)s)")

@@ -26,6 +26,7 @@ HEADLINE_EVAL = (
     "eval-teacher-rlfn-clean-x2-call.json",  # the shipped RLFN teacher on every file (session 23)
     "eval-teacher-rlfn-clean-poor-lossy.json",
     "eval-teacher-x3-poor.json",  # with its x3 twin, which runs the x3 preset since session 26
+    "eval-teacher-x3-direct-poor.json",  # the twin as an x3 network (session 30)
     # Session 29's teacher (session 23's behind its concealment repair) at the presets of x2 calls.
     "eval-teacher-repaired-x2.json",
     "eval-teacher-repaired-call.json",
