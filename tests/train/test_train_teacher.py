@@ -181,36 +181,43 @@ def test_waifu2x_import_is_a_teacher_to_fine_tune(run_config, upconv7_ncnn, tmp_
     assert "no such file" in capsys.readouterr().err
 
 
-def test_x2_teacher_trains_on_low_resolution_pairs_and_exports_with_its_scale(
-    run_config, upconv7_ncnn, tmp_path, capsys
-):
+def _train_enlarger(run_config: Path, tmp_path: Path, kind: str, init: Path, scale: int, patch: int, **data) -> Path:
+    """Fine-tune the x``scale`` teacher ``kind`` from ``init`` for 2 steps on low-resolution pairs
+    at its scale, export it and check the exported file enlarges by ``scale``; returns the weights."""
     from crispcall.cli.main import main
     from crispcall.methods.models import ModelMethod
+
+    config = yaml.safe_load(run_config.read_text())
+    degrade = tmp_path / f"x{scale}.yaml"
+    packaged = (Path(__file__).parents[2] / "src/crispcall/degrade/train.yaml").read_text()
+    degrade.write_text(packaged.replace("scale: [", f"scale: [{scale}, {scale}] #", 1))
+    cache = write_cache(config["data"]["roots"], tmp_path / "low.npz", 12, patch, holdout_every=2,
+                        degradation_config=str(degrade), low_resolution=True, progress=False)  # fmt: skip
+    config["model"] = {"kind": kind}
+    config["data"].update(cache=str(cache), **data)
+    config["train"]["init"] = str(init)
+    tuned = tmp_path / f"x{scale}-run.yaml"
+    tuned.write_text(yaml.safe_dump(config))
+    final = train_teacher(tuned, tmp_path / "run", steps=2)
+    assert np.isfinite(float(_log(tmp_path / "run")[-1]["val_psnr"]))
+    onnx = tmp_path / f"x{scale}.onnx"
+    assert main(["export", "--checkpoint", str(final), "--out", str(onnx)]) == 0
+    method = ModelMethod(kind, onnx, threads=1)
+    side = patch // scale  # a frame as small as the pairs' received patches
+    assert method.low_input and method.scale == scale
+    assert method.run(np.zeros((side, side + 4, 3), np.uint8)).shape == (side * scale, (side + 4) * scale, 3)
+    return final
+
+
+def test_x2_teacher_trains_on_low_resolution_pairs_and_exports_with_its_scale(run_config, upconv7_ncnn, tmp_path):
+    from crispcall.cli.main import main
     from crispcall.models.upconv7 import UpConv7Upscaler
 
     imported = tmp_path / "x2.pt"
     command = ["train", "import-waifu2x", "--bin", str(upconv7_ncnn[0]), "--kind", "upconv7-x2", "--out", str(imported)]
     assert main(command) == 0
-    config = yaml.safe_load(run_config.read_text())
-    degrade = tmp_path / "x2.yaml"
-    packaged = (Path(__file__).parents[2] / "src/crispcall/degrade/train.yaml").read_text()
-    degrade.write_text(packaged.replace("scale: [", "scale: [2, 2] #", 1))
-    images = config["data"]["roots"]
-    cache = write_cache(images, tmp_path / "low.npz", 12, 32, holdout_every=2, degradation_config=str(degrade),
-                        low_resolution=True, progress=False)  # fmt: skip
-    config["model"] = {"kind": "upconv7-x2"}
-    config["data"]["cache"] = str(cache)
-    config["train"]["init"] = str(imported)
-    tuned = tmp_path / "x2-run.yaml"
-    tuned.write_text(yaml.safe_dump(config))
-    final = train_teacher(tuned, tmp_path / "run", steps=2)
-    rows = _log(tmp_path / "run")
-    assert isinstance(load_network(final, "teacher"), UpConv7Upscaler) and np.isfinite(float(rows[-1]["val_psnr"]))
-    onnx = tmp_path / "x2.onnx"
-    assert main(["export", "--checkpoint", str(final), "--out", str(onnx)]) == 0
-    method = ModelMethod("x2", onnx, threads=1)
-    assert method.low_input and method.scale == 2
-    assert method.run(np.zeros((10, 14, 3), np.uint8)).shape == (20, 28, 3)
+    final = _train_enlarger(run_config, tmp_path, "upconv7-x2", imported, scale=2, patch=32)
+    assert isinstance(load_network(final, "teacher"), UpConv7Upscaler)
 
 
 def test_rlfn_import_and_ensemble_are_teacher_files(tmp_path, capsys):
@@ -244,7 +251,6 @@ def test_rlfn_import_and_ensemble_are_teacher_files(tmp_path, capsys):
 
 def test_rescaled_x2_teacher_trains_as_an_x3_one_on_x3_pairs(run_config, tmp_path, capsys):
     from crispcall.cli.main import main
-    from crispcall.methods.models import ModelMethod
     from crispcall.models.peers.rlfn import RLFNUpscaler
 
     torch.manual_seed(0)
@@ -263,24 +269,8 @@ def test_rescaled_x2_teacher_trains_as_an_x3_one_on_x3_pairs(run_config, tmp_pat
     assert main(["train", "rescale", "--weights", str(init), "--out", str(tmp_path / "x9.pt")]) == 2
     assert "rescale takes rlfn-x2" in capsys.readouterr().err
 
-    config = yaml.safe_load(run_config.read_text())
-    degrade = tmp_path / "x3.yaml"
-    packaged = (Path(__file__).parents[2] / "src/crispcall/degrade/train.yaml").read_text()
-    degrade.write_text(packaged.replace("scale: [", "scale: [3, 3] #", 1))
-    cache = write_cache(config["data"]["roots"], tmp_path / "x3.npz", 12, 48, holdout_every=2,
-                        degradation_config=str(degrade), low_resolution=True, progress=False)  # fmt: skip
-    config["model"] = {"kind": "rlfn-x3"}
-    config["data"].update(cache=str(cache), val_presets=["poor"])
-    config["train"]["init"] = str(init)
-    tuned = tmp_path / "x3-run.yaml"
-    tuned.write_text(yaml.safe_dump(config))
-    final = train_teacher(tuned, tmp_path / "run", steps=2)
-    assert np.isfinite(float(_log(tmp_path / "run")[-1]["val_psnr"]))
-    onnx = tmp_path / "x3.onnx"
-    assert main(["export", "--checkpoint", str(final), "--out", str(onnx)]) == 0
-    method = ModelMethod("x3", onnx, threads=1)
-    assert method.low_input and method.scale == 3
-    assert method.run(np.zeros((16, 20, 3), np.uint8)).shape == (48, 60, 3)
+    final = _train_enlarger(run_config, tmp_path, "rlfn-x3", init, scale=3, patch=48, val_presets=["poor"])
+    assert load_network(final, "teacher").scale == 3
 
 
 def test_unknown_teacher_kind():
