@@ -191,7 +191,6 @@ def register(sub) -> None:
         ["crispcall train rescale --weights runs/teacher-rlfn-x3/teacher.pt --out runs/teacher-x3-direct-init.pt"],
     )
     rescale.add_argument("--weights", type=Path, required=True, help="x2 teacher weights file (.pt, rlfn-x2)")
-    rescale.add_argument("--scale", type=int, choices=[3], default=3, help="the new scale (default: %(default)s)")
     rescale.add_argument("--out", type=output(), required=True, help="teacher weights file (.pt) to write")
     rescale.set_defaults(func=rescale_weights)
     plot = add_command(
@@ -276,7 +275,7 @@ def rescale_weights(args: argparse.Namespace) -> None:
     with needs_extra("train"):
         from crispcall.train.teacher import rescale_teacher
 
-    print(f"wrote {rescale_teacher(_existing_file(args.weights), args.scale, args.out)}")
+    print(f"wrote {rescale_teacher(_existing_file(args.weights), args.out)}")
 
 
 def plot_log(args: argparse.Namespace) -> None:

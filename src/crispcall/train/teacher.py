@@ -80,22 +80,22 @@ def add_repair(weights: str | Path, repair: str | Path, out: str | Path) -> Path
     return _save_teacher(teacher, model_config, f"{weights} behind the repair {repair}", out)
 
 
-RESCALABLE_KINDS = {"rlfn-x2": "rlfn-x{scale}"}
+RESCALED_KINDS = {"rlfn-x2": "rlfn-x3"}  # an x2 teacher's kind -> the kind of the same body at x3
 
 
-def rescale_teacher(weights: str | Path, scale: int, out: str | Path) -> Path:
-    """Write the x2 teacher of ``weights`` as an x``scale`` one to fine-tune: the same body, its
-    pixel-shuffle head regridded to ``scale`` (:func:`crispcall.models.blocks.regrid_subpixel_head`),
+def rescale_teacher(weights: str | Path, out: str | Path) -> Path:
+    """Write the x2 teacher of ``weights`` as an x3 one to fine-tune: the same body, its
+    pixel-shuffle head regridded to x3 (:func:`crispcall.models.blocks.regrid_subpixel_head`),
     so that it starts close to the x2 network's output instead of from noise."""
     source = read_weights(weights, "teacher")
     kind = source["config"]["model"]["kind"]
-    if kind not in RESCALABLE_KINDS:
-        raise InputError(f"{weights} holds a {kind} teacher; rescale takes {', '.join(RESCALABLE_KINDS)}")
-    model_config = {"kind": RESCALABLE_KINDS[kind].format(scale=scale)}
+    if kind not in RESCALED_KINDS:
+        raise InputError(f"{weights} holds a {kind} teacher; rescale takes {', '.join(RESCALED_KINDS)}")
+    model_config = {"kind": RESCALED_KINDS[kind]}
     teacher = build_teacher(**model_config)
     state = dict(source["model"])
     state["upsampler.0.weight"], state["upsampler.0.bias"] = regrid_subpixel_head(
-        state["upsampler.0.weight"], state["upsampler.0.bias"], 2, scale
+        state["upsampler.0.weight"], state["upsampler.0.bias"], 2, teacher.scale
     )
     teacher.load_state_dict(state, strict=True)
-    return _save_teacher(teacher, model_config, f"{weights} rescaled to x{scale}", out)
+    return _save_teacher(teacher, model_config, f"{weights} rescaled to x{teacher.scale}", out)
