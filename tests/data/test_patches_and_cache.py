@@ -100,6 +100,24 @@ def test_target_scale_keeps_the_clean_patch_area_resized_to_that_scale(train_dir
     assert not (tmp_path / "bad.npz").exists()
 
 
+def test_zoomed_pairs_enlarge_the_crop_that_plain_pairs_cut(train_dir, tmp_path):
+    """With --zoom 2, pair i's clean patch is the bicubic enlargement of the crop a plain run cuts
+    at half the size (the same draws), and the cache says that it holds no ground truth."""
+    from crispcall.data.cache import read_cache_meta
+    from crispcall.degrade.ops import resize
+
+    plain = list(iter_pairs([train_dir], 3, patch_size=16, seed=5))
+    zoomed = list(iter_pairs([train_dir], 3, patch_size=32, seed=5, zoom=2))
+    for (_frame, crop), (degraded, clean) in zip(plain, zoomed, strict=True):
+        assert degraded.shape == clean.shape == (32, 32, 3)
+        assert np.array_equal(clean, resize(crop, (32, 32), "bicubic"))
+    out = write_cache([train_dir], tmp_path / "zoom.npz", 2, 32, zoom=2, progress=False)
+    assert read_cache_meta(out)["zoom"] == 2 and "zoom" not in read_cache_meta(write_cache(
+        [train_dir], tmp_path / "plain.npz", 2, 32, progress=False))  # fmt: skip
+    with pytest.raises(ValueError, match="divides the patch size"):
+        list(iter_pairs([train_dir], 1, patch_size=33, zoom=2))
+
+
 def test_cache_refuses_test_overlap(train_dir, tmp_path):
     with pytest.raises(DataLeakError):
         write_cache([train_dir], tmp_path / "x.npz", count=2, test_roots=[train_dir / "sub"], progress=False)

@@ -206,6 +206,35 @@ def test_a_cache_of_clean_targets_mixes_with_a_cache_of_teacher_responses(studen
         response_targets(settings)
 
 
+def test_a_zoomed_cache_teaches_through_the_teachers_responses_only(student_config, tmp_path):
+    """A zoomed cache's clean patches are enlargements: a run learns from them only through the
+    teacher's responses, with every ground-truth term at 0; anything else is refused in one line."""
+    from crispcall.data import write_cache
+    from crispcall.distill.responses import write_responses
+
+    settings = yaml.safe_load(Path(student_config({"response": 1.0})).read_text())
+    zoomed = write_cache(settings["data"]["roots"], tmp_path / "zoom.npz", 8, 32, holdout_every=2, zoom=2,
+                         progress=False)  # fmt: skip
+    responses = write_responses(settings["distill"]["teacher"], zoomed, tmp_path / "r.npz", 4, False)
+    config = tmp_path / "zoom.yaml"
+    refused = {
+        "ground truth loss": ({"l1": 1.0}, str(responses)),
+        "clean targets": ({"l1": 0.0}, "clean"),
+        "no responses": ({"l1": 0.0}, None),
+    }
+    for loss, named in refused.values():
+        settings.update(loss=loss)
+        settings["data"]["cache"], settings["distill"]["responses"] = str(zoomed), named
+        config.write_text(yaml.safe_dump(settings))
+        with pytest.raises(ValueError, match="zoom"):
+            train_student(str(config), tmp_path / "refused", steps=1)
+    settings.update(loss={"l1": 0.0})
+    settings["distill"]["responses"] = str(responses)
+    config.write_text(yaml.safe_dump(settings))
+    final = train_student(str(config), tmp_path / "run", steps=2)
+    assert load_network(final, "student")(torch.rand(1, 3, 32, 32)).shape == (1, 3, 32, 32)
+
+
 def test_an_x2_teacher_teaches_a_same_size_student_from_a_low_resolution_cache(student_config, upconv7_ncnn, tmp_path):
     import numpy as np
 

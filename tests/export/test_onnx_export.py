@@ -76,3 +76,30 @@ def test_the_i420_graph_is_the_frame_graph_on_what_a_player_shows(tmp_path):
         shown = planes_to_rgb(*upscale_planes(*planes, display))
         expected = rgb_to_i420(Sharpener(weights_dir() / "student.onnx")(shown))
         assert got.size == expected.size and share_within(got, expected, levels=2) >= 0.99
+
+
+def test_a_self_ensembled_export_is_the_mean_of_the_eight_symmetries(tmp_path, coffee):
+    """``crispcall export --self-ensemble``: the written graph runs the network on the 8 flips and
+    rotations of the frame and averages them (as PyTorch's :class:`SelfEnsemble`), not the plain
+    network; the INT8 and I420 graphs refuse it in one line."""
+    from crispcall.errors import InputError
+    from crispcall.export.checkpoint import export_checkpoint
+    from crispcall.models.blocks import SelfEnsemble
+    from crispcall.models.io import write_weights
+    from crispcall.runtime import Sharpener
+
+    torch.manual_seed(0)
+    model = Teacher(channels=8, blocks=2)
+    for p in model.tail.parameters():  # an asymmetric correction, so the eight views differ
+        torch.nn.init.normal_(p, std=0.05)
+    weights = write_weights(tmp_path / "teacher.pt", "teacher", model, {"model": {"channels": 8, "blocks": 2}})
+    path = export_checkpoint(weights, tmp_path / "teacher-se.onnx", self_ensemble=True).path
+    frame = np.ascontiguousarray(coffee[:48, :80])
+    got = Sharpener(path, threads=1)(frame).astype(int)
+    ensembled = restore_frame(SelfEnsemble(model.eval()), frame, torch.device("cpu")).astype(int)
+    plain = restore_frame(model.eval(), frame, torch.device("cpu")).astype(int)
+    assert np.mean(np.abs(got - ensembled) <= 1) >= 0.99
+    assert np.mean(np.abs(got - plain) <= 1) < 0.9
+    for options in ({"int8": True}, {"graph": "i420"}):
+        with pytest.raises(InputError, match="--self-ensemble"):
+            export_checkpoint(weights, tmp_path / "x.onnx", self_ensemble=True, **options)

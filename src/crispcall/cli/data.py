@@ -58,6 +58,14 @@ def register(sub) -> None:
         help="with --low-resolution: keep the clean patches at this many times the low-resolution side "
         "(area-resized), for an xN network trained on calls at a larger scale (an x2 teacher for x3 calls)",
     )
+    cache.add_argument(
+        "--zoom",
+        type=bounded(int, 1),
+        default=1,
+        help="enlarge each crop this many times (bicubic) before degrading it: the received patch is then the "
+        "image at its own scale and the clean one no ground truth, only a teacher's responses are learnt from it "
+        "(data upcycling, DUKD) (default: %(default)s)",
+    )
     cache.set_defaults(func=write_cache)
     recorded = add_command(
         actions,
@@ -116,7 +124,7 @@ def write_cache(args: argparse.Namespace) -> None:
     out = write(
         args.train, args.out, args.count, args.patch_size, args.seed, args.workers, tests, args.config,
         holdout_every=args.holdout_every, mix=mix, low_resolution=args.low_resolution,
-        target_scale=args.target_scale,
+        target_scale=args.target_scale, zoom=args.zoom,
     )  # fmt: skip
     print(f"wrote {args.count} pairs of {args.patch_size}x{args.patch_size} to {out}")
 

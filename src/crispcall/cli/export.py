@@ -27,6 +27,7 @@ def register(sub) -> None:
             "crispcall export --checkpoint weights/student.pt --out weights/student-i420.onnx --i420",
             "crispcall export --checkpoint weights/student-qat.pt --out weights/student-int8-i420.onnx --i420 --int8",
             "crispcall export --checkpoint weights/student-qat.pt --out weights/student-int8-luma.onnx --luma --int8",
+            "crispcall export --checkpoint weights/teacher-x3.pt --out weights/teacher-x3.onnx --self-ensemble",
         ],
     )
     parser.add_argument("--checkpoint", type=Path, required=True, help="weights written by crispcall train")
@@ -61,6 +62,12 @@ def register(sub) -> None:
         "OpenCV doing the colour work; with --int8, quantized",
     )
     parser.add_argument(
+        "--self-ensemble",
+        action="store_true",
+        help="FP32 ONNX of the network averaged over the 8 flips and rotations of its input: eight times the work, "
+        "for a teacher (the x3 twin ships so)",
+    )
+    parser.add_argument(
         "--size", default="1920x1080", help="TFLite frame size WxH, multiples of 4 (default: %(default)s)"
     )
     parser.set_defaults(func=run)
@@ -74,7 +81,7 @@ def run(args: argparse.Namespace) -> None:
 
     exported = export_checkpoint(
         args.checkpoint, args.out, args.format, args.int8, args.calibration, args.count, parse_size(args.size),
-        args.generic_io, "i420" if args.i420 else "luma" if args.luma else "frame",
+        args.generic_io, "i420" if args.i420 else "luma" if args.luma else "frame", args.self_ensemble,
     )  # fmt: skip
     print(f"wrote {exported.path} ({exported.path.stat().st_size:,} bytes), {exported.check}")
     print(f"parameters: {exported.parameters:,}; MACs per 1920x1080 frame: {exported.macs_1080p / 1e9:.1f} G")

@@ -32,6 +32,7 @@ def write_cache(
     mix: dict[str, float] | None = None,
     low_resolution: bool = False,
     target_scale: int | None = None,
+    zoom: int = 1,
 ) -> Path:
     """Write ``count`` pairs to ``out`` (.npz with ``degraded``, ``clean`` and ``meta``).
 
@@ -41,6 +42,9 @@ def write_cache(
     ``target_scale`` (with ``low_resolution``) keeps the clean patches at that many times the
     low-resolution side instead (area-resized), for an x``target_scale`` network
     trained on calls at a larger scale; ``meta["call_scale"]`` then keeps the call's.
+    ``zoom`` enlarges each crop before degrading it (:func:`~crispcall.data.patches.iter_pairs`):
+    its clean patches are no ground truth, ``meta["zoom"]`` says so, and only a teacher's
+    responses may be learnt from them (:func:`crispcall.distill.train.response_targets`).
 
     The file is written beside ``out`` under a temporary name and renamed when complete,
     so an interrupted run never leaves a cache that looks whole.
@@ -55,7 +59,7 @@ def write_cache(
         raise InputError(f"a target scale needs low-resolution pairs at a larger scale (x{call_scale} here)")
     pairs = iter_pairs(
         roots, count, patch_size, seed, workers, degradation_config, holdout_every=holdout_every, mix=mix,
-        low_resolution=low_resolution,
+        low_resolution=low_resolution, zoom=zoom,
     )  # fmt: skip
     degraded, clean = collect_pairs(pairs, count, low_side, patch_size, progress)
     if target_scale is not None:  # area averaging, as the benchmark downscales
@@ -70,6 +74,7 @@ def write_cache(
         "mix": mix,
         "scale": target_scale or call_scale,
         **({"call_scale": call_scale} if target_scale else {}),
+        **({"zoom": zoom} if zoom > 1 else {}),
         "degradation_config": degradation_config or "crispcall/degrade/train.yaml",
     }
     return save_cache(out, degraded, clean, meta)
@@ -127,6 +132,12 @@ def read_cache(path: str | Path) -> tuple[np.ndarray, np.ndarray, dict]:
     """The (degraded, clean, meta) arrays of a cache written by :func:`write_cache`."""
     with np.load(path) as data:
         return data["degraded"], data["clean"], json.loads(str(data["meta"]))
+
+
+def read_cache_meta(path: str | Path) -> dict:
+    """A cache's meta alone, without reading its pairs."""
+    with np.load(path) as data:
+        return json.loads(str(data["meta"]))
 
 
 def cache_paths(paths: str | Path | Sequence[str | Path] | None) -> list[str]:

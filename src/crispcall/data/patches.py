@@ -12,6 +12,7 @@ import numpy as np
 
 from crispcall.data.folders import ImageFolder, holdout_split
 from crispcall.data.stats import CATEGORIES, category
+from crispcall.degrade.ops import resize
 from crispcall.degrade.random_pipeline import TrainingDegradation
 from crispcall.errors import InputError
 
@@ -45,6 +46,7 @@ class PairSpec:
     degradation_config: str | None
     weights: tuple[float, ...] | None = None  # sampling probability per path; None: uniform
     low_resolution: bool = False  # keep the frame the call delivered, not its upscale
+    zoom: int = 1  # enlarge each crop this many times (bicubic) before it is degraded
 
 
 class PairMaker:
@@ -63,7 +65,10 @@ class PairMaker:
                 break
         else:
             raise InputError("20 unreadable images in a row: check the training folders")
-        clean = augment(random_crop(image, self.spec.patch_size, rng), rng)
+        side = self.spec.patch_size // self.spec.zoom
+        clean = augment(random_crop(image, side, rng), rng)
+        if self.spec.zoom > 1:
+            clean = resize(clean, (self.spec.patch_size, self.spec.patch_size), "bicubic")
         degrade = self.degrade.low_resolution if self.spec.low_resolution else self.degrade
         degraded, _record = degrade(clean, rng)
         return degraded, clean
@@ -131,6 +136,7 @@ def iter_pairs(
     holdout_every: int = 0,
     mix: dict[str, float] | None = None,
     low_resolution: bool = False,
+    zoom: int = 1,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``count`` (degraded, clean) uint8 patch pairs, pair ``i`` fixed by (seed, i).
 
@@ -142,6 +148,10 @@ def iter_pairs(
     ``low_resolution`` yields the degraded frame before its upscale (what the call delivered,
     for networks that enlarge it); the config must fix one integer scale that divides
     ``patch_size``.
+    ``zoom`` > 1 cuts crops of ``patch_size / zoom`` and enlarges them (bicubic) to ``patch_size``
+    before degrading them: with an x``zoom`` call, the received patch is the training image at
+    its own scale, and the "clean" patch is no ground truth, only an enlargement (pairs for a
+    teacher's targets: data upcycling, DUKD).
     """
     by_root = {Path(root): holdout_split(ImageFolder.scan(root).paths, holdout_every)[0] for root in roots}
     paths = tuple(p for root_paths in by_root.values() for p in root_paths)
@@ -152,8 +162,10 @@ def iter_pairs(
     degradation = TrainingDegradation.load(degradation_config)  # a bad config fails here, not in a worker
     if low_resolution:
         low_resolution_side(degradation, patch_size)
+    if zoom < 1 or patch_size % zoom:
+        raise InputError(f"zoom must be a positive integer that divides the patch size {patch_size}; got {zoom}")
     weights = None if mix is None else _mix_weights(by_root, mix)
-    spec = PairSpec(paths, patch_size, seed, degradation_config, weights, low_resolution)
+    spec = PairSpec(paths, patch_size, seed, degradation_config, weights, low_resolution, zoom)
     indices = range(start, start + count)
     if workers <= 0:
         maker = PairMaker(spec)

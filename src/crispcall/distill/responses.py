@@ -72,7 +72,9 @@ def write_responses(
 def clean_targets(cache_path: str | Path) -> np.ndarray:
     """A cache's clean patches in the responses' layout (N x 3 x H x W float16 in [0, 1]): the
     target of pairs whose own ground truth is to be learnt rather than a teacher's output."""
-    _degraded, clean, _meta = read_cache(cache_path)
+    _degraded, clean, meta = read_cache(cache_path)
+    if meta.get("zoom", 1) > 1:
+        raise InputError(f"{cache_path} holds enlargements, not ground truth (zoomed): give it a teacher's responses")
     return (clean.transpose(0, 3, 1, 2) / np.float16(255)).astype(np.float16)
 
 

@@ -46,6 +46,7 @@ def export_checkpoint(
     size: tuple[int, int] = (1920, 1080),
     generic_io: bool = False,
     graph: str = "frame",
+    self_ensemble: bool = False,
 ) -> Exported:
     """Export the network in ``checkpoint`` (a student is fused first) to ``out``: ONNX or
     TFLite (``fmt``; TFLite at a fixed ``size``, width x height), FP32 or ``int8`` (calibrated
@@ -53,10 +54,13 @@ def export_checkpoint(
     default). ``generic_io`` exports the plain NCHW wrapper instead of the frame graph.
     ``graph``: ``frame`` (RGB frames in and out), ``i420`` (a decoded frame's planes:
     :mod:`crispcall.export.i420`) or ``luma`` (the network alone: :mod:`crispcall.export.luma`);
-    the last two ONNX only, FP32 or INT8."""
+    the last two ONNX only, FP32 or INT8. ``self_ensemble`` writes the network averaged over the 8
+    flips and rotations of its input (:class:`SelfEnsemble`; FP32 ONNX frame graph only): eight
+    times the work, for a teacher whose outputs are targets or scores, not for a call."""
     from crispcall.export.i420 import export_i420
     from crispcall.export.luma import export_luma
     from crispcall.export.onnx import export_onnx
+    from crispcall.models.blocks import SelfEnsemble
     from crispcall.models.complexity import parameter_count
     from crispcall.models.io import load_network
     from crispcall.models.student import Student
@@ -77,11 +81,15 @@ def export_checkpoint(
         raise InputError(f"--out {out} should end in .{fmt} for --format {fmt}")
     if graph != "frame" and (fmt != "onnx" or generic_io):
         raise InputError(f"--{graph} writes an ONNX graph: leave out --generic-io and --format tflite")
+    if self_ensemble and (int8 or fmt != "onnx" or graph != "frame"):
+        raise InputError("--self-ensemble writes an FP32 ONNX frame graph: leave out --int8, --i420, --luma and TFLite")
     if int8 and not calibration and not train_dir().is_dir():
         raise InputError(f"no training folder for INT8 calibration: {train_dir()} (pass --calibration)")
     model = load_network(checkpoint)
     if isinstance(model, Student):
         model.fuse()  # inference runs the collapsed, plain convolutions
+    if self_ensemble:
+        model = SelfEnsemble(model)
     frames, check = calibration_sets(list(calibration) or [train_dir()], count) if int8 else ([], [])
     if fmt == "tflite":
         from crispcall.export.tflite import export_tflite

@@ -185,10 +185,13 @@ class SelfEnsemble(nn.Module):
         self.size_multiple = getattr(model, "size_multiple", 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # The 8 symmetries as flips then an optional transpose (not rot90, which ONNX lacks);
+        # each is its own inverse once the order is reversed.
         total = 0
-        for turns in range(4):
-            for mirrored in (False, True):
-                view = x.rot90(turns, (2, 3))
-                out = self.model(view.flip(3) if mirrored else view)
-                total = total + (out.flip(3) if mirrored else out).rot90(-turns, (2, 3))
+        for flipped in ((), (2,), (3,), (2, 3)):
+            for transposed in (False, True):
+                view = x.flip(flipped) if flipped else x
+                out = self.model(view.transpose(2, 3) if transposed else view)
+                out = out.transpose(2, 3) if transposed else out
+                total = total + (out.flip(flipped) if flipped else out)
         return total / 8

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-from crispcall.data.cache import cache_paths, read_caches
+from crispcall.data.cache import cache_paths, read_cache_meta, read_caches
 from crispcall.data.folders import ImageFolder, holdout_split
 from crispcall.degrade.ops import crop_to_multiple
 from crispcall.degrade.presets import Degraded, apply_preset, preset_rng
@@ -257,6 +257,12 @@ def train(
     if model_scale not in (1, cache_scale):
         raise InputError(f"an x{model_scale} network cannot train on {config['data']['cache']} (x{cache_scale} pairs)")
     played = not on_received(model) and cache_scale > 1
+    zoomed = [path for path in cache_paths(config["data"]["cache"]) if read_cache_meta(path).get("zoom", 1) > 1]
+    if zoomed and (targets is None or any(config["loss"].values())):
+        # Its clean patches are enlargements (crispcall data cache --zoom): only a teacher's outputs are targets.
+        raise InputError(
+            f"{', '.join(zoomed)} holds no ground truth (zoomed): learn from responses only, every loss term 0"
+        )
     if targets is not None and targets.shape != (len(clean_all), 3, *clean_all.shape[1:3]):
         raise InputError(f"targets of shape {targets.shape} do not pair with the cache's {clean_all.shape}")
     val_pairs = validation_set(config["data"]) if runtime.main else []
