@@ -43,8 +43,8 @@ def write_cache(
     low-resolution side instead (area-resized), for an x``target_scale`` network
     trained on calls at a larger scale; ``meta["call_scale"]`` then keeps the call's.
     ``zoom`` enlarges each crop before degrading it (:func:`~crispcall.data.patches.iter_pairs`):
-    its clean patches are no ground truth, ``meta["zoom"]`` says so, and only a teacher's
-    responses may be learnt from them (:func:`crispcall.distill.train.response_targets`).
+    its clean patches are no ground truth, ``meta["zoom"]`` says so, and training refuses them
+    as targets: only a teacher's responses may be learnt from them.
 
     The file is written beside ``out`` under a temporary name and renamed when complete,
     so an interrupted run never leaves a cache that looks whole.
