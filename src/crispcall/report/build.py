@@ -27,6 +27,7 @@ HEADLINE_EVAL = (
     "eval-teacher-rlfn-clean-poor-lossy.json",
     "eval-teacher-x3-poor.json",  # with its x3 twin, which runs the x3 preset since session 26
     "eval-teacher-x3-direct-poor.json",  # the twin as an x3 network (session 30)
+    "eval-teacher-x3-se-poor.json",  # the same network self-ensembled in its graph (session 31)
     # Session 29's teacher (session 23's behind its concealment repair) at the presets of x2 calls.
     "eval-teacher-repaired-x2.json",
     "eval-teacher-repaired-call.json",
