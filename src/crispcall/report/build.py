@@ -61,6 +61,18 @@ ABLATIONS = (
         "distill-b5-gt",
     ),
     (
+        "Distillation with upcycled data (session 31: the teacher's outputs on zoomed crops beside the pairs of the "
+        "teacher-only arm above, 8,000 steps, first 4 files a set)",
+        ("eval-student-distill-b5-limit4.json", "eval-student-distill-zoom-limit4.json"),
+        "distill-b5-gt",
+    ),
+    (
+        "Distillation on the shipped body at 16,000 steps (session 31: the twin and the teacher-only arm, first 4 "
+        "files a set)",
+        ("eval-student-distill-long-limit4.json",),
+        "distill-long-gt",
+    ),
+    (
         "Architecture variants (2,000 steps each)",
         ("eval-student-ablation.json", "eval-student-variants.json"),
         "student-response",
