@@ -217,12 +217,12 @@ def test_a_zoomed_cache_teaches_through_the_teachers_responses_only(student_conf
                          progress=False)  # fmt: skip
     responses = write_responses(settings["distill"]["teacher"], zoomed, tmp_path / "r.npz", 4, False)
     config = tmp_path / "zoom.yaml"
-    refused = {
-        "ground truth loss": ({"l1": 1.0}, str(responses)),
-        "clean targets": ({"l1": 0.0}, "clean"),
-        "no responses": ({"l1": 0.0}, None),
-    }
-    for loss, named in refused.values():
+    refused = [
+        ({"l1": 1.0}, str(responses)),  # a ground-truth term beside the responses
+        ({"l1": 0.0}, "clean"),  # its enlargements as targets
+        ({"l1": 0.0}, None),  # no responses: a live teacher, the loss on the enlargements
+    ]
+    for loss, named in refused:
         settings.update(loss=loss)
         settings["data"]["cache"], settings["distill"]["responses"] = str(zoomed), named
         config.write_text(yaml.safe_dump(settings))
