@@ -220,7 +220,7 @@ def test_a_zoomed_cache_teaches_through_the_teachers_responses_only(student_conf
     refused = [
         ({"l1": 1.0}, str(responses)),  # a ground-truth term beside the responses
         ({"l1": 0.0}, "clean"),  # its enlargements as targets
-        ({"l1": 0.0}, None),  # no responses: a live teacher, the loss on the enlargements
+        ({"l1": 0.0}, None),  # no precomputed responses (the loop asks for them, even beside a live teacher)
     ]
     for loss, named in refused:
         settings.update(loss=loss)
