@@ -38,26 +38,35 @@ def coffee() -> np.ndarray:
 
 
 @pytest.fixture
-def rng() -> np.random.Generator:
-    return np.random.default_rng(1234)
-
-
-@pytest.fixture
-def student_config(tmp_path, astronaut, coffee):
-    """Writes a tiny student config (8 channels, 2 blocks, 3 steps) on a 16-pair cache of
-    generated images, with a random 8-channel teacher; call it with the distill section."""
-    torch = pytest.importorskip("torch", reason="training needs the train extra")
-    import yaml
+def train_images(tmp_path, astronaut, coffee) -> Path:
+    """A training folder of four images: the two above, and each flipped."""
     from PIL import Image
-
-    from crispcall.data import write_cache
-    from crispcall.models.teacher import Teacher
 
     images = tmp_path / "train"
     images.mkdir()
     for i, image in enumerate([astronaut, coffee, astronaut[::-1], coffee[:, ::-1]]):
         Image.fromarray(np.ascontiguousarray(image)).save(images / f"img_{i}.png")
-    cache = write_cache([images], tmp_path / "pairs.npz", count=16, patch_size=32, holdout_every=2, progress=False)
+    return images
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(1234)
+
+
+@pytest.fixture
+def student_config(tmp_path, train_images):
+    """Writes a tiny student config (8 channels, 2 blocks, 3 steps) on a 16-pair cache of
+    generated images, with a random 8-channel teacher; call it with the distill section."""
+    torch = pytest.importorskip("torch", reason="training needs the train extra")
+    import yaml
+
+    from crispcall.data import write_cache
+    from crispcall.models.teacher import Teacher
+
+    cache = write_cache(
+        [train_images], tmp_path / "pairs.npz", count=16, patch_size=32, holdout_every=2, progress=False
+    )
     teacher = Teacher(channels=8, blocks=2)
     teacher_path = tmp_path / "teacher.pt"
     torch.save(
@@ -68,7 +77,13 @@ def student_config(tmp_path, astronaut, coffee):
     def write(distill: dict) -> str:
         config = {
             "model": {"channels": 8, "blocks": 2},
-            "data": {"cache": str(cache), "roots": [str(images)], "holdout_every": 2, "val_images": 1, "val_crop": 48},
+            "data": {
+                "cache": str(cache),
+                "roots": [str(train_images)],
+                "holdout_every": 2,
+                "val_images": 1,
+                "val_crop": 48,
+            },
             "train": {"steps": 3, "batch_size": 4, "val_every": 3, "checkpoint_every": 3, "warmup_steps": 1},
             "loss": {"l1": 1.0},
             "distill": {"teacher": str(teacher_path), **distill},

@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 import yaml
-from PIL import Image
 
 torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
 
@@ -33,15 +32,13 @@ def test_only_inner_block_rows_are_lost_and_concealed_from_above_and_below():
 
 
 @pytest.fixture
-def repair_config(tmp_path, astronaut, coffee):
-    images = tmp_path / "train"
-    images.mkdir()
-    for i, image in enumerate([astronaut, coffee, astronaut[::-1]]):
-        Image.fromarray(np.ascontiguousarray(image)).save(images / f"img_{i}.png")
-    cache = write_cache([images], tmp_path / "pairs.npz", count=16, patch_size=48, holdout_every=2, progress=False)
+def repair_config(tmp_path, train_images):
+    cache = write_cache(
+        [train_images], tmp_path / "pairs.npz", count=16, patch_size=48, holdout_every=2, progress=False
+    )
     config = {
         "model": {"channels": 8},
-        "data": {"cache": str(cache), "roots": [str(images)], "holdout_every": 2, "val_images": 1,
+        "data": {"cache": str(cache), "roots": [str(train_images)], "holdout_every": 2, "val_images": 1,
                  "val_crop": 64, "val_presets": ["lossy"]},
         "train": {"steps": 2, "batch_size": 4, "val_every": 2, "checkpoint_every": 2, "warmup_steps": 1},
         "loss": {"l1": 0.0, "l2": 1.0},

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from PIL import Image
 
 torch = pytest.importorskip("torch", reason="PyTorch is the train extra")
 
@@ -22,15 +21,19 @@ from crispcall.train.teacher import train_teacher  # noqa: E402
 
 
 @pytest.fixture
-def run_config(tmp_path, astronaut, coffee) -> Path:
-    images = tmp_path / "train"
-    images.mkdir()
-    for i, image in enumerate([astronaut, coffee, astronaut[::-1], coffee[:, ::-1]]):
-        Image.fromarray(np.ascontiguousarray(image)).save(images / f"img_{i}.png")
-    cache = write_cache([images], tmp_path / "pairs.npz", count=24, patch_size=32, holdout_every=2, progress=False)
+def run_config(tmp_path, train_images) -> Path:
+    cache = write_cache(
+        [train_images], tmp_path / "pairs.npz", count=24, patch_size=32, holdout_every=2, progress=False
+    )
     config = {
         "model": {"channels": 8, "blocks": 2},
-        "data": {"cache": str(cache), "roots": [str(images)], "holdout_every": 2, "val_images": 2, "val_crop": 48},
+        "data": {
+            "cache": str(cache),
+            "roots": [str(train_images)],
+            "holdout_every": 2,
+            "val_images": 2,
+            "val_crop": 48,
+        },
         "train": {"steps": 4, "batch_size": 4, "val_every": 2, "checkpoint_every": 2, "warmup_steps": 1},
         "loss": {"l1": 1.0, "ssim": 0.2, "gradient": 0.2},
     }
