@@ -35,6 +35,9 @@ def test_onnxruntime_web_falls_back_to_the_cache(monkeypatch, tmp_path):
     beside = page / "node_modules" / "onnxruntime-web" / "dist"
     beside.mkdir(parents=True)
     assert paths.ort_dir(page) == beside
+    assert paths.ort_version(page) is None  # no package.json above the dist: not an npm package
+    (beside.parent / "package.json").write_text('{"name": "onnxruntime-web", "version": "1.31.1"}')
+    assert paths.ort_version(page) == "1.31.1"
 
 
 def test_a_missing_chromium_is_named(monkeypatch, tmp_path):

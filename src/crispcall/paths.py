@@ -77,6 +77,13 @@ def ort_dir(page: Path | None = None) -> Path:
     return beside if beside.is_dir() else cache_dir() / "web" / "node_modules" / "onnxruntime-web" / "dist"
 
 
+def ort_version(page: Path | None = None) -> str | None:
+    """The version of the onnxruntime-web that :func:`ort_dir` finds (its package.json), or
+    None when that folder is not an npm package's ``dist``."""
+    package = ort_dir(page).parent / "package.json"
+    return json.loads(package.read_text())["version"] if package.is_file() else None
+
+
 def ort_install_hint(page: Path | None = None) -> str:
     """The one command that installs the onnxruntime-web version the page was tested with."""
     page = page or page_dir()

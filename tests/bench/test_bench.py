@@ -143,7 +143,8 @@ def test_a_page_row_of_an_i420_graph_gets_its_native_twin(student_net, tmp_path)
         "input_size": "32x24", "threads": 1, "median_ms": 50.0, "fps": 20.0, "frames": 10, "seconds": 0.5,
         "call": {"fps": 20.0, "bitrate": 300_000, "codec": "video/VP8"},
     }  # fmt: skip
-    add_browser_rows(doc, {"chromium": "test", "results": [page]}, tmp_path)
+    add_browser_rows(doc, {"chromium": "test", "onnxruntime-web": "1.30.0", "results": [page]}, tmp_path)
+    assert doc["meta"]["browser"] == {"chromium": "test", "onnxruntime-web": "1.30.0"}
     browser, native = doc["results"][-2:]
     assert native["method"] == "tiny-i420.onnx (native ONNX Runtime, 1 threads)" and native["median_ms"] > 0
     assert browser["x_native"] == pytest.approx(50.0 / native["median_ms"])

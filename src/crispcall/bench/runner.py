@@ -189,7 +189,7 @@ def add_browser_rows(document: dict, browser: dict, models_dir: Path | None = No
     :func:`benchmark` document, each with its ratio to bilinear resize at the same size. An I420
     graph's row is followed by the same graph in native ONNX Runtime (from ``models_dir``) at
     the sizes the page ran it, with the same threads, and the page's ratio to it."""
-    document["meta"]["browser"] = {"chromium": browser["chromium"]}
+    document["meta"]["browser"] = {"chromium": browser["chromium"], "onnxruntime-web": browser["onnxruntime-web"]}
     meta = document["meta"]
     for row in browser["results"]:
         floor = next(r for r in document["results"] if r["method"] == FLOOR and r["size"] == row["size"])

@@ -73,6 +73,12 @@ ABLATIONS = (
         "distill-long-gt",
     ),
     (
+        "Distillation on the shipped body at 40,000 steps (session 32: both arms above resumed from 16,000 steps, "
+        "first 4 files a set)",
+        ("eval-student-distill-long-40000-limit4.json",),
+        "distill-long-40000-gt",
+    ),
+    (
         "Architecture variants (2,000 steps each)",
         ("eval-student-ablation.json", "eval-student-variants.json"),
         "student-response",

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from crispcall.errors import InputError, Unavailable
-from crispcall.paths import chromium_path, ort_dir, weights_dir
+from crispcall.paths import chromium_path, ort_dir, ort_version, weights_dir
 from crispcall.runtime.i420 import is_i420_graph
 from crispcall.web.server import serving
 
@@ -350,7 +350,7 @@ def bench_browser(
                     "call": {"preset": preset, "codec": call["codec"], "bitrate": call["bitrate"]},
                 }
             )
-    return {"chromium": version, "results": rows}
+    return {"chromium": version, "onnxruntime-web": ort_version(), "results": rows}
 
 
 def page_events(lines: list[str]) -> list[dict]:
@@ -400,4 +400,4 @@ def profile_page(model: Path, width: int, height: int, threads: int = 1, frames:
     per_op = kernel_ms(page_events(result["lines"]), frames, per, PAGE_WARMUP)
     document = profile_document(model, width, height, result["threads"], frames, per, per_op,
                                 result["runMs"][PAGE_WARMUP:], received)  # fmt: skip
-    return document | {"backend": "onnxruntime-web wasm", "chromium": version}
+    return document | {"backend": "onnxruntime-web wasm", "onnxruntime-web": ort_version(), "chromium": version}
