@@ -66,6 +66,8 @@ def results(tmp_path):
         ],
     }
     (folder / SPEED[0]).write_text(json.dumps(bench))
+    page = {"chromium": "156.0", "onnxruntime-web": "1.30.0"}
+    (folder / SPEED[-1]).write_text(json.dumps({**bench, "meta": {**bench["meta"], "threads": 1, "browser": page}}))
     flicker = {
         "meta": {**META, "date": "2026-01-05"},
         "results": [
@@ -82,6 +84,7 @@ def test_every_figure_comes_from_the_result_files(results, tmp_path):
     text = out.read_text()
     assert "| student | 32.25 / 0.9000 | 32.25 / 0.9000 |" in text
     assert "| student | 1920x1080 | 1920x1080 | 25.0 | 40.0 |" in text
+    assert "1 threads, Chromium 156.0, onnxruntime-web 1.30.0, 2026-01-04" in text  # the page's run and runtime
     assert "the student is 0.75 dB below the teacher (outside the 0.5 dB target)" in text
     assert "flickers +10.0% against the received stream" in text
     assert "student (40.0)" in text and "teacher (1.0)" not in text  # only methods at 30 fps or more

@@ -206,7 +206,9 @@ def _speed(sources: Sources) -> tuple[dict[str, float], list[str]]:
         if document is None:
             continue
         meta = document["meta"]
-        browser = f", Chromium {meta['browser']['chromium']}" if "browser" in meta else ""
+        page = meta.get("browser", {})
+        browser = f", Chromium {page['chromium']}" if page else ""
+        browser += f", onnxruntime-web {page['onnxruntime-web']}" if page.get("onnxruntime-web") else ""
         lines += [
             f"`{name}` ({meta['machine']['cpu']}, {meta['machine']['cores']} cores, {meta['threads']} "
             f"threads{browser}, {meta['date'][:10]}):",
