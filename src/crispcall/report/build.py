@@ -79,6 +79,12 @@ ABLATIONS = (
         "distill-long-40000-gt",
     ),
     (
+        "Distillation on the shipped body at 64,000 steps (session 32: both arms resumed again from 40,000 steps, "
+        "first 4 files a set)",
+        ("eval-student-distill-long-64000-limit4.json",),
+        "distill-long-64000-gt",
+    ),
+    (
         "Architecture variants (2,000 steps each)",
         ("eval-student-ablation.json", "eval-student-variants.json"),
         "student-response",
