@@ -85,6 +85,25 @@ ABLATIONS = (
         "distill-long-64000-gt",
     ),
     (
+        "Distillation with a squared-error phase (session 33: both arms at 64,000 steps fine-tuned alike for 8,000 "
+        "more on the squared error, the twin against the ground truth, the other against the teacher; first 4 files "
+        "a set)",
+        ("eval-student-distill-mse-limit4.json",),
+        "distill-mse-gt",
+    ),
+    (
+        "Distillation with the teacher's outputs on the clean pairs too (session 33: both arms at 64,000 steps "
+        "fine-tuned alike for 8,000 more on their own losses; first 4 files a set)",
+        ("eval-student-distill-clean-limit4.json",),
+        "distill-clean-gt",
+    ),
+    (
+        "Distillation on every file (session 33: the two arms at 64,000 steps and both after the squared-error phase, "
+        "against the twin at 64,000)",
+        ("eval-student-distill-every.json",),
+        "distill-long-64000-gt",
+    ),
+    (
         "Architecture variants (2,000 steps each)",
         ("eval-student-ablation.json", "eval-student-variants.json"),
         "student-response",

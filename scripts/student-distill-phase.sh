@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Session 33: a second phase for both arms of scripts/student-distill-long.sh at 64,000 steps
+# (their final EMA weights, runs/student-distill-long/ARM/student.pt: docs/models/student-s32/ has
+# the checkpoints to make them), fine-tuned alike for STEPS more steps at a restarted, lower rate
+# (same body, pairs, seed, steps and schedule in both), then both on the first 4 files of each set.
+# About 30 minutes on two cores for 8,000 steps.
+#   bash scripts/student-distill-phase.sh mse     # the squared error (PSNR's own loss): the twin
+#                                                 # against the ground truth, the other arm against the teacher
+#   bash scripts/student-distill-phase.sh clean   # the arms' own losses, the teacher's outputs now the
+#                                                 # target of the clean pairs too (data/pairs-clean-x2-128-rlfn-responses.npz)
+set -euo pipefail
+B=${CRISPCALL_BIN:-.venv/bin}
+PHASE=${1:?say mse or clean}
+STEPS=${2:-8000}
+FROM=runs/student-distill-long
+OUT=runs/student-distill-$PHASE
+NO_GT_TERMS=(--set loss.l1=0 --set loss.ssim=0 --set loss.gradient=0)
+GT_ONLY=(--set distill.response=0 --set distill.responses=null)
+case $PHASE in
+  mse)
+    GT=("${GT_ONLY[@]}" "${NO_GT_TERMS[@]}" --set loss.l2=1)
+    ONLY=("${NO_GT_TERMS[@]}" --set distill.response_norm=l2) ;;
+  clean)
+    GT=("${GT_ONLY[@]}")
+    ONLY=("${NO_GT_TERMS[@]}" --set "distill.responses=[data/pairs-teacher-x2-128-rlfn-responses.npz, \
+data/pairs-clean-x2-128-rlfn-responses.npz, data/pairs-screens-x2-128-rlfn-responses.npz]") ;;
+  *) echo "unknown phase $PHASE: say mse or clean" >&2; exit 2 ;;
+esac
+train() {  # arm, then the overrides that make it
+  local arm=$1
+  shift
+  "$B/crispcall" train student --config configs/student-dense32x5-scratch.yaml --out $OUT/$arm --steps "$STEPS" \
+    --set train.init=$FROM/$arm/student.pt --set train.lr=5e-5 --set train.warmup_steps=200 \
+    --set train.val_every=4000 "$@" >> "$OUT-$arm.log" 2>&1
+}
+mkdir -p $OUT
+train gt "${GT[@]}" &
+GT_PID=$!
+train only "${ONLY[@]}"
+wait $GT_PID
+for arm in gt only; do
+  "$B/crispcall" export --checkpoint $OUT/$arm/student.pt --out $OUT/$arm/distill-$PHASE-$arm.onnx
+done
+"$B/crispcall" eval --suite call --preset x2 call poor lossy --threads 2 --limit 4 --no-ocr \
+  --method $OUT/gt/distill-$PHASE-gt.onnx $OUT/only/distill-$PHASE-only.onnx \
+  --json docs/results/eval-student-distill-$PHASE-limit4.json
