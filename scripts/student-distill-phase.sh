@@ -8,9 +8,13 @@
 #                                                 # against the ground truth, the other arm against the teacher
 #   bash scripts/student-distill-phase.sh clean   # the arms' own losses, the teacher's outputs now the
 #                                                 # target of the clean pairs too (data/pairs-clean-x2-128-rlfn-responses.npz)
+#   bash scripts/student-distill-phase.sh shipped # as clean, the clean pairs' target from the shipped teacher
+#                                                 # (data/pairs-clean-x2-128-teacher-responses.npz), which does not
+#                                                 # smooth clean frames; its twin is clean's (cp -r runs/student-distill-clean/gt
+#                                                 # runs/student-distill-shipped/: the same run, resumed at its last step)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
-PHASE=${1:?say mse or clean}
+PHASE=${1:?say mse, clean or shipped}
 STEPS=${2:-8000}
 FROM=runs/student-distill-long
 OUT=runs/student-distill-$PHASE
@@ -20,11 +24,13 @@ case $PHASE in
   mse)
     GT=("${GT_ONLY[@]}" "${NO_GT_TERMS[@]}" --set loss.l2=1)
     ONLY=("${NO_GT_TERMS[@]}" --set distill.response_norm=l2) ;;
-  clean)
+  clean | shipped)
+    CLEAN=data/pairs-clean-x2-128-rlfn-responses.npz
+    [ "$PHASE" = clean ] || CLEAN=data/pairs-clean-x2-128-teacher-responses.npz
     GT=("${GT_ONLY[@]}")
     ONLY=("${NO_GT_TERMS[@]}" --set "distill.responses=[data/pairs-teacher-x2-128-rlfn-responses.npz, \
-data/pairs-clean-x2-128-rlfn-responses.npz, data/pairs-screens-x2-128-rlfn-responses.npz]") ;;
-  *) echo "unknown phase $PHASE: say mse or clean" >&2; exit 2 ;;
+$CLEAN, data/pairs-screens-x2-128-rlfn-responses.npz]") ;;
+  *) echo "unknown phase $PHASE: say mse, clean or shipped" >&2; exit 2 ;;
 esac
 train() {  # arm, then the overrides that make it
   local arm=$1

@@ -98,6 +98,12 @@ ABLATIONS = (
         "distill-clean-gt",
     ),
     (
+        "Distillation with the shipped teacher's outputs on the clean pairs (session 33: as above, the same twin; "
+        "first 4 files a set)",
+        ("eval-student-distill-shipped-limit4.json",),
+        "distill-shipped-gt",
+    ),
+    (
         "Distillation on every file (session 33: the two arms at 64,000 steps and both after the squared-error phase, "
         "against the twin at 64,000)",
         ("eval-student-distill-every.json",),
