@@ -32,10 +32,4 @@ for arm in gt response structure; do
 done
 for pid in "${PIDS[@]}"; do wait "$pid"; done
 train only
-METHODS=()
-for arm in gt response structure only; do
-  "$B/crispcall" export --checkpoint $OUT/$arm/student.pt --out $OUT/$arm/distill-b5-$arm.onnx
-  METHODS+=("$OUT/$arm/distill-b5-$arm.onnx")
-done
-"$B/crispcall" eval --suite call --preset x2 call poor lossy --threads 2 --limit 4 --no-ocr \
-  --method "${METHODS[@]}" --json docs/results/eval-student-distill-b5-limit4.json
+bash scripts/distill-arms-eval.sh $OUT b5 gt response structure only

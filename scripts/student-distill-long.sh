@@ -24,9 +24,4 @@ train gt --set distill.response=0 --set distill.responses=null &
 GT=$!
 train only --set loss.l1=0 --set loss.ssim=0 --set loss.gradient=0
 wait $GT
-for arm in gt only; do
-  "$B/crispcall" export --checkpoint $OUT/$arm/student.pt --out $OUT/$arm/distill-$TAG-$arm.onnx
-done
-"$B/crispcall" eval --suite call --preset x2 call poor lossy --threads 2 --limit 4 --no-ocr \
-  --method $OUT/gt/distill-$TAG-gt.onnx $OUT/only/distill-$TAG-only.onnx \
-  --json docs/results/eval-student-distill-$TAG-limit4.json
+bash scripts/distill-arms-eval.sh $OUT $TAG gt only

@@ -44,9 +44,4 @@ train gt "${GT[@]}" &
 GT_PID=$!
 train only "${ONLY[@]}"
 wait $GT_PID
-for arm in gt only; do
-  "$B/crispcall" export --checkpoint $OUT/$arm/student.pt --out $OUT/$arm/distill-$PHASE-$arm.onnx
-done
-"$B/crispcall" eval --suite call --preset x2 call poor lossy --threads 2 --limit 4 --no-ocr \
-  --method $OUT/gt/distill-$PHASE-gt.onnx $OUT/only/distill-$PHASE-only.onnx \
-  --json docs/results/eval-student-distill-$PHASE-limit4.json
+bash scripts/distill-arms-eval.sh $OUT "$PHASE" gt only
