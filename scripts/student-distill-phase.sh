@@ -12,9 +12,12 @@
 #                                                 # (data/pairs-clean-x2-128-teacher-responses.npz), which does not
 #                                                 # smooth clean frames; its twin is clean's (cp -r runs/student-distill-clean/gt
 #                                                 # runs/student-distill-shipped/: the same run, resumed at its last step)
+# Session 34:
+#   bash scripts/student-distill-phase.sh augment # the arms' own losses and targets, each batch in one of
+#                                                 # the eight flips and rotations (train.augment)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
-PHASE=${1:?say mse, clean or shipped}
+PHASE=${1:?say mse, clean, shipped or augment}
 STEPS=${2:-8000}
 FROM=runs/student-distill-long
 OUT=runs/student-distill-$PHASE
@@ -30,7 +33,10 @@ case $PHASE in
     GT=("${GT_ONLY[@]}")
     ONLY=("${NO_GT_TERMS[@]}" --set "distill.responses=[data/pairs-teacher-x2-128-rlfn-responses.npz, \
 $CLEAN, data/pairs-screens-x2-128-rlfn-responses.npz]") ;;
-  *) echo "unknown phase $PHASE: say mse, clean or shipped" >&2; exit 2 ;;
+  augment)
+    GT=("${GT_ONLY[@]}" --set train.augment=true)
+    ONLY=("${NO_GT_TERMS[@]}" --set train.augment=true) ;;
+  *) echo "unknown phase $PHASE: say mse, clean, shipped or augment" >&2; exit 2 ;;
 esac
 train() {  # arm, then the overrides that make it
   local arm=$1

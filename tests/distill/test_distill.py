@@ -206,6 +206,23 @@ def test_a_cache_of_clean_targets_mixes_with_a_cache_of_teacher_responses(studen
         response_targets(settings)
 
 
+def test_augmented_batches_show_the_truth_and_the_responses_in_the_same_view(student_config, tmp_path):
+    settings = yaml.safe_load(Path(student_config({"response": 1.0})).read_text())
+    # The clean patches as the responses: the response term is the L1 term only if both
+    # targets are turned alike at every step.
+    settings["distill"]["responses"] = "clean"
+    settings["distill"]["response_norm"] = "l1"
+    settings["train"].update(augment=True, val_every=1)
+    config = tmp_path / "augmented.yaml"
+    config.write_text(yaml.safe_dump(settings))
+    train_student(str(config), tmp_path / "run", steps=3)
+    with open(tmp_path / "run" / "log.csv") as handle:
+        header, *rows = [line.strip().split(",") for line in handle]
+    assert len(rows) == 3
+    for row in rows:
+        assert float(row[header.index("response")]) == pytest.approx(float(row[header.index("l1")]), rel=2e-3)
+
+
 def test_a_zoomed_cache_teaches_through_the_teachers_responses_only(student_config, tmp_path):
     """A zoomed cache's clean patches are enlargements: a run learns from them only through the
     teacher's responses, with every ground-truth term at 0; anything else is refused in one line."""

@@ -2,7 +2,25 @@ import pytest
 
 pytest.importorskip("torch", reason="training is the train extra")
 
-from crispcall.train.loop import run_fingerprint
+import torch
+
+from crispcall.train.loop import dihedral, run_fingerprint
+
+
+def test_dihedral_gives_eight_distinct_views_and_zero_is_the_identity():
+    images = torch.arange(2 * 3 * 4 * 4, dtype=torch.float32).view(2, 3, 4, 4)
+    views = [dihedral(images, k) for k in range(8)]
+    assert torch.equal(views[0], images)
+    assert len({view.numpy().tobytes() for view in views}) == 8
+    # The same view of every image and channel: a pixel moves with its neighbours.
+    assert all(torch.equal(view[1, 2], dihedral(images[1:, 2:], k)[0, 0]) for k, view in enumerate(views))
+
+
+def test_augment_at_its_default_keeps_older_checkpoints_fingerprints():
+    config = {"train": {"init": None, "steps": 10, "lr": 1e-3}, "data": {"cache": None}}
+    off = {**config, "train": {**config["train"], "augment": False}}
+    on = {**config, "train": {**config["train"], "augment": True}}
+    assert run_fingerprint(off) == run_fingerprint(config) != run_fingerprint(on)
 
 
 def test_a_run_resumes_with_more_steps_or_threads_but_not_another_recipe():

@@ -39,6 +39,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "qat": False,
         # With qat: first equalize the tail and its hidden layer (crispcall.quant.equalize).
         "equalize": False,
+        # Each step's batch seen in one of the eight flips and 90-degree rotations (input,
+        # ground truth and the teacher's outputs alike): eight views of every cached pair.
+        "augment": False,
     },
     "loss": {"l1": 1.0, "l2": 0.0, "ssim": 0.0, "gradient": 0.0},
     # Only the concealment repair reads this section (crispcall.train.repair): each training

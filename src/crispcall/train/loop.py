@@ -164,6 +164,13 @@ def validate_weights(weights: list[Path], config: dict, self_ensemble: bool = Fa
     return rows
 
 
+def dihedral(images: torch.Tensor, k: int) -> torch.Tensor:
+    """View ``k`` (0-7) of the eight flips and 90-degree rotations of N x C x H x W images:
+    ``k // 2`` quarter turns, then a mirror when ``k`` is odd (0 is the identity)."""
+    turned = torch.rot90(images, k // 2, dims=(-2, -1))
+    return turned.flip(-1) if k % 2 else turned
+
+
 def lr_factor(step: int, steps: int, warmup: int, min_ratio: float) -> float:
     """Linear warm-up, then cosine decay to ``min_ratio`` of the peak."""
     if step < warmup:
@@ -173,6 +180,9 @@ def lr_factor(step: int, steps: int, warmup: int, min_ratio: float) -> float:
 
 
 RESUMABLE_KEYS = ("steps", "val_every", "checkpoint_every", "threads")
+# Keys added after checkpoints were committed, left out of the fingerprint at their default so
+# that those checkpoints still resume.
+LATER_DEFAULTS = {"augment": False}
 
 
 def run_fingerprint(config: dict) -> str:
@@ -188,7 +198,12 @@ def run_fingerprint(config: dict) -> str:
     stats = {f: sampled_digest(f) for f in files}
     # How long to run, how often to log and on how many threads may change between sessions:
     # extending a run, or giving it the cores another job has freed, is resuming it.
-    recipe = {**config, "train": {k: v for k, v in config["train"].items() if k not in RESUMABLE_KEYS}}
+    kept = {
+        k: v
+        for k, v in config["train"].items()
+        if k not in RESUMABLE_KEYS and not (k in LATER_DEFAULTS and v == LATER_DEFAULTS[k])
+    }
+    recipe = {**config, "train": kept}
     text = json.dumps({"config": recipe, "files": stats}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -282,6 +297,11 @@ def train(
         degraded = to_tensor(as_played(low, clean_all.shape[1]) if played else low, runtime.device)
         clean = to_tensor(clean_all[pick], runtime.device)
         extra = () if targets is None else (torch.from_numpy(targets[pick]).to(runtime.device).float(),)
+        if cfg["augment"]:
+            # Drawn apart from the pick, so an augmented run sees the same pairs as its twin.
+            view = int(np.random.default_rng((cfg["seed"], runtime.rank, step, 1)).integers(8))
+            degraded, clean = dihedral(degraded, view), dihedral(clean, view)
+            extra = tuple(dihedral(target, view) for target in extra)
         with autocast:
             loss, parts = loss_fn(trained, degraded, clean, *extra)
         optimizer.zero_grad(set_to_none=True)

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The pairs and teacher responses that every distillation arm of configs/student-dense32x5-scratch.yaml
+# reads (sessions 27-34), made on a fresh machine with the commands of docs/models/teacher.md
+# (session 14), student.md (sessions 20, 23 and 33); each step is skipped when its file exists.
+# About 20 minutes on two cores. Needs ../shared/data/train.
+set -euo pipefail
+B=${CRISPCALL_BIN:-.venv/bin}
+TEACHER=runs/s23/teacher-s21.pt   # session 21's RLFN teacher, whose responses the arms learn
+mkdir -p data runs/s23
+[ -f $TEACHER ] || git show ef125e1:weights/teacher.pt > $TEACHER
+[ -d data/screens ] || "$B/crispcall" data screens --out data/screens --count 600
+cache() {  # output, then the options that make it
+  local out=$1
+  shift
+  [ -f "$out" ] || "$B/crispcall" data cache --train ../shared/data/train "$@" --out "$out" --patch-size 128 \
+    --workers 2 --holdout-every 50 --low-resolution
+}
+cache data/pairs-teacher-x2-128.npz data/screens --count 24000 --config configs/degrade-teacher-x2.yaml
+cache data/pairs-clean-x2-128.npz data/screens --count 6000 --config configs/degrade-clean-x2.yaml --seed 1
+cache data/pairs-screens-x2-128.npz --count 8000 --mix natural:0,faces:0,text/screens:1 \
+  --config configs/degrade-teacher-x2.yaml --seed 7
+for pairs in teacher clean screens; do
+  out=data/pairs-$pairs-x2-128-rlfn-responses.npz
+  [ -f $out ] || "$B/crispcall" train responses --teacher $TEACHER --cache data/pairs-$pairs-x2-128.npz --out $out
+done
