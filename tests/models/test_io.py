@@ -30,3 +30,15 @@ def test_read_weights_names_the_wrong_arch(tmp_path):
     path = write_weights(tmp_path / "student.pt", "student", model, {"model": model.config})
     with pytest.raises(InputError, match="holds a student, not a teacher"):
         read_weights(path, "teacher")
+
+
+def test_a_file_torch_did_not_write_or_a_cut_one_is_refused_in_one_line(tmp_path):
+    model = Student(channels=8, blocks=1)
+    whole = write_weights(tmp_path / "student.pt", "student", model, {"model": model.config}).read_bytes()
+    text, cut = tmp_path / "notes.txt", tmp_path / "cut.pt"
+    text.write_text("# not weights\n")
+    cut.write_bytes(whole[: len(whole) // 2])
+    for path in (text, cut):
+        with pytest.raises(InputError, match="not a file written by crispcall train, or it is cut short") as error:
+            read_weights(path)
+        assert "\n" not in str(error.value)

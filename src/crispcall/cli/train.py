@@ -181,6 +181,20 @@ def register(sub) -> None:
     )
     repaired.add_argument("--out", type=output(), required=True, help="teacher weights file (.pt) to write")
     repaired.set_defaults(func=repair_teacher)
+    averaged = add_command(
+        networks,
+        "checkpoint-weights",
+        "write the EMA weights a student run's checkpoint holds",
+        "Write the averaged (EMA) student weights of a run's checkpoint.pt, as the run writes them when it ends, "
+        "to start a new phase from (a config's train.init) where the checkpoint itself cannot be resumed.",
+        [
+            "crispcall train checkpoint-weights --checkpoint docs/models/student-s32/long-gt-resume/checkpoint.pt "
+            "--out runs/student-distill-long/gt/student.pt"
+        ],
+    )
+    averaged.add_argument("--checkpoint", type=Path, required=True, help="a student run's checkpoint.pt")
+    averaged.add_argument("--out", type=output(), required=True, help="student weights file (.pt) to write")
+    averaged.set_defaults(func=averaged_weights)
     rescale = add_command(
         networks,
         "rescale",
@@ -262,6 +276,13 @@ def join_teachers(args: argparse.Namespace) -> None:
         from crispcall.train.teacher import ensemble_teachers
 
     print(f"wrote {ensemble_teachers([_existing_file(path) for path in args.weights], args.out)}")
+
+
+def averaged_weights(args: argparse.Namespace) -> None:
+    with needs_extra("train"):
+        from crispcall.distill.train import checkpoint_weights
+
+    print(f"wrote {checkpoint_weights(_existing_file(args.checkpoint), args.out)}")
 
 
 def repair_teacher(args: argparse.Namespace) -> None:

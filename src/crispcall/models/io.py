@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,13 +59,26 @@ def build_teacher(kind: str = "srresnet", **options) -> nn.Module:
 ARCHS: dict[str, Callable[..., nn.Module]] = {"teacher": build_teacher, "student": Student, "repair": ConcealmentRepair}
 
 
+def load_saved(path: str | Path) -> object:
+    """What ``torch.save`` wrote at ``path``; a file it did not write (or a truncated one) is
+    refused in one line."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except (pickle.UnpicklingError, zipfile.BadZipFile, EOFError, RuntimeError, OSError) as error:
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0].split(". ")[0]
+        raise InputError(f"{path} is not a file written by crispcall train, or it is cut short ({reason})") from error
+
+
 def read_weights(path: str | Path, arch: str | None = None) -> dict:
     """What ``crispcall train`` saved at ``path`` (``arch``, ``model``, ``config``), checked to
     be such a file and, when ``arch`` is given, one of that arch."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such weights file: {path}")
-    state = torch.load(path, map_location="cpu", weights_only=False)
+    state = load_saved(path)
     if not isinstance(state, dict) or "model" not in state or state.get("arch") not in ARCHS:
         raise InputError(f"{path} is not a {arch + ' ' if arch else ''}weights file written by crispcall train")
     if arch is not None and state["arch"] != arch:
