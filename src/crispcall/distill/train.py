@@ -51,8 +51,8 @@ def train_student(
 def checkpoint_weights(checkpoint: str | Path, out: str | Path) -> Path:
     """Write the EMA weights a student run's ``checkpoint.pt`` holds, as the run writes them
     when it ends: a start (``train.init``) for a new phase where the checkpoint cannot be
-    resumed, its pairs having been made again on another machine (codecs and resizing round
-    differently from one CPU to another)."""
+    resumed, its pairs having been made again on another machine and differing there (session
+    34's, remade on an AMD EPYC, did not match the Intel Xeon's byte for byte)."""
     state = load_saved(checkpoint)
     if not isinstance(state, dict) or "ema" not in state or "config" not in state:
         raise InputError(f"{checkpoint} is not a checkpoint.pt written by crispcall train")
