@@ -15,9 +15,10 @@
 # Session 34:
 #   bash scripts/student-distill-phase.sh augment # the arms' own losses and targets, each batch in one of
 #                                                 # the eight flips and rotations (train.augment)
+#   bash scripts/student-distill-phase.sh luma    # the arms' own losses and targets on luma only (loss.luma)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
-PHASE=${1:?say mse, clean, shipped or augment}
+PHASE=${1:?say mse, clean, shipped, augment or luma}
 STEPS=${2:-8000}
 FROM=runs/student-distill-long
 OUT=runs/student-distill-$PHASE
@@ -36,7 +37,10 @@ $CLEAN, data/pairs-screens-x2-128-rlfn-responses.npz]") ;;
   augment)
     GT=("${GT_ONLY[@]}" --set train.augment=true)
     ONLY=("${NO_GT_TERMS[@]}" --set train.augment=true) ;;
-  *) echo "unknown phase $PHASE: say mse, clean, shipped or augment" >&2; exit 2 ;;
+  luma)
+    GT=("${GT_ONLY[@]}" --set loss.luma=true)
+    ONLY=("${NO_GT_TERMS[@]}" --set loss.luma=true) ;;
+  *) echo "unknown phase $PHASE: say mse, clean, shipped, augment or luma" >&2; exit 2 ;;
 esac
 train() {  # arm, then the overrides that make it
   local arm=$1

@@ -53,6 +53,18 @@ def test_distillation_terms_are_zero_when_student_equals_teacher():
     assert not list(loss.parameters())  # the frozen teacher is no trainable part of the loss
 
 
+def test_the_response_term_compares_luma_when_the_ground_truth_terms_do():
+    student = Student(channels=8, blocks=1)
+    degraded = torch.rand(2, 3, 16, 16)
+    with torch.no_grad():
+        output = student(degraded)
+    chroma = torch.tensor([0.1, -0.1 * 0.299 / 0.587, 0.0]).view(1, 3, 1, 1)  # no luma (BT.601)
+    for luma, expected_zero in ((True, True), (False, False)):
+        loss = DistillationLoss(Teacher(channels=8, blocks=1), RestorationLoss(1.0, luma=luma), response=1.0)
+        _total, parts = loss(student, degraded, output, output + chroma)
+        assert (parts["response"] < 1e-6) == expected_zero and (parts["l1"] < 1e-6)
+
+
 def test_feature_adapters_resample_and_learn():
     adapters = FeatureAdapters([4, 4], teacher_channels=6)
     student = [torch.rand(1, 4, 4, 4, requires_grad=True) for _ in range(2)]

@@ -16,7 +16,7 @@ from crispcall.models.io import load_network  # noqa: E402
 from crispcall.models.teacher import Teacher  # noqa: E402
 from crispcall.train.config import load_config  # noqa: E402
 from crispcall.train.loop import lr_factor, train  # noqa: E402
-from crispcall.train.losses import RestorationLoss, sobel  # noqa: E402
+from crispcall.train.losses import RestorationLoss, sobel, to_luma  # noqa: E402
 from crispcall.train.teacher import train_teacher  # noqa: E402
 
 
@@ -134,6 +134,18 @@ def test_losses_and_schedule():
     assert lr_factor(0, 100, 10, 0.1) == pytest.approx(0.1)
     assert lr_factor(10, 100, 10, 0.1) == pytest.approx(1.0)
     assert lr_factor(100, 100, 10, 0.1) == pytest.approx(0.1)
+
+
+def test_a_luma_loss_ignores_chroma_and_scores_luma_as_psnr_does():
+    x = torch.rand(2, 3, 24, 24)
+    # A chroma shift of no luma (BT.601: 0.299 R + 0.587 G + 0.114 B unchanged).
+    chroma = torch.tensor([0.1, -0.1 * 0.299 / 0.587, 0.0]).view(1, 3, 1, 1) * torch.rand(2, 1, 24, 24)
+    luma_loss = RestorationLoss(l1=1.0, ssim=0.5, gradient=0.5, luma=True)
+    assert float(luma_loss(x, x + chroma)[0]) == pytest.approx(0.0, abs=1e-4)
+    assert float(RestorationLoss(l1=1.0)(x, x + chroma)[0]) > 0.01
+    # A grey shift of 0.1 on every channel is a luma shift of 0.1.
+    assert float(RestorationLoss(l1=0.0, l2=1.0, luma=True)(x, x + 0.1)[0]) == pytest.approx(0.01)
+    assert to_luma(x).shape == (2, 1, 24, 24)
 
 
 def test_init_starts_from_earlier_weights(run_config, tmp_path):

@@ -10,8 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from crispcall.errors import InputError
-from crispcall.models.student import BT601
-from crispcall.train.losses import RestorationLoss, sobel
+from crispcall.train.losses import RestorationLoss, sobel, to_luma
 
 
 def orientation_descriptors(image: torch.Tensor, bins: int = 8, cell: int = 8, eps: float = 1.0) -> torch.Tensor:
@@ -32,8 +31,7 @@ def orientation_descriptors(image: torch.Tensor, bins: int = 8, cell: int = 8, e
     Returns:
         N x bins x H/cell x W/cell descriptors.
     """
-    luma = (image * image.new_tensor(BT601).view(1, 3, 1, 1)).sum(1, keepdim=True)
-    gx, gy = sobel(luma).unbind(1)
+    gx, gy = sobel(to_luma(image)).unbind(1)
     angles = torch.arange(bins, device=image.device, dtype=image.dtype) * (2 * math.pi / bins)
     projection = gx[:, None] * torch.cos(angles).view(1, -1, 1, 1) + gy[:, None] * torch.sin(angles).view(1, -1, 1, 1)
     magnitude = torch.sqrt(gx * gx + gy * gy + 1e-12)[:, None]
@@ -130,7 +128,8 @@ class DistillationLoss(nn.Module):
         terms: dict[str, torch.Tensor] = {}
         if self.weights["response"]:
             distance = F.l1_loss if self.response_norm == "l1" else F.mse_loss
-            terms["response"] = distance(output, target)
+            # In the ground-truth terms' space: luma, where they compare luma only.
+            terms["response"] = distance(self.ground_truth.compared(output), self.ground_truth.compared(target))
         if self.weights["feature"]:
             pick = matched_taps(len(student_features), len(teacher_features))
             terms["feature"] = self.adapters(

@@ -182,7 +182,7 @@ def lr_factor(step: int, steps: int, warmup: int, min_ratio: float) -> float:
 RESUMABLE_KEYS = ("steps", "val_every", "checkpoint_every", "threads")
 # Keys added after checkpoints were committed, left out of the fingerprint at their default so
 # that those checkpoints still resume.
-LATER_DEFAULTS = {"augment": False}
+LATER_DEFAULTS = {("train", "augment"): False, ("loss", "luma"): False}
 
 
 def run_fingerprint(config: dict) -> str:
@@ -198,12 +198,17 @@ def run_fingerprint(config: dict) -> str:
     stats = {f: sampled_digest(f) for f in files}
     # How long to run, how often to log and on how many threads may change between sessions:
     # extending a run, or giving it the cores another job has freed, is resuming it.
-    kept = {
-        k: v
-        for k, v in config["train"].items()
-        if k not in RESUMABLE_KEYS and not (k in LATER_DEFAULTS and v == LATER_DEFAULTS[k])
+    recipe = {
+        section: {
+            k: v
+            for k, v in values.items()
+            if not (section == "train" and k in RESUMABLE_KEYS)
+            and not ((section, k) in LATER_DEFAULTS and v == LATER_DEFAULTS[section, k])
+        }
+        if isinstance(values, dict)
+        else values
+        for section, values in config.items()
     }
-    recipe = {**config, "train": kept}
     text = json.dumps({"config": recipe, "files": stats}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
