@@ -181,7 +181,7 @@ def register(sub) -> None:
     )
     repaired.add_argument("--out", type=output(), required=True, help="teacher weights file (.pt) to write")
     repaired.set_defaults(func=repair_teacher)
-    averaged = add_command(
+    ema_weights = add_command(
         networks,
         "checkpoint-weights",
         "write the EMA weights a student run's checkpoint holds",
@@ -192,9 +192,9 @@ def register(sub) -> None:
             "--out runs/student-distill-long/gt/student.pt"
         ],
     )
-    averaged.add_argument("--checkpoint", type=Path, required=True, help="a student run's checkpoint.pt")
-    averaged.add_argument("--out", type=output(), required=True, help="student weights file (.pt) to write")
-    averaged.set_defaults(func=averaged_weights)
+    ema_weights.add_argument("--checkpoint", type=Path, required=True, help="a student run's checkpoint.pt")
+    ema_weights.add_argument("--out", type=output(), required=True, help="student weights file (.pt) to write")
+    ema_weights.set_defaults(func=write_checkpoint_weights)
     rescale = add_command(
         networks,
         "rescale",
@@ -278,7 +278,7 @@ def join_teachers(args: argparse.Namespace) -> None:
     print(f"wrote {ensemble_teachers([_existing_file(path) for path in args.weights], args.out)}")
 
 
-def averaged_weights(args: argparse.Namespace) -> None:
+def write_checkpoint_weights(args: argparse.Namespace) -> None:
     with needs_extra("train"):
         from crispcall.distill.train import checkpoint_weights
 
