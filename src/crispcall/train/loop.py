@@ -36,7 +36,7 @@ from crispcall.errors import InputError
 from crispcall.files import sampled_digest
 from crispcall.metrics import psnr, psnr_ssim
 from crispcall.models.blocks import SelfEnsemble
-from crispcall.models.io import load_network, save_atomic, write_weights
+from crispcall.models.io import load_network, load_saved, save_atomic, write_weights
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], tuple[torch.Tensor, dict[str, float]]]
 
@@ -243,7 +243,7 @@ def train(
     model = build_model().to(runtime.device)
     if cfg["init"] is not None and load_init:
         # Fine-tuning starts from earlier weights (a checkpoint, when present, overrides them below).
-        model.load_state_dict(torch.load(cfg["init"], map_location=runtime.device, weights_only=False)["model"])
+        model.load_state_dict(load_saved(cfg["init"])["model"])
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg["ema_decay"]))
     loss_module = (loss_module or nn.Module()).to(runtime.device)
     parameters = [*model.parameters(), *loss_module.parameters()]
@@ -255,7 +255,7 @@ def train(
     fingerprint = run_fingerprint(config)
     step, elapsed = 0, 0.0
     if checkpoint_path.is_file():
-        state = torch.load(checkpoint_path, map_location=runtime.device, weights_only=False)
+        state = load_saved(checkpoint_path)
         if state.get("fingerprint") != fingerprint:
             raise InputError(
                 f"{checkpoint_path} is from another run (its config or the files it names differ): "
