@@ -104,6 +104,19 @@ ABLATIONS = (
         "distill-shipped-gt",
     ),
     (
+        "Distillation with eight views of every pair (session 34: both arms at 64,000 steps fine-tuned alike for "
+        "8,000 more on their own losses, each batch flipped or turned; pairs remade on another machine; first 4 "
+        "files a set)",
+        ("eval-student-distill-augment-limit4.json",),
+        "distill-augment-gt",
+    ),
+    (
+        "Distillation with luma-only losses (session 34: as above, every term on luma instead of the views; first 4 "
+        "files a set)",
+        ("eval-student-distill-luma-limit4.json",),
+        "distill-luma-gt",
+    ),
+    (
         "Distillation on every file (session 33: the two arms at 64,000 steps and both after the squared-error phase, "
         "against the twin at 64,000)",
         ("eval-student-distill-every.json",),
