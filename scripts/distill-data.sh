@@ -2,7 +2,7 @@
 # The pairs and teacher responses that every distillation arm of configs/student-dense32x5-scratch.yaml
 # reads (sessions 27-34), made on a fresh machine with the commands of docs/models/teacher.md
 # (session 14), student.md (sessions 20, 23 and 33); each step is skipped when its file exists.
-# About 20 minutes on two cores of the Intel Xeon, 50 on the AMD EPYC (no AMX; the teacher's responses are
+# About 20 minutes on two cores of the Intel Xeon, 50 on the AMD EPYC with two training runs beside it (the responses are
 # most of it). Needs ../shared/data/train.
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
