@@ -117,6 +117,11 @@ ABLATIONS = (
         "distill-luma-gt",
     ),
     (
+        "Distillation with eight views of every pair, on every file (session 34)",
+        ("eval-student-distill-augment-every.json",),
+        "distill-augment-gt",
+    ),
+    (
         "Distillation on every file (session 33: the two arms at 64,000 steps and both after the squared-error phase, "
         "against the twin at 64,000)",
         ("eval-student-distill-every.json",),
