@@ -2,8 +2,8 @@
 # The pairs and teacher responses that every distillation arm of configs/student-dense32x5-scratch.yaml
 # reads (sessions 27-34), made on a fresh machine with the commands of docs/models/teacher.md
 # (session 14), student.md (sessions 20, 23 and 33); each step is skipped when its file exists.
-# About 20 minutes on two cores of the Intel Xeon, 50 on the AMD EPYC with two training runs beside it (the responses are
-# most of it). Needs ../shared/data/train.
+# About 20 minutes on two cores of the Intel Xeon, 50 on the AMD EPYC with two training runs
+# beside it (the responses are most of it). Needs ../shared/data/train.
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 TEACHER=runs/s23/teacher-s21.pt   # session 21's RLFN teacher, whose responses the arms learn

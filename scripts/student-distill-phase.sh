@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Session 33: a second phase for both arms of scripts/student-distill-long.sh at 64,000 steps
-# (their final EMA weights, runs/student-distill-long/ARM/student.pt: docs/models/student-s32/ has
-# the checkpoints to make them), fine-tuned alike for STEPS more steps at a restarted, lower rate
-# (same body, pairs, seed, steps and schedule in both), then both on the first 4 files of each set.
+# (their final EMA weights, runs/student-distill-long/ARM/student.pt: `crispcall train
+# checkpoint-weights` makes them from the checkpoints in docs/models/student-s32/), fine-tuned
+# alike for STEPS more steps at a restarted, lower rate (same body, pairs, seed, steps and
+# schedule in both), then both on the first 4 files of each set.
 # About 30 minutes on two cores for 8,000 steps.
 #   bash scripts/student-distill-phase.sh mse     # the squared error (PSNR's own loss): the twin
 #                                                 # against the ground truth, the other arm against the teacher
@@ -34,12 +35,11 @@ case $PHASE in
     GT=("${GT_ONLY[@]}")
     ONLY=("${NO_GT_TERMS[@]}" --set "distill.responses=[data/pairs-teacher-x2-128-rlfn-responses.npz, \
 $CLEAN, data/pairs-screens-x2-128-rlfn-responses.npz]") ;;
-  augment)
-    GT=("${GT_ONLY[@]}" --set train.augment=true)
-    ONLY=("${NO_GT_TERMS[@]}" --set train.augment=true) ;;
-  luma)
-    GT=("${GT_ONLY[@]}" --set loss.luma=true)
-    ONLY=("${NO_GT_TERMS[@]}" --set loss.luma=true) ;;
+  augment | luma)
+    BOTH=(--set train.augment=true)
+    [ "$PHASE" = augment ] || BOTH=(--set loss.luma=true)
+    GT=("${GT_ONLY[@]}" "${BOTH[@]}")
+    ONLY=("${NO_GT_TERMS[@]}" "${BOTH[@]}") ;;
   *) echo "unknown phase $PHASE: say mse, clean, shipped, augment or luma" >&2; exit 2 ;;
 esac
 train() {  # arm, then the overrides that make it
