@@ -103,6 +103,11 @@ def test_a_missing_extra_is_named(capsys, tmp_path, monkeypatch):
     assert code == 2 and "needs the study extra: pip install 'crispcall[study]'" in err
 
 
+def test_prune_says_what_it_needs(capsys, tmp_path):
+    code, _, err = run(capsys, "prune", "--checkpoint", "weights/student.pt", "--out", str(tmp_path / "p.pt"))
+    assert code == 2 and "say what to prune" in err
+
+
 def test_missing_folder(capsys, tmp_path):
     code, _, err = run(capsys, "eval", "--data", str(tmp_path / "nope"), "--no-ocr")
     assert code == 2 and "no such folder" in err

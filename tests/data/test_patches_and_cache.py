@@ -48,6 +48,12 @@ def test_cache_roundtrip_and_no_partial_file(train_dir, tmp_path):
     assert degraded.shape == clean.shape == (5, 32, 32, 3)
     assert meta["count"] == 5 and meta["patch_size"] == 32
     assert not list(tmp_path.rglob(".*.partial*"))
+    (tmp_path / "cut.npz").write_bytes(out.read_bytes()[: out.stat().st_size // 2])
+    (tmp_path / "text.npz").write_text("not arrays")
+    np.savez(tmp_path / "other.npz", images=clean)
+    for name in ("cut.npz", "text.npz", "other.npz"):
+        with pytest.raises(ValueError, match="is not a pair cache written by crispcall"):
+            read_cache(tmp_path / name)
 
 
 def test_caches_read_as_one_in_the_order_given(train_dir, tmp_path):

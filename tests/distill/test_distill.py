@@ -147,6 +147,88 @@ def test_pruning_keeps_the_strongest_channels(tmp_path):
         prune_student(Student(channels=8, blocks=1), 4)
 
 
+def test_pointwise_fit_recovers_a_linear_map():
+    from crispcall.distill.prune import fit_pointwise
+
+    torch.manual_seed(0)
+    inputs = torch.randn(4, 6, 8, 8)
+    truth = torch.nn.Conv2d(6, 3, 1)
+    with torch.no_grad():
+        fitted = fit_pointwise(inputs, truth(inputs), ridge=0.0)
+        assert torch.allclose(fitted.weight, truth.weight, atol=1e-5)
+        assert torch.allclose(fitted.bias, truth.bias, atol=1e-5)
+        assert torch.allclose(fitted(inputs), truth(inputs), atol=1e-5)
+
+
+def _dense_student(tail_hidden: int = 8) -> Student:
+    torch.manual_seed(0)
+    model = Student(channels=8, blocks=3, block="dense", tail_hidden=tail_hidden, rep=False, linear_head=True)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.normal_(0, 0.1)
+    return model.eval()
+
+
+def test_shrinking_fits_what_it_replaces(tmp_path):
+    from crispcall.distill.prune import fit_frames, save_pruned, shrink_student
+
+    model = _dense_student()
+    frames = torch.rand(6, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.equal(shrink_student(model, frames, 3, "dense", 3)(frames), model(frames))  # nothing to change
+        # Second convolutions and the tail that are 1 x 1 already, and a last block that does
+        # nothing: the mixed, two-block student with a 1 x 1 tail fitted to them is the same network.
+        for conv in [block.conv2 for block in model.body] + [model.tail]:
+            centre = conv.weight[:, :, 1, 1].clone()
+            conv.weight.zero_()
+            conv.weight[:, :, 1, 1] = centre
+        model.body[2].conv2.weight.zero_()
+        model.body[2].conv2.bias.zero_()
+        small = shrink_student(model, frames, 2, "mixed", 1)
+        assert len(small.body) == 2 and small.config["block"] == "mixed" and small.config["tail_kernel"] == 1
+        assert small.tail.kernel_size == (1, 1) and all(b.conv2.kernel_size == (1, 1) for b in small.body)
+        assert torch.allclose(small(frames), model(frames), atol=1e-3)  # (the fits' small ridge)
+        # A block that did work is lost when dropped; the fitted tail makes up for part of it.
+        model.body[2].conv2.weight.normal_(0, 0.1)
+        dropped = shrink_student(model, frames, 2, "dense", 1)
+        plain = Student(**dropped.config)
+        plain.load_state_dict(dropped.state_dict())
+        plain.tail.load_state_dict({"weight": model.tail.weight[:, :, 1:2, 1:2], "bias": model.tail.bias})
+        error = (dropped(frames) - model(frames)).square().mean()
+        assert 0 < error < (plain(frames) - model(frames)).square().mean()
+    loaded = load_network(save_pruned(small, _saved(model, tmp_path), tmp_path / "small.pt"), "student")
+    assert torch.allclose(loaded(frames), small(frames))
+    for args, message in [
+        ((4, "dense", 3), "blocks must be in"),
+        ((3, "separable", 3), "keeps dense blocks"),
+        ((3, "dense", 5), "kernel"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            shrink_student(model, frames, *args)
+    with pytest.raises(ValueError, match="fused"):
+        shrink_student(Student(channels=8, blocks=1), frames, 1, "separable", 3)
+    with pytest.raises(ValueError, match="fewer than"):
+        fit_frames(_cache(tmp_path, 4), samples=8)
+    assert torch.equal(fit_frames(_cache(tmp_path, 12), samples=8), fit_frames(tmp_path / "pairs-12.npz", samples=8))
+
+
+def _saved(model: Student, tmp_path: Path) -> Path:
+    path = tmp_path / "source.pt"
+    torch.save({"arch": "student", "model": model.state_dict(), "config": {"model": model.config}}, path)
+    return path
+
+
+def _cache(tmp_path: Path, pairs: int) -> Path:
+    import numpy as np
+
+    from crispcall.data.cache import save_cache
+
+    rng = np.random.default_rng(pairs)
+    degraded = rng.integers(0, 256, (pairs, 16, 16, 3), dtype=np.uint8)
+    clean = rng.integers(0, 256, (pairs, 32, 32, 3), dtype=np.uint8)
+    return save_cache(tmp_path / f"pairs-{pairs}.npz", degraded, clean, {})
+
+
 def test_precomputed_responses_stand_in_for_the_teacher(student_config, tmp_path):
     import numpy as np
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -128,15 +131,29 @@ def save_cache(out: str | Path, degraded: np.ndarray, clean: np.ndarray, meta: d
     return out
 
 
+@contextmanager
+def opened_cache(path: str | Path) -> Iterator[Any]:
+    """A pair cache's arrays (numpy's lazy NpzFile); a file that is not one, or a cut one, is
+    refused in one line."""
+    try:
+        with np.load(path) as data:
+            yield data
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as error:
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0].split(". ")[0]
+        raise InputError(f"{path} is not a pair cache written by crispcall, or it is cut short ({reason})") from error
+
+
 def read_cache(path: str | Path) -> tuple[np.ndarray, np.ndarray, dict]:
     """The (degraded, clean, meta) arrays of a cache written by :func:`write_cache`."""
-    with np.load(path) as data:
+    with opened_cache(path) as data:
         return data["degraded"], data["clean"], json.loads(str(data["meta"]))
 
 
 def read_cache_meta(path: str | Path) -> dict:
     """A cache's meta alone, without reading its pairs."""
-    with np.load(path) as data:
+    with opened_cache(path) as data:
         return json.loads(str(data["meta"]))
 
 

@@ -1,4 +1,5 @@
-"""Structured channel pruning of a trained student.
+"""Structured pruning of a trained student: narrower (channels) or shallower and cheaper (blocks
+and kernels).
 
 Every block adds back to the same residual stream, so a channel of the stream is one unit:
 removing it removes the head's filter, each block's depthwise filter and the matching rows and
@@ -6,18 +7,28 @@ columns of every dense or pointwise convolution, and the tail's input column. Ch
 ranked by the L2 norm of all the (fused) weights that touch them; the weakest are removed,
 and the result is a plain student (``rep=False``) of the smaller width, to be fine-tuned by
 distillation (``train.init``).
+
+Shrinking keeps the first blocks, and may make each block's second convolution and the tail's
+convolution 1 x 1. Each new 1 x 1 convolution starts as the least-squares fit of what the layer
+it replaces computed, on frames run through the shrunk network itself (so each fit sees the
+errors of the ones before it); a 1 x 1 tail is fitted to the full network's tail output, so it
+takes on as much of the dropped blocks' work as one linear map can.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
+from crispcall.data.cache import read_cache
 from crispcall.errors import InputError
 from crispcall.models.io import read_weights, write_weights
-from crispcall.models.student import Student
+from crispcall.models.student import Student, activation
+from crispcall.train.loop import as_played, to_tensor
 
 
 def _stream_convs(model: Student) -> list[nn.Conv2d]:
@@ -58,6 +69,65 @@ def prune_student(model: Student, keep: int) -> Student:
         state[name] = value
     pruned.load_state_dict(state)
     return pruned.eval()
+
+
+def fit_pointwise(inputs: torch.Tensor, targets: torch.Tensor, ridge: float = 1e-4) -> nn.Conv2d:
+    """The 1 x 1 convolution closest in least squares to ``targets`` from ``inputs`` (both
+    N x C x H x W), with a little ridge so channels that never fire get no weight."""
+    x = inputs.permute(0, 2, 3, 1).reshape(-1, inputs.shape[1]).double()
+    y = targets.permute(0, 2, 3, 1).reshape(-1, targets.shape[1]).double()
+    x = torch.cat([x, torch.ones_like(x[:, :1])], 1)
+    gram = x.T @ x / len(x)
+    solution = torch.linalg.solve(gram + ridge * torch.eye(len(gram), dtype=gram.dtype), x.T @ y / len(x))
+    conv = nn.Conv2d(inputs.shape[1], targets.shape[1], 1)
+    conv.weight.data = solution[:-1].T.float()[:, :, None, None].contiguous()
+    conv.bias.data = solution[-1].float()
+    return conv
+
+
+def fit_frames(cache: str | Path, samples: int = 256) -> torch.Tensor:
+    """``samples`` patches of a pair cache as the student sees them (N x 3 x H x W in [0, 1]),
+    the same ones every time."""
+    degraded, clean, _ = read_cache(cache)
+    if len(degraded) < samples:
+        raise InputError(f"{cache} holds {len(degraded)} pairs, fewer than the {samples} the fits take")
+    picks = np.random.default_rng(0).choice(len(degraded), samples, replace=False)
+    return to_tensor(as_played(degraded[picks], clean.shape[1]), torch.device("cpu"))
+
+
+@torch.no_grad()
+def shrink_student(model: Student, frames: torch.Tensor, blocks: int, block: str, tail_kernel: int) -> Student:
+    """A plain student with the first ``blocks`` blocks of fused ``model``, blocks of kind
+    ``block`` (``mixed`` from ``dense``: the second convolution 1 x 1) and a tail of side
+    ``tail_kernel``; every layer that changes starts as a least-squares fit on ``frames``."""
+    if any(not isinstance(m, nn.Conv2d) for m in (model.head, model.tail)):
+        raise InputError("shrink a fused student (Student.fuse())")
+    if not 1 <= blocks <= len(model.body):
+        raise InputError(f"blocks must be in [1, {len(model.body)}], got {blocks}")
+    kind, side = model.config["block"], model.config.get("tail_kernel", 3)
+    if block != kind and (kind, block) != ("dense", "mixed"):
+        raise InputError(f"a {kind} student keeps {kind} blocks (a dense one may turn mixed), got {block}")
+    if tail_kernel > side or model.refine is not None or model.color != "luma":
+        raise InputError("shrinking keeps or narrows the tail's kernel, of a luma student without a refine stage")
+    small = Student(**{**model.config, "blocks": blocks, "block": block, "tail_kernel": tail_kernel, "rep": False})
+    small.head, small.tail_out = model.head, model.tail_out
+    planes = F.pixel_unshuffle((frames * model.luma_weights).sum(1, keepdim=True), model.unshuffle)
+    features = model.head(planes)
+    if not model.linear_head:
+        features = activation(features, model.negative_slope)
+    stream = features
+    for trained in model.body:
+        stream = trained(stream)
+    for trained, new in zip(model.body[:blocks], small.body, strict=True):
+        new.conv1 = trained.conv1
+        if block == kind:
+            new.conv2 = trained.conv2
+        else:
+            hidden = activation(trained.conv1(features), model.negative_slope)
+            new.conv2 = fit_pointwise(hidden, trained.conv2(hidden))
+        features = new(features)
+    small.tail = model.tail if tail_kernel == side else fit_pointwise(features, model.tail(stream))
+    return small.eval()
 
 
 def save_pruned(model: Student, source: str | Path, path: str | Path) -> Path:
