@@ -8,25 +8,62 @@
 # pairs, losses and teacher targets, side by side on one thread each:
 #   mixed32x5t1  five blocks of a 3x3 then a 1x1 convolution, a 1x1 tail   (7.6 GMAC)
 #   dense32x3t1  the first three dense blocks, a 1x1 tail                  (8.2 GMAC)
-# then both on the first 4 files of each set of the call suite. About 40 minutes on two cores.
+# then both on the first 4 files of each set of the call suite (about 40 minutes on two cores):
 #   bash scripts/student-shrink.sh [STEPS]
+# and the phases after it:
+#   bash scripts/student-shrink.sh long NAME [STEPS]  # NAME's weights trained on at the full rate again, to
+#                                                     # runs/student-shrink/NAME-long (20,000 steps: 35 minutes)
+#   bash scripts/student-shrink.sh int8 NAME          # NAME's QAT (the shipped recipe) and every export beside it
+#   bash scripts/student-shrink.sh ship NAME          # those files as weights/student*.{pt,onnx}, and the TFLite twins
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
-STEPS=${1:-10000}
 OUT=runs/student-shrink
-mkdir -p $OUT
-arm() {  # name, blocks, block kind
-  local name=$1 blocks=$2 block=$3
-  [ -f $OUT/$name-init.pt ] || "$B/crispcall" prune --checkpoint weights/student.pt --out $OUT/$name-init.pt \
-    --blocks "$blocks" --block "$block" --tail-kernel 1
-  "$B/crispcall" train student --config configs/student-dense32x5-t64-screens.yaml --out $OUT/$name --steps "$STEPS" \
+ARMS=(mixed32x5t1 dense32x3t1)
+declare -A SHAPE=([mixed32x5t1]="5 mixed" [dense32x3t1]="3 dense")
+train() {  # run folder, starting weights, shape (blocks, block kind), steps, threads, then more overrides
+  local run=$1 init=$2 blocks=$3 block=$4 steps=$5 threads=$6
+  shift 6
+  "$B/crispcall" train student --config configs/student-dense32x5-t64-screens.yaml --out "$run" --steps "$steps" \
     --set model.blocks="$blocks" --set model.block="$block" --set model.tail_kernel=1 \
-    --set train.init=$OUT/$name-init.pt --set train.threads=1 --set train.warmup_steps=200 >> $OUT/$name.log 2>&1
+    --set train.init="$init" --set train.threads="$threads" --set train.warmup_steps=200 "$@" >> "$run.log" 2>&1
+}
+name=${2:-}
+case ${1:-} in
+  long)
+    train $OUT/$name-long $OUT/$name/student.pt ${SHAPE[$name]} "${3:-20000}" 2 --set train.seed=4
+    exit 0 ;;
+  int8)
+    source scripts/export-student.sh
+    "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $OUT/$name-qat \
+      --set train.init=$OUT/$name/student.pt >> $OUT/$name-qat.log 2>&1
+    export_student $OUT/$name shrink-$name
+    exit 0 ;;
+  ship)
+    cp $OUT/$name/student.pt weights/student.pt
+    cp $OUT/$name-qat/student.pt weights/student-qat.pt
+    for graph in "" -luma -i420; do
+      cp $OUT/$name/shrink-$name$graph.onnx weights/student$graph.onnx
+      cp $OUT/$name/shrink-$name-int8$graph.onnx weights/student-int8$graph.onnx
+    done
+    "$B/crispcall" export --checkpoint weights/student.pt --out weights/student.tflite --format tflite
+    "$B/crispcall" export --checkpoint weights/student-qat.pt --out weights/student-int8.tflite --format tflite \
+      --int8 --calibration ../shared/data/train data/screens
+    exit 0 ;;
+esac
+STEPS=${1:-10000}
+mkdir -p $OUT
+arm() {
+  local name=$1 shape
+  read -ra shape <<< "${SHAPE[$name]}"
+  [ -f $OUT/$name-init.pt ] || "$B/crispcall" prune --checkpoint weights/student.pt --out $OUT/$name-init.pt \
+    --blocks "${shape[0]}" --block "${shape[1]}" --tail-kernel 1
+  train $OUT/$name $OUT/$name-init.pt "${shape[@]}" "$STEPS" 1
   "$B/crispcall" export --checkpoint $OUT/$name/student.pt --out $OUT/$name/shrink-$name.onnx >> $OUT/$name.log 2>&1
 }
-arm mixed32x5t1 5 mixed &
-MIXED=$!
-arm dense32x3t1 3 dense
-wait $MIXED
+arm "${ARMS[0]}" &
+FIRST=$!
+arm "${ARMS[1]}"
+wait $FIRST
 "$B/crispcall" eval --suite call --preset x2 call poor lossy --limit 4 --threads 2 --no-ocr --method student \
-  $OUT/mixed32x5t1/shrink-mixed32x5t1.onnx $OUT/dense32x3t1/shrink-dense32x3t1.onnx --json docs/results/eval-student-shrink-limit4.json
+  $OUT/mixed32x5t1/shrink-mixed32x5t1.onnx $OUT/dense32x3t1/shrink-dense32x3t1.onnx \
+  --json docs/results/eval-student-shrink-limit4.json
