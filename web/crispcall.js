@@ -14,7 +14,7 @@
 // anything is missing, sharpen() throws a clear error and the app keeps showing the original.
 
 // The browser's student (its body at an eighth of the display size, 0.3 GMAC a 1080p frame): one
-// WebAssembly thread sharpens 720p at 30 fps during a call, where the native default (15.1 GMAC,
+// WebAssembly thread sharpens 720p at 30 fps during a call, where the native default (7.6 GMAC,
 // INT8) would take several times as long.
 export const DEFAULT_MODEL = "/models/student-web-i420.onnx";
 

@@ -51,6 +51,9 @@ HEADLINE_EVAL = (
     # Session 27's weights (session 26's fifth block), FP32 and INT8, every file and `classic`.
     "eval-student-s27.json",
     "eval-student-s27-classic.json",
+    # Session 35's weights (half the MACs: mixed blocks, a 1x1 tail), FP32 and INT8, every file and `classic`.
+    "eval-student-s35.json",
+    "eval-student-s35-classic.json",
 )
 # Ablations: title, files (merged), the method every row is compared with.
 ABLATIONS = (
@@ -136,8 +139,8 @@ ABLATIONS = (
     ("INT8: post-training (ptq) and quantization-aware (qat) against FP32", ("eval-student-int8.json",), "student"),
 )
 SPEED = (
-    "bench-runtime-s27-1080p.json",
-    "bench-runtime-s27-720p-1thread.json",
+    "bench-runtime-s35-1080p.json",
+    "bench-runtime-s35-720p-1thread.json",
     "bench-browser.json",
     "bench-browser-web.json",
 )
