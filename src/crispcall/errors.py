@@ -15,3 +15,9 @@ class Unavailable(RuntimeError):
 class CheckFailed(RuntimeError):
     """A file crispcall made failed its own check (an export that disagrees with PyTorch, an
     INT8 graph too far from FP32): nothing was written."""
+
+
+def first_line(error: BaseException) -> str:
+    """The first sentence of an exception's message (its type's name when it has none): the
+    reason a one-line refusal quotes."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0].split(". ")[0]

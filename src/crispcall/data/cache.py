@@ -17,7 +17,7 @@ from crispcall.data.patches import iter_pairs, low_resolution_side
 from crispcall.data.recordings import check_apart, find_recordings, read_recording, x2_pairs
 from crispcall.degrade.ops import resize
 from crispcall.degrade.random_pipeline import TrainingDegradation
-from crispcall.errors import InputError
+from crispcall.errors import InputError, first_line
 from crispcall.files import written_whole
 
 
@@ -141,7 +141,7 @@ def opened_cache(path: str | Path) -> Iterator[Any]:
     except FileNotFoundError:
         raise
     except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as error:
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0].split(". ")[0]
+        reason = first_line(error)
         raise InputError(f"{path} is not a pair cache written by crispcall, or it is cut short ({reason})") from error
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from crispcall.errors import InputError
+from crispcall.errors import InputError, first_line
 from crispcall.files import written_whole
 from crispcall.models.ensemble import TeacherEnsemble
 from crispcall.models.peers.rlfn import RLFNUpscaler
@@ -68,7 +68,7 @@ def load_saved(path: str | Path) -> object:
     try:
         return torch.load(path, map_location="cpu", weights_only=False)
     except (pickle.UnpicklingError, zipfile.BadZipFile, EOFError, RuntimeError, OSError) as error:
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0].split(". ")[0]
+        reason = first_line(error)
         raise InputError(f"{path} is not a file written by crispcall train, or it is cut short ({reason})") from error
 
 
