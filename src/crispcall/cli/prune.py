@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> None:
     if shrinking:
         blocks = args.blocks or len(model.body)
         block = args.block or model.config["block"]
-        tail_kernel = args.tail_kernel or model.config.get("tail_kernel", 3)
+        tail_kernel = args.tail_kernel or model.config["tail_kernel"]
         pruned = shrink_student(model, fit_frames(args.fit_pairs), blocks, block, tail_kernel)
     if args.keep is not None:
         pruned = prune_student(pruned, args.keep)

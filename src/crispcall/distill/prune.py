@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from crispcall.data.cache import read_cache
@@ -104,18 +103,14 @@ def shrink_student(model: Student, frames: torch.Tensor, blocks: int, block: str
         raise InputError("shrink a fused student (Student.fuse())")
     if not 1 <= blocks <= len(model.body):
         raise InputError(f"blocks must be in [1, {len(model.body)}], got {blocks}")
-    kind, side = model.config["block"], model.config.get("tail_kernel", 3)
+    kind, side = model.config["block"], model.config["tail_kernel"]
     if block != kind and (kind, block) != ("dense", "mixed"):
         raise InputError(f"a {kind} student keeps {kind} blocks (a dense one may turn mixed), got {block}")
     if tail_kernel > side or model.refine is not None or model.color != "luma":
         raise InputError("shrinking keeps or narrows the tail's kernel, of a luma student without a refine stage")
     small = Student(**{**model.config, "blocks": blocks, "block": block, "tail_kernel": tail_kernel, "rep": False})
     small.head, small.tail_out = model.head, model.tail_out
-    planes = F.pixel_unshuffle((frames * model.luma_weights).sum(1, keepdim=True), model.unshuffle)
-    features = model.head(planes)
-    if not model.linear_head:
-        features = activation(features, model.negative_slope)
-    stream = features
+    features = stream = model.embed(model.source_planes(frames))
     for trained in model.body:
         stream = trained(stream)
     for trained, new in zip(model.body[:blocks], small.body, strict=True):

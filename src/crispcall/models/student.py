@@ -196,11 +196,13 @@ class Student(nn.Module):
         """The convolution that makes the correction (the tail, or the stage after it)."""
         return next(conv for conv in (self.refine, self.tail_out, self.tail) if conv is not None)
 
-    def correction(
-        self, source: torch.Tensor, stem: str = "unshuffle"
-    ) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
-        """The correction for ``source`` planes (Y, or RGB) in [0, 1], at full resolution, and
-        the named body features at the tapped depths.
+    def source_planes(self, x: torch.Tensor) -> torch.Tensor:
+        """What the network reads of RGB frames ``x``: their Y plane (BT.601), or RGB itself."""
+        return (x * self.luma_weights).sum(1, keepdim=True) if self.color == "luma" else x
+
+    def embed(self, source: torch.Tensor, stem: str = "unshuffle") -> torch.Tensor:
+        """The body's input for ``source`` planes (Y, or RGB) in [0, 1]: the pixel-unshuffle, the
+        head and its activation (none with ``linear_head``).
 
         ``stem`` says how the pixel-unshuffle and the head's k x k convolution run; every form
         gives the same sums. ``unshuffle`` (training): the unshuffle, then the head.
@@ -224,8 +226,14 @@ class Student(nn.Module):
             out = self.head(unshuffle(source, r))
         else:
             raise InputError(f"stem must be unshuffle, strided or space_to_depth, got {stem!r}")
-        if not self.linear_head:
-            out = activation(out, self.negative_slope)
+        return out if self.linear_head else activation(out, self.negative_slope)
+
+    def correction(
+        self, source: torch.Tensor, stem: str = "unshuffle"
+    ) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
+        """The correction for ``source`` planes (Y, or RGB) in [0, 1], at full resolution, and
+        the named body features at the tapped depths; ``stem`` as :meth:`embed` takes it."""
+        r, out = self.unshuffle, self.embed(source, stem)
         features = []
         for index, block in enumerate(self.body):
             out = block(out)
@@ -240,8 +248,7 @@ class Student(nn.Module):
 
     def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
         """The restored frame and the named body features at the tapped depths."""
-        source = (x * self.luma_weights).sum(1, keepdim=True) if self.color == "luma" else x
-        correction, features = self.correction(source)
+        correction, features = self.correction(self.source_planes(x))
         # A one-channel correction broadcasts over R, G and B: Y changes, Cb and Cr do not.
         return x + correction, features
 
