@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every export the runtime and the page use, of one trained student: OUT/student.pt as FP32 and
 # OUT-qat/student.pt as INT8, each as the frame graph and its luma and I420 twins, written to
-# OUT/NAME{,-int8}{,-luma,-i420}.onnx. Sourced by the student scripts after $B is set:
+# OUT/NAME{,-int8}{,-luma,-i420}.onnx; and the shipped student's TFLite twins. Sourced by the
+# student scripts after $B is set:
 #   export_student runs/student-dense32x4-rlfn-x2 student-dense32x4-rlfn-x2
+#   export_shipped_tflite
 export_student() {
   local out=$1 name=$2 graph flag
   for graph in "" -luma -i420; do
@@ -11,4 +13,12 @@ export_student() {
     "$B/crispcall" export --checkpoint "$out-qat/student.pt" --out "$out/$name-int8$graph.onnx" $flag --int8 \
       --calibration ../shared/data/train data/screens
   done
+}
+
+# The TFLite twins of the shipped student at 1920x1080: FP32 from weights/student.pt, INT8 (PT2E)
+# from its QAT weights, weights/student-qat.pt.
+export_shipped_tflite() {
+  "$B/crispcall" export --checkpoint weights/student.pt --out weights/student.tflite --format tflite
+  "$B/crispcall" export --checkpoint weights/student-qat.pt --out weights/student-int8.tflite --format tflite --int8 \
+    --calibration ../shared/data/train data/screens
 }

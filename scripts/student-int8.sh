@@ -9,6 +9,7 @@
 # Run from the repository root: bash scripts/student-int8.sh   (about 5 min on 2 cores)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
+source scripts/export-student.sh
 CALIBRATION=(../shared/data/train data/screens)
 mkdir -p runs/int8
 "$B/crispcall" export --checkpoint weights/student.pt --out runs/int8/student-ptq.onnx --int8 \
@@ -19,7 +20,4 @@ rm -rf runs/student-qat  # a fresh fine-tuning of the current weights/student.pt
 cp runs/student-qat/student.pt weights/student-qat.pt
 "$B/crispcall" export --checkpoint weights/student-qat.pt --out weights/student-int8.onnx --int8 \
   --calibration "${CALIBRATION[@]}"
-# TFLite at 1920x1080: FP32 from the shipped student, INT8 (PT2E) from the QAT weights.
-"$B/crispcall" export --checkpoint weights/student.pt --out weights/student.tflite --format tflite
-"$B/crispcall" export --checkpoint weights/student-qat.pt --out weights/student-int8.tflite --format tflite --int8 \
-  --calibration "${CALIBRATION[@]}"
+export_shipped_tflite

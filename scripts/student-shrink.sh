@@ -28,12 +28,12 @@ train() {  # run folder, starting weights, shape (blocks, block kind), steps, th
     --set train.init="$init" --set train.threads="$threads" --set train.warmup_steps=200 "$@" >> "$run.log" 2>&1
 }
 name=${2:-}
+source scripts/export-student.sh
 case ${1:-} in
   long)
     train $OUT/$name-long $OUT/$name/student.pt ${SHAPE[$name]} "${3:-20000}" 2 --set train.seed=4
     exit 0 ;;
   int8)
-    source scripts/export-student.sh
     "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $OUT/$name-qat \
       --set train.init=$OUT/$name/student.pt >> $OUT/$name-qat.log 2>&1
     export_student $OUT/$name shrink-$name
@@ -45,9 +45,7 @@ case ${1:-} in
       cp $OUT/$name/shrink-$name$graph.onnx weights/student$graph.onnx
       cp $OUT/$name/shrink-$name-int8$graph.onnx weights/student-int8$graph.onnx
     done
-    "$B/crispcall" export --checkpoint weights/student.pt --out weights/student.tflite --format tflite
-    "$B/crispcall" export --checkpoint weights/student-qat.pt --out weights/student-int8.tflite --format tflite \
-      --int8 --calibration ../shared/data/train data/screens
+    export_shipped_tflite
     exit 0 ;;
 esac
 STEPS=${1:-10000}
