@@ -62,6 +62,7 @@ arm "${ARMS[0]}" &
 FIRST=$!
 arm "${ARMS[1]}"
 wait $FIRST
+METHODS=()
+for name in "${ARMS[@]}"; do METHODS+=("$OUT/$name/shrink-$name.onnx"); done
 "$B/crispcall" eval --suite call --preset x2 call poor lossy --limit 4 --threads 2 --no-ocr --method student \
-  $OUT/mixed32x5t1/shrink-mixed32x5t1.onnx $OUT/dense32x3t1/shrink-dense32x3t1.onnx \
-  --json docs/results/eval-student-shrink-limit4.json
+  "${METHODS[@]}" --json docs/results/eval-student-shrink-limit4.json
