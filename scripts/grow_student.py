@@ -9,10 +9,7 @@ ReLU(-t), the 1 x 1 convolution after them takes the second from the first, and 
 hidden channels start with fresh incoming weights and zero outgoing ones. From a student with a
 hidden layer already, a larger TAIL_HIDDEN widens it the same way (session 24).
 
-With --global-offset, it grows the frame-wide offset (model.global_offset, session 36), which
-starts at zero.
-
-Usage: python scripts/grow_student.py SOURCE.pt OUT.pt BLOCKS [TAIL_HIDDEN] [--global-offset]
+Usage: python scripts/grow_student.py SOURCE.pt OUT.pt BLOCKS [TAIL_HIDDEN]
 The result is a plain (fused) student; train it with model.rep=false, model.blocks=BLOCKS (and
 model.tail_hidden=TAIL_HIDDEN). BLOCKS equal to the source's gives it fused, to fine-tune with
 plain convolutions (5x faster).
@@ -28,7 +25,7 @@ from crispcall.models.io import load_network, write_weights
 from crispcall.models.student import Student
 
 
-def grow(source: Path, out: Path, blocks: int, tail_hidden: int = 0, global_offset: bool = False) -> None:
+def grow(source: Path, out: Path, blocks: int, tail_hidden: int = 0) -> None:
     trained = load_network(source, "student").fuse()
     if blocks < len(trained.body):
         raise SystemExit(f"{source} has {len(trained.body)} blocks already")
@@ -38,9 +35,7 @@ def grow(source: Path, out: Path, blocks: int, tail_hidden: int = 0, global_offs
     if tail_hidden and (trained.refine is not None or tail_hidden < max(hidden, 2 * planes)):
         raise SystemExit(f"a hidden tail layer needs a plain or narrower one and at least {2 * planes} channels")
     torch.manual_seed(0)
-    if trained.offset is not None:
-        raise SystemExit(f"{source} has a frame-wide offset already: it grows blocks only without one")
-    grown = Student(**{**trained.config, "blocks": blocks, "tail_hidden": tail_hidden, "global_offset": global_offset})
+    grown = Student(**{**trained.config, "blocks": blocks, "tail_hidden": tail_hidden})
     grown.head = trained.head
     with torch.no_grad():
         if hidden:  # a wider hidden layer: the new channels' outgoing weights start at zero
@@ -63,8 +58,4 @@ def grow(source: Path, out: Path, blocks: int, tail_hidden: int = 0, global_offs
 
 
 if __name__ == "__main__":
-    flags = {arg for arg in sys.argv[1:] if arg.startswith("--")}
-    args = [arg for arg in sys.argv[1:] if arg not in flags]
-    if flags - {"--global-offset"} or not 3 <= len(args) <= 4:
-        raise SystemExit(__doc__)
-    grow(Path(args[0]), Path(args[1]), int(args[2]), int(args[3]) if len(args) > 3 else 0, "--global-offset" in flags)
+    grow(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 0)

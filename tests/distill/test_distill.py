@@ -160,11 +160,9 @@ def test_pointwise_fit_recovers_a_linear_map():
         assert torch.allclose(fitted(inputs), truth(inputs), atol=1e-5)
 
 
-def _dense_student(global_offset: bool = False) -> Student:
+def _dense_student(tail_hidden: int = 8) -> Student:
     torch.manual_seed(0)
-    model = Student(
-        channels=8, blocks=3, block="dense", tail_hidden=8, rep=False, linear_head=True, global_offset=global_offset
-    )
+    model = Student(channels=8, blocks=3, block="dense", tail_hidden=tail_hidden, rep=False, linear_head=True)
     with torch.no_grad():
         for parameter in model.parameters():
             parameter.normal_(0, 0.1)
@@ -178,8 +176,6 @@ def test_shrinking_fits_what_it_replaces(tmp_path):
     frames = torch.rand(6, 3, 32, 32)
     with torch.no_grad():
         assert torch.equal(shrink_student(model, frames, 3, "dense", 3)(frames), model(frames))  # nothing to change
-        offset = _dense_student(global_offset=True)  # and a frame-wide offset is kept
-        assert torch.equal(shrink_student(offset, frames, 3, "dense", 3)(frames), offset(frames))
         # Second convolutions and the tail that are 1 x 1 already, and a last block that does
         # nothing: the mixed, two-block student with a 1 x 1 tail fitted to them is the same network.
         for conv in [block.conv2 for block in model.body] + [model.tail]:

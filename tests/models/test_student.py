@@ -17,7 +17,6 @@ VARIANTS = [
     {"block": "dense", "blocks": 2, "negative_slope": 0.1},
     {"block": "dense", "blocks": 2, "linear_head": True},
     {"block": "dense", "blocks": 2, "tail_hidden": 24},
-    {"block": "mixed", "blocks": 2, "tail_hidden": 24, "tail_kernel": 1, "global_offset": True},
 ]
 
 
@@ -119,23 +118,6 @@ def test_refine_stage_starts_as_the_identity_and_needs_unshuffle_4():
     assert model.tail.out_channels == 16 and model.refine.out_channels == 4
     with pytest.raises(ValueError, match="refine needs unshuffle 4"):
         Student(unshuffle=2, refine=4)
-
-
-def test_global_offset_moves_the_whole_frame_by_one_amount_from_its_mean_and_starts_at_zero():
-    model = Student(channels=8, blocks=1, block="mixed", tail_hidden=16, global_offset=True, rep=False).eval()
-    x = torch.rand(1, 3, 32, 48)
-    with torch.no_grad():
-        assert torch.equal(model(x), x)  # the identity at step 0, offset included
-        plain, _ = model.correction(x[:, :1])
-        model.offset.bias.fill_(0.01)
-        moved, _ = model.correction(x[:, :1])
-        torch.testing.assert_close(moved - plain, torch.full_like(plain, 0.01))
-        model.offset.weight.fill_(0.01)  # now it depends on the frame: on its hidden layer's mean
-        hidden = torch.relu(model.tail(model.body[0](model.embed(x[:, :1]))))
-        got, _ = model.correction(x[:, :1])
-        torch.testing.assert_close(got - plain, (0.01 + 0.01 * hidden.mean((2, 3)).sum()).expand_as(plain))
-    with pytest.raises(ValueError, match="set tail_hidden too"):
-        Student(global_offset=True)
 
 
 def test_head_and_tail_kernels():

@@ -54,15 +54,15 @@ def test_a_channel_that_never_fires_keeps_its_scale():
 def test_equalize_tail_keeps_the_students_output_and_leaves_a_plain_tail_alone():
     torch.manual_seed(0)
     inputs = [torch.rand(1, 3, 32, 32) for _ in range(2)]
-    hidden = Student(channels=8, blocks=1, block="dense", tail_hidden=16, global_offset=True).fuse()
-    for conv in (hidden.tail, hidden.tail_out, hidden.offset):
+    hidden = Student(channels=8, blocks=1, block="dense", tail_hidden=16).fuse()
+    for conv in (hidden.tail, hidden.tail_out):
         nn.init.normal_(conv.weight, std=0.1)
     plain = Student(channels=8, blocks=1, block="dense").fuse()
     with torch.no_grad():
-        expected, tail, offset = hidden(inputs[0]), hidden.tail_out.weight.clone(), hidden.offset.weight.clone()
+        expected, tail = hidden(inputs[0]), hidden.tail_out.weight.clone()
         equalize_tail(hidden, inputs)
         torch.testing.assert_close(hidden(inputs[0]), expected, atol=1e-5, rtol=1e-5)
-        assert not torch.equal(hidden.tail_out.weight, tail) and not torch.equal(hidden.offset.weight, offset)
+        assert not torch.equal(hidden.tail_out.weight, tail)
         state = {k: v.clone() for k, v in plain.state_dict().items()}
         equalize_tail(plain, inputs)
         assert all(torch.equal(plain.state_dict()[k], v) for k, v in state.items())

@@ -109,7 +109,7 @@ def shrink_student(model: Student, frames: torch.Tensor, blocks: int, block: str
     if tail_kernel > side or model.refine is not None or model.color != "luma":
         raise InputError("shrinking keeps or narrows the tail's kernel, of a luma student without a refine stage")
     small = Student(**{**model.config, "blocks": blocks, "block": block, "tail_kernel": tail_kernel, "rep": False})
-    small.head, small.tail_out, small.offset = model.head, model.tail_out, model.offset
+    small.head, small.tail_out = model.head, model.tail_out
     features = stream = model.embed(model.source_planes(frames))
     for trained in model.body:
         stream = trained(stream)

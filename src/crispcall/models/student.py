@@ -115,11 +115,6 @@ class Student(nn.Module):
             convolution makes ``tail_hidden`` channels, then a ReLU and a 1 x 1 convolution make
             the correction's planes, so each position's 16 output pixels come from a small MLP
             on the body's features instead of one linear map (not with ``refine``).
-        global_offset: one more correction for the whole frame (needs ``tail_hidden``): a 1 x 1
-            convolution of the hidden layer's mean over the frame, added to every pixel. A
-            coded frame's level is off as a whole (the test presets' H.264 round trip through
-            PyAV darkens Y by about 1 of 255, a clean frame not at all), which no window of the
-            body can tell; without it the student learns one shift for both (session 36).
 
     Input and output: N x 3 x H x W RGB in [0, 1], H and W multiples of ``unshuffle``.
     """
@@ -140,7 +135,6 @@ class Student(nn.Module):
         negative_slope: float = 0.0,
         linear_head: bool = False,
         tail_hidden: int = 0,
-        global_offset: bool = False,
     ):
         super().__init__()
         if unshuffle not in (2, 4, 8):
@@ -155,8 +149,6 @@ class Student(nn.Module):
             raise InputError(f"refine needs unshuffle 4, got {unshuffle}")
         if refine and tail_hidden:
             raise InputError("refine and tail_hidden are two kinds of last stage: choose one")
-        if global_offset and not tail_hidden:
-            raise InputError("global_offset reads the tail's hidden layer: set tail_hidden too")
         self.channels, self.unshuffle, self.color = channels, unshuffle, color
         self.negative_slope, self.linear_head = negative_slope, linear_head
         # The constructor's arguments, to rebuild a variant (fused, pruned) of this network.
@@ -175,7 +167,6 @@ class Student(nn.Module):
             "negative_slope": negative_slope,
             "linear_head": linear_head,
             "tail_hidden": tail_hidden,
-            "global_offset": global_offset,
         }
         self.size_multiple = unshuffle
         colors = 1 if color == "luma" else 3
@@ -186,7 +177,6 @@ class Student(nn.Module):
         self.tail = make_conv(channels, tail_hidden or (refine * 4 if refine else planes), tail_kernel, 1, rep)
         self.tail_out = make_conv(tail_hidden, planes, 1, 1, rep) if tail_hidden else None
         self.refine = make_conv(refine, colors * 4, 3, 1, rep) if refine else None
-        self.offset = nn.Conv2d(tail_hidden, colors, 1) if global_offset else None
         if rep and refine:
             self.refine.identity = False  # an identity branch would pass its input on at step 0
         # Start as the identity (zero correction): random corrections at step 0 are large
@@ -195,8 +185,6 @@ class Student(nn.Module):
         last = [final] if not rep else [final.main]
         if rep and final.expand is not None:  # (k > 1: the 1x1 and expansion branches too)
             last += [final.point, final.expand[1]]
-        if self.offset is not None:
-            last.append(self.offset)
         for conv in last:  # (the expansion's first 1x1 keeps its weights, or its branch could never move)
             nn.init.zeros_(conv.weight)
             nn.init.zeros_(conv.bias)
@@ -252,11 +240,7 @@ class Student(nn.Module):
             if index in self.tap_after:
                 features.append((f"block{index + 1}", out))
         if self.tail_out is not None:
-            hidden = activation(self.tail(out), self.negative_slope)
-            correction = F.pixel_shuffle(self.tail_out(hidden), r)
-            if self.offset is not None:
-                correction = correction + self.offset(F.adaptive_avg_pool2d(hidden, 1))
-            return correction, features
+            return F.pixel_shuffle(self.tail_out(activation(self.tail(out), self.negative_slope)), r), features
         if self.refine is None:
             return F.pixel_shuffle(self.tail(out), r), features
         finer = activation(F.pixel_shuffle(self.tail(out), 2), self.negative_slope)

@@ -33,19 +33,14 @@ def channel_scales(peaks: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def equalize_pair(
-    first: nn.Conv2d, second: nn.Conv2d, peaks: torch.Tensor, readers: tuple[nn.Conv2d, ...] = ()
-) -> torch.Tensor:
+def equalize_pair(first: nn.Conv2d, second: nn.Conv2d, peaks: torch.Tensor) -> torch.Tensor:
     """Rescale ``first`` -> ReLU -> ``second`` in place (same function, see the module's
-    docstring) given the hidden channels' activation ``peaks``; returns the scales applied.
-    ``readers`` are other 1 x 1 convolutions of the hidden channels (or of a linear function of
-    them, such as their mean): their input columns are multiplied as ``second``'s."""
+    docstring) given the hidden channels' activation ``peaks``; returns the scales applied."""
     scales = channel_scales(peaks, second.weight)
     first.weight /= scales.view(-1, 1, 1, 1)
     if first.bias is not None:
         first.bias /= scales
-    for conv in (second, *readers):
-        conv.weight *= scales.view(1, -1, 1, 1)
+    second.weight *= scales.view(1, -1, 1, 1)
     return scales
 
 
@@ -71,9 +66,7 @@ def equalize_tail(student: nn.Module, inputs: list[torch.Tensor]) -> nn.Module:
     activations of ``inputs`` (N x 3 x H x W in [0, 1]); a student without one is left as is.
     Returns it. Only the tail: in session 24's ad hoc trials, equalizing the blocks' pairs as
     well made the INT8 graphs agree less with FP32, on the plain-tail student and on the
-    hidden-tail one alike. A frame-wide offset (``global_offset``) reads the same hidden layer
-    and is rescaled with it."""
+    hidden-tail one alike."""
     if getattr(student, "tail_out", None) is not None:
-        readers = () if student.offset is None else (student.offset,)
-        equalize_pair(student.tail, student.tail_out, activation_peaks(student, student.tail, inputs), readers)
+        equalize_pair(student.tail, student.tail_out, activation_peaks(student, student.tail, inputs))
     return student

@@ -44,7 +44,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "augment": False,
     },
     # luma: every term (and the student's response term) on BT.601 luma only.
-    "loss": {"l1": 1.0, "l2": 0.0, "ssim": 0.0, "gradient": 0.0, "luma": False, "level": 0.0},
+    "loss": {"l1": 1.0, "l2": 0.0, "ssim": 0.0, "gradient": 0.0, "luma": False},
     # Only the concealment repair reads this section (crispcall.train.repair): each training
     # patch loses blocks of its inner block rows at a rate drawn from loss_rate; gate_loss
     # weighs the fit of its gate to the blocks lost.

@@ -25,28 +25,17 @@ def to_luma(images: torch.Tensor) -> torch.Tensor:
 
 
 class RestorationLoss(nn.Module):
-    """``l1 * L1 + l2 * MSE + ssim * (1 - SSIM) + gradient * L1(sobel) + level * L1(means)``;
-    terms weighted 0 are skipped. ``level`` compares each image's mean alone: a frame-wide
-    shift of a level or so (what a codec's colour round trip leaves) is lost in L1 among the
-    coding errors of several levels each pixel, and SSIM and the gradients do not see it.
-    With ``luma``, every term compares the images' luma only: what PSNR scores, and
+    """``l1 * L1 + l2 * MSE + ssim * (1 - SSIM) + gradient * L1(sobel)``; terms weighted 0 are
+    skipped. With ``luma``, every term compares the images' luma only: what PSNR scores, and
     all a luma-only student changes (on RGB, the target's chroma, which it cannot reach, pulls
     its luma towards the plain mean of the three channels' errors).
 
     Inputs are N x 3 x H x W in [0, 1]. Returns the total and each term (detached) for logs.
     """
 
-    def __init__(
-        self,
-        l1: float = 1.0,
-        ssim: float = 0.0,
-        gradient: float = 0.0,
-        l2: float = 0.0,
-        luma: bool = False,
-        level: float = 0.0,
-    ):
+    def __init__(self, l1: float = 1.0, ssim: float = 0.0, gradient: float = 0.0, l2: float = 0.0, luma: bool = False):
         super().__init__()
-        self.weights = {"l1": l1, "l2": l2, "ssim": ssim, "gradient": gradient, "level": level}
+        self.weights = {"l1": l1, "l2": l2, "ssim": ssim, "gradient": gradient}
         self.luma = luma
 
     def compared(self, images: torch.Tensor) -> torch.Tensor:
@@ -64,7 +53,5 @@ class RestorationLoss(nn.Module):
             terms["ssim"] = 1.0 - ssim(output.float(), target.float(), data_range=1.0, size_average=True)
         if self.weights["gradient"]:
             terms["gradient"] = F.l1_loss(sobel(output), sobel(target))
-        if self.weights["level"]:
-            terms["level"] = F.l1_loss(output.mean((1, 2, 3)), target.mean((1, 2, 3)))
         total = sum(self.weights[name] * value for name, value in terms.items())
         return total, {name: float(value.detach()) for name, value in terms.items()}
