@@ -65,13 +65,15 @@ def test_eval_call_suite_end_to_end(data_dir):
     assert faces["edge_ratio"] == pytest.approx(1.0)
     assert faces["gt_edge_ratio"] > 1.0
     assert rows[("unsharp", "faces", "x2")]["edge_ratio"] > 1.0
+    # x2 keeps the level of a frame (area down, bilinear up); the H.264 round trip of lossy darkens it.
+    assert abs(faces["level_error"]) < 0.2 and rows[("input", "faces", "lossy")]["level_error"] < -0.5
     mean = rows[("input", "mean", "x2")]
     assert mean["psnr"] == pytest.approx(
         np.mean([rows[("input", s, "x2")]["psnr"] for s in ("faces", "screens", "video", "Set14")])
     )
     assert rows[("input", "mean", "lossy")]["psnr"] < mean["psnr"]
     table = markdown_tables(doc)
-    assert "| input |" in table and "call x2 PSNR / SSIM" in table
+    assert "| input |" in table and "call x2 PSNR / SSIM" in table and "x2 level" in table
     assert "files" not in doc
 
 
@@ -166,7 +168,7 @@ def test_merged_tables_and_differences():
     assert merged["meta"]["methods"] == ["input", "peer", "mine"]
     table = difference_table(merged, "input")
     assert "| mine | 32.25 (+2.25) |" in table and "| input | 30.00 (+0.00) |" in table  # first run kept
-    assert "| peer |" in markdown_tables(merged)
+    assert "| peer |" in markdown_tables(merged) and "level" not in markdown_tables(merged)  # (none scored)
     with pytest.raises(ValueError, match="not among"):
         difference_table(merged, "magic")
     with pytest.raises(ValueError, match="different data"):

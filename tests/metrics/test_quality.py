@@ -3,7 +3,7 @@ import pytest
 from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from crispcall.metrics import edge_ratio, flicker, luma, psnr, psnr_ssim, sharpness, ssim
+from crispcall.metrics import edge_ratio, flicker, level_error, luma, psnr, psnr_ssim, sharpness, ssim
 
 
 def _noisy(image: np.ndarray, sigma: float, seed: int) -> np.ndarray:
@@ -52,6 +52,20 @@ def test_edge_ratio_sees_sharpening_and_blur(astronaut):
     assert edge_ratio(blurred, astronaut) < 0.8
     assert edge_ratio(astronaut, astronaut) == pytest.approx(1.0)
     assert sharpness(np.full((20, 20, 3), 9, np.uint8)) == 0.0
+
+
+def test_level_error_is_the_mean_luma_shift_inside_the_border():
+    image = np.random.default_rng(0).integers(20, 236, (40, 40, 3), dtype=np.uint8)
+    assert level_error(image, image) == 0.0
+    grey = image + np.uint8(3)  # +3 on R, G and B is +3 * 219 / 255 on BT.601 Y
+    assert level_error(grey, image) == pytest.approx(3 * 219 / 255)
+    assert level_error(image, grey) == pytest.approx(-3 * 219 / 255)
+    framed = image.copy()
+    framed[:4] = 255  # the 4-pixel border is not scored
+    assert level_error(framed, image) == 0.0
+    # Errors both ways (rounded, not truncated as a cast would): their mean is far below their size.
+    noise = np.rint(image + np.random.default_rng(1).normal(0, 4, image.shape)).astype(np.uint8)
+    assert abs(level_error(noise, image)) < 0.2 < float(np.mean(np.abs(luma(noise) - luma(image))))
 
 
 def test_flicker_is_zero_when_motion_matches_and_grows_with_jitter(astronaut):

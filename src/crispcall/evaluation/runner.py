@@ -19,12 +19,12 @@ from crispcall.degrade.presets import get_preset
 from crispcall.errors import InputError
 from crispcall.evaluation.suites import OCR_SET, SUITES, VIDEO_SET, iter_items, set_files
 from crispcall.methods.base import Method
-from crispcall.metrics import flicker, ocr_cer, ocr_text, psnr_ssim, sharpness, sharpness_ratio
+from crispcall.metrics import flicker, level_error, ocr_cer, ocr_text, psnr_ssim, sharpness, sharpness_ratio
 from crispcall.paths import cache_dir
 from crispcall.sysinfo import run_meta
 
 MAX_PENDING_OCR = 16
-FRAME_METRICS = ("psnr", "ssim", "edge_ratio", "gt_edge_ratio")  # what add_frame_scores gives each frame
+FRAME_METRICS = ("psnr", "ssim", "edge_ratio", "gt_edge_ratio", "level_error")  # what add_frame_scores gives each frame
 METRICS = (*FRAME_METRICS, "ocr_cer", "flicker", "vmaf", "vmaf_neg")
 NOTES = (
     "x2 peers take the low-resolution frame the call delivered; at the x3 preset their x2 "
@@ -58,12 +58,14 @@ def add_frame_scores(
     values: dict[str, list[float]], out: np.ndarray, gt: np.ndarray, input_sharpness: float, gt_ratio: float
 ) -> None:
     """Append one restored frame's PSNR, SSIM, edge ratio over the input (whose sharpness is
-    computed once per frame, for every method) and the ground truth's own ratio to ``values``."""
+    computed once per frame, for every method), the ground truth's own ratio and the frame's
+    level error to ``values``."""
     score_psnr, score_ssim = psnr_ssim(out, gt)
     values["psnr"].append(score_psnr)
     values["ssim"].append(score_ssim)
     values["edge_ratio"].append(sharpness_ratio(out, input_sharpness))
     values["gt_edge_ratio"].append(gt_ratio)
+    values["level_error"].append(level_error(out, gt))
 
 
 def _gt_text(image: np.ndarray) -> str:

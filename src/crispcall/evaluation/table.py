@@ -90,24 +90,33 @@ def markdown_tables(document: dict) -> str:
         lambda m, i: index[(m, first_suite[columns[i][0]], columns[i][0], columns[i][1])],
     )
 
+    # Results written before the level error was scored have none: their tables stay as they were.
+    level = any(r.get("level_error") is not None for r in rows)
     out.append("")
     out.append(
-        "Edge ratio over the input (ground truth's own ratio in the header), OCR CER on "
-        "screens, flicker on video (lower is better):"
+        "Edge ratio over the input (ground truth's own ratio in the header), "
+        + ("level error (mean Y error in levels of 255, best at 0), " if level else "")
+        + "OCR CER on screens, flicker on video (lower is better):"
     )
     out.append("")
     suite = suites[0]
     header = []
     for p in presets:
         gt = index[(methods[0], suite, "mean", p)]["gt_edge_ratio"] if methods else None
-        header += [f"{p} edge (gt {format_value(gt, 2)})", f"{p} CER", f"{p} flicker"]
+        header += [
+            f"{p} edge (gt {format_value(gt, 2)})",
+            *([f"{p} level"] if level else []),
+            f"{p} CER",
+            f"{p} flicker",
+        ]
     out.append(f"| method ({suite} suite) | " + " | ".join(header) + " |")
     out.append("|---" * (len(header) + 1) + "|")
     for m in methods:
         cells = []
         for p in presets:
             r = index[(m, suite, "mean", p)]
-            cells += [format_value(r["edge_ratio"], 2), format_value(r["ocr_cer"], 3), format_value(r["flicker"], 3)]
+            cells += [format_value(r["edge_ratio"], 2), *([format_value(r["level_error"], 2)] if level else [])]
+            cells += [format_value(r["ocr_cer"], 3), format_value(r["flicker"], 3)]
         out.append(f"| {m} | " + " | ".join(cells) + " |")
     if any(r.get("vmaf") is not None for r in rows):
         out += ["", f"VMAF / VMAF-NEG ({suite} suite, mean over clips):", ""]
