@@ -169,6 +169,10 @@ def test_merged_tables_and_differences():
     table = difference_table(merged, "input")
     assert "| mine | 32.25 (+2.25) |" in table and "| input | 30.00 (+0.00) |" in table  # first run kept
     assert "| peer |" in markdown_tables(merged) and "level" not in markdown_tables(merged)  # (none scored)
+    for row in narrow["results"]:  # a newer run scored the level error; the older run's rows have none
+        row["level_error"] = -0.5
+    mixed = markdown_tables(merge_documents([wide, narrow]))
+    assert "call level" in mixed and "| mine | 1.00 | -0.50 |" in mixed and "| peer | 1.00 | – |" in mixed
     with pytest.raises(ValueError, match="not among"):
         difference_table(merged, "magic")
     with pytest.raises(ValueError, match="different data"):

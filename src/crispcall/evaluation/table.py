@@ -115,7 +115,7 @@ def markdown_tables(document: dict) -> str:
         cells = []
         for p in presets:
             r = index[(m, suite, "mean", p)]
-            cells += [format_value(r["edge_ratio"], 2), *([format_value(r["level_error"], 2)] if level else [])]
+            cells += [format_value(r["edge_ratio"], 2), *([format_value(r.get("level_error"), 2)] if level else [])]
             cells += [format_value(r["ocr_cer"], 3), format_value(r["flicker"], 3)]
         out.append(f"| {m} | " + " | ".join(cells) + " |")
     if any(r.get("vmaf") is not None for r in rows):
