@@ -3,7 +3,7 @@ import pytest
 from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from crispcall.metrics import edge_ratio, flicker, level_error, luma, psnr, psnr_ssim, sharpness, ssim
+from crispcall.metrics import edge_ratio, flicker, level_error, luma, luma_scores, psnr, psnr_ssim, sharpness, ssim
 
 
 def _noisy(image: np.ndarray, sigma: float, seed: int) -> np.ndarray:
@@ -28,6 +28,7 @@ def test_psnr_and_ssim_match_scikit_image_on_random_images(seed):
     assert ssim(output, target) == pytest.approx(expected_ssim, abs=1e-9)
     assert psnr(output, target) == pytest.approx(peak_signal_noise_ratio(y_gt, y_out, data_range=255), abs=1e-9)
     assert psnr_ssim(output, target) == (psnr(output, target), ssim(output, target))
+    assert luma_scores(output, target) == (psnr(output, target), ssim(output, target), level_error(output, target))
 
 
 def test_identical_images():

@@ -19,7 +19,7 @@ from crispcall.degrade.presets import get_preset
 from crispcall.errors import InputError
 from crispcall.evaluation.suites import OCR_SET, SUITES, VIDEO_SET, iter_items, set_files
 from crispcall.methods.base import Method
-from crispcall.metrics import flicker, level_error, ocr_cer, ocr_text, psnr_ssim, sharpness, sharpness_ratio
+from crispcall.metrics import flicker, luma_scores, ocr_cer, ocr_text, sharpness, sharpness_ratio
 from crispcall.paths import cache_dir
 from crispcall.sysinfo import run_meta
 
@@ -60,12 +60,12 @@ def add_frame_scores(
     """Append one restored frame's PSNR, SSIM, edge ratio over the input (whose sharpness is
     computed once per frame, for every method), the ground truth's own ratio and the frame's
     level error to ``values``."""
-    score_psnr, score_ssim = psnr_ssim(out, gt)
+    score_psnr, score_ssim, score_level = luma_scores(out, gt)
     values["psnr"].append(score_psnr)
     values["ssim"].append(score_ssim)
     values["edge_ratio"].append(sharpness_ratio(out, input_sharpness))
     values["gt_edge_ratio"].append(gt_ratio)
-    values["level_error"].append(level_error(out, gt))
+    values["level_error"].append(score_level)
 
 
 def _gt_text(image: np.ndarray) -> str:

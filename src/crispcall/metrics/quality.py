@@ -73,7 +73,10 @@ def level_error(output: np.ndarray, target: np.ndarray, border: int = BORDER) ->
     """Mean of the output's Y minus the target's, in levels of 255, ``border`` pixels cropped:
     a shift of the whole frame, which PSNR counts and SSIM and the edge ratio hardly see (the
     test presets' H.264 round trip through PyAV darkens Y by about 1)."""
-    a, b = _pair(output, target, border)
+    return _level_y(*_pair(output, target, border))
+
+
+def _level_y(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a - b))
 
 
@@ -86,10 +89,16 @@ def agreement_psnr(outputs: Sequence[np.ndarray], references: Sequence[np.ndarra
     return float("inf") if mse == 0 else float(10 * np.log10(255.0**2 / mse))
 
 
+def luma_scores(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> tuple[float, float, float]:
+    """:func:`psnr`, :func:`ssim` and :func:`level_error` together, converting each image to
+    luma once."""
+    a, b = _pair(output, target, border)
+    return _psnr_y(a, b), _ssim_y(a, b), _level_y(a, b)
+
+
 def psnr_ssim(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> tuple[float, float]:
     """:func:`psnr` and :func:`ssim` together, converting each image to luma once."""
-    a, b = _pair(output, target, border)
-    return _psnr_y(a, b), _ssim_y(a, b)
+    return luma_scores(output, target, border)[:2]
 
 
 def sharpness(image: np.ndarray) -> float:
