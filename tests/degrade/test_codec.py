@@ -14,6 +14,13 @@ def test_intra_roundtrip_is_deterministic_and_crf_orders_quality(astronaut, code
     assert psnr(bad, astronaut) < psnr(good, astronaut)
 
 
+@pytest.mark.parametrize("codec", ["h264", "vp8"])
+def test_roundtrip_keeps_the_level(astronaut, codec):
+    luma = (0.299, 0.587, 0.114)
+    out = encode_decode_image(astronaut, codec, crf=30)
+    assert abs((out @ luma).mean() - (astronaut @ luma).mean()) < 0.3
+
+
 def test_bitrate_mode_and_odd_sizes(astronaut):
     odd = np.ascontiguousarray(astronaut[:101, :77])
     out = encode_decode_image(odd, "h264", crf=None, bitrate=200_000)

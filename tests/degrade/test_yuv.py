@@ -1,8 +1,9 @@
+import av
 import cv2
 import numpy as np
 import pytest
 
-from crispcall.degrade.yuv import i420_planes, i420_to_rgb, rgb_luma, rgb_to_i420, upscale_planes
+from crispcall.degrade.yuv import i420_planes, i420_to_rgb, rgb_luma, rgb_to_i420, upscale_planes, video_frame_rgb
 
 
 def test_i420_planes_and_rgb_at_odd_sizes():
@@ -37,3 +38,16 @@ def test_planes_are_upscaled_as_a_player_does(coffee):
     big = upscale_planes(y, u, v, (200, 300))
     assert [p.shape for p in big] == [(200, 300), (100, 150), (100, 150)]
     assert np.array_equal(big[0], cv2.resize(y, (300, 200), interpolation=cv2.INTER_LINEAR))
+
+
+def test_decoded_frames_keep_their_level(coffee):
+    frame = np.ascontiguousarray(coffee[:100, :150])
+    buffer = rgb_to_i420(frame)
+    decoded = av.VideoFrame.from_ndarray(buffer.reshape(150, 150), format="yuv420p")
+    rgb = video_frame_rgb(decoded)
+    assert np.array_equal(rgb, i420_to_rgb(buffer, 150, 100))
+    level = rgb_luma(rgb).astype(float).mean() - rgb_luma(frame).astype(float).mean()
+    assert abs(level) < 0.2
+    decoded.color_range = 2  # full range: the limited-range conversion would be wrong, PyAV converts it
+    assert np.array_equal(video_frame_rgb(decoded), decoded.to_ndarray(format="rgb24"))
+    assert np.array_equal(video_frame_rgb(av.VideoFrame.from_ndarray(frame, format="rgb24")), frame)

@@ -65,8 +65,8 @@ def test_eval_call_suite_end_to_end(data_dir):
     assert faces["edge_ratio"] == pytest.approx(1.0)
     assert faces["gt_edge_ratio"] > 1.0
     assert rows[("unsharp", "faces", "x2")]["edge_ratio"] > 1.0
-    # x2 keeps the level of a frame (area down, bilinear up); the H.264 round trip of lossy darkens it.
-    assert abs(faces["level_error"]) < 0.2 and rows[("input", "faces", "lossy")]["level_error"] < -0.5
+    # x2 keeps the level of a frame (area down, bilinear up), and so does lossy's H.264 round trip.
+    assert abs(faces["level_error"]) < 0.2 and abs(rows[("input", "faces", "lossy")]["level_error"]) < 0.3
     mean = rows[("input", "mean", "x2")]
     assert mean["psnr"] == pytest.approx(
         np.mean([rows[("input", s, "x2")]["psnr"] for s in ("faces", "screens", "video", "Set14")])

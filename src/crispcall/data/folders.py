@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from crispcall.degrade.ops import crop_to_multiple
+from crispcall.degrade.yuv import video_frame_rgb
 from crispcall.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ def decode_clip(path: Path) -> tuple[Iterator[np.ndarray], int]:
     def frames() -> Iterator[np.ndarray]:
         with container:
             for frame in container.decode(stream):
-                yield crop_to_multiple(frame.to_ndarray(format="rgb24"))
+                yield crop_to_multiple(video_frame_rgb(frame))
 
     return frames(), fps
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from crispcall.degrade.checks import check_choice, check_range, check_rgb
 from crispcall.degrade.ops import pad_to_multiple
+from crispcall.degrade.yuv import video_frame_rgb
 from crispcall.errors import InputError
 
 ENCODERS = {"h264": "libx264", "vp8": "libvpx"}
@@ -68,7 +69,10 @@ def encode_decode_frames(
     gop: int = 60,
     fps: int = 30,
 ) -> Iterator[np.ndarray]:
-    """Encode ``frames`` as one stream and yield the decoded RGB frames, in order.
+    """Encode ``frames`` as one stream and yield the decoded RGB frames, in order. PyAV converts
+    each frame to yuv420p for the encoder (its luma as exact as OpenCV's) and the decoded
+    planes go back to RGB through :func:`~crispcall.degrade.yuv.video_frame_rgb`, so the round
+    trip keeps a frame's level as a codec does.
 
     Args:
         frames: RGB uint8 frames of one size.
@@ -94,7 +98,7 @@ def encode_decode_frames(
     def decode(packets: Sequence[av.Packet]) -> Iterator[np.ndarray]:
         for packet in packets:
             for frame in dec.decode(packet):
-                yield frame.to_ndarray(format="rgb24")[:height, :width]
+                yield video_frame_rgb(frame)[:height, :width]
 
     def encode(frame: np.ndarray | None, index: int) -> list[av.Packet]:
         if frame is None:
@@ -116,7 +120,7 @@ def encode_decode_frames(
         frame = next(iterator, None)
     yield from decode(encode(None, index))
     for decoded in dec.decode(None):
-        yield decoded.to_ndarray(format="rgb24")[:height, :width]
+        yield video_frame_rgb(decoded)[:height, :width]
 
 
 def encode_decode_image(

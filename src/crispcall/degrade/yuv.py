@@ -32,6 +32,17 @@ def planes_to_rgb(y: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(packed, cv2.COLOR_YUV2RGB_I420)[:height, :width]
 
 
+def video_frame_rgb(frame) -> np.ndarray:
+    """RGB of a decoded PyAV ``VideoFrame``: limited-range yuv420p through :func:`planes_to_rgb`,
+    as every I420 frame here; other formats through PyAV. PyAV's own yuv420p-to-rgb24 path
+    (swscale, whatever the interpolation) darkens every frame by about 1.2 levels of 255, which
+    no codec and no browser does."""
+    if frame.format.name != "yuv420p" or frame.color_range == 2:  # 2: AVCOL_RANGE_JPEG, full range
+        return frame.to_ndarray(format="rgb24")
+    planes = (np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width] for p in frame.planes)
+    return planes_to_rgb(*planes)
+
+
 def i420_to_rgb(data: np.ndarray, width: int, height: int) -> np.ndarray:
     """An I420 buffer as RGB."""
     return planes_to_rgb(*i420_planes(data, width, height))

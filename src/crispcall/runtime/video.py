@@ -26,6 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 from crispcall.degrade.ops import pad_to_multiple
+from crispcall.degrade.yuv import video_frame_rgb
 from crispcall.errors import InputError
 from crispcall.files import written_whole
 from crispcall.metrics.quality import FlickerMeter, psnr_ssim
@@ -338,7 +339,7 @@ def _transcode(
                 if _as_i420(frame, sharpen_i420):
                     yield ("i420", frame.to_ndarray(format="yuv420p"), frame.pts, frame.time_base)
                 else:
-                    yield ("video", frame.to_ndarray(format="rgb24"), frame.pts, frame.time_base)
+                    yield ("video", video_frame_rgb(frame), frame.pts, frame.time_base)
 
     def restore(item: tuple) -> tuple:
         if item[0] == "side":
@@ -366,13 +367,13 @@ def _transcode(
             report.i420_frames += 1
             frame = av.VideoFrame.from_ndarray(sharp, format="yuv420p")
             if reference_frames is not None:  # the metrics compare RGB frames
-                image = av.VideoFrame.from_ndarray(image, format="yuv420p").to_ndarray(format="rgb24")
-                sharp = frame.to_ndarray(format="rgb24")
+                image = video_frame_rgb(av.VideoFrame.from_ndarray(image, format="yuv420p"))
+                sharp = video_frame_rgb(frame)
         if reference_frames is not None:
             clean = next(reference_frames, None)
             if clean is None:
                 raise InputError("the reference clip has fewer frames than the input")
-            clean = clean.to_ndarray(format="rgb24")
+            clean = video_frame_rgb(clean)
             if clean.shape != sharp.shape:
                 raise InputError(f"reference frames are {clean.shape[:2]}, the input's {sharp.shape[:2]}")
             report.per_frame.append(psnr_ssim(sharp, clean))
