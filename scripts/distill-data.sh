@@ -6,9 +6,12 @@
 # beside it (the responses are most of it). Needs ../shared/data/train.
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
-TEACHER=runs/s23/teacher-s21.pt   # session 21's RLFN teacher, whose responses the arms learn
+# Session 21's RLFN teacher fine-tuned 1,000 steps on pairs without PyAV's darkening (session 37,
+# scripts/student-s37.sh teacher), whose responses the student learns; sessions 34-36 used session
+# 21's own (git show ef125e1:weights/teacher.pt), which the configs' distill.teacher still names.
+TEACHER=docs/models/student-s37/teacher-s37.pt
 mkdir -p data runs/s23
-[ -f $TEACHER ] || git show ef125e1:weights/teacher.pt > $TEACHER
+[ -f runs/s23/teacher-s21.pt ] || git show ef125e1:weights/teacher.pt > runs/s23/teacher-s21.pt
 [ -d data/screens ] || "$B/crispcall" data screens --out data/screens --count 600
 cache() {  # output, then the options that make it
   local out=$1
