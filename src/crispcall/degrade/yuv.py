@@ -4,10 +4,17 @@ of ceil(side / 2)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import cv2
 import numpy as np
 
 from crispcall.errors import InputError
+
+if TYPE_CHECKING:
+    import av
+
+FULL_RANGE = 2  # a frame's color_range for full-range (JPEG) levels, AVCOL_RANGE_JPEG
 
 
 def i420_planes(data: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -32,12 +39,12 @@ def planes_to_rgb(y: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(packed, cv2.COLOR_YUV2RGB_I420)[:height, :width]
 
 
-def video_frame_rgb(frame) -> np.ndarray:
+def video_frame_rgb(frame: av.VideoFrame) -> np.ndarray:
     """RGB of a decoded PyAV ``VideoFrame``: limited-range yuv420p through :func:`planes_to_rgb`,
     as every I420 frame here; other formats through PyAV. PyAV's own yuv420p-to-rgb24 path
     (swscale, whatever the interpolation) darkens every frame by about 1.2 levels of 255, which
     no codec and no browser does."""
-    if frame.format.name != "yuv420p" or frame.color_range == 2:  # 2: AVCOL_RANGE_JPEG, full range
+    if frame.format.name != "yuv420p" or frame.color_range == FULL_RANGE:
         return frame.to_ndarray(format="rgb24")
     planes = (np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width] for p in frame.planes)
     return planes_to_rgb(*planes)

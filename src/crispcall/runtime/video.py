@@ -26,7 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 from crispcall.degrade.ops import pad_to_multiple
-from crispcall.degrade.yuv import video_frame_rgb
+from crispcall.degrade.yuv import FULL_RANGE, video_frame_rgb
 from crispcall.errors import InputError
 from crispcall.files import written_whole
 from crispcall.metrics.quality import FlickerMeter, psnr_ssim
@@ -299,7 +299,7 @@ def _as_i420(frame: av.VideoFrame, sharpen_i420: I420Sharpener | None) -> bool:
     return (
         sharpen_i420 is not None
         and frame.format.name == "yuv420p"
-        and frame.color_range != 2  # AVCOL_RANGE_JPEG: full range, which the graph does not map
+        and frame.color_range != FULL_RANGE  # which the graph does not map
         and sharpen_i420.fits(frame.height, frame.width)
     )
 
