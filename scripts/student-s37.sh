@@ -4,6 +4,8 @@
 #   bash scripts/student-s37.sh data   # move the older caches aside (runs/s37/old-caches) and remake them
 #   bash scripts/student-s37.sh teacher  # session 21's RLFN teacher 1,000 steps on them (it had learnt to undo the
 #                                        # old darkening: +0.65 levels on the new pairs), then its responses
+#   (since this session distill-data.sh makes the responses with the teacher this step wrote, committed as
+#   docs/models/student-s37/teacher-s37.pt: after `data`, `teacher` is only needed to remake that teacher)
 #   bash scripts/student-s37.sh train  # 8,000 steps of the shipped recipe from the shipped weights, then QAT
 #   bash scripts/student-s37.sh eval   # exports, then the first 4 files a set beside the shipped files
 set -euo pipefail

@@ -71,8 +71,8 @@ def ssim(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
 
 def level_error(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
     """Mean of the output's Y minus the target's, in levels of 255, ``border`` pixels cropped:
-    a shift of the whole frame, which PSNR counts and SSIM and the edge ratio hardly see (the
-    test presets' H.264 round trip through PyAV darkens Y by about 1)."""
+    a shift of the whole frame, which PSNR counts and SSIM and the edge ratio hardly see (PyAV's
+    yuv420p-to-RGB conversion, which the presets used until session 37, darkened Y by about 1)."""
     return _level_y(*_pair(output, target, border))
 
 

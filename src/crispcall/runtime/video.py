@@ -26,7 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 from crispcall.degrade.ops import pad_to_multiple
-from crispcall.degrade.yuv import FULL_RANGE, video_frame_rgb
+from crispcall.degrade.yuv import FULL_RANGE, i420_to_rgb, video_frame_rgb
 from crispcall.errors import InputError
 from crispcall.files import written_whole
 from crispcall.metrics.quality import FlickerMeter, psnr_ssim
@@ -367,8 +367,7 @@ def _transcode(
             report.i420_frames += 1
             frame = av.VideoFrame.from_ndarray(sharp, format="yuv420p")
             if reference_frames is not None:  # the metrics compare RGB frames
-                image = video_frame_rgb(av.VideoFrame.from_ndarray(image, format="yuv420p"))
-                sharp = video_frame_rgb(frame)
+                image, sharp = (i420_to_rgb(planes.ravel(), frame.width, frame.height) for planes in (image, sharp))
         if reference_frames is not None:
             clean = next(reference_frames, None)
             if clean is None:
