@@ -8,8 +8,9 @@
 #   bash scripts/student-s38.sh eval   # INT8 exports, first 4 files a set at x2 and call beside the shipped file
 # and the shipped teacher (session 29's repair in front of session 23's RLFN), which learnt to undo
 # the old darkening too, fine-tuned whole on the remade pairs as session 37 did session 21's:
-#   bash scripts/student-s38.sh teacher       # 1,000 steps of configs/teacher-rlfn-x2-clean.yaml from weights/teacher.pt
+#   bash scripts/student-s38.sh teacher       # 1,000 steps of configs/teacher-rlfn-x2-clean.yaml from it, repair and all
 #   bash scripts/student-s38.sh teacher-eval  # x2, call and lossy on the image sets, beside the shipped one and the peers
+#   (shipped: cp runs/s38/teacher/teacher.pt weights/teacher.pt; cp runs/s38/teacher-s38.onnx weights/teacher.onnx)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s38
@@ -45,12 +46,14 @@ case ${1:-} in
     "$B/crispcall" eval --suite call --preset x2 call --limit 4 --threads 2 --no-ocr \
       --method student-int8 $R/mse-int8.onnx $R/resp4-int8.onnx --json docs/results/eval-student-s38-limit4.json ;;
   teacher)
+    mkdir -p $R
+    git show 79884b0:weights/teacher.pt > $R/teacher-s29.pt   # the teacher shipped from session 29 to 37
     "$B/crispcall" train teacher --config configs/teacher-rlfn-x2-clean.yaml --out $R/teacher \
       --set model.kind=repaired --set "model.network={kind: rlfn-x2}" --set "model.repair={channels: 32}" \
-      --set train.init=weights/teacher.pt --set train.val_every=500 > $R/teacher.log 2>&1
+      --set train.init=$R/teacher-s29.pt --set train.val_every=500 > $R/teacher.log 2>&1
     "$B/crispcall" export --checkpoint $R/teacher/teacher.pt --out $R/teacher-s38.onnx ;;
   teacher-eval)
-    "$B/crispcall" eval --suite call --preset x2 call lossy --sets faces screens Set14 --threads 2 \
+    "$B/crispcall" eval --suite call --preset x2 call lossy --sets faces screens Set14 --threads 2 --no-ocr \
       --method input imdn-rte waifu2x-noise1 teacher $R/teacher-s38.onnx --json docs/results/eval-teacher-s38-images.json ;;
   *) echo "usage: $0 train|eval|teacher|teacher-eval" >&2; exit 2 ;;
 esac
