@@ -33,9 +33,10 @@ case ${1:-} in
     mkdir -p $R
     # the squared error on the ground truth and on the teacher's targets, these weighted twice
     fp32 mse --set loss.l1=0 --set loss.l2=25 --set distill.response=50 --set distill.response_norm=l2 &
+    mse=$!
     # the shipped L1 recipe with the teacher's targets weighted four times
     fp32 resp4 --set distill.response=4 &
-    wait
+    wait $! && wait $mse
     qat mse
     qat resp4 ;;
   eval)
@@ -52,8 +53,9 @@ case ${1:-} in
       --set model.kind=repaired --set "model.network={kind: rlfn-x2}" --set "model.repair={channels: 32}" \
       --set train.init=$R/teacher-s29.pt --set train.val_every=500 > $R/teacher.log 2>&1
     "$B/crispcall" export --checkpoint $R/teacher/teacher.pt --out $R/teacher-s38.onnx ;;
-  teacher-eval)
+  teacher-eval)  # `teacher` in the JSON is the session-29 file
+    git show 79884b0:weights/teacher.onnx > $R/teacher.onnx
     "$B/crispcall" eval --suite call --preset x2 call lossy --sets faces screens Set14 --threads 2 --no-ocr \
-      --method input imdn-rte waifu2x-noise1 teacher $R/teacher-s38.onnx --json docs/results/eval-teacher-s38-images.json ;;
+      --method input imdn-rte waifu2x-noise1 $R/teacher.onnx $R/teacher-s38.onnx --json docs/results/eval-teacher-s38-images.json ;;
   *) echo "usage: $0 train|eval|teacher|teacher-eval" >&2; exit 2 ;;
 esac
