@@ -18,8 +18,11 @@
 # 4. The shipped teacher's targets (session 38: validation 28.00 dB against session 37's 27.91)
 #    instead of session 37's, on the shipped pairs:
 #   bash scripts/student-s39.sh t38     # its responses (about 25 min), then the shipped recipe on them, 8,000 steps, QAT
-#   bash scripts/student-s39.sh bench   # INT8 at 1080p on two threads beside the shipped file and the
-#                                       # 69787c2 budget file, twice in reversed order (idle machine)
+# 5. The seven-block body at twice the rate and four times the steps, so the new blocks train
+#    (long: over several sittings, resuming from its checkpoint):
+#   bash scripts/student-s39.sh b7-long
+#   bash scripts/student-s39.sh bench   # the grown bodies as INT8 at 1080p on two threads beside the shipped
+#                                       # file and the 69787c2 budget file, twice in reversed order (idle machine)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s39
@@ -77,6 +80,12 @@ case ${1:-} in
     R38=data/pairs-teacher-x2-128-t38-responses.npz
     "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/t38-qat --set train.init=$R/t38/student.pt \
       --set "distill.responses=[$R38, $R38, clean, data/pairs-screens-x2-128-t38-responses.npz]" > $R/t38-qat.log 2>&1 ;;
+  b7-long)
+    mkdir -p $R
+    [ -f $R/b7-init.pt ] || "$B/python" scripts/grow_student.py weights/student.pt $R/b7-init.pt 7
+    "$B/crispcall" train student --config configs/student-dense32x5-t64-screens.yaml --out $R/b7-long --steps 32000 \
+      --set model.block=mixed --set model.tail_kernel=1 --set model.blocks=7 --set train.init=$R/b7-init.pt \
+      --set train.lr=2e-4 --set train.warmup_steps=1000 --set train.seed=12 --set train.val_every=4000 >> $R/b7-long.log 2>&1 ;;
   eval)
     methods=()
     for arm in "${ARMS[@]}"; do
@@ -89,12 +98,12 @@ case ${1:-} in
     mkdir -p runs/shapes
     git show 69787c2:weights/student-int8.onnx > runs/shapes/student-int8-69787c2.onnx
     files=(runs/shapes/student-int8-69787c2.onnx student-int8)
-    for arm in "${ARMS[@]}"; do files+=($R/$arm/$arm-int8.onnx); done
+    for arm in b6 b7; do files+=($R/$arm/$arm-int8.onnx); done   # the other arms have the shipped shape
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${files[@]}" \
       --json docs/results/bench-s39-1080p-2threads.json
     reversed=()
     for ((i = ${#files[@]} - 1; i >= 0; i--)); do reversed+=("${files[i]}"); done
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${reversed[@]}" \
       --json docs/results/bench-s39-1080p-2threads-reversed.json ;;
-  *) echo "usage: $0 u8x64-score STEP|grow|data|fresh|t38|eval|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 u8x64-score STEP|grow|data|fresh|t38|b7-long|eval|bench" >&2; exit 2 ;;
 esac
