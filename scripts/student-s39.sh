@@ -30,14 +30,28 @@ ARMS=(b6 b7 fresh t38)
 T2=data/pairs-teacher2-x2-128.npz
 T2R=data/pairs-teacher2-x2-128-rlfn-responses.npz
 source scripts/export-student.sh
+finetune() {  # output folder, steps, initial weights, then more --set options: the shipped student's
+              # recipe (session 37's)
+  local out=$1 steps=$2 init=$3
+  shift 3
+  "$B/crispcall" train student --config configs/student-dense32x5-t64-screens.yaml --out "$out" --steps "$steps" \
+    --set model.block=mixed --set model.tail_kernel=1 --set train.init="$init" --set train.warmup_steps=200 "$@"
+}
+qat() {  # arm, then more --set options: the shipped QAT recipe from the arm's FP32 weights
+  local arm=$1
+  shift
+  "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/$arm-qat \
+    --set train.init=$R/$arm/student.pt "$@" > $R/$arm-qat.log 2>&1
+}
+grow_init() {  # arm name, blocks: the shipped weights with blocks that start as the identity
+  [ -f $R/$1-init.pt ] || "$B/python" scripts/grow_student.py weights/student.pt $R/$1-init.pt "$2"
+}
 grown() {  # arm name, blocks
   local name=$1 blocks=$2
-  "$B/python" scripts/grow_student.py weights/student.pt $R/$name-init.pt "$blocks"
-  "$B/crispcall" train student --config configs/student-dense32x5-t64-screens.yaml --out $R/$name --steps 4000 \
-    --set model.block=mixed --set model.tail_kernel=1 --set model.blocks="$blocks" --set train.init=$R/$name-init.pt \
-    --set train.warmup_steps=200 --set train.seed=9 --set train.threads=1 > $R/$name.log 2>&1
-  "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/$name-qat \
-    --set train.init=$R/$name/student.pt --set train.threads=1 > $R/$name-qat.log 2>&1
+  grow_init "$name" "$blocks"
+  finetune $R/$name 4000 $R/$name-init.pt --set model.blocks="$blocks" --set train.seed=9 --set train.threads=1 \
+    > $R/$name.log 2>&1
+  qat "$name" --set train.threads=1
 }
 case ${1:-} in
   u8x64-score)
@@ -60,32 +74,24 @@ case ${1:-} in
   fresh)
     T=data/pairs-teacher-x2-128.npz
     S=data/pairs-screens-x2-128.npz
-    "$B/crispcall" train student --config configs/student-dense32x5-t64-screens.yaml --out $R/fresh --steps 8000 \
-      --set model.block=mixed --set model.tail_kernel=1 --set train.init=weights/student.pt \
-      --set train.warmup_steps=200 --set train.seed=10 \
+    finetune $R/fresh 8000 weights/student.pt --set train.seed=10 \
       --set "data.cache=[$T, $T2, data/pairs-clean-x2-128.npz, $S]" \
       --set "distill.responses=[${T%.npz}-rlfn-responses.npz, $T2R, clean, ${S%.npz}-rlfn-responses.npz]" > $R/fresh.log 2>&1
-    "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/fresh-qat \
-      --set train.init=$R/fresh/student.pt > $R/fresh-qat.log 2>&1 ;;
+    qat fresh ;;
   t38)
     for pairs in teacher screens; do
       out=data/pairs-$pairs-x2-128-t38-responses.npz
       [ -f $out ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-$pairs-x2-128.npz --out $out
     done
-    "$B/crispcall" train student --config configs/student-dense32x5-t64-screens.yaml --out $R/t38 --steps 8000 \
-      --set model.block=mixed --set model.tail_kernel=1 --set train.init=weights/student.pt \
-      --set train.warmup_steps=200 --set train.seed=11 \
-      --set "distill.responses=[data/pairs-teacher-x2-128-t38-responses.npz, clean, data/pairs-screens-x2-128-t38-responses.npz]" \
-      > $R/t38.log 2>&1
-    R38=data/pairs-teacher-x2-128-t38-responses.npz
-    "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/t38-qat --set train.init=$R/t38/student.pt \
-      --set "distill.responses=[$R38, $R38, clean, data/pairs-screens-x2-128-t38-responses.npz]" > $R/t38-qat.log 2>&1 ;;
+    TR=data/pairs-teacher-x2-128-t38-responses.npz
+    SR=data/pairs-screens-x2-128-t38-responses.npz
+    finetune $R/t38 8000 weights/student.pt --set train.seed=11 --set "distill.responses=[$TR, clean, $SR]" > $R/t38.log 2>&1
+    qat t38 --set "distill.responses=[$TR, $TR, clean, $SR]" ;;
   b7-long)
     mkdir -p $R
-    [ -f $R/b7-init.pt ] || "$B/python" scripts/grow_student.py weights/student.pt $R/b7-init.pt 7
-    "$B/crispcall" train student --config configs/student-dense32x5-t64-screens.yaml --out $R/b7-long --steps 32000 \
-      --set model.block=mixed --set model.tail_kernel=1 --set model.blocks=7 --set train.init=$R/b7-init.pt \
-      --set train.lr=2e-4 --set train.warmup_steps=1000 --set train.seed=12 --set train.val_every=4000 >> $R/b7-long.log 2>&1 ;;
+    grow_init b7 7
+    finetune $R/b7-long 32000 $R/b7-init.pt --set model.blocks=7 --set train.lr=2e-4 --set train.warmup_steps=1000 \
+      --set train.seed=12 --set train.val_every=4000 >> $R/b7-long.log 2>&1 ;;
   eval)
     methods=()
     for arm in "${ARMS[@]}"; do
