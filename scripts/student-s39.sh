@@ -21,6 +21,8 @@
 # 5. The seven-block body at twice the rate and four times the steps, so the new blocks train
 #    (long: over several sittings, resuming from its checkpoint):
 #   bash scripts/student-s39.sh b7-long
+#   bash scripts/student-s39.sh b7-score   # when it ends: the shipped QAT recipe, every export, then the
+#                                          # first 4 files a set at x2 and call beside the shipped INT8 file
 #   bash scripts/student-s39.sh bench   # the grown bodies as INT8 at 1080p on two threads beside the shipped
 #                                       # file and the 69787c2 budget file, twice in reversed order (idle machine)
 set -euo pipefail
@@ -92,6 +94,11 @@ case ${1:-} in
     grow_init b7 7
     finetune $R/b7-long 32000 $R/b7-init.pt --set model.blocks=7 --set train.lr=2e-4 --set train.warmup_steps=1000 \
       --set train.seed=12 --set train.val_every=4000 >> $R/b7-long.log 2>&1 ;;
+  b7-score)
+    qat b7-long
+    export_student $R/b7-long b7-long
+    "$B/crispcall" eval --suite call --preset x2 call --limit 4 --threads 2 --no-ocr \
+      --method student-int8 $R/b7-long/b7-long-int8.onnx --json docs/results/eval-student-s39-b7-long-limit4.json ;;
   eval)
     methods=()
     for arm in "${ARMS[@]}"; do
@@ -111,5 +118,5 @@ case ${1:-} in
     for ((i = ${#files[@]} - 1; i >= 0; i--)); do reversed+=("${files[i]}"); done
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${reversed[@]}" \
       --json docs/results/bench-s39-1080p-2threads-reversed.json ;;
-  *) echo "usage: $0 u8x64-score STEP|grow|data|fresh|t38|b7-long|eval|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 u8x64-score STEP|grow|data|fresh|t38|b7-long|b7-score|eval|bench" >&2; exit 2 ;;
 esac
