@@ -1,5 +1,6 @@
 import json
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -268,6 +269,51 @@ def test_precomputed_responses_stand_in_for_the_teacher(student_config, tmp_path
     cached.write_text(yaml.safe_dump(settings))
     with pytest.raises(ValueError, match="do not pair"):
         train_student(str(cached), tmp_path / "mismatch", steps=1)
+
+
+def test_an_interrupted_responses_run_resumes_where_it_stopped(student_config, tmp_path, monkeypatch):
+    import numpy as np
+
+    import crispcall.distill.responses as module
+
+    settings = yaml.safe_load(Path(student_config({"response": 1.0})).read_text())
+    teacher, cache = settings["distill"]["teacher"], settings["data"]["cache"]
+    whole = module.read_responses(module.write_responses(teacher, cache, tmp_path / "whole.npz", 5, False))
+    passes = []
+
+    def counted(path, kind):  # the teacher, failing on its third pass while ``passes`` is capped
+        network = load_network(path, kind)
+        forward = network.forward
+
+        def forward_counted(batch):
+            passes.append(len(batch))
+            if len(passes) == 3 and cap:
+                raise KeyboardInterrupt
+            return forward(batch)
+
+        network.forward = forward_counted
+        return network
+
+    cap = True
+    monkeypatch.setattr(module, "load_network", counted)
+    monkeypatch.setattr(module, "SAVE_EVERY_S", -1.0)  # rows are safe after every batch
+    out = tmp_path / "resumed.npz"
+    with pytest.raises(KeyboardInterrupt):
+        module.write_responses(teacher, cache, out, 5, False)
+    assert not out.exists()
+    cap, passes = False, []
+    module.write_responses(teacher, cache, out, 5, False)
+    assert sum(passes) == len(whole) - 10  # two batches of 5 were kept
+    assert np.array_equal(module.read_responses(out), whole)
+    assert not list(tmp_path.glob(".resumed.*"))  # the saved rows go once the file is whole
+    # A changed teacher file is another job: the rows saved for the old one are not reused.
+    cap, passes = True, []
+    with pytest.raises(KeyboardInterrupt):
+        module.write_responses(teacher, cache, out, 5, False)
+    os.utime(teacher, ns=(0, 0))
+    cap, passes = False, []
+    module.write_responses(teacher, cache, out, 5, False)
+    assert sum(passes) == len(whole)
 
 
 def test_a_cache_of_clean_targets_mixes_with_a_cache_of_teacher_responses(student_config, tmp_path):

@@ -58,14 +58,17 @@ def register(sub) -> None:
         networks,
         "responses",
         "run the teacher once on every pair of a cache, for fast response distillation",
-        "Write the frozen teacher's outputs on every degraded patch of a pair cache (uint8, the cache's order). A "
+        "Write the frozen teacher's outputs on every degraded patch of a pair cache (float16, the cache's order). A "
         "student config that names the file in distill.responses reads its response targets from it instead of "
         "running the teacher at every step (about 4x faster on the CPU). An x2 teacher (kind upconv7-x2) runs on a "
         "low-resolution cache (crispcall data cache --low-resolution), from which the same-size student then sees "
-        "each patch upscaled bilinearly, as a player shows it.",
+        "each patch upscaled bilinearly, as a player shows it. The rows done are saved beside --out every minute: "
+        "run the same command again after an interruption and it resumes from them.",
         [
             "crispcall train responses --teacher weights/teacher.pt --cache data/pairs-call-128.npz "
-            "--out data/pairs-call-128-teacher.npz"
+            "--out data/pairs-call-128-teacher.npz",
+            "crispcall train responses --teacher weights/teacher.pt --cache data/pairs-call-128.npz "
+            "--out data/pairs-call-128-teacher-se.npz --self-ensemble",
         ],
     )
     responses.add_argument(

@@ -5,12 +5,15 @@ patch. The cache never changes and the teacher is frozen, so its outputs can be 
 and read back like the clean patches: a distilled step then costs what a ground-truth step
 costs (the teacher's forward pass was three quarters of it on the CPU), and longer runs fit.
 Outputs are stored as float16, unclamped, so the target is the one the live teacher gives (to
-about 1e-3 of its value).
+about 1e-3 of its value). A self-ensembled teacher takes hours on the CPU, so the rows written
+so far are kept beside the output and an interrupted run resumes from them.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +26,34 @@ from crispcall.files import written_whole
 from crispcall.models.blocks import SelfEnsemble
 from crispcall.models.io import load_network
 from crispcall.train.loop import start_runtime, to_tensor
+
+SAVE_EVERY_S = 60.0  # how often an ongoing run makes its rows safe to resume from
+
+
+def _file_stamp(path: Path) -> list:
+    stat = path.stat()
+    return [str(path), stat.st_size, stat.st_mtime_ns]
+
+
+def _resumable_rows(out: Path, job: dict, shape: tuple[int, ...]) -> tuple[np.ndarray, int, Path]:
+    """The rows array of an unfinished run of the same ``job`` beside ``out`` and how many of
+    its rows are done, or a new one (0 done). Returns the array, the rows done and the state
+    file, which names the job and the rows done."""
+    rows_path = out.with_name(f".{out.stem}.rows.npy")
+    state_path = out.with_name(f".{out.stem}.rows.json")
+    if rows_path.is_file() and state_path.is_file():
+        state = json.loads(state_path.read_text())
+        if state.get("job") == job:
+            return np.lib.format.open_memmap(rows_path, mode="r+"), int(state["done"]), state_path
+    rows = np.lib.format.open_memmap(rows_path, mode="w+", dtype=np.float16, shape=shape)
+    _save_state(state_path, job, 0)
+    return rows, 0, state_path
+
+
+def _save_state(state_path: Path, job: dict, done: int) -> None:
+    partial = state_path.with_suffix(".partial")
+    partial.write_text(json.dumps({"job": job, "done": done}))
+    os.replace(partial, state_path)
 
 
 @torch.no_grad()
@@ -38,10 +69,14 @@ def write_responses(
     ``responses``, N x 3 x H x W float16 at the clean patches' size in the cache's order, and
     ``meta``). An x2 teacher takes a low-resolution cache of the same scale (``crispcall data
     cache --low-resolution``); a same-size teacher, a same-size cache. ``self_ensemble``
-    averages the teacher over the 8 flips and rotations (:class:`SelfEnsemble`, 8x the time)."""
+    averages the teacher over the 8 flips and rotations (:class:`SelfEnsemble`, 8x the time).
+    Rows are saved beside ``out`` (``.NAME.rows.npy`` and ``.json``) every minute; a run of the
+    same teacher file, cache file and ensemble resumes from them, and they go when ``out`` is
+    written."""
     out = Path(out)
     if out.suffix != ".npz":
         raise InputError(f"responses are written as .npz, got {out}")
+    teacher_path, cache_path = Path(teacher_path), Path(cache_path)
     runtime = start_runtime()
     teacher = load_network(teacher_path, "teacher").eval().to(runtime.device)
     if self_ensemble:
@@ -52,10 +87,19 @@ def write_responses(
         raise InputError(
             f"an x{teacher_scale} teacher needs a cache of x{teacher_scale} pairs; {cache_path} holds x{cache_scale}"
         )
-    responses = np.empty((len(degraded), 3, *clean.shape[1:3]), np.float16)
-    for start in tqdm(range(0, len(degraded), batch_size), desc="teacher", unit="batch", disable=not progress):
-        batch = to_tensor(degraded[start : start + batch_size], runtime.device)
-        responses[start : start + batch_size] = teacher(batch).half().cpu().numpy()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    job = {"teacher": _file_stamp(teacher_path), "cache": _file_stamp(cache_path), "self_ensemble": self_ensemble}
+    responses, done, state_path = _resumable_rows(out, job, (len(degraded), 3, *clean.shape[1:3]))
+    saved_at = time.monotonic()
+    with tqdm(total=len(degraded), initial=done, desc="teacher", unit="patch", disable=not progress) as bar:
+        for start in range(done, len(degraded), batch_size):
+            batch = to_tensor(degraded[start : start + batch_size], runtime.device)
+            responses[start : start + batch_size] = teacher(batch).half().cpu().numpy()
+            bar.update(len(batch))
+            if time.monotonic() - saved_at > SAVE_EVERY_S:
+                responses.flush()  # the rows reach the disk before the state counts them
+                _save_state(state_path, job, start + len(batch))
+                saved_at = time.monotonic()
     meta = {
         "teacher": str(teacher_path),
         "self_ensemble": self_ensemble,
@@ -63,9 +107,12 @@ def write_responses(
         "count": len(degraded),
         "cache_meta": cache_meta,
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
     with written_whole(out) as partial, open(partial, "wb") as handle:
         np.savez(handle, responses=responses, meta=np.array(json.dumps(meta)))
+    rows_path = Path(responses.filename)
+    del responses
+    rows_path.unlink()
+    state_path.unlink()
     return out
 
 
