@@ -14,7 +14,7 @@ from crispcall.distill.losses import (  # noqa: E402
     matched_taps,
     orientation_descriptors,
 )
-from crispcall.distill.train import checkpoint_weights, response_targets, train_student  # noqa: E402
+from crispcall.distill.train import response_targets, train_student  # noqa: E402
 from crispcall.models.blocks import SelfEnsemble  # noqa: E402
 from crispcall.models.io import load_network  # noqa: E402
 from crispcall.models.student import Student  # noqa: E402
@@ -344,17 +344,6 @@ def test_a_cache_of_clean_targets_mixes_with_a_cache_of_teacher_responses(studen
     settings["distill"]["responses"] = [str(responses)]
     with pytest.raises(ValueError, match="names 1 files for 2 caches"):
         response_targets(settings)
-
-
-def test_a_checkpoints_ema_weights_are_the_weights_its_run_ends_with(student_config, tmp_path):
-    final = train_student(student_config({}), tmp_path / "run", steps=3)
-    written = checkpoint_weights(tmp_path / "run" / "checkpoint.pt", tmp_path / "from-checkpoint.pt")
-    ended, taken = torch.load(final, weights_only=False), torch.load(written, weights_only=False)
-    assert taken["arch"] == "student" and taken["steps"] == ended["steps"] == 3
-    assert ended["model"].keys() == taken["model"].keys()
-    assert all(torch.equal(ended["model"][key], taken["model"][key]) for key in ended["model"])
-    with pytest.raises(ValueError, match="not a checkpoint"):
-        checkpoint_weights(final, tmp_path / "refused.pt")
 
 
 def test_augmented_batches_show_the_truth_and_the_responses_in_the_same_view(student_config, tmp_path):

@@ -15,7 +15,7 @@ from crispcall.data import write_cache  # noqa: E402
 from crispcall.models.io import load_network  # noqa: E402
 from crispcall.models.teacher import Teacher  # noqa: E402
 from crispcall.train.config import load_config  # noqa: E402
-from crispcall.train.loop import lr_factor, train  # noqa: E402
+from crispcall.train.loop import checkpoint_weights, lr_factor, train  # noqa: E402
 from crispcall.train.losses import RestorationLoss, sobel, to_luma  # noqa: E402
 from crispcall.train.teacher import train_teacher  # noqa: E402
 
@@ -58,6 +58,39 @@ def test_train_writes_log_checkpoint_and_weights_and_resumes(run_config, tmp_pat
     assert all(np.isfinite(float(r["val_psnr"])) and float(r["loss"]) > 0 for r in rows)
     model = load_network(final)
     assert model(torch.rand(1, 3, 16, 16)).shape == (1, 3, 16, 16)
+
+
+def _same_weights(written: Path, final: Path) -> bool:
+    taken, ended = torch.load(written, weights_only=False), torch.load(final, weights_only=False)
+    same_keys = taken["model"].keys() == ended["model"].keys()
+    return same_keys and all(torch.equal(taken["model"][key], ended["model"][key]) for key in ended["model"])
+
+
+@pytest.mark.parametrize("arch", ["teacher", "student"])
+def test_a_checkpoints_ema_weights_are_the_weights_its_run_ends_with(arch, request, tmp_path):
+    from crispcall.distill.train import train_student
+
+    run = tmp_path / "run"
+    if arch == "teacher":
+        final = train_teacher(request.getfixturevalue("run_config"), run, steps=2)
+    else:
+        final = train_student(request.getfixturevalue("student_config")({}), run, steps=3)
+    written = checkpoint_weights(run / "checkpoint.pt", tmp_path / "from-checkpoint.pt")
+    taken = torch.load(written, weights_only=False)
+    assert taken["arch"] == arch and taken["steps"] == torch.load(final, weights_only=False)["steps"]
+    assert _same_weights(written, final)
+    with pytest.raises(ValueError, match="not a checkpoint"):
+        checkpoint_weights(final, tmp_path / "refused.pt")
+
+
+def test_a_checkpoint_that_does_not_record_its_arch_is_told_it(run_config, tmp_path):
+    final = train_teacher(run_config, tmp_path / "run", steps=2)
+    state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=False)
+    del state["arch"]  # as checkpoints were written before session 41
+    torch.save(state, tmp_path / "old.pt")
+    with pytest.raises(RuntimeError, match="state_dict"):  # read as a student's, which it is not
+        checkpoint_weights(tmp_path / "old.pt", tmp_path / "as-student.pt")
+    assert _same_weights(checkpoint_weights(tmp_path / "old.pt", tmp_path / "teacher.pt", "teacher"), final)
 
 
 def test_interrupted_run_resumes_to_the_same_weights(run_config, tmp_path):

@@ -187,16 +187,24 @@ def register(sub) -> None:
     ema_weights = add_command(
         networks,
         "checkpoint-weights",
-        "write the EMA weights a student run's checkpoint holds",
-        "Write the averaged (EMA) student weights of a run's checkpoint.pt, as the run writes them when it ends, "
-        "to start a new phase from (a config's train.init) where the checkpoint itself cannot be resumed.",
+        "write the EMA weights a run's checkpoint holds",
+        "Write the averaged (EMA) weights of a run's checkpoint.pt, as the run writes them when it ends, to start "
+        "a new phase from (a config's train.init) where the checkpoint itself cannot be resumed, or to use a run "
+        "stopped early.",
         [
             "crispcall train checkpoint-weights --checkpoint docs/models/student-s32/long-gt-resume/checkpoint.pt "
-            "--out runs/student-distill-long/gt/student.pt"
+            "--out runs/student-distill-long/gt/student.pt",
+            "crispcall train checkpoint-weights --checkpoint runs/s41/x3-l2/checkpoint.pt "
+            "--out runs/s41/x3-l2/teacher.pt --arch teacher",
         ],
     )
-    ema_weights.add_argument("--checkpoint", type=Path, required=True, help="a student run's checkpoint.pt")
-    ema_weights.add_argument("--out", type=output(), required=True, help="student weights file (.pt) to write")
+    ema_weights.add_argument("--checkpoint", type=Path, required=True, help="a run's checkpoint.pt")
+    ema_weights.add_argument("--out", type=output(), required=True, help="weights file (.pt) to write")
+    ema_weights.add_argument(
+        "--arch",
+        choices=("student", "teacher"),
+        help="the network's, for checkpoints written before session 41, which do not record it (default: student)",
+    )
     ema_weights.set_defaults(func=write_checkpoint_weights)
     rescale = add_command(
         networks,
@@ -283,9 +291,9 @@ def join_teachers(args: argparse.Namespace) -> None:
 
 def write_checkpoint_weights(args: argparse.Namespace) -> None:
     with needs_extra("train"):
-        from crispcall.distill.train import checkpoint_weights
+        from crispcall.train.loop import checkpoint_weights
 
-    print(f"wrote {checkpoint_weights(_existing_file(args.checkpoint), args.out)}")
+    print(f"wrote {checkpoint_weights(_existing_file(args.checkpoint), args.out, args.arch)}")
 
 
 def repair_teacher(args: argparse.Namespace) -> None:

@@ -9,13 +9,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from torch.optim.swa_utils import AveragedModel
 
 from crispcall.data.cache import cache_paths
 from crispcall.distill.losses import DistillationLoss
 from crispcall.distill.responses import clean_targets, read_responses
 from crispcall.errors import InputError
-from crispcall.models.io import load_network, load_saved, read_weights, write_weights
+from crispcall.models.io import load_network, read_weights, write_weights
 from crispcall.models.student import Student
 from crispcall.train.config import load_config
 from crispcall.train.loop import to_tensor, train
@@ -46,22 +45,6 @@ def train_student(
         loss_module=loss,
         targets=response_targets(config),
     )
-
-
-def checkpoint_weights(checkpoint: str | Path, out: str | Path) -> Path:
-    """Write the EMA weights a student run's ``checkpoint.pt`` holds, as the run writes them
-    when it ends: a start (``train.init``) for a new phase where the checkpoint cannot be
-    resumed, its pairs having been made again on another machine and differing there (session
-    34's, remade on an AMD EPYC, did not match the Intel Xeon's byte for byte)."""
-    state = load_saved(checkpoint)
-    if not isinstance(state, dict) or "ema" not in state or "config" not in state:
-        raise InputError(f"{checkpoint} is not a checkpoint.pt written by crispcall train")
-    config = state["config"]
-    if config["train"].get("qat"):
-        raise InputError(f"{checkpoint} is a QAT run's: take its student.pt")
-    ema = AveragedModel(Student(**config["model"]))
-    ema.load_state_dict(state["ema"])
-    return write_weights(out, "student", ema.module, config, steps=state["step"])
 
 
 def response_targets(config: dict) -> np.ndarray | None:

@@ -36,7 +36,7 @@ from crispcall.errors import InputError
 from crispcall.files import sampled_digest
 from crispcall.metrics import psnr, psnr_ssim
 from crispcall.models.blocks import SelfEnsemble
-from crispcall.models.io import load_network, load_saved, save_atomic, write_weights
+from crispcall.models.io import ARCHS, load_network, load_saved, save_atomic, write_weights
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], tuple[torch.Tensor, dict[str, float]]]
 
@@ -346,6 +346,7 @@ def train(
                     "seconds": time.perf_counter() - started,
                     "config": config,
                     "fingerprint": fingerprint,
+                    "arch": name,
                 },
                 checkpoint_path,
             )
@@ -356,3 +357,24 @@ def train(
         dist.barrier()
         dist.destroy_process_group()
     return final
+
+
+def checkpoint_weights(checkpoint: str | Path, out: str | Path, arch: str | None = None) -> Path:
+    """Write the EMA weights a run's ``checkpoint.pt`` holds, as the run writes them when it
+    ends: a start (``train.init``) for a new phase where the checkpoint cannot be resumed (its
+    pairs made again on another machine: session 34's, remade on an AMD EPYC, did not match the
+    Intel Xeon's byte for byte), or the weights of a run stopped early. ``arch`` is the
+    network's (``student``, ``teacher``); checkpoints record it since session 41, and one that
+    does not is taken as a student's unless ``arch`` says otherwise."""
+    state = load_saved(checkpoint)
+    if not isinstance(state, dict) or "ema" not in state or "config" not in state:
+        raise InputError(f"{checkpoint} is not a checkpoint.pt written by crispcall train")
+    arch = arch or state.get("arch", "student")
+    if arch not in ARCHS:
+        raise InputError(f"arch must be one of {', '.join(ARCHS)}, got {arch!r}")
+    config = state["config"]
+    if config["train"].get("qat"):
+        raise InputError(f"{checkpoint} is a QAT run's: take its student.pt")
+    ema = AveragedModel(ARCHS[arch](**config["model"]))
+    ema.load_state_dict(state["ema"])
+    return write_weights(out, arch, ema.module, config, steps=state["step"])
