@@ -21,7 +21,7 @@
 # 5. The seven-block body at twice the rate and four times the steps, so the new blocks train
 #    (long: over several sittings, resuming from its checkpoint):
 #   bash scripts/student-s39.sh b7-long
-#   bash scripts/student-s39.sh b7-score   # when it ends: the shipped QAT recipe, every export, then the
+#   bash scripts/student-s39.sh b7-score   # when it ends (or is stopped): the shipped QAT recipe, every export, then the
 #                                          # first 4 files a set at x2 and call beside the shipped INT8 file
 #   bash scripts/student-s39.sh bench   # the grown bodies as INT8 at 1080p on two threads beside the shipped
 #                                       # file and the 69787c2 budget file, twice in reversed order (idle machine)
@@ -95,6 +95,9 @@ case ${1:-} in
     finetune $R/b7-long 32000 $R/b7-init.pt --set model.blocks=7 --set train.lr=2e-4 --set train.warmup_steps=1000 \
       --set train.seed=12 --set train.val_every=4000 >> $R/b7-long.log 2>&1 ;;
   b7-score)
+    # A run stopped before its end wrote no student.pt: its checkpoint's EMA weights stand in.
+    [ -f $R/b7-long/student.pt ] ||
+      "$B/crispcall" train checkpoint-weights --checkpoint $R/b7-long/checkpoint.pt --out $R/b7-long/student.pt
     qat b7-long
     export_student $R/b7-long b7-long
     "$B/crispcall" eval --suite call --preset x2 call --limit 4 --threads 2 --no-ocr \

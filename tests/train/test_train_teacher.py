@@ -299,6 +299,7 @@ def test_rlfn_import_and_ensemble_are_teacher_files(tmp_path, capsys):
 
 def test_rescaled_x2_teacher_trains_as_an_x3_one_on_x3_pairs(run_config, tmp_path, capsys):
     from crispcall.cli.main import main
+    from crispcall.models.io import build_teacher
     from crispcall.models.peers.rlfn import RLFNUpscaler
 
     torch.manual_seed(0)
@@ -316,6 +317,15 @@ def test_rescaled_x2_teacher_trains_as_an_x3_one_on_x3_pairs(run_config, tmp_pat
     assert torch.allclose(after[..., 0::3, 0::3], before[..., 0::2, 0::2], atol=1e-5)
     assert main(["train", "rescale", "--weights", str(init), "--out", str(tmp_path / "x9.pt")]) == 2
     assert "rescale takes rlfn-x2" in capsys.readouterr().err
+    # Of a teacher behind a concealment repair, the network alone is rescaled.
+    repaired_config = {"kind": "repaired", "network": {"kind": "rlfn-x2"}, "repair": {"channels": 8}}
+    repaired = build_teacher(**repaired_config)
+    repaired.network.load_state_dict(x2.state_dict())
+    torch.save({"arch": "teacher", "model": repaired.state_dict(), "config": {"model": repaired_config}},
+               tmp_path / "repaired.pt")  # fmt: skip
+    assert main(["train", "rescale", "--weights", str(tmp_path / "repaired.pt"), "--out", str(tmp_path / "r3.pt")]) == 0
+    with torch.no_grad():
+        assert torch.equal(load_network(tmp_path / "r3.pt", "teacher")(x), after)
 
     final = _train_enlarger(run_config, tmp_path, "rlfn-x3", init, scale=3, patch=48, val_presets=["poor"])
     assert load_network(final, "teacher").scale == 3

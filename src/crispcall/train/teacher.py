@@ -86,14 +86,18 @@ RESCALED_KINDS = {"rlfn-x2": "rlfn-x3"}  # an x2 teacher's kind -> the kind of t
 def rescale_teacher(weights: str | Path, out: str | Path) -> Path:
     """Write the x2 teacher of ``weights`` as an x3 one to fine-tune: the same body, its
     pixel-shuffle head regridded to x3 (:func:`crispcall.models.blocks.regrid_subpixel_head`),
-    so that it starts close to the x2 network's output instead of from noise."""
+    so that it starts close to the x2 network's output instead of from noise. Of a ``repaired``
+    teacher it takes the network behind the repair (the x3 twin has none)."""
     source = read_weights(weights, "teacher")
-    kind = source["config"]["model"]["kind"]
+    model, state = source["config"]["model"], dict(source["model"])
+    if model["kind"] == "repaired":
+        model = model["network"]
+        state = {key.removeprefix("network."): value for key, value in state.items() if key.startswith("network.")}
+    kind = model["kind"]
     if kind not in RESCALED_KINDS:
         raise InputError(f"{weights} holds a {kind} teacher; rescale takes {', '.join(RESCALED_KINDS)}")
     model_config = {"kind": RESCALED_KINDS[kind]}
     teacher = build_teacher(**model_config)
-    state = dict(source["model"])
     state["upsampler.0.weight"], state["upsampler.0.bias"] = regrid_subpixel_head(
         state["upsampler.0.weight"], state["upsampler.0.bias"], 2, teacher.scale
     )
