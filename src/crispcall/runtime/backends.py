@@ -85,8 +85,8 @@ def session_options(threads: int):
     """ONNX Runtime's options for a frame graph: every graph optimisation, ``threads`` for
     each operator, operators one after the other (a frame graph is a chain), and one CPU arena
     for all sessions of the process: each session's own arena would keep the memory of its
-    largest frame, and ``crispcall eval`` holds many models, so its memory was their sum (about
-    9 GB for five at `poor` with two self-ensembled teachers) where it is now their largest."""
+    largest frame, and ``crispcall eval`` holds many models, which then kept the sum of their
+    peaks rather than about the largest one (docs/RESULTS.md, session 41)."""
     import onnxruntime as ort
 
     _register_shared_cpu_arena()
