@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import platform
 import subprocess
+import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -93,6 +94,17 @@ def git_commit() -> str | None:
     except (OSError, subprocess.CalledProcessError):
         return None
     return head.stdout.strip() + ("-dirty" if changes.stdout.strip() else "")
+
+
+def peak_memory_mb() -> float | None:
+    """This process's peak resident memory so far, in MiB (None where the system does not
+    keep it: Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB elsewhere
 
 
 def run_meta(**fields: object) -> dict[str, object]:

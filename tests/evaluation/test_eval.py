@@ -56,6 +56,7 @@ def test_eval_call_suite_end_to_end(data_dir):
     doc = evaluate(data_dir, ["call"], ["x2", "lossy"], methods, progress=False)
     rows = {(r["method"], r["set"], r["preset"]): r for r in doc["results"]}
     assert doc["meta"]["sets"] == {"faces": 1, "screens": 1, "video": 1, "Set14": 2}
+    assert doc["meta"]["peak_memory_mb"] > 0
     video = rows[("input", "video", "x2")]
     assert video["n_images"] == 3  # frames 0, 10, 20 of 23
     assert video["flicker"] is not None and video["ocr_cer"] is None

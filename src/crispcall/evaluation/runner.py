@@ -21,7 +21,7 @@ from crispcall.evaluation.suites import OCR_SET, SUITES, VIDEO_SET, iter_items, 
 from crispcall.methods.base import Method
 from crispcall.metrics import flicker, luma_scores, ocr_cer, ocr_text, sharpness, sharpness_ratio
 from crispcall.paths import cache_dir
-from crispcall.sysinfo import run_meta
+from crispcall.sysinfo import peak_memory_mb, run_meta
 
 MAX_PENDING_OCR = 16
 FRAME_METRICS = ("psnr", "ssim", "edge_ratio", "gt_edge_ratio", "level_error")  # what add_frame_scores gives each frame
@@ -171,6 +171,7 @@ def evaluate(
             ocr=ocr,
             sets={name: len(f) for name, f in files.items()},
             notes=list(NOTES) + ([VMAF_NOTE] if vmaf else []),
+            peak_memory_mb=peak_memory_mb(),
         ),
         "results": results,
         **per_file_rows,
