@@ -7,7 +7,10 @@
 # (twice session 30's count, another seed) and the shipped twin fine-tuned on them on squared
 # error, at session 30's rate (configs/teacher-rlfn-x3-direct-l2.yaml):
 #   bash scripts/teacher-s41.sh x3-data      # 24,000 x3 pairs (about 3 min)
-#   bash scripts/teacher-s41.sh x3-l2        # 3,000 steps from the shipped twin (about 35 min)
+#   bash scripts/teacher-s41.sh x3-l2        # 3,000 steps from the shipped twin (about 35 min); stopped at
+#                                            # 2,000 (validation flat from 500), its checkpoint committed as
+#                                            # docs/models/teacher-s41/x3-l2-checkpoint.pt
+#   bash scripts/teacher-s41.sh x3-weights   # the checkpoint's EMA weights (the run's teacher.pt)
 #   bash scripts/teacher-s41.sh x3-validate  # both on the config's validation frames, self-ensembled
 #   bash scripts/teacher-s41.sh x3-images    # both self-ensembled on every file of the image sets at
 #                                            # poor, beside the peers (about 15 min)
@@ -33,6 +36,8 @@ case ${1:-} in
     "$B/crispcall" train teacher --config configs/teacher-rlfn-x3-direct-l2.yaml --out $R/x3-l2 \
       --set data.cache=$X3 --set train.init=weights/teacher-x3.pt --set train.steps=3000 --set train.seed=41 \
       --set train.val_every=500 >> $R/x3-l2.log 2>&1 ;;
+  x3-weights)
+    "$B/crispcall" train checkpoint-weights --checkpoint $R/x3-l2/checkpoint.pt --out $R/x3-l2/teacher.pt --arch teacher ;;
   x3-validate)
     "$B/crispcall" train validate --weights weights/teacher-x3.pt $R/x3-l2/teacher.pt \
       --config configs/teacher-rlfn-x3-direct-l2.yaml --self-ensemble --json docs/results/validate-teacher-s41-x3.json ;;
@@ -58,5 +63,5 @@ case ${1:-} in
     clips=${2:?how many clips, as 4}
     "$B/crispcall" eval --suite call --sets video --preset poor --threads 2 --no-ocr --limit "$clips" \
       --method input imdn-rte waifu2x-noise1 $R/teacher-x3-l2-se.onnx --json docs/results/eval-teacher-s41-x3-video-$clips.json ;;
-  *) echo "usage: $0 x3-data|x3-l2|x3-validate|x3-images|x3b|x3-ensemble|x3-video N" >&2; exit 2 ;;
+  *) echo "usage: $0 x3-data|x3-l2|x3-weights|x3-validate|x3-images|x3b|x3-ensemble|x3-video N" >&2; exit 2 ;;
 esac
