@@ -13,7 +13,8 @@
 #   bash scripts/teacher-s41.sh x3-weights   # the checkpoint's EMA weights (the run's teacher.pt)
 #   bash scripts/teacher-s41.sh x3-validate  # both on the config's validation frames, self-ensembled
 #   bash scripts/teacher-s41.sh x3-images    # both self-ensembled on every file of the image sets at
-#                                            # poor, beside the peers (about 15 min)
+#                                            # poor, beside the peers (about 20 min)
+#   cp runs/s41/x3-l2/teacher.pt weights/teacher-x3.pt; cp runs/s41/teacher-x3-l2-se.onnx weights/teacher-x3.onnx
 #   bash scripts/teacher-s41.sh x3-video N   # the new one on the first N clips at poor, beside the peers
 #                                            # (every clip: about 2.5 hours of the self-ensemble here)
 # The fine-tuned twin leads waifu2x-noise1 by 0.45 dB on the image sets at poor (+0.5 asked). The
@@ -21,8 +22,8 @@
 # second x3 network trained apart, for an ensemble of the two (issue 15 allows one): the shipped
 # x2 teacher's RLFN (the network behind its repair) rescaled to x3, on the same pairs and loss:
 #   bash scripts/teacher-s41.sh x3b          # rescale, then 3,000 steps at 1e-4 (about 36 min)
-#   bash scripts/teacher-s41.sh x3-ensemble  # the two as one teacher, self-ensembled, on every file
-#                                            # of the image sets at poor
+#   bash scripts/teacher-s41.sh x3-ensemble  # the two as one teacher, self-ensembled, beside the first on
+#                                            # the first 4 files of the image sets at poor
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s41
@@ -57,8 +58,8 @@ case ${1:-} in
       --self-ensemble --json docs/results/validate-teacher-s41-x3b.json
     "$B/crispcall" train ensemble --weights $R/x3-l2/teacher.pt $R/x3b/teacher.pt --out $R/teacher-x3-ensemble.pt
     "$B/crispcall" export --checkpoint $R/teacher-x3-ensemble.pt --out $R/teacher-x3-ensemble-se.onnx --self-ensemble
-    "$B/crispcall" eval --suite call --sets faces screens Set14 --preset poor --threads 2 --no-ocr \
-      --method $R/teacher-x3-ensemble-se.onnx --json docs/results/eval-teacher-s41-x3-ensemble.json ;;
+    "$B/crispcall" eval --suite call --sets faces screens Set14 --preset poor --threads 2 --no-ocr --limit 4 \
+      --method $R/teacher-x3-l2-se.onnx $R/teacher-x3-ensemble-se.onnx --json docs/results/eval-teacher-s41-x3-ensemble-limit4.json ;;
   x3-video)
     clips=${2:?how many clips, as 4}
     "$B/crispcall" eval --suite call --sets video --preset poor --threads 2 --no-ocr --limit "$clips" \
