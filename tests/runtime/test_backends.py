@@ -4,10 +4,11 @@ import sys
 # Six sessions of a graph with 16 MB tensors, run one after the other in a fresh process; prints
 # how far the peak resident memory grew, in MB.
 SESSIONS = """
-import resource, sys
+import sys
 import numpy as np, onnxruntime as ort
 from onnx import TensorProto, helper
 from crispcall.runtime.backends import session_options
+from crispcall.sysinfo import peak_memory_mb
 side = [1, 1, 2048, 2048]
 nodes = [helper.make_node("Add", ["x", "x"], ["a"]), helper.make_node("Mul", ["a", "x"], ["b"]),
          helper.make_node("Sub", ["b", "a"], ["y"])]
@@ -16,10 +17,10 @@ graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", Tensor
 model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9).SerializeToString()
 options = (lambda: session_options(1)) if sys.argv[1] == "crispcall" else ort.SessionOptions
 sessions = [ort.InferenceSession(model, options(), providers=["CPUExecutionProvider"]) for _ in range(6)]
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_memory_mb()
 for session in sessions:
     session.run(None, {"x": np.ones(side, np.float32)})
-print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+print(peak_memory_mb() - before)
 """
 
 
