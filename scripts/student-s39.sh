@@ -23,6 +23,8 @@
 #   bash scripts/student-s39.sh b7-long
 #   bash scripts/student-s39.sh b7-score   # when it ends (or is stopped): the shipped QAT recipe, every export, then the
 #                                          # first 4 files a set at x2 and call beside the shipped INT8 file
+#   bash scripts/student-s39.sh b7-every   # then on every file at call beside IMDN-RTE (session 41)
+#   bash scripts/student-s39.sh b7-qat 3000   # QAT three times as long, then the same (session 41)
 #   bash scripts/student-s39.sh bench   # the grown bodies as INT8 at 1080p on two threads beside the shipped
 #                                       # file and the 69787c2 budget file, twice in reversed order (idle machine)
 set -euo pipefail
@@ -102,6 +104,18 @@ case ${1:-} in
     export_student $R/b7-long b7-long
     "$B/crispcall" eval --suite call --preset x2 call --limit 4 --threads 2 --no-ocr \
       --method student-int8 $R/b7-long/b7-long-int8.onnx --json docs/results/eval-student-s39-b7-long-limit4.json ;;
+  b7-every)  # session 41: the scored run on every file at call, beside IMDN-RTE and the shipped INT8 file
+    "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr \
+      --method imdn-rte student-int8 $R/b7-long/b7-long-int8.onnx --json docs/results/eval-student-s41-b7-long-call.json ;;
+  b7-qat)  # session 41: the shipped QAT recipe for STEPS steps instead of 1,000, its INT8 frame graph on
+           # every file at call beside IMDN-RTE and the 1,000-step file
+    steps=${2:?QAT steps, as 3000}
+    "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/b7-long-qat$steps --steps "$steps" \
+      --set train.init=$R/b7-long/student.pt > $R/b7-long-qat$steps.log 2>&1
+    "$B/crispcall" export --checkpoint $R/b7-long-qat$steps/student.pt --out $R/b7-long/b7-long-qat$steps-int8.onnx \
+      --int8 --calibration ../shared/data/train data/screens
+    "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method imdn-rte $R/b7-long/b7-long-int8.onnx \
+      $R/b7-long/b7-long-qat$steps-int8.onnx --json docs/results/eval-student-s41-b7-qat$steps-call.json ;;
   eval)
     methods=()
     for arm in "${ARMS[@]}"; do
