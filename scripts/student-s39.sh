@@ -25,6 +25,7 @@
 #                                          # first 4 files a set at x2 and call beside the shipped INT8 file
 #   bash scripts/student-s39.sh b7-every   # then on every file at call beside IMDN-RTE (session 41)
 #   bash scripts/student-s39.sh b7-qat 3000   # QAT three times as long, then the same (session 41)
+#   bash scripts/student-s39.sh b7-low     # 4,000 more steps at a quarter of the rate, then the same (session 41)
 #   bash scripts/student-s39.sh bench   # the grown bodies as INT8 at 1080p on two threads beside the shipped
 #                                       # file and the 69787c2 budget file, twice in reversed order (idle machine)
 set -euo pipefail
@@ -116,6 +117,15 @@ case ${1:-} in
       --int8 --calibration ../shared/data/train data/screens
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method imdn-rte $R/b7-long/b7-long-int8.onnx \
       $R/b7-long/b7-long-qat$steps-int8.onnx --json docs/results/eval-student-s41-b7-qat$steps-call.json ;;
+  b7-low)  # session 41: 4,000 more steps from the stopped run's weights at a quarter of its rate, the
+           # shipped QAT recipe, the INT8 frame graph on every file at call beside IMDN-RTE
+    finetune $R/b7-low 4000 $R/b7-long/student.pt --set model.blocks=7 --set train.lr=5e-5 --set train.seed=13 \
+      > $R/b7-low.log 2>&1
+    qat b7-low
+    "$B/crispcall" export --checkpoint $R/b7-low-qat/student.pt --out $R/b7-low/b7-low-int8.onnx --int8 \
+      --calibration ../shared/data/train data/screens
+    "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method imdn-rte $R/b7-long/b7-long-int8.onnx \
+      $R/b7-low/b7-low-int8.onnx --json docs/results/eval-student-s41-b7-low-call.json ;;
   eval)
     methods=()
     for arm in "${ARMS[@]}"; do
