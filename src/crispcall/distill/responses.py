@@ -22,17 +22,12 @@ from tqdm import tqdm
 
 from crispcall.data.cache import read_cache
 from crispcall.errors import InputError
-from crispcall.files import written_whole
+from crispcall.files import sampled_digest, written_whole
 from crispcall.models.blocks import SelfEnsemble
 from crispcall.models.io import load_network
 from crispcall.train.loop import start_runtime, to_tensor
 
 SAVE_EVERY_S = 60.0  # how often an ongoing run makes its rows safe to resume from
-
-
-def _file_stamp(path: Path) -> list:
-    stat = path.stat()
-    return [str(path), stat.st_size, stat.st_mtime_ns]
 
 
 def _resumable_rows(out: Path, job: dict, shape: tuple[int, ...]) -> tuple[np.ndarray, int, Path]:
@@ -71,7 +66,8 @@ def write_responses(
     cache --low-resolution``); a same-size teacher, a same-size cache. ``self_ensemble``
     averages the teacher over the 8 flips and rotations (:class:`SelfEnsemble`, 8x the time).
     Rows are saved beside ``out`` (``.NAME.rows.npy`` and ``.json``) every minute; a run of the
-    same teacher file, cache file and ensemble resumes from them, and they go when ``out`` is
+    same teacher, cache (their contents, as training's fingerprint signs them) and ensemble
+    resumes from them, and they go when ``out`` is
     written."""
     out = Path(out)
     if out.suffix != ".npz":
@@ -88,7 +84,7 @@ def write_responses(
             f"an x{teacher_scale} teacher needs a cache of x{teacher_scale} pairs; {cache_path} holds x{cache_scale}"
         )
     out.parent.mkdir(parents=True, exist_ok=True)
-    job = {"teacher": _file_stamp(teacher_path), "cache": _file_stamp(cache_path), "self_ensemble": self_ensemble}
+    job = {"teacher": sampled_digest(teacher_path), "cache": sampled_digest(cache_path), "self_ensemble": self_ensemble}
     responses, done, state_path = _resumable_rows(out, job, (len(degraded), 3, *clean.shape[1:3]))
     saved_at = time.monotonic()
     with tqdm(total=len(degraded), initial=done, desc="teacher", unit="patch", disable=not progress) as bar:
