@@ -26,6 +26,11 @@
 #   bash scripts/student-s39.sh b7-every   # then on every file at call beside IMDN-RTE (session 41)
 #   bash scripts/student-s39.sh b7-qat 3000   # QAT three times as long, then the same (session 41)
 #   bash scripts/student-s39.sh b7-low     # 4,000 more steps at a quarter of the rate, then the same (session 41)
+#   bash scripts/student-s39.sh b7-t40     # 8,000 steps on the shipped teacher's targets, QAT, the same with FP32 too
+#                                          # (session 42)
+#   bash scripts/student-s39.sh ship ARM   # ARM's files as the shipped student (session 42)
+#   bash scripts/student-s39.sh ship-eval  # the shipped student on every file at every preset with OCR, then
+#                                          # one bench run beside the budget file (idle machine)
 #   bash scripts/student-s39.sh bench   # the grown bodies as INT8 at 1080p on two threads beside the shipped
 #                                       # file and the 69787c2 budget file, twice in reversed order (idle machine)
 set -euo pipefail
@@ -47,6 +52,9 @@ qat() {  # arm, then more --set options: the shipped QAT recipe from the arm's F
   shift
   "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/$arm-qat \
     --set train.init=$R/$arm/student.pt "$@" > $R/$arm-qat.log 2>&1
+}
+int8_frame_graph() {  # QAT weights, output: the INT8 frame graph
+  "$B/crispcall" export --checkpoint "$1" --out "$2" --int8 --calibration ../shared/data/train data/screens
 }
 grow_init() {  # arm name, blocks: the shipped weights with blocks that start as the identity
   [ -f $R/$1-init.pt ] || "$B/python" scripts/grow_student.py weights/student.pt $R/$1-init.pt "$2"
@@ -113,8 +121,7 @@ case ${1:-} in
     steps=${2:?QAT steps, as 3000}
     "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/b7-long-qat$steps --steps "$steps" \
       --set train.init=$R/b7-long/student.pt > $R/b7-long-qat$steps.log 2>&1
-    "$B/crispcall" export --checkpoint $R/b7-long-qat$steps/student.pt --out $R/b7-long/b7-long-qat$steps-int8.onnx \
-      --int8 --calibration ../shared/data/train data/screens
+    int8_frame_graph $R/b7-long-qat$steps/student.pt $R/b7-long/b7-long-qat$steps-int8.onnx
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method imdn-rte $R/b7-long/b7-long-int8.onnx \
       $R/b7-long/b7-long-qat$steps-int8.onnx --json docs/results/eval-student-s41-b7-qat$steps-call.json ;;
   b7-low)  # session 41: 4,000 more steps from the stopped run's weights at a quarter of its rate, the
@@ -122,10 +129,48 @@ case ${1:-} in
     finetune $R/b7-low 4000 $R/b7-long/student.pt --set model.blocks=7 --set train.lr=5e-5 --set train.seed=13 \
       > $R/b7-low.log 2>&1
     qat b7-low
-    "$B/crispcall" export --checkpoint $R/b7-low-qat/student.pt --out $R/b7-low/b7-low-int8.onnx --int8 \
-      --calibration ../shared/data/train data/screens
+    int8_frame_graph $R/b7-low-qat/student.pt $R/b7-low/b7-low-int8.onnx
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method imdn-rte $R/b7-long/b7-long-int8.onnx \
       $R/b7-low/b7-low-int8.onnx --json docs/results/eval-student-s41-b7-low-call.json ;;
+  b7-t40)  # session 42: the shipped teacher's responses (session 40's network, without the self-ensemble)
+           # on the shipped pairs; 8,000 steps of the shipped recipe from the stopped run's weights, QAT on
+           # them; every file at call beside IMDN-RTE and the stopped run, FP32 and INT8
+    for pairs in teacher screens; do
+      out=data/pairs-$pairs-x2-128-t40-responses.npz
+      [ -f $out ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-$pairs-x2-128.npz --out $out
+    done
+    TR=data/pairs-teacher-x2-128-t40-responses.npz
+    SR=data/pairs-screens-x2-128-t40-responses.npz
+    [ -f $R/b7-long-qat/student.pt ] || qat b7-long
+    [ -f $R/b7-long/b7-long-int8.onnx ] || int8_frame_graph $R/b7-long-qat/student.pt $R/b7-long/b7-long-int8.onnx
+    finetune $R/b7-t40 8000 $R/b7-long/student.pt --set model.blocks=7 --set train.seed=14 \
+      --set "distill.responses=[$TR, clean, $SR]" > $R/b7-t40.log 2>&1
+    qat b7-t40 --set "distill.responses=[$TR, $TR, clean, $SR]"
+    "$B/crispcall" export --checkpoint $R/b7-t40/student.pt --out $R/b7-t40/b7-t40.onnx
+    int8_frame_graph $R/b7-t40-qat/student.pt $R/b7-t40/b7-t40-int8.onnx
+    "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method imdn-rte $R/b7-long/b7-long.onnx \
+      $R/b7-long/b7-long-int8.onnx $R/b7-t40/b7-t40.onnx $R/b7-t40/b7-t40-int8.onnx \
+      --json docs/results/eval-student-s42-b7-t40-call.json ;;
+  ship)  # session 42: ARM's weights as the default student, with every file the runtime, the page and
+         # TFLite read; then every file of the call suite at every preset with OCR beside the peers, and
+         # one bench run beside the 69787c2 budget file (idle machine)
+    arm=${2:?the arm, as b7-t40}
+    [ -f $R/$arm/$arm-int8-i420.onnx ] || export_student $R/$arm "$arm"
+    cp $R/$arm/student.pt weights/student.pt
+    cp $R/$arm-qat/student.pt weights/student-qat.pt
+    for graph in "" -luma -i420; do
+      cp $R/$arm/$arm$graph.onnx weights/student$graph.onnx
+      cp $R/$arm/$arm-int8$graph.onnx weights/student-int8$graph.onnx
+    done
+    export_shipped_tflite ;;
+  ship-eval)
+    "$B/crispcall" eval --suite call --preset x2 call poor lossy --threads 2 --method student student-int8 \
+      --json docs/results/eval-student-s42.json
+    mkdir -p runs/shapes
+    git show 69787c2:weights/student-int8.onnx > runs/shapes/student-int8-69787c2.onnx
+    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 \
+      --method runs/shapes/student-int8-69787c2.onnx student-int8 student \
+      --json docs/results/bench-s42-1080p-2threads.json ;;
   eval)
     methods=()
     for arm in "${ARMS[@]}"; do
@@ -145,5 +190,5 @@ case ${1:-} in
     for ((i = ${#files[@]} - 1; i >= 0; i--)); do reversed+=("${files[i]}"); done
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${reversed[@]}" \
       --json docs/results/bench-s39-1080p-2threads-reversed.json ;;
-  *) echo "usage: $0 u8x64-score STEP|grow|data|fresh|t38|b7-long|b7-score|eval|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 u8x64-score STEP|grow|data|fresh|t38|b7-long|b7-score|b7-every|b7-qat STEPS|b7-low|b7-t40|ship ARM|ship-eval|eval|bench" >&2; exit 2 ;;
 esac
