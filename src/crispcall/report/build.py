@@ -54,6 +54,8 @@ HEADLINE_EVAL = (
     # Session 35's weights (half the MACs: mixed blocks, a 1x1 tail), FP32 and INT8, every file and `classic`.
     "eval-student-s35.json",
     "eval-student-s35-classic.json",
+    # Session 42's weights (seven mixed blocks on the shipped teacher's targets), FP32 and INT8.
+    "eval-student-s42.json",
 )
 # Ablations: title, files (merged), the method every row is compared with.
 ABLATIONS = (
@@ -139,8 +141,8 @@ ABLATIONS = (
     ("INT8: post-training (ptq) and quantization-aware (qat) against FP32", ("eval-student-int8.json",), "student"),
 )
 SPEED = (
-    "bench-runtime-s35-1080p.json",
-    "bench-runtime-s35-720p-1thread.json",
+    "bench-runtime-s42-1080p.json",
+    "bench-runtime-s42-720p-1thread.json",
     "bench-browser.json",
     "bench-browser-web.json",
 )
