@@ -53,6 +53,16 @@ qat() {  # arm, then more --set options: the shipped QAT recipe from the arm's F
   "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/$arm-qat \
     --set train.init=$R/$arm/student.pt "$@" > $R/$arm-qat.log 2>&1
 }
+shipped_teacher_responses() {  # tag: weights/teacher.pt's responses on the teacher and screens pairs, as
+                               # data/pairs-{teacher,screens}-x2-128-TAG-responses.npz, named in $TR and $SR
+  local pairs out
+  for pairs in teacher screens; do
+    out=data/pairs-$pairs-x2-128-$1-responses.npz
+    [ -f $out ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-$pairs-x2-128.npz --out $out
+  done
+  TR=data/pairs-teacher-x2-128-$1-responses.npz
+  SR=data/pairs-screens-x2-128-$1-responses.npz
+}
 int8_frame_graph() {  # QAT weights, output: the INT8 frame graph
   "$B/crispcall" export --checkpoint "$1" --out "$2" --int8 --calibration ../shared/data/train data/screens
 }
@@ -92,12 +102,7 @@ case ${1:-} in
       --set "distill.responses=[${T%.npz}-rlfn-responses.npz, $T2R, clean, ${S%.npz}-rlfn-responses.npz]" > $R/fresh.log 2>&1
     qat fresh ;;
   t38)
-    for pairs in teacher screens; do
-      out=data/pairs-$pairs-x2-128-t38-responses.npz
-      [ -f $out ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-$pairs-x2-128.npz --out $out
-    done
-    TR=data/pairs-teacher-x2-128-t38-responses.npz
-    SR=data/pairs-screens-x2-128-t38-responses.npz
+    shipped_teacher_responses t38
     finetune $R/t38 8000 weights/student.pt --set train.seed=11 --set "distill.responses=[$TR, clean, $SR]" > $R/t38.log 2>&1
     qat t38 --set "distill.responses=[$TR, $TR, clean, $SR]" ;;
   b7-long)
@@ -135,12 +140,7 @@ case ${1:-} in
   b7-t40)  # session 42: the shipped teacher's responses (session 40's network, without the self-ensemble)
            # on the shipped pairs; 8,000 steps of the shipped recipe from the stopped run's weights, QAT on
            # them; every file at call beside IMDN-RTE and the stopped run, FP32 and INT8
-    for pairs in teacher screens; do
-      out=data/pairs-$pairs-x2-128-t40-responses.npz
-      [ -f $out ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-$pairs-x2-128.npz --out $out
-    done
-    TR=data/pairs-teacher-x2-128-t40-responses.npz
-    SR=data/pairs-screens-x2-128-t40-responses.npz
+    shipped_teacher_responses t40
     [ -f $R/b7-long-qat/student.pt ] || qat b7-long
     [ -f $R/b7-long/b7-long-int8.onnx ] || int8_frame_graph $R/b7-long-qat/student.pt $R/b7-long/b7-long-int8.onnx
     finetune $R/b7-t40 8000 $R/b7-long/student.pt --set model.blocks=7 --set train.seed=14 \
