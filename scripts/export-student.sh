@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Every export the runtime and the page use, of one trained student: OUT/student.pt as FP32 and
 # OUT-qat/student.pt as INT8, each as the frame graph and its luma and I420 twins, written to
-# OUT/NAME{,-int8}{,-luma,-i420}.onnx; and the shipped student's TFLite twins. Sourced by the
-# student scripts after $B is set:
+# OUT/NAME{,-int8}{,-luma,-i420}.onnx; the shipped student's TFLite twins; and both made the
+# shipped student. Sourced by the student scripts after $B is set:
 #   export_student runs/student-dense32x4-rlfn-x2 student-dense32x4-rlfn-x2
 #   export_shipped_tflite
+#   ship_student runs/student-dense32x4-rlfn-x2 student-dense32x4-rlfn-x2
 export_student() {
   local out=$1 name=$2 graph flag
   for graph in "" -luma -i420; do
@@ -21,4 +22,17 @@ export_shipped_tflite() {
   "$B/crispcall" export --checkpoint weights/student.pt --out weights/student.tflite --format tflite
   "$B/crispcall" export --checkpoint weights/student-qat.pt --out weights/student-int8.tflite --format tflite --int8 \
     --calibration ../shared/data/train data/screens
+}
+
+# OUT's weights and export_student's files of them as the shipped student (weights/student*), then
+# its TFLite twins.
+ship_student() {
+  local out=$1 name=$2 graph
+  cp "$out/student.pt" weights/student.pt
+  cp "$out-qat/student.pt" weights/student-qat.pt
+  for graph in "" -luma -i420; do
+    cp "$out/$name$graph.onnx" "weights/student$graph.onnx"
+    cp "$out/$name-int8$graph.onnx" "weights/student-int8$graph.onnx"
+  done
+  export_shipped_tflite
 }

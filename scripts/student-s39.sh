@@ -66,6 +66,11 @@ shipped_teacher_responses() {  # tag: weights/teacher.pt's responses on the teac
 int8_frame_graph() {  # QAT weights, output: the INT8 frame graph
   "$B/crispcall" export --checkpoint "$1" --out "$2" --int8 --calibration ../shared/data/train data/screens
 }
+BUDGET=runs/shapes/student-int8-69787c2.onnx
+budget_file() {  # issue 15's speed budget: the INT8 student of commit 69787c2, as $BUDGET
+  mkdir -p runs/shapes
+  git show 69787c2:weights/student-int8.onnx > $BUDGET
+}
 grow_init() {  # arm name, blocks: the shipped weights with blocks that start as the identity
   [ -f $R/$1-init.pt ] || "$B/python" scripts/grow_student.py weights/student.pt $R/$1-init.pt "$2"
 }
@@ -152,24 +157,16 @@ case ${1:-} in
       $R/b7-long/b7-long-int8.onnx $R/b7-t40/b7-t40.onnx $R/b7-t40/b7-t40-int8.onnx \
       --json docs/results/eval-student-s42-b7-t40-call.json ;;
   ship)  # session 42: ARM's weights as the default student, with every file the runtime, the page and
-         # TFLite read; then every file of the call suite at every preset with OCR beside the peers, and
-         # one bench run beside the 69787c2 budget file (idle machine)
+         # TFLite read
     arm=${2:?the arm, as b7-t40}
     [ -f $R/$arm/$arm-int8-i420.onnx ] || export_student $R/$arm "$arm"
-    cp $R/$arm/student.pt weights/student.pt
-    cp $R/$arm-qat/student.pt weights/student-qat.pt
-    for graph in "" -luma -i420; do
-      cp $R/$arm/$arm$graph.onnx weights/student$graph.onnx
-      cp $R/$arm/$arm-int8$graph.onnx weights/student-int8$graph.onnx
-    done
-    export_shipped_tflite ;;
-  ship-eval)
+    ship_student $R/$arm "$arm" ;;
+  ship-eval)  # session 42: the shipped student on every file of the call suite at every preset with OCR,
+              # then one bench run beside the 69787c2 budget file (idle machine)
     "$B/crispcall" eval --suite call --preset x2 call poor lossy --threads 2 --method student student-int8 \
       --json docs/results/eval-student-s42.json
-    mkdir -p runs/shapes
-    git show 69787c2:weights/student-int8.onnx > runs/shapes/student-int8-69787c2.onnx
-    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 \
-      --method runs/shapes/student-int8-69787c2.onnx student-int8 student \
+    budget_file
+    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method $BUDGET student-int8 student \
       --json docs/results/bench-s42-1080p-2threads.json ;;
   eval)
     methods=()
@@ -180,9 +177,8 @@ case ${1:-} in
     "$B/crispcall" eval --suite call --preset x2 call --limit 4 --threads 2 --no-ocr \
       --method student-int8 "${methods[@]}" --json docs/results/eval-student-s39-limit4.json ;;
   bench)
-    mkdir -p runs/shapes
-    git show 69787c2:weights/student-int8.onnx > runs/shapes/student-int8-69787c2.onnx
-    files=(runs/shapes/student-int8-69787c2.onnx student-int8)
+    budget_file
+    files=($BUDGET student-int8)
     for arm in b6 b7; do files+=($R/$arm/$arm-int8.onnx); done   # the other arms have the shipped shape
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${files[@]}" \
       --json docs/results/bench-s39-1080p-2threads.json

@@ -39,13 +39,7 @@ case ${1:-} in
     export_student $OUT/$name shrink-$name
     exit 0 ;;
   ship)
-    cp $OUT/$name/student.pt weights/student.pt
-    cp $OUT/$name-qat/student.pt weights/student-qat.pt
-    for graph in "" -luma -i420; do
-      cp $OUT/$name/shrink-$name$graph.onnx weights/student$graph.onnx
-      cp $OUT/$name/shrink-$name-int8$graph.onnx weights/student-int8$graph.onnx
-    done
-    export_shipped_tflite
+    ship_student $OUT/$name shrink-$name
     exit 0 ;;
 esac
 STEPS=${1:-10000}
