@@ -28,6 +28,9 @@
 #   bash scripts/student-s39.sh b7-low     # 4,000 more steps at a quarter of the rate, then the same (session 41)
 #   bash scripts/student-s39.sh b7-t40     # 8,000 steps on the shipped teacher's targets, QAT, the same with FP32 too
 #                                          # (session 42)
+#   bash scripts/student-s39.sh b7-t40se   # 8,000 more steps from the shipped weights with the shipped teacher's
+#                                          # self-ensembled targets on the screens pairs, QAT, every file at call
+#                                          # with OCR (session 43)
 #   bash scripts/student-s39.sh ship ARM   # ARM's files as the shipped student (session 42)
 #   bash scripts/student-s39.sh ship-eval  # the shipped student on every file at every preset with OCR, then
 #                                          # one bench run beside the budget file (idle machine)
@@ -156,15 +159,34 @@ case ${1:-} in
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method imdn-rte $R/b7-long/b7-long.onnx \
       $R/b7-long/b7-long-int8.onnx $R/b7-t40/b7-t40.onnx $R/b7-t40/b7-t40-int8.onnx \
       --json docs/results/eval-student-s42-b7-t40-call.json ;;
+  b7-t40se)  # session 43: the shipped teacher's responses self-ensembled (the 8 flips and rotations, as
+             # the shipped teacher file runs) on the screens pairs, where text needs them most, its plain
+             # responses on the teacher pairs (8 times the work there: over 2 hours); 8,000 steps of the
+             # shipped recipe from the shipped weights, QAT on them; every file at call with OCR beside
+             # IMDN-RTE and the shipped files, FP32 and INT8
+    shipped_teacher_responses t40
+    SR=data/pairs-screens-x2-128-t40se-responses.npz
+    [ -f $SR ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-screens-x2-128.npz \
+      --out $SR --self-ensemble
+    finetune $R/b7-t40se 8000 $R/b7-t40/student.pt --set model.blocks=7 --set train.seed=15 \
+      --set "distill.responses=[$TR, clean, $SR]" > $R/b7-t40se.log 2>&1
+    qat b7-t40se --set "distill.responses=[$TR, $TR, clean, $SR]"
+    "$B/crispcall" export --checkpoint $R/b7-t40se/student.pt --out $R/b7-t40se/b7-t40se.onnx
+    int8_frame_graph $R/b7-t40se-qat/student.pt $R/b7-t40se/b7-t40se-int8.onnx
+    "$B/crispcall" eval --suite call --preset call --threads 2 --method imdn-rte student student-int8 \
+      $R/b7-t40se/b7-t40se.onnx $R/b7-t40se/b7-t40se-int8.onnx --json docs/results/eval-student-s43-b7-t40se-call.json ;;
   ship)  # session 42: ARM's weights as the default student, with every file the runtime, the page and
          # TFLite read
     arm=${2:?the arm, as b7-t40}
     [ -f $R/$arm/$arm-int8-i420.onnx ] || export_student $R/$arm "$arm"
     ship_student $R/$arm "$arm" ;;
   ship-eval)  # session 42: the shipped student on every file of the call suite at every preset with OCR,
-              # then one bench run beside the 69787c2 budget file (idle machine)
+              # the classic suite at x2 (run in session 43), then one bench run beside the 69787c2 budget
+              # file (idle machine)
     "$B/crispcall" eval --suite call --preset x2 call poor lossy --threads 2 --method student student-int8 \
       --json docs/results/eval-student-s42.json
+    "$B/crispcall" eval --suite classic --preset x2 --threads 2 --no-ocr --method student student-int8 \
+      --json docs/results/eval-student-s42-classic.json
     budget_file
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method $BUDGET student-int8 student \
       --json docs/results/bench-s42-1080p-2threads.json ;;
@@ -186,5 +208,5 @@ case ${1:-} in
     for ((i = ${#files[@]} - 1; i >= 0; i--)); do reversed+=("${files[i]}"); done
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${reversed[@]}" \
       --json docs/results/bench-s39-1080p-2threads-reversed.json ;;
-  *) echo "usage: $0 u8x64-score STEP|grow|data|fresh|t38|b7-long|b7-score|b7-every|b7-qat STEPS|b7-low|b7-t40|ship ARM|ship-eval|eval|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 u8x64-score STEP|grow|data|fresh|t38|b7-long|b7-score|b7-every|b7-qat STEPS|b7-low|b7-t40|b7-t40se|ship ARM|ship-eval|eval|bench" >&2; exit 2 ;;
 esac

@@ -54,8 +54,10 @@ HEADLINE_EVAL = (
     # Session 35's weights (half the MACs: mixed blocks, a 1x1 tail), FP32 and INT8, every file and `classic`.
     "eval-student-s35.json",
     "eval-student-s35-classic.json",
-    # Session 42's weights (seven mixed blocks on the shipped teacher's targets), FP32 and INT8.
+    # Session 42's weights (seven mixed blocks on the shipped teacher's targets), FP32 and INT8, every
+    # file and `classic` (the latter run in session 43).
     "eval-student-s42.json",
+    "eval-student-s42-classic.json",
 )
 # Ablations: title, files (merged), the method every row is compared with.
 ABLATIONS = (
