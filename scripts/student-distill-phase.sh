@@ -17,9 +17,15 @@
 #   bash scripts/student-distill-phase.sh augment # the arms' own losses and targets, each batch in one of
 #                                                 # the eight flips and rotations (train.augment)
 #   bash scripts/student-distill-phase.sh luma    # the arms' own losses and targets on luma only (loss.luma)
+# Session 43:
+#   bash scripts/student-distill-phase.sh t40     # the arms' own losses, every target of the `only` arm from the
+#                                                 # shipped teacher (session 40's network): its self-ensembled
+#                                                 # responses on the screens pairs and its plain ones on the
+#                                                 # teacher pairs (both made by `bash scripts/student-s39.sh
+#                                                 # b7-t40se`) and on the clean pairs (made here, about 4 min)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
-PHASE=${1:?say mse, clean, shipped, augment or luma}
+PHASE=${1:?say mse, clean, shipped, augment, luma or t40}
 STEPS=${2:-8000}
 FROM=runs/student-distill-long
 OUT=runs/student-distill-$PHASE
@@ -40,7 +46,17 @@ $CLEAN, data/pairs-screens-x2-128-rlfn-responses.npz]") ;;
     [ "$PHASE" = augment ] || BOTH=(--set loss.luma=true)
     GT=("${GT_ONLY[@]}" "${BOTH[@]}")
     ONLY=("${NO_GT_TERMS[@]}" "${BOTH[@]}") ;;
-  *) echo "unknown phase $PHASE: say mse, clean, shipped, augment or luma" >&2; exit 2 ;;
+  t40)
+    T40=(data/pairs-teacher-x2-128-t40-responses.npz data/pairs-clean-x2-128-t40-responses.npz
+      data/pairs-screens-x2-128-t40se-responses.npz)
+    [ -f "${T40[1]}" ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-clean-x2-128.npz \
+      --out "${T40[1]}"
+    for file in "${T40[@]}"; do
+      [ -f "$file" ] || { echo "no $file: bash scripts/student-s39.sh b7-t40se makes it" >&2; exit 2; }
+    done
+    GT=("${GT_ONLY[@]}")
+    ONLY=("${NO_GT_TERMS[@]}" --set "distill.responses=[${T40[0]}, ${T40[1]}, ${T40[2]}]") ;;
+  *) echo "unknown phase $PHASE: say mse, clean, shipped, augment, luma or t40" >&2; exit 2 ;;
 esac
 train() {  # arm, then the overrides that make it
   local arm=$1

@@ -29,8 +29,8 @@
 #   bash scripts/student-s39.sh b7-t40     # 8,000 steps on the shipped teacher's targets, QAT, the same with FP32 too
 #                                          # (session 42)
 #   bash scripts/student-s39.sh b7-t40se   # 8,000 more steps from the shipped weights with the shipped teacher's
-#                                          # self-ensembled targets on the screens pairs, QAT, every file at call
-#                                          # with OCR (session 43)
+#                                          # self-ensembled targets on the screens pairs, every file at call with
+#                                          # OCR, QAT (session 43: its INT8 graph failed the export's check)
 #   bash scripts/student-s39.sh ship ARM   # ARM's files as the shipped student (session 42)
 #   bash scripts/student-s39.sh ship-eval  # the shipped student on every file at every preset with OCR, then
 #                                          # one bench run beside the budget file (idle machine)
@@ -162,19 +162,20 @@ case ${1:-} in
   b7-t40se)  # session 43: the shipped teacher's responses self-ensembled (the 8 flips and rotations, as
              # the shipped teacher file runs) on the screens pairs, where text needs them most, its plain
              # responses on the teacher pairs (8 times the work there: over 2 hours); 8,000 steps of the
-             # shipped recipe from the shipped weights, QAT on them; every file at call with OCR beside
-             # IMDN-RTE and the shipped files, FP32 and INT8
+             # shipped recipe from the shipped weights, every file at call with OCR (FP32), then the
+             # shipped QAT recipe and the INT8 frame graph (which failed the export's 45 dB check:
+             # 44.5 dB, and 43.5 with QAT's seed 3)
     shipped_teacher_responses t40
     SR=data/pairs-screens-x2-128-t40se-responses.npz
     [ -f $SR ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-screens-x2-128.npz \
       --out $SR --self-ensemble
     finetune $R/b7-t40se 8000 $R/b7-t40/student.pt --set model.blocks=7 --set train.seed=15 \
       --set "distill.responses=[$TR, clean, $SR]" > $R/b7-t40se.log 2>&1
-    qat b7-t40se --set "distill.responses=[$TR, $TR, clean, $SR]"
     "$B/crispcall" export --checkpoint $R/b7-t40se/student.pt --out $R/b7-t40se/b7-t40se.onnx
-    int8_frame_graph $R/b7-t40se-qat/student.pt $R/b7-t40se/b7-t40se-int8.onnx
-    "$B/crispcall" eval --suite call --preset call --threads 2 --method imdn-rte student student-int8 \
-      $R/b7-t40se/b7-t40se.onnx $R/b7-t40se/b7-t40se-int8.onnx --json docs/results/eval-student-s43-b7-t40se-call.json ;;
+    "$B/crispcall" eval --suite call --preset call --threads 2 --method $R/b7-t40se/b7-t40se.onnx \
+      --json docs/results/eval-student-s43-b7-t40se-call.json
+    qat b7-t40se --set "distill.responses=[$TR, $TR, clean, $SR]"
+    int8_frame_graph $R/b7-t40se-qat/student.pt $R/b7-t40se/b7-t40se-int8.onnx ;;
   ship)  # session 42: ARM's weights as the default student, with every file the runtime, the page and
          # TFLite read
     arm=${2:?the arm, as b7-t40}
