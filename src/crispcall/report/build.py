@@ -135,6 +135,18 @@ ABLATIONS = (
         "distill-long-64000-gt",
     ),
     (
+        "Distillation from the shipped teacher (session 43: both arms at 64,000 steps fine-tuned alike for 8,000 "
+        "more on their own losses, the taught arm's every target from session 40's teacher, self-ensembled on "
+        "screens; first 4 files a set)",
+        ("eval-student-distill-t40-limit4.json",),
+        "distill-t40-gt",
+    ),
+    (
+        "Distillation from the shipped teacher, on every file at `call` (session 43)",
+        ("eval-student-distill-t40-every-call.json",),
+        "distill-t40-gt",
+    ),
+    (
         "Architecture variants (2,000 steps each)",
         ("eval-student-ablation.json", "eval-student-variants.json"),
         "student-response",
