@@ -31,9 +31,12 @@
 #   bash scripts/student-s39.sh b7-t40se   # 8,000 more steps from the shipped weights with the shipped teacher's
 #                                          # self-ensembled targets on the screens pairs, every file at call with
 #                                          # OCR, QAT (session 43: its INT8 graph failed the export's check)
+#   bash scripts/student-s39.sh b7-t40se-qat TAG OPTION...  # its QAT again with more options, its INT8 frame
+#                                          # graph (session 43: `qat3 --set train.seed=3` failed the check again;
+#                                          # `qat3000 --steps 3000` passed), then that on every file at call with OCR
 #   bash scripts/student-s39.sh ship ARM   # ARM's files as the shipped student (session 42)
-#   bash scripts/student-s39.sh ship-eval  # the shipped student on every file at every preset with OCR, then
-#                                          # one bench run beside the budget file (idle machine)
+#   bash scripts/student-s39.sh ship-eval  # the shipped student on every file at every preset with OCR, on
+#                                          # `classic` at x2, then one bench run beside the budget file (idle machine)
 #   bash scripts/student-s39.sh bench   # the grown bodies as INT8 at 1080p on two threads beside the shipped
 #                                       # file and the 69787c2 budget file, twice in reversed order (idle machine)
 set -euo pipefail
@@ -176,6 +179,18 @@ case ${1:-} in
       --json docs/results/eval-student-s43-b7-t40se-call.json
     qat b7-t40se --set "distill.responses=[$TR, $TR, clean, $SR]"
     int8_frame_graph $R/b7-t40se-qat/student.pt $R/b7-t40se/b7-t40se-int8.onnx ;;
+  b7-t40se-qat)  # session 43: b7-t40se's QAT again with more options for `crispcall train student`, into
+                 # runs/s39/b7-t40se-TAG; its INT8 frame graph (the export's check may refuse it), then that
+                 # on every file at call with OCR
+    tag=${2:?a name for the run, as qat3000}
+    shift 2
+    "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/b7-t40se-$tag \
+      --set train.init=$R/b7-t40se/student.pt "$@" --set "distill.responses=[data/pairs-teacher-x2-128-t40-responses.npz, \
+data/pairs-teacher-x2-128-t40-responses.npz, clean, data/pairs-screens-x2-128-t40se-responses.npz]" \
+      > $R/b7-t40se-$tag.log 2>&1
+    int8_frame_graph $R/b7-t40se-$tag/student.pt $R/b7-t40se/b7-t40se-$tag-int8.onnx
+    "$B/crispcall" eval --suite call --preset call --threads 2 --method $R/b7-t40se/b7-t40se-$tag-int8.onnx \
+      --json docs/results/eval-student-s43-b7-t40se-$tag-call.json ;;
   ship)  # session 42: ARM's weights as the default student, with every file the runtime, the page and
          # TFLite read
     arm=${2:?the arm, as b7-t40}
@@ -209,5 +224,5 @@ case ${1:-} in
     for ((i = ${#files[@]} - 1; i >= 0; i--)); do reversed+=("${files[i]}"); done
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${reversed[@]}" \
       --json docs/results/bench-s39-1080p-2threads-reversed.json ;;
-  *) echo "usage: $0 u8x64-score STEP|grow|data|fresh|t38|b7-long|b7-score|b7-every|b7-qat STEPS|b7-low|b7-t40|b7-t40se|ship ARM|ship-eval|eval|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 u8x64-score STEP|grow|data|fresh|t38|b7-long|b7-score|b7-every|b7-qat STEPS|b7-low|b7-t40|b7-t40se|b7-t40se-qat TAG OPTION...|ship ARM|ship-eval|eval|bench" >&2; exit 2 ;;
 esac
