@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Every export the runtime and the page use, of one trained student: OUT/student.pt as FP32 and
-# OUT-qat/student.pt as INT8, each as the frame graph and its luma and I420 twins, written to
+# OUT-qat/student.pt (or a QAT folder given third) as INT8, each as the frame graph and its luma and I420 twins, written to
 # OUT/NAME{,-int8}{,-luma,-i420}.onnx; the shipped student's TFLite twins; and both made the
 # shipped student. Sourced by the student scripts after $B is set:
 #   export_student runs/student-dense32x4-rlfn-x2 student-dense32x4-rlfn-x2
 #   export_shipped_tflite
 #   ship_student runs/student-dense32x4-rlfn-x2 student-dense32x4-rlfn-x2
-export_student() {
-  local out=$1 name=$2 graph flag
+export_student() {  # OUT NAME [QAT]: QAT, the folder of the QAT run, defaults to OUT-qat
+  local out=$1 name=$2 qat=${3:-$1-qat} graph flag
   for graph in "" -luma -i420; do
     flag=${graph:+--${graph#-}}
     "$B/crispcall" export --checkpoint "$out/student.pt" --out "$out/$name$graph.onnx" $flag
-    "$B/crispcall" export --checkpoint "$out-qat/student.pt" --out "$out/$name-int8$graph.onnx" $flag --int8 \
+    "$B/crispcall" export --checkpoint "$qat/student.pt" --out "$out/$name-int8$graph.onnx" $flag --int8 \
       --calibration ../shared/data/train data/screens
   done
 }
@@ -26,10 +26,10 @@ export_shipped_tflite() {
 
 # OUT's weights and export_student's files of them as the shipped student (weights/student*), then
 # its TFLite twins.
-ship_student() {
-  local out=$1 name=$2 graph
+ship_student() {  # OUT NAME [QAT], as export_student
+  local out=$1 name=$2 qat=${3:-$1-qat} graph
   cp "$out/student.pt" weights/student.pt
-  cp "$out-qat/student.pt" weights/student-qat.pt
+  cp "$qat/student.pt" weights/student-qat.pt
   for graph in "" -luma -i420; do
     cp "$out/$name$graph.onnx" "weights/student$graph.onnx"
     cp "$out/$name-int8$graph.onnx" "weights/student-int8$graph.onnx"

@@ -33,9 +33,11 @@
 #                                          # OCR, QAT (session 43: its INT8 graph failed the export's check)
 #   bash scripts/student-s39.sh b7-t40se-qat TAG OPTION...  # its QAT again with more options, its INT8 frame
 #                                          # graph (session 43: `qat3 --set train.seed=3` failed the check again;
-#                                          # `qat3000 --steps 3000` passed), then that on every file at call with OCR
-#   bash scripts/student-s39.sh ship ARM   # ARM's files as the shipped student (session 42)
-#   bash scripts/student-s39.sh ship-eval  # the shipped student on every file at every preset with OCR, on
+#                                          # `qat3000 --steps 3000` passed; `screens2` below), then that on every
+#                                          # file at call with OCR
+#   bash scripts/student-s39.sh ship ARM [TAG]  # ARM's files as the shipped student (session 42), INT8 from
+#                                          # its b7-t40se-qat run TAG if given (session 43)
+#   bash scripts/student-s39.sh ship-eval [SESSION]  # the shipped student on every file at every preset with OCR, on
 #                                          # `classic` at x2, then one bench run beside the budget file (idle machine)
 #   bash scripts/student-s39.sh bench   # the grown bodies as INT8 at 1080p on two threads beside the shipped
 #                                       # file and the 69787c2 budget file, twice in reversed order (idle machine)
@@ -185,8 +187,8 @@ case ${1:-} in
     tag=${2:?a name for the run, as qat3000}
     shift 2
     "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/b7-t40se-$tag \
-      --set train.init=$R/b7-t40se/student.pt "$@" --set "distill.responses=[data/pairs-teacher-x2-128-t40-responses.npz, \
-data/pairs-teacher-x2-128-t40-responses.npz, clean, data/pairs-screens-x2-128-t40se-responses.npz]" \
+      --set train.init=$R/b7-t40se/student.pt --set "distill.responses=[data/pairs-teacher-x2-128-t40-responses.npz, \
+data/pairs-teacher-x2-128-t40-responses.npz, clean, data/pairs-screens-x2-128-t40se-responses.npz]" "$@" \
       > $R/b7-t40se-$tag.log 2>&1
     int8_frame_graph $R/b7-t40se-$tag/student.pt $R/b7-t40se/b7-t40se-$tag-int8.onnx
     "$B/crispcall" eval --suite call --preset call --threads 2 --method $R/b7-t40se/b7-t40se-$tag-int8.onnx \
@@ -194,18 +196,21 @@ data/pairs-teacher-x2-128-t40-responses.npz, clean, data/pairs-screens-x2-128-t4
   ship)  # session 42: ARM's weights as the default student, with every file the runtime, the page and
          # TFLite read
     arm=${2:?the arm, as b7-t40}
-    [ -f $R/$arm/$arm-int8-i420.onnx ] || export_student $R/$arm "$arm"
-    ship_student $R/$arm "$arm" ;;
+    qat=$R/$arm-${3:-qat}   # its QAT run: ARM-qat, or ARM-TAG for a b7-t40se-qat run named TAG (session 43)
+    name=$arm${3:+-$3}
+    [ -f $R/$arm/$name-int8-i420.onnx ] || export_student $R/$arm "$name" "$qat"
+    ship_student $R/$arm "$name" "$qat" ;;
   ship-eval)  # session 42: the shipped student on every file of the call suite at every preset with OCR,
               # the classic suite at x2 (run in session 43), then one bench run beside the 69787c2 budget
               # file (idle machine)
+    tag=${2:-s42}   # the session, in the result files' names
     "$B/crispcall" eval --suite call --preset x2 call poor lossy --threads 2 --method student student-int8 \
-      --json docs/results/eval-student-s42.json
+      --json docs/results/eval-student-$tag.json
     "$B/crispcall" eval --suite classic --preset x2 --threads 2 --no-ocr --method student student-int8 \
-      --json docs/results/eval-student-s42-classic.json
+      --json docs/results/eval-student-$tag-classic.json
     budget_file
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method $BUDGET student-int8 student \
-      --json docs/results/bench-s42-1080p-2threads.json ;;
+      --json docs/results/bench-$tag-1080p-2threads.json ;;
   eval)
     methods=()
     for arm in "${ARMS[@]}"; do
@@ -224,5 +229,5 @@ data/pairs-teacher-x2-128-t40-responses.npz, clean, data/pairs-screens-x2-128-t4
     for ((i = ${#files[@]} - 1; i >= 0; i--)); do reversed+=("${files[i]}"); done
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${reversed[@]}" \
       --json docs/results/bench-s39-1080p-2threads-reversed.json ;;
-  *) echo "usage: $0 u8x64-score STEP|grow|data|fresh|t38|b7-long|b7-score|b7-every|b7-qat STEPS|b7-low|b7-t40|b7-t40se|b7-t40se-qat TAG OPTION...|ship ARM|ship-eval|eval|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 u8x64-score STEP|grow|data|fresh|t38|b7-long|b7-score|b7-every|b7-qat STEPS|b7-low|b7-t40|b7-t40se|b7-t40se-qat TAG OPTION...|ship ARM [TAG]|ship-eval [SESSION]|eval|bench" >&2; exit 2 ;;
 esac

@@ -58,6 +58,10 @@ HEADLINE_EVAL = (
     # file and `classic` (the latter run in session 43).
     "eval-student-s42.json",
     "eval-student-s42-classic.json",
+    # Session 43's weights (the same body on the teacher file's self-ensembled targets on screens, its
+    # QAT longer and with screens twice), FP32 and INT8, every file and `classic`.
+    "eval-student-s43.json",
+    "eval-student-s43-classic.json",
 )
 # Ablations: title, files (merged), the method every row is compared with.
 ABLATIONS = (
