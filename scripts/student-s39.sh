@@ -28,7 +28,7 @@
 #   bash scripts/student-s39.sh b7-low     # 4,000 more steps at a quarter of the rate, then the same (session 41)
 #   bash scripts/student-s39.sh b7-t40     # 8,000 steps on the shipped teacher's targets, QAT, the same with FP32 too
 #                                          # (session 42)
-#   bash scripts/student-s39.sh b7-t40se   # 8,000 more steps from the shipped weights with the shipped teacher's
+#   bash scripts/student-s39.sh b7-t40se   # 8,000 more steps from session 42's weights with the shipped teacher's
 #                                          # self-ensembled targets on the screens pairs, every file at call with
 #                                          # OCR, QAT (session 43: its INT8 graph failed the export's check)
 #   bash scripts/student-s39.sh b7-t40se-qat TAG OPTION...  # its QAT again with more options, its INT8 frame
@@ -47,6 +47,7 @@ R=runs/s39
 ARMS=(b6 b7 fresh t38)
 T2=data/pairs-teacher2-x2-128.npz
 T2R=data/pairs-teacher2-x2-128-rlfn-responses.npz
+T40SE=data/pairs-screens-x2-128-t40se-responses.npz   # the shipped teacher file's own output on the screens pairs
 source scripts/export-student.sh
 finetune() {  # output folder, steps, initial weights, then more --set options: the shipped student's
               # recipe (session 37's)
@@ -167,28 +168,27 @@ case ${1:-} in
   b7-t40se)  # session 43: the shipped teacher's responses self-ensembled (the 8 flips and rotations, as
              # the shipped teacher file runs) on the screens pairs, where text needs them most, its plain
              # responses on the teacher pairs (8 times the work there: over 2 hours); 8,000 steps of the
-             # shipped recipe from the shipped weights, every file at call with OCR (FP32), then the
+             # shipped recipe from session 42's weights, every file at call with OCR (FP32), then the
              # shipped QAT recipe and the INT8 frame graph (which failed the export's 45 dB check:
              # 44.5 dB, and 43.5 with QAT's seed 3)
     shipped_teacher_responses t40
-    SR=data/pairs-screens-x2-128-t40se-responses.npz
-    [ -f $SR ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-screens-x2-128.npz \
-      --out $SR --self-ensemble
+    [ -f $T40SE ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-screens-x2-128.npz \
+      --out $T40SE --self-ensemble
     finetune $R/b7-t40se 8000 $R/b7-t40/student.pt --set model.blocks=7 --set train.seed=15 \
-      --set "distill.responses=[$TR, clean, $SR]" > $R/b7-t40se.log 2>&1
+      --set "distill.responses=[$TR, clean, $T40SE]" > $R/b7-t40se.log 2>&1
     "$B/crispcall" export --checkpoint $R/b7-t40se/student.pt --out $R/b7-t40se/b7-t40se.onnx
     "$B/crispcall" eval --suite call --preset call --threads 2 --method $R/b7-t40se/b7-t40se.onnx \
       --json docs/results/eval-student-s43-b7-t40se-call.json
-    qat b7-t40se --set "distill.responses=[$TR, $TR, clean, $SR]"
+    qat b7-t40se --set "distill.responses=[$TR, $TR, clean, $T40SE]"
     int8_frame_graph $R/b7-t40se-qat/student.pt $R/b7-t40se/b7-t40se-int8.onnx ;;
   b7-t40se-qat)  # session 43: b7-t40se's QAT again with more options for `crispcall train student`, into
                  # runs/s39/b7-t40se-TAG; its INT8 frame graph (the export's check may refuse it), then that
                  # on every file at call with OCR
     tag=${2:?a name for the run, as qat3000}
     shift 2
+    shipped_teacher_responses t40
     "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/b7-t40se-$tag \
-      --set train.init=$R/b7-t40se/student.pt --set "distill.responses=[data/pairs-teacher-x2-128-t40-responses.npz, \
-data/pairs-teacher-x2-128-t40-responses.npz, clean, data/pairs-screens-x2-128-t40se-responses.npz]" "$@" \
+      --set train.init=$R/b7-t40se/student.pt --set "distill.responses=[$TR, $TR, clean, $T40SE]" "$@" \
       > $R/b7-t40se-$tag.log 2>&1
     int8_frame_graph $R/b7-t40se-$tag/student.pt $R/b7-t40se/b7-t40se-$tag-int8.onnx
     "$B/crispcall" eval --suite call --preset call --threads 2 --method $R/b7-t40se/b7-t40se-$tag-int8.onnx \
