@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every export the runtime and the page use, of one trained student: OUT/student.pt as FP32 and
-# OUT-qat/student.pt (or a QAT folder given third) as INT8, each as the frame graph and its luma and I420 twins, written to
-# OUT/NAME{,-int8}{,-luma,-i420}.onnx; the shipped student's TFLite twins; and both made the
-# shipped student. Sourced by the student scripts after $B is set:
+# OUT-qat/student.pt (or a QAT folder given third) as INT8, each as the frame graph and its luma
+# and I420 twins, written to OUT/NAME{,-int8}{,-luma,-i420}.onnx; the shipped student's TFLite
+# twins; and both made the shipped student. Sourced by the student scripts after $B is set:
 #   export_student runs/student-dense32x4-rlfn-x2 student-dense32x4-rlfn-x2
 #   export_shipped_tflite
 #   ship_student runs/student-dense32x4-rlfn-x2 student-dense32x4-rlfn-x2

@@ -62,13 +62,17 @@ qat() {  # arm, then more --set options: the shipped QAT recipe from the arm's F
   "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/$arm-qat \
     --set train.init=$R/$arm/student.pt "$@" > $R/$arm-qat.log 2>&1
 }
+teacher_responses() {  # pairs (teacher, screens), output, then more options: weights/teacher.pt's
+                       # responses on data/pairs-PAIRS-x2-128.npz, unless the output is there already
+  local pairs=$1 out=$2
+  shift 2
+  [ -f "$out" ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-$pairs-x2-128.npz \
+    --out "$out" "$@"
+}
 shipped_teacher_responses() {  # tag: weights/teacher.pt's responses on the teacher and screens pairs, as
                                # data/pairs-{teacher,screens}-x2-128-TAG-responses.npz, named in $TR and $SR
-  local pairs out
-  for pairs in teacher screens; do
-    out=data/pairs-$pairs-x2-128-$1-responses.npz
-    [ -f $out ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-$pairs-x2-128.npz --out $out
-  done
+  local pairs
+  for pairs in teacher screens; do teacher_responses $pairs data/pairs-$pairs-x2-128-$1-responses.npz; done
   TR=data/pairs-teacher-x2-128-$1-responses.npz
   SR=data/pairs-screens-x2-128-$1-responses.npz
 }
@@ -172,8 +176,7 @@ case ${1:-} in
              # shipped QAT recipe and the INT8 frame graph (which failed the export's 45 dB check:
              # 44.5 dB, and 43.5 with QAT's seed 3)
     shipped_teacher_responses t40
-    [ -f $T40SE ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-screens-x2-128.npz \
-      --out $T40SE --self-ensemble
+    teacher_responses screens $T40SE --self-ensemble
     finetune $R/b7-t40se 8000 $R/b7-t40/student.pt --set model.blocks=7 --set train.seed=15 \
       --set "distill.responses=[$TR, clean, $T40SE]" > $R/b7-t40se.log 2>&1
     "$B/crispcall" export --checkpoint $R/b7-t40se/student.pt --out $R/b7-t40se/b7-t40se.onnx
