@@ -23,9 +23,15 @@
 #                                                 # responses on the screens pairs and its plain ones on the
 #                                                 # teacher pairs (both made by `bash scripts/student-s39.sh
 #                                                 # b7-t40se`) and on the clean pairs (made here, about 4 min)
+# Session 44: the `only` arm of t40 again with one more term against the same teacher (issue 15 asks both
+# re-measured against it), beside t40's twin; each on two threads, then every file at `call` too:
+#   bash scripts/student-distill-phase.sh t40-feature    # feature alignment 0.05 (the weight session 12 measured):
+#                                                        # the teacher runs live on the received batch (about 75 min)
+#   bash scripts/student-distill-phase.sh t40-structure  # the structure term 0.1 (session 27's weight; 12 min)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
-PHASE=${1:?say mse, clean, shipped, augment, luma or t40}
+PHASES="mse, clean, shipped, augment, luma, t40, t40-feature or t40-structure"
+PHASE=${1:?say $PHASES}
 STEPS=${2:-8000}
 FROM=runs/student-distill-long
 OUT=runs/student-distill-$PHASE
@@ -46,7 +52,7 @@ $CLEAN, data/pairs-screens-x2-128-rlfn-responses.npz]") ;;
     [ "$PHASE" = augment ] || BOTH=(--set loss.luma=true)
     GT=("${GT_ONLY[@]}" "${BOTH[@]}")
     ONLY=("${NO_GT_TERMS[@]}" "${BOTH[@]}") ;;
-  t40)
+  t40 | t40-feature | t40-structure)
     T40=(data/pairs-teacher-x2-128-t40-responses.npz data/pairs-clean-x2-128-t40-responses.npz
       data/pairs-screens-x2-128-t40se-responses.npz)
     [ -f "${T40[1]}" ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-clean-x2-128.npz \
@@ -55,8 +61,12 @@ $CLEAN, data/pairs-screens-x2-128-rlfn-responses.npz]") ;;
       [ -f "$file" ] || { echo "no $file: bash scripts/student-s39.sh b7-t40se makes it" >&2; exit 2; }
     done
     GT=("${GT_ONLY[@]}")
-    ONLY=("${NO_GT_TERMS[@]}" --set "distill.responses=[${T40[0]}, ${T40[1]}, ${T40[2]}]") ;;
-  *) echo "unknown phase $PHASE: say mse, clean, shipped, augment, luma or t40" >&2; exit 2 ;;
+    ONLY=("${NO_GT_TERMS[@]}" --set "distill.responses=[${T40[0]}, ${T40[1]}, ${T40[2]}]")
+    case $PHASE in  # one arm, beside t40's twin (runs/student-distill-t40/gt)
+      t40-feature) GT=() ONLY+=(--set distill.teacher=weights/teacher.pt --set distill.feature=0.05 --set train.threads=2) ;;
+      t40-structure) GT=() ONLY+=(--set distill.structure=0.1 --set train.threads=2) ;;
+    esac ;;
+  *) echo "unknown phase $PHASE: say $PHASES" >&2; exit 2 ;;
 esac
 train() {  # arm, then the overrides that make it
   local arm=$1
@@ -66,6 +76,13 @@ train() {  # arm, then the overrides that make it
     --set train.val_every=4000 "$@" >> "$OUT-$arm.log" 2>&1
 }
 mkdir -p $OUT
+if [ ${#GT[@]} -eq 0 ]; then
+  train only "${ONLY[@]}"
+  bash scripts/distill-arms-eval.sh $OUT "$PHASE" only
+  "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method "$OUT/only/distill-$PHASE-only.onnx" \
+    --json "docs/results/eval-student-distill-$PHASE-every-call.json"
+  exit
+fi
 train gt "${GT[@]}" &
 GT_PID=$!
 train only "${ONLY[@]}"

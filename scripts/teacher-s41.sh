@@ -26,10 +26,17 @@
 #   bash scripts/teacher-s41.sh x3b          # rescale, then 3,000 steps at 1e-4 (about 36 min)
 #   bash scripts/teacher-s41.sh x3-ensemble  # the two as one teacher, self-ensembled, beside the first on
 #                                            # the first 4 files of the image sets at poor
+# Session 44: RLFN's attention pools its features with stride 6 in all, so on the twin's 44-pixel
+# training patches it sees a 5 x 5 grid where a frame gives it 70 x 38. The twin fine-tuned on
+# patches of 96 received pixels, validated on 128-pixel crops (stopped at 750 steps: flat):
+#   bash scripts/teacher-s41.sh x3-p288-data   # 6,000 x3 pairs of 288 px (30 s)
+#   bash scripts/teacher-s41.sh x3-p288        # 2,000 steps of batch 4 from the shipped twin (about 19 min)
+#   bash scripts/teacher-s41.sh x3-p288-validate
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s41
 X3=data/pairs-teacher-x3-132-s41.npz
+P288=data/pairs-teacher-x3-288-s44.npz
 case ${1:-} in
   x3-data)
     "$B/crispcall" data cache --train ../shared/data/train data/screens --out $X3 --count 24000 --patch-size 132 \
@@ -70,5 +77,19 @@ case ${1:-} in
     clips=${2:?how many clips, as 4}
     "$B/crispcall" eval --suite call --sets video --preset poor --threads 2 --no-ocr --limit "$clips" \
       --method input imdn-rte waifu2x-noise1 $R/teacher-x3-l2-se.onnx --json docs/results/eval-teacher-s41-x3-video-$clips.json ;;
-  *) echo "usage: $0 x3-data|x3-l2|x3-weights|x3-validate|x3-images|x2-route|x3b|x3-ensemble|x3-video N" >&2; exit 2 ;;
+  x3-p288-data)
+    "$B/crispcall" data cache --train ../shared/data/train data/screens --out $P288 --count 6000 --patch-size 288 \
+      --workers 2 --holdout-every 50 --config configs/degrade-teacher-x3.yaml --low-resolution --seed 44 ;;
+  x3-p288)
+    mkdir -p runs/s44
+    "$B/crispcall" train teacher --config configs/teacher-rlfn-x3-direct-l2.yaml --out runs/s44/x3-p288 \
+      --set data.cache=$P288 --set train.init=weights/teacher-x3.pt --set train.steps=2000 --set train.batch_size=4 \
+      --set train.seed=44 --set train.val_every=250 --set data.val_crop=384 >> runs/s44/x3-p288.log 2>&1 ;;
+  x3-p288-validate)
+    "$B/crispcall" train checkpoint-weights --checkpoint runs/s44/x3-p288/checkpoint.pt --out runs/s44/x3-p288/teacher.pt \
+      --arch teacher
+    "$B/crispcall" train validate --weights weights/teacher-x3.pt runs/s44/x3-p288/teacher.pt \
+      --config configs/teacher-rlfn-x3-direct-l2.yaml --set data.val_crop=384 --json docs/results/validate-teacher-s44-x3-p288.json ;;
+  *) echo "usage: $0 x3-data|x3-l2|x3-weights|x3-validate|x3-images|x2-route|x3b|x3-ensemble|x3-video N|x3-p288-data|x3-p288|x3-p288-validate" >&2
+    exit 2 ;;
 esac

@@ -75,9 +75,35 @@ def test_feature_adapters_resample_and_learn():
     assert matched_taps(2, 4) == [1, 3] and matched_taps(4, 4) == [0, 1, 2, 3]
 
 
-def test_terms_need_a_teacher():
-    with pytest.raises(ValueError, match="teacher"):
-        DistillationLoss(None, RestorationLoss(1.0), response=1.0)
+def test_terms_need_a_teacher_or_its_responses():
+    with pytest.raises(ValueError, match="feature alignment needs a teacher"):
+        DistillationLoss(None, RestorationLoss(1.0), feature=1.0)
+    loss = DistillationLoss(None, RestorationLoss(1.0), response=1.0)
+    student, degraded = Student(channels=8, blocks=1), torch.rand(1, 3, 16, 16)
+    _total, parts = loss(student, degraded, degraded, torch.rand(1, 3, 16, 16))  # precomputed responses stand in
+    assert parts["response"] > 0
+    with pytest.raises(ValueError, match="precomputed responses"):
+        loss(student, degraded, degraded)
+
+
+def test_an_upscaling_teacher_aligns_features_on_the_received_batch():
+    from crispcall.models.peers.rlfn import RLFNUpscaler
+
+    teacher = RLFNUpscaler(channels=8, blocks=2)
+    student = Student(channels=8, blocks=2, feature_taps=2)
+    loss = DistillationLoss(teacher, RestorationLoss(1.0), response=1.0, feature=1.0,
+                            student_channels=[8, 8], teacher_channels=teacher.feature_channels)  # fmt: skip
+    assert loss.needs_received
+    received = torch.rand(2, 3, 16, 16)
+    played = torch.nn.functional.interpolate(received, scale_factor=2, mode="bilinear")
+    total, parts = loss(student, played, played, received=received)
+    total.backward()
+    assert parts["feature"] > 0 and all(a.weight.grad is not None for a in loss.adapters.adapters)
+    with torch.no_grad():
+        expected = teacher(received)
+    assert parts["response"] == pytest.approx(float((student(played) - expected).abs().mean()), rel=1e-4)
+    with pytest.raises(ValueError, match="low-resolution pair cache"):
+        loss(student, played, played)
 
 
 def test_train_student_with_every_term_then_resume(student_config, tmp_path):
@@ -423,10 +449,14 @@ def test_an_x2_teacher_teaches_a_same_size_student_from_a_low_resolution_cache(s
     config.write_text(yaml.safe_dump(settings))
     final = train_student(str(config), tmp_path / "run", steps=2)
     assert load_network(final, "student")(torch.rand(1, 3, 32, 32)).shape == (1, 3, 32, 32)
-    settings["distill"]["responses"] = None  # live: the x2 teacher would need the low-resolution batch
+    settings["distill"]["responses"] = None  # live: the x2 teacher runs on the low-resolution batch
     config.write_text(yaml.safe_dump(settings))
-    with pytest.raises(ValueError, match="precomputed responses only"):
-        train_student(str(config), tmp_path / "live", steps=1)
+    final = train_student(str(config), tmp_path / "live", steps=2)
+    assert load_network(final, "student")(torch.rand(1, 3, 32, 32)).shape == (1, 3, 32, 32)
+    settings["data"]["cache"] = str(tmp_path / "pairs.npz")  # the fixture's, at full size: no received frames
+    config.write_text(yaml.safe_dump(settings))
+    with pytest.raises(ValueError, match="holds none"):
+        train_student(str(config), tmp_path / "full-size", steps=1)
 
 
 def test_validate_command_gives_the_logged_validation_figure(student_config, tmp_path, capsys):

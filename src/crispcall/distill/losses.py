@@ -84,6 +84,9 @@ class DistillationLoss(nn.Module):
         structure_eps: ``eps`` of :func:`orientation_descriptors`.
         student_channels: widths of the student's tapped features (for the adapters).
         teacher_channels: width of the teacher's features.
+
+    A teacher that upscales (``scale`` > 1, as RLFN) runs on the frame the call delivered,
+    which the training loop passes as ``received`` when ``needs_received`` says so.
     """
 
     def __init__(
@@ -102,28 +105,41 @@ class DistillationLoss(nn.Module):
         if response_norm not in ("l1", "l2"):
             raise InputError(f"response_norm must be l1 or l2, got {response_norm!r}")
         self.weights = {"response": response, "feature": feature, "structure": structure}
-        if any(self.weights.values()) and teacher is None:
-            raise InputError("distillation terms need a teacher")
+        if feature and teacher is None:
+            raise InputError("feature alignment needs a teacher")
         self._teacher = [teacher.eval().requires_grad_(False)] if teacher is not None else []
+        self.needs_received = teacher is not None and int(getattr(teacher, "scale", 1)) > 1
         self.ground_truth, self.response_norm, self.structure_eps = ground_truth, response_norm, structure_eps
         self.adapters = FeatureAdapters(student_channels or [], teacher_channels) if feature else None
 
     def forward(
-        self, student: nn.Module, degraded: torch.Tensor, clean: torch.Tensor, response: torch.Tensor | None = None
+        self,
+        student: nn.Module,
+        degraded: torch.Tensor,
+        clean: torch.Tensor,
+        response: torch.Tensor | None = None,
+        received: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, dict[str, float]]:
         """``response``: the teacher's output on ``degraded`` when precomputed
-        (:mod:`crispcall.distill.responses`); the teacher then runs only for feature alignment."""
+        (:mod:`crispcall.distill.responses`); the teacher then runs only for feature alignment.
+        ``received``: the low-resolution batch ``degraded`` was upscaled from, for a teacher
+        that runs on it (``needs_received``)."""
         output, student_features = student(degraded, with_features=True)
         total, parts = self.ground_truth(output, clean)
         if not any(self.weights.values()):
             return total, parts
         target, teacher_features = response, []
         if response is None or self.weights["feature"]:
+            if not self._teacher:
+                raise InputError("distillation terms need a teacher or its precomputed responses (distill.responses)")
             teacher = self._teacher[0]
             if next(teacher.parameters()).device != degraded.device:
                 teacher.to(degraded.device)
+            source = received if self.needs_received else degraded
+            if source is None:
+                raise InputError("the teacher runs on received frames: train on a low-resolution pair cache")
             with torch.no_grad():
-                computed, teacher_features = teacher(degraded, with_features=True)
+                computed, teacher_features = teacher(source, with_features=True)
             target = computed if response is None else response
         terms: dict[str, torch.Tensor] = {}
         if self.weights["response"]:

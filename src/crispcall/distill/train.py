@@ -68,19 +68,14 @@ def _distillation_loss(config: dict, teacher: nn.Module | None = None) -> Distil
     """The loss the config weighs, taught by ``teacher`` or else by the weights
     ``distill.teacher`` names."""
     terms = config["distill"]
-    if teacher is None and (terms["response"] or terms["feature"] or terms["structure"]):
+    # The teacher runs live for feature alignment, or where no responses are precomputed.
+    live = terms["feature"] or (not terms["responses"] and (terms["response"] or terms["structure"]))
+    if teacher is None and live:
         if not terms["teacher"]:
             raise InputError("distill.teacher must name the teacher's weights")
         if terms["teacher"] == OWN_FP32:
             raise InputError(f"distill.teacher: {OWN_FP32} is for QAT (train.qat): the FP32 student teaching itself")
         teacher = load_network(terms["teacher"], "teacher")
-        live = terms["feature"] or not terms["responses"]
-        if getattr(teacher, "scale", 1) != 1 and live:
-            # It would need the low-resolution batch the student never sees.
-            raise InputError(
-                "an x2 teacher teaches through precomputed responses only (distill.responses, from crispcall train "
-                "responses); set distill.feature to 0"
-            )
         if terms["feature"] and not hasattr(teacher, "feature_channels"):
             raise InputError(f"{terms['teacher']} gives no features to distil; set distill.feature to 0")
     probe = Student(**config["model"])

@@ -84,5 +84,11 @@ class Repaired(nn.Module):
         self.network, self.repair = network, repair
         self.size_multiple = math.lcm(int(getattr(network, "size_multiple", 1)), repair.size_multiple)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.network(self.repair(x))
+    @property
+    def feature_channels(self) -> int:
+        return self.network.feature_channels
+
+    def forward(self, x: torch.Tensor, with_features: bool = False):
+        """The output, or (output, the network's features) with ``with_features``."""
+        mended = self.repair(x)
+        return self.network(mended, with_features=True) if with_features else self.network(mended)

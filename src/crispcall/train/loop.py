@@ -277,6 +277,10 @@ def train(
     if model_scale not in (1, cache_scale):
         raise InputError(f"an x{model_scale} network cannot train on {config['data']['cache']} (x{cache_scale} pairs)")
     played = not on_received(model) and cache_scale > 1
+    # A teacher that runs live on the frame the call delivered (distillation) gets the batch unplayed too.
+    wants_received = bool(getattr(loss_module, "needs_received", False))
+    if wants_received and not played:
+        raise InputError(f"the teacher runs on the frame the call delivered: {config['data']['cache']} holds none")
     zoomed = [path for path in cache_paths(config["data"]["cache"]) if read_cache_meta(path).get("zoom", 1) > 1]
     if zoomed and (targets is None or any(config["loss"].values())):
         # Its clean patches are enlargements (crispcall data cache --zoom): only a teacher's outputs are targets.
@@ -302,13 +306,15 @@ def train(
         degraded = to_tensor(as_played(low, clean_all.shape[1]) if played else low, runtime.device)
         clean = to_tensor(clean_all[pick], runtime.device)
         extra = () if targets is None else (torch.from_numpy(targets[pick]).to(runtime.device).float(),)
+        received = {"received": to_tensor(low, runtime.device)} if wants_received else {}
         if cfg["augment"]:
             # Drawn apart from the pick, so an augmented run sees the same pairs as its twin.
             view = int(np.random.default_rng((cfg["seed"], runtime.rank, step, 1)).integers(8))
             degraded, clean = dihedral(degraded, view), dihedral(clean, view)
             extra = tuple(dihedral(target, view) for target in extra)
+            received = {key: dihedral(batch, view) for key, batch in received.items()}
         with autocast:
-            loss, parts = loss_fn(trained, degraded, clean, *extra)
+            loss, parts = loss_fn(trained, degraded, clean, *extra, **received)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if runtime.world > 1:

@@ -57,12 +57,24 @@ class RLFN(nn.Module):
         self.conv_2 = conv(channels, channels, 3)
         self.upsampler = nn.Sequential(conv(channels, 3 * scale * scale, 3), nn.PixelShuffle(scale))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    @property
+    def feature_channels(self) -> int:
+        return self.conv_1.out_channels
+
+    def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[tuple[str, torch.Tensor]]]:
+        """The output and the named features after every block (a student's feature alignment
+        picks those at its own taps' relative depths)."""
         feature = self.conv_1(x)
-        out = feature
+        out, features = feature, []
         for i in range(1, self.blocks + 1):
             out = getattr(self, f"block_{i}")(out)
-        return self.upsampler(self.conv_2(out) + feature)
+            features.append((f"block{i}", out))
+        return self.upsampler(self.conv_2(out) + feature), features
+
+    def forward(self, x: torch.Tensor, with_features: bool = False):
+        """The output, or (output, features) with ``with_features``."""
+        out, features = self.forward_features(x)
+        return (out, features) if with_features else out
 
 
 class RLFNUpscaler(RLFN):
@@ -80,5 +92,9 @@ class RLFNUpscaler(RLFN):
         super().__init__(channels, blocks, scale)
         self.scale = scale
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return super().forward(x * 255.0) / 255.0
+    def forward(self, x: torch.Tensor, with_features: bool = False):
+        """The output in [0, 1], or (output, features) with ``with_features``: the features
+        stay on the published network's 0-255 scale (feature alignment normalises each by its
+        energy)."""
+        out, features = self.forward_features(x * 255.0)
+        return (out / 255.0, features) if with_features else out / 255.0
