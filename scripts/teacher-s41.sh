@@ -15,8 +15,8 @@
 #   bash scripts/teacher-s41.sh x3-images    # both self-ensembled on every file of the image sets at
 #                                            # poor, beside the peers (about 20 min)
 #   cp runs/s41/x3-l2/teacher.pt weights/teacher-x3.pt; cp runs/s41/teacher-x3-l2-se.onnx weights/teacher-x3.onnx
-#   bash scripts/teacher-s41.sh x3-video N   # the new one on the first N clips at poor, beside the peers
-#                                            # (every clip: about 2.5 hours of the self-ensemble here)
+#   bash scripts/teacher-s41.sh x3-video N   # the shipped one (the teacher method at poor) on the first N clips,
+#                                            # beside the peers (every clip: about 2.5 hours of the self-ensemble)
 # The fine-tuned twin leads waifu2x-noise1 by 0.45 dB on the image sets at poor (+0.5 asked). The
 # shipped x2 teacher's output resized to x3 (as an x2 network runs at a x3 preset) is 0.16 dB below
 # it on the first 4 files a set, too far below for an ensemble:
@@ -76,7 +76,7 @@ case ${1:-} in
   x3-video)
     clips=${2:?how many clips, as 4}
     "$B/crispcall" eval --suite call --sets video --preset poor --threads 2 --no-ocr --limit "$clips" \
-      --method input imdn-rte waifu2x-noise1 $R/teacher-x3-l2-se.onnx --json docs/results/eval-teacher-s41-x3-video-$clips.json ;;
+      --method input imdn-rte waifu2x-noise1 teacher --json docs/results/eval-teacher-s41-x3-video-$clips.json ;;
   x3-p288-data)
     "$B/crispcall" data cache --train ../shared/data/train data/screens --out $P288 --count 6000 --patch-size 288 \
       --workers 2 --holdout-every 50 --config configs/degrade-teacher-x3.yaml --low-resolution --seed 44 ;;

@@ -151,6 +151,26 @@ ABLATIONS = (
         "distill-t40-gt",
     ),
     (
+        "Feature alignment and the structure term against the shipped teacher (session 44: the taught arm above "
+        "again, with feature alignment 0.05 or the structure term 0.1 added, against the same twin; first 4 files a "
+        "set)",
+        (
+            "eval-student-distill-t40-limit4.json",
+            "eval-student-distill-t40-feature-limit4.json",
+            "eval-student-distill-t40-structure-limit4.json",
+        ),
+        "distill-t40-gt",
+    ),
+    (
+        "Feature alignment and the structure term against the shipped teacher, on every file at `call` (session 44)",
+        (
+            "eval-student-distill-t40-every-call.json",
+            "eval-student-distill-t40-feature-every-call.json",
+            "eval-student-distill-t40-structure-every-call.json",
+        ),
+        "distill-t40-gt",
+    ),
+    (
         "Architecture variants (2,000 steps each)",
         ("eval-student-ablation.json", "eval-student-variants.json"),
         "student-response",
