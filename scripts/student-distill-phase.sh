@@ -26,8 +26,8 @@
 # Session 44: the `only` arm of t40 again with one more term against the same teacher (issue 15 asks both
 # re-measured against it), beside t40's twin; each on two threads, then every file at `call` too:
 #   bash scripts/student-distill-phase.sh t40-feature    # feature alignment 0.05 (the weight session 12 measured):
-#                                                        # the teacher runs live on the received batch (about 75 min)
-#   bash scripts/student-distill-phase.sh t40-structure  # the structure term 0.1 (session 27's weight; 12 min)
+#                                                        # the teacher runs live on the received batch (51 min)
+#   bash scripts/student-distill-phase.sh t40-structure  # the structure term 0.1 (session 27's weight; 11 min)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 PHASES="mse, clean, shipped, augment, luma, t40, t40-feature or t40-structure"
