@@ -16,7 +16,7 @@
 #                                            # poor, beside the peers (about 20 min)
 #   cp runs/s41/x3-l2/teacher.pt weights/teacher-x3.pt; cp runs/s41/teacher-x3-l2-se.onnx weights/teacher-x3.onnx
 #   bash scripts/teacher-s41.sh x3-video N   # the shipped one (the teacher method at poor) on the first N clips,
-#                                            # beside the peers (every clip: about 2.5 hours of the self-ensemble)
+#                                            # beside the peers (every clip: 33 min here in session 44)
 # The fine-tuned twin leads waifu2x-noise1 by 0.45 dB on the image sets at poor (+0.5 asked). The
 # shipped x2 teacher's output resized to x3 (as an x2 network runs at a x3 preset) is 0.16 dB below
 # it on the first 4 files a set, too far below for an ensemble:
