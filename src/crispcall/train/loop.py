@@ -277,9 +277,9 @@ def train(
     if model_scale not in (1, cache_scale):
         raise InputError(f"an x{model_scale} network cannot train on {config['data']['cache']} (x{cache_scale} pairs)")
     played = not on_received(model) and cache_scale > 1
-    # A teacher that runs live on the frame the call delivered (distillation) gets the batch unplayed too.
+    # A teacher that runs live on the frame the call delivered (distillation) gets the cached low-resolution batch.
     wants_received = bool(getattr(loss_module, "needs_received", False))
-    if wants_received and not played:
+    if wants_received and cache_scale == 1:
         raise InputError(f"the teacher runs on the frame the call delivered: {config['data']['cache']} holds none")
     zoomed = [path for path in cache_paths(config["data"]["cache"]) if read_cache_meta(path).get("zoom", 1) > 1]
     if zoomed and (targets is None or any(config["loss"].values())):
