@@ -56,11 +56,15 @@ finetune() {  # output folder, steps, initial weights, then more --set options: 
   "$B/crispcall" train student --config configs/student-dense32x5-t64-screens.yaml --out "$out" --steps "$steps" \
     --set model.block=mixed --set model.tail_kernel=1 --set train.init="$init" --set train.warmup_steps=200 "$@"
 }
-qat() {  # arm, then more --set options: the shipped QAT recipe from the arm's FP32 weights
-  local arm=$1
-  shift
-  "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/$arm-qat \
-    --set train.init=$R/$arm/student.pt "$@" > $R/$arm-qat.log 2>&1
+qat_run() {  # arm, run tag, then more options: the shipped QAT recipe from the arm's FP32 weights, into
+             # runs/s39/ARM-TAG
+  local arm=$1 tag=$2
+  shift 2
+  "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/$arm-$tag \
+    --set train.init=$R/$arm/student.pt "$@" > $R/$arm-$tag.log 2>&1
+}
+qat() {  # arm, then more --set options: qat_run into runs/s39/ARM-qat
+  qat_run "$1" qat "${@:2}"
 }
 teacher_responses() {  # pairs (teacher, screens), output, then more options: weights/teacher.pt's
                        # responses on data/pairs-PAIRS-x2-128.npz, unless the output is there already
@@ -190,9 +194,7 @@ case ${1:-} in
     tag=${2:?a name for the run, as qat3000}
     shift 2
     shipped_teacher_responses t40
-    "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/b7-t40se-$tag \
-      --set train.init=$R/b7-t40se/student.pt --set "distill.responses=[$TR, $TR, clean, $T40SE]" "$@" \
-      > $R/b7-t40se-$tag.log 2>&1
+    qat_run b7-t40se "$tag" --set "distill.responses=[$TR, $TR, clean, $T40SE]" "$@"
     int8_frame_graph $R/b7-t40se-$tag/student.pt $R/b7-t40se/b7-t40se-$tag-int8.onnx
     "$B/crispcall" eval --suite call --preset call --threads 2 --method $R/b7-t40se/b7-t40se-$tag-int8.onnx \
       --json docs/results/eval-student-s43-b7-t40se-$tag-call.json ;;
