@@ -18,11 +18,16 @@ def test_dihedral_gives_eight_distinct_views_and_zero_is_the_identity():
 
 def test_keys_added_later_at_their_default_keep_older_checkpoints_fingerprints():
     config = {"train": {"init": None, "steps": 10, "lr": 1e-3}, "data": {"cache": None}, "loss": {"l1": 1.0}}
-    off = {**config, "train": {**config["train"], "augment": False}, "loss": {"l1": 1.0, "luma": False}}
+    off = {
+        **config,
+        "train": {**config["train"], "augment": False, "precision": "auto"},
+        "loss": {"l1": 1.0, "luma": False},
+    }
     augmented = {**config, "train": {**config["train"], "augment": True}}
     on_luma = {**config, "loss": {"l1": 1.0, "luma": True}}
-    fingerprints = {run_fingerprint(c) for c in (augmented, on_luma)}
-    assert run_fingerprint(off) == run_fingerprint(config) not in fingerprints and len(fingerprints) == 2
+    in_bfloat16 = {**config, "train": {**config["train"], "precision": "bfloat16"}}
+    fingerprints = {run_fingerprint(c) for c in (augmented, on_luma, in_bfloat16)}
+    assert run_fingerprint(off) == run_fingerprint(config) not in fingerprints and len(fingerprints) == 3
 
 
 def test_a_run_resumes_with_more_steps_or_threads_but_not_another_recipe():

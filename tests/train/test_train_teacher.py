@@ -193,6 +193,27 @@ def test_init_starts_from_earlier_weights(run_config, tmp_path):
     assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
 
 
+def test_a_bfloat16_run_learns_as_a_float32_one_and_writes_float32_weights(run_config, tmp_path):
+    config = yaml.safe_load(run_config.read_text())
+    config["train"].update(lr=1e-2, warmup_steps=0, ema_decay=0.0)
+    quick = tmp_path / "quick.yaml"
+    quick.write_text(yaml.safe_dump(config))
+    wide = train_teacher(quick, tmp_path / "float32", steps=4, overrides=["train.precision=float32"])
+    narrow = train_teacher(quick, tmp_path / "bfloat16", steps=4, overrides=["train.precision=bfloat16"])
+    assert all(w.dtype == torch.float32 for w in load_network(narrow).state_dict().values())
+    torch.manual_seed(0)  # the run's seed: its network as it started
+    start = Teacher(**config["model"])
+    frame = torch.rand(1, 3, 32, 32)
+    with torch.no_grad():
+        before, a, b = start(frame), load_network(wide)(frame), load_network(narrow)(frame)
+    # The same steps from the same start: bfloat16's rounding ends near float32's, far from the start.
+    assert 0 < (b - a).abs().mean() < 0.2 * (a - before).abs().mean()
+    losses = [[float(r["loss"]) for r in _log(tmp_path / run)] for run in ("float32", "bfloat16")]
+    assert losses[1] == pytest.approx(losses[0], rel=0.05)
+    with pytest.raises(ValueError, match="precision"):
+        load_config(run_config, ["train.precision=half"])
+
+
 def test_config_overrides(run_config):
     config = load_config(run_config, ["distill.response=0.5", "train.steps=7", "model.channels=4", "train.lr=5e-4"])
     assert config["distill"]["response"] == 0.5 and config["train"]["steps"] == 7

@@ -3,8 +3,9 @@
 AdamW with a warm-up then cosine schedule, EMA weights (``torch.optim.swa_utils``), batches
 drawn from the pair cache, validation on held-out training images degraded by the test
 presets, atomic checkpoints that a rerun resumes from, and a CSV log. CUDA with bfloat16
-autocast when present, else the CPU with every core; several processes under ``torchrun``
-(DistributedDataParallel, NCCL on GPUs, gloo on CPUs).
+autocast when present, else the CPU with every core (bfloat16 there too with
+``train.precision: bfloat16``); several processes under ``torchrun`` (DistributedDataParallel,
+NCCL on GPUs, gloo on CPUs).
 """
 
 from __future__ import annotations
@@ -182,7 +183,7 @@ def lr_factor(step: int, steps: int, warmup: int, min_ratio: float) -> float:
 RESUMABLE_KEYS = ("steps", "val_every", "checkpoint_every", "threads")
 # Keys added after checkpoints were committed, left out of the fingerprint at their default so
 # that those checkpoints still resume.
-LATER_DEFAULTS = {("train", "augment"): False, ("loss", "luma"): False}
+LATER_DEFAULTS = {("train", "augment"): False, ("loss", "luma"): False, ("train", "precision"): "auto"}
 
 
 def run_fingerprint(config: dict) -> str:
@@ -240,12 +241,16 @@ def train(
     runtime = start_runtime(cfg["threads"])
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg["seed"])
+    bf16 = cfg["precision"] == "bfloat16" or (cfg["precision"] == "auto" and runtime.device.type == "cuda")
+    # oneDNN's bfloat16 convolutions are fast in channels-last memory only.
+    memory_format = torch.channels_last if bf16 and runtime.device.type == "cpu" else torch.contiguous_format
     model = build_model().to(runtime.device)
     if cfg["init"] is not None and load_init:
         # Fine-tuning starts from earlier weights (a checkpoint, when present, overrides them below).
         model.load_state_dict(load_saved(cfg["init"])["model"])
+    model = model.to(memory_format=memory_format)
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg["ema_decay"]))
-    loss_module = (loss_module or nn.Module()).to(runtime.device)
+    loss_module = (loss_module or nn.Module()).to(runtime.device, memory_format=memory_format)
     parameters = [*model.parameters(), *loss_module.parameters()]
     optimizer = torch.optim.AdamW(parameters, lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -294,7 +299,7 @@ def train(
         baseline = np.mean([psnr(degraded.frame, gt) for gt, degraded in val_pairs])
         print(f"{name}: {len(val_pairs)} validation frames, degraded input {baseline:.2f} dB", flush=True)
     log_path = out_dir / "log.csv"
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=runtime.device.type == "cuda")
+    autocast = torch.autocast(runtime.device.type, dtype=torch.bfloat16, enabled=bf16)
     running: dict[str, list[float]] = {}
     started = time.perf_counter() - elapsed
 
