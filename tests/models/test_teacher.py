@@ -50,3 +50,20 @@ def test_rlfn_teacher_is_the_published_network_on_frames_in_0_1():
     with torch.no_grad():
         assert torch.allclose(teacher(x), published(x * 255) / 255, atol=1e-5)
     assert teacher(x).shape == (1, 3, 40, 36) and teacher.scale == 2
+
+
+def test_an_identity_block_passes_its_input_and_learns():
+    from crispcall.models.io import build_teacher
+    from crispcall.models.peers.rlfn import identity_block
+
+    torch.manual_seed(0)
+    block = identity_block(8)
+    x = torch.randn(2, 8, 20, 18)
+    out = block(x)
+    assert torch.allclose(out, x, atol=1e-5)
+    out.square().sum().backward()
+    # The zeroed convolution and the attention's gate get gradients: the block can move away.
+    assert block.c3_r.weight.grad.abs().sum() > 0 and block.esa.conv4.weight.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match="takes blocks only"):
+        build_teacher(kind="rlfn-x3", channels=8)
+    assert build_teacher(kind="rlfn-x3", blocks=8).blocks == 8

@@ -250,9 +250,12 @@ def test_waifu2x_import_is_a_teacher_to_fine_tune(run_config, upconv7_ncnn, tmp_
     assert "no such file" in capsys.readouterr().err
 
 
-def _train_enlarger(run_config: Path, tmp_path: Path, kind: str, init: Path, scale: int, patch: int, **data) -> Path:
-    """Fine-tune the x``scale`` teacher ``kind`` from ``init`` for 2 steps on low-resolution pairs
-    at its scale, export it and check the exported file enlarges by ``scale``; returns the weights."""
+def _train_enlarger(
+    run_config: Path, tmp_path: Path, kind: str | dict, init: Path, scale: int, patch: int, **data
+) -> Path:
+    """Fine-tune the x``scale`` teacher ``kind`` (or ``model`` config) from ``init`` for 2 steps on
+    low-resolution pairs at its scale, export it and check the exported file enlarges by ``scale``;
+    returns the weights."""
     from crispcall.cli.main import main
     from crispcall.methods.models import ModelMethod
 
@@ -262,7 +265,7 @@ def _train_enlarger(run_config: Path, tmp_path: Path, kind: str, init: Path, sca
     degrade.write_text(packaged.replace("scale: [", f"scale: [{scale}, {scale}] #", 1))
     cache = write_cache(config["data"]["roots"], tmp_path / "low.npz", 12, patch, holdout_every=2,
                         degradation_config=str(degrade), low_resolution=True, progress=False)  # fmt: skip
-    config["model"] = {"kind": kind}
+    config["model"] = {"kind": kind} if isinstance(kind, str) else kind
     config["data"].update(cache=str(cache), **data)
     config["train"]["init"] = str(init)
     tuned = tmp_path / f"x{scale}-run.yaml"
@@ -271,7 +274,7 @@ def _train_enlarger(run_config: Path, tmp_path: Path, kind: str, init: Path, sca
     assert np.isfinite(float(_log(tmp_path / "run")[-1]["val_psnr"]))
     onnx = tmp_path / f"x{scale}.onnx"
     assert main(["export", "--checkpoint", str(final), "--out", str(onnx)]) == 0
-    method = ModelMethod(kind, onnx, threads=1)
+    method = ModelMethod(config["model"]["kind"], onnx, threads=1)
     side = patch // scale  # a frame as small as the pairs' received patches
     assert method.low_input and method.scale == scale
     assert method.run(np.zeros((side, side + 4, 3), np.uint8)).shape == (side * scale, (side + 4) * scale, 3)
@@ -350,6 +353,46 @@ def test_rescaled_x2_teacher_trains_as_an_x3_one_on_x3_pairs(run_config, tmp_pat
 
     final = _train_enlarger(run_config, tmp_path, "rlfn-x3", init, scale=3, patch=48, val_presets=["poor"])
     assert load_network(final, "teacher").scale == 3
+
+
+def test_a_grown_teacher_starts_as_the_trained_one_and_trains(run_config, tmp_path, capsys):
+    from crispcall.cli.main import main
+    from crispcall.models.io import build_teacher
+
+    torch.manual_seed(0)
+    x3_config = {"kind": "rlfn-x3"}
+    trained = build_teacher(**x3_config).eval()
+    source = tmp_path / "x3.pt"
+    torch.save({"arch": "teacher", "model": trained.state_dict(), "config": {"model": x3_config}}, source)
+    grown_file = tmp_path / "x3-b8.pt"
+    assert main(["train", "grow", "--weights", str(source), "--blocks", "8", "--out", str(grown_file)]) == 0
+    grown = load_network(grown_file, "teacher")
+    assert grown.blocks == 8 and torch.load(grown_file, weights_only=False)["config"]["model"]["blocks"] == 8
+    x = torch.rand(1, 3, 16, 20)
+    with torch.no_grad():
+        assert torch.allclose(grown(x), trained(x), atol=1e-4)
+    assert main(["train", "grow", "--weights", str(grown_file), "--blocks", "8", "--out", str(tmp_path / "no.pt")]) == 2
+    assert "has 8 blocks already" in capsys.readouterr().err
+    # Behind a concealment repair, the network is grown and the repair kept.
+    repaired_config = {"kind": "repaired", "network": x3_config, "repair": {"channels": 8}}
+    repaired = build_teacher(**repaired_config).eval()
+    repaired.network.load_state_dict(trained.state_dict())
+    torch.save({"arch": "teacher", "model": repaired.state_dict(), "config": {"model": repaired_config}},
+               tmp_path / "repaired.pt")  # fmt: skip
+    out = tmp_path / "repaired-b7.pt"
+    assert main(["train", "grow", "--weights", str(tmp_path / "repaired.pt"), "--blocks", "7", "--out", str(out)]) == 0
+    frame = torch.rand(1, 3, 32, 48)  # the repair works on whole 16 x 16 blocks
+    with torch.no_grad():
+        assert torch.allclose(load_network(out, "teacher")(frame), repaired(frame), atol=1e-4)
+    other = tmp_path / "upconv7.pt"
+    upconv7 = build_teacher("upconv7").state_dict()
+    torch.save({"arch": "teacher", "model": upconv7, "config": {"model": {"kind": "upconv7"}}}, other)
+    assert main(["train", "grow", "--weights", str(other), "--blocks", "8", "--out", str(tmp_path / "no.pt")]) == 2
+    assert "grow takes rlfn-x2" in capsys.readouterr().err
+
+    final = _train_enlarger(run_config, tmp_path, {"kind": "rlfn-x3", "blocks": 8}, grown_file, scale=3, patch=48,
+                            val_presets=["poor"])  # fmt: skip
+    assert load_network(final, "teacher").blocks == 8
 
 
 def test_unknown_teacher_kind():

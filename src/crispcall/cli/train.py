@@ -218,6 +218,19 @@ def register(sub) -> None:
     rescale.add_argument("--weights", type=Path, required=True, help="x2 teacher weights file (.pt, rlfn-x2)")
     rescale.add_argument("--out", type=output(), required=True, help="teacher weights file (.pt) to write")
     rescale.set_defaults(func=rescale_weights)
+    grow = add_command(
+        networks,
+        "grow",
+        "deepen an RLFN teacher with blocks that start as the identity",
+        "Write the RLFN teacher of --weights (rlfn-x2, rlfn-s-x2 or rlfn-x3, behind a repair or not) with "
+        "--blocks blocks: its trained ones, then new ones that start as the identity, so the deeper network starts "
+        "from the trained one's output. Fine-tune it through a config's train.init with model.blocks set alike.",
+        ["crispcall train grow --weights weights/teacher-x3.pt --blocks 8 --out runs/teacher-x3-b8-init.pt"],
+    )
+    grow.add_argument("--weights", type=Path, required=True, help="RLFN teacher weights file (.pt)")
+    grow.add_argument("--blocks", type=int, required=True, help="blocks of the deeper network (RLFN has 6)")
+    grow.add_argument("--out", type=output(), required=True, help="teacher weights file (.pt) to write")
+    grow.set_defaults(func=grow_weights)
     plot = add_command(
         networks,
         "plot",
@@ -308,6 +321,13 @@ def rescale_weights(args: argparse.Namespace) -> None:
         from crispcall.train.teacher import rescale_teacher
 
     print(f"wrote {rescale_teacher(_existing_file(args.weights), args.out)}")
+
+
+def grow_weights(args: argparse.Namespace) -> None:
+    with needs_extra("train"):
+        from crispcall.train.teacher import grow_teacher
+
+    print(f"wrote {grow_teacher(_existing_file(args.weights), args.blocks, args.out)}")
 
 
 def plot_log(args: argparse.Namespace) -> None:

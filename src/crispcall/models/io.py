@@ -19,14 +19,16 @@ from crispcall.models.student import Student
 from crispcall.models.teacher import Teacher
 from crispcall.models.upconv7 import UpConv7Teacher, UpConv7Upscaler
 
-# Teachers whose shape is fixed by the published weights they start from.
-PUBLISHED_KINDS: dict[str, Callable[[], nn.Module]] = {
+# Teachers whose shape is fixed by the published weights they start from, but for the depth
+# of RLFN's, which ``crispcall train grow`` deepens (option ``blocks``).
+PUBLISHED_KINDS: dict[str, Callable[..., nn.Module]] = {
     "upconv7": UpConv7Teacher,
     "upconv7-x2": UpConv7Upscaler,
-    "rlfn-x2": lambda: RLFNUpscaler(channels=52),
-    "rlfn-s-x2": lambda: RLFNUpscaler(channels=48),
-    "rlfn-x3": lambda: RLFNUpscaler(channels=52, scale=3),
+    "rlfn-x2": lambda **depth: RLFNUpscaler(channels=52, **depth),
+    "rlfn-s-x2": lambda **depth: RLFNUpscaler(channels=48, **depth),
+    "rlfn-x3": lambda **depth: RLFNUpscaler(channels=52, scale=3, **depth),
 }
+GROWN_KINDS = ("rlfn-x2", "rlfn-s-x2", "rlfn-x3")
 
 
 def build_teacher(kind: str = "srresnet", **options) -> nn.Module:
@@ -34,14 +36,17 @@ def build_teacher(kind: str = "srresnet", **options) -> nn.Module:
     ``options`` are its arguments), ``upconv7`` (:class:`UpConv7Teacher`, same-size, from
     waifu2x), ``upconv7-x2`` (:class:`UpConv7Upscaler`, x2 on the received frame), ``rlfn-x2``
     and ``rlfn-s-x2`` (:class:`RLFNUpscaler`, x2, from RLFN and RLFN-S), ``rlfn-x3`` (x3, from an
-    ``rlfn-x2`` teacher through ``crispcall train rescale``), ``ensemble``
+    ``rlfn-x2`` teacher through ``crispcall train rescale``; these three take ``blocks``, 6 as
+    published, more through ``crispcall train grow``), ``ensemble``
     (:class:`TeacherEnsemble`; ``members`` is a list of the members' ``model`` configs) or
     ``repaired`` (:class:`Repaired`; ``network`` is a teacher's ``model`` config, ``repair``
     the arguments of its :class:`ConcealmentRepair`)."""
     if kind in PUBLISHED_KINDS:
-        if options:
-            raise InputError(f"the {kind} teacher takes no options, got {sorted(options)}")
-        return PUBLISHED_KINDS[kind]()
+        allowed = {"blocks"} if kind in GROWN_KINDS else set()
+        if set(options) - allowed:
+            takes = "blocks only" if allowed else "no options"
+            raise InputError(f"the {kind} teacher takes {takes}, got {sorted(options)}")
+        return PUBLISHED_KINDS[kind](**options)
     if kind == "ensemble":
         if set(options) != {"members"}:
             raise InputError(f"an ensemble teacher takes members only, got {sorted(options)}")

@@ -11,8 +11,9 @@ from torch import nn
 
 from crispcall.errors import InputError
 from crispcall.models.blocks import regrid_subpixel_head
-from crispcall.models.io import build_teacher, read_weights, write_weights
+from crispcall.models.io import GROWN_KINDS, build_teacher, read_weights, write_weights
 from crispcall.models.peers import published_state
+from crispcall.models.peers.rlfn import identity_block
 from crispcall.models.upconv7 import read_ncnn_upconv7
 from crispcall.train.config import load_config
 from crispcall.train.loop import train
@@ -78,6 +79,31 @@ def add_repair(weights: str | Path, repair: str | Path, out: str | Path) -> Path
     teacher.network.load_state_dict(network["model"], strict=True)
     teacher.repair.load_state_dict(mend["model"], strict=True)
     return _save_teacher(teacher, model_config, f"{weights} behind the repair {repair}", out)
+
+
+def grow_teacher(weights: str | Path, blocks: int, out: str | Path) -> Path:
+    """Write the RLFN teacher of ``weights`` deepened to ``blocks`` blocks to fine-tune: its
+    trained blocks, then new ones that start as the identity (:func:`identity_block`), so that
+    it starts from the trained network's output and the new depth learns from there. Of a
+    ``repaired`` teacher it grows the network behind the repair."""
+    source = read_weights(weights, "teacher")
+    model, state = dict(source["config"]["model"]), dict(source["model"])
+    network = model["network"] if model["kind"] == "repaired" else model
+    if network["kind"] not in GROWN_KINDS:
+        raise InputError(f"{weights} holds a {network['kind']} teacher; grow takes {', '.join(GROWN_KINDS)}")
+    trained = network.get("blocks", 6)
+    if blocks <= trained:
+        raise InputError(f"{weights} has {trained} blocks already; grow it to more")
+    network = {**network, "blocks": blocks}
+    model_config = {**model, "network": network} if model["kind"] == "repaired" else network
+    teacher = build_teacher(**model_config)
+    body = teacher.network if model["kind"] == "repaired" else teacher
+    prefix = "network." if model["kind"] == "repaired" else ""
+    for index in range(trained + 1, blocks + 1):
+        fresh = identity_block(body.conv_1.out_channels)
+        state.update({f"{prefix}block_{index}.{key}": value for key, value in fresh.state_dict().items()})
+    teacher.load_state_dict(state, strict=True)
+    return _save_teacher(teacher, model_config, f"{weights} grown to {blocks} blocks", out)
 
 
 RESCALED_KINDS = {"rlfn-x2": "rlfn-x3"}  # an x2 teacher's kind -> the kind of the same body at x3

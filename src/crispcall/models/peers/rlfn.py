@@ -45,6 +45,22 @@ class ResidualLocalFeatureBlock(nn.Module):
         return self.esa(self.c5(out + x))
 
 
+def identity_block(channels: int, gate: float = 2.0) -> ResidualLocalFeatureBlock:
+    """A block that starts as the identity, to deepen a trained RLFN (``crispcall train grow``):
+    its last 3x3 convolution is zero, so the 1x1 one sees the block's input alone, and the
+    attention's gate is the constant sigmoid(``gate``) (its last convolution's weights zero),
+    which the 1x1 convolution divides out. The gate stays short of saturation so that it learns."""
+    block = ResidualLocalFeatureBlock(channels)
+    with torch.no_grad():
+        nn.init.zeros_(block.c3_r.weight)
+        nn.init.zeros_(block.c3_r.bias)
+        block.c5.weight.copy_(torch.eye(channels).view(channels, channels, 1, 1) / torch.sigmoid(torch.tensor(gate)))
+        nn.init.zeros_(block.c5.bias)
+        nn.init.zeros_(block.esa.conv4.weight)
+        nn.init.constant_(block.esa.conv4.bias, gate)
+    return block
+
+
 class RLFN(nn.Module):
     """Args: channels (52 for RLFN, 48 for RLFN-S), blocks, scale."""
 
