@@ -12,7 +12,7 @@
 # twin deepened to eight blocks, the two new ones starting as the identity (crispcall train grow,
 # new), trained on the same pairs at twice the rate:
 #   bash scripts/teacher-s45.sh x3-b8           # grow, then 8,000 steps in bfloat16 (about 25 min)
-#   bash scripts/teacher-s45.sh x3-b8-limit4    # shipped and deepened self-ensembled, first 4 files of every set at poor
+#   bash scripts/teacher-s45.sh x3-b8-limit4    # the deepened one self-ensembled, first 4 files of every set at poor
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s45
@@ -37,12 +37,14 @@ case ${1:-} in
       --set "data.cache=[$X3, $FACES]" --set train.init=$R/teacher-x3-b8-init.pt --set model.blocks=8 \
       --set train.steps=8000 --set train.lr=1e-4 --set train.warmup_steps=200 --set train.seed=45 \
       --set train.val_every=1000 --set train.precision=bfloat16 >> $R/x3-b8.log 2>&1 ;;
-  x3-faces-limit4 | x3-b8-limit4)
+  x3-faces-limit4 | x3-b8-limit4)  # the shipped teacher's rows are x3-faces-limit4's (the same files, once)
     run=${1%-limit4}
+    methods=($R/teacher-$run-se.onnx)
+    [ "$run" = x3-b8 ] || methods=(teacher "${methods[@]}")
     [ -f $R/teacher-$run-se.onnx ] ||
       "$B/crispcall" export --checkpoint $R/$run/teacher.pt --out $R/teacher-$run-se.onnx --self-ensemble
     "$B/crispcall" eval --suite call --preset poor --threads 2 --no-ocr --limit 4 \
-      --method teacher $R/teacher-$run-se.onnx --json docs/results/eval-teacher-s45-$run-limit4.json ;;
+      --method "${methods[@]}" --json docs/results/eval-teacher-s45-$run-limit4.json ;;
   *) echo "usage: $0 x3-data|x3-faces-data|x3-faces|x3-faces-limit4|x3-b8|x3-b8-limit4" >&2
     exit 2 ;;
 esac
