@@ -169,6 +169,20 @@ def test_losses_and_schedule():
     assert lr_factor(100, 100, 10, 0.1) == pytest.approx(0.1)
 
 
+def test_the_loss_of_a_bfloat16_step_is_the_float32_loss():
+    torch.manual_seed(0)
+    target = torch.rand(4, 3, 32, 32)
+    output = (target + 0.002 * torch.randn_like(target)).requires_grad_()  # a network near the end of training
+    loss = RestorationLoss(l1=1.0, ssim=0.2, gradient=0.2)
+    wide, wide_parts = loss(output, target)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        narrow, narrow_parts = loss(output, target)
+    narrow.backward()
+    # SSIM's variances are differences of squares that bfloat16 would round to noise (and NaN).
+    assert narrow_parts == pytest.approx(wide_parts, rel=1e-5) and float(narrow) == pytest.approx(float(wide))
+    assert torch.isfinite(output.grad).all()
+
+
 def test_a_luma_loss_ignores_chroma_and_scores_luma_as_psnr_does():
     x = torch.rand(2, 3, 24, 24)
     # A chroma shift of no luma (BT.601: 0.299 R + 0.587 G + 0.114 B unchanged).

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from crispcall.errors import InputError
-from crispcall.train.losses import RestorationLoss, sobel, to_luma
+from crispcall.train.losses import RestorationLoss, full_precision, sobel, to_luma
 
 
 def orientation_descriptors(image: torch.Tensor, bins: int = 8, cell: int = 8, eps: float = 1.0) -> torch.Tensor:
@@ -128,34 +128,38 @@ class DistillationLoss(nn.Module):
         total, parts = self.ground_truth(output, clean)
         if not any(self.weights.values()):
             return total, parts
-        target, teacher_features = response, []
-        if response is None or self.weights["feature"]:
-            if not self._teacher:
-                raise InputError("distillation terms need a teacher or its precomputed responses (distill.responses)")
-            teacher = self._teacher[0]
-            if next(teacher.parameters()).device != degraded.device:
-                teacher.to(degraded.device)
-            source = received if self.needs_received else degraded
-            if source is None:
-                raise InputError("the teacher runs on received frames: train on a low-resolution pair cache")
-            with torch.no_grad():
-                computed, teacher_features = teacher(source, with_features=True)
-            target = computed if response is None else response
-        terms: dict[str, torch.Tensor] = {}
-        if self.weights["response"]:
-            distance = F.l1_loss if self.response_norm == "l1" else F.mse_loss
-            # In the ground-truth terms' space: luma, where they compare luma only.
-            terms["response"] = distance(self.ground_truth.compared(output), self.ground_truth.compared(target))
-        if self.weights["feature"]:
-            pick = matched_taps(len(student_features), len(teacher_features))
-            terms["feature"] = self.adapters(
-                [f for _name, f in student_features], [teacher_features[i][1] for i in pick]
-            )
-        if self.weights["structure"]:
-            eps = self.structure_eps
-            terms["structure"] = F.l1_loss(
-                orientation_descriptors(output, eps=eps), orientation_descriptors(target, eps=eps)
-            )
+        output = output.float()
+        with full_precision(output):
+            target, teacher_features = response, []
+            if response is None or self.weights["feature"]:
+                if not self._teacher:
+                    raise InputError(
+                        "distillation terms need a teacher or its precomputed responses (distill.responses)"
+                    )
+                teacher = self._teacher[0]
+                if next(teacher.parameters()).device != degraded.device:
+                    teacher.to(degraded.device)
+                source = received if self.needs_received else degraded
+                if source is None:
+                    raise InputError("the teacher runs on received frames: train on a low-resolution pair cache")
+                with torch.no_grad():
+                    computed, teacher_features = teacher(source, with_features=True)
+                target = computed if response is None else response
+            terms: dict[str, torch.Tensor] = {}
+            if self.weights["response"]:
+                distance = F.l1_loss if self.response_norm == "l1" else F.mse_loss
+                # In the ground-truth terms' space: luma, where they compare luma only.
+                terms["response"] = distance(self.ground_truth.compared(output), self.ground_truth.compared(target))
+            if self.weights["feature"]:
+                pick = matched_taps(len(student_features), len(teacher_features))
+                terms["feature"] = self.adapters(
+                    [f.float() for _name, f in student_features], [teacher_features[i][1] for i in pick]
+                )
+            if self.weights["structure"]:
+                eps = self.structure_eps
+                terms["structure"] = F.l1_loss(
+                    orientation_descriptors(output, eps=eps), orientation_descriptors(target, eps=eps)
+                )
         for name, value in terms.items():
             total = total + self.weights[name] * value
             parts[name] = float(value.detach())

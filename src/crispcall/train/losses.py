@@ -19,6 +19,13 @@ def sobel(x: torch.Tensor) -> torch.Tensor:
     return F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), kernel, groups=channels)
 
 
+def full_precision(like: torch.Tensor) -> torch.autocast:
+    """A context where float32 stays float32 under a training step's bfloat16 autocast: loss
+    terms compare nearly equal images (SSIM's variances are differences of squares), which
+    bfloat16's 8-bit mantissa rounds to noise and to NaN."""
+    return torch.autocast(like.device.type, enabled=False)
+
+
 def to_luma(images: torch.Tensor) -> torch.Tensor:
     """BT.601 luma (N x 1 x H x W) of N x 3 x H x W RGB images, on their scale."""
     return (images * images.new_tensor(BT601).view(1, 3, 1, 1)).sum(1, keepdim=True)
@@ -43,15 +50,16 @@ class RestorationLoss(nn.Module):
         return to_luma(images) if self.luma else images
 
     def forward(self, output: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
-        output, target = self.compared(output), self.compared(target)
-        terms: dict[str, torch.Tensor] = {}
-        if self.weights["l1"]:
-            terms["l1"] = F.l1_loss(output, target)
-        if self.weights["l2"]:
-            terms["l2"] = F.mse_loss(output, target)
-        if self.weights["ssim"]:
-            terms["ssim"] = 1.0 - ssim(output.float(), target.float(), data_range=1.0, size_average=True)
-        if self.weights["gradient"]:
-            terms["gradient"] = F.l1_loss(sobel(output), sobel(target))
-        total = sum(self.weights[name] * value for name, value in terms.items())
+        with full_precision(output):
+            output, target = self.compared(output.float()), self.compared(target.float())
+            terms: dict[str, torch.Tensor] = {}
+            if self.weights["l1"]:
+                terms["l1"] = F.l1_loss(output, target)
+            if self.weights["l2"]:
+                terms["l2"] = F.mse_loss(output, target)
+            if self.weights["ssim"]:
+                terms["ssim"] = 1.0 - ssim(output, target, data_range=1.0, size_average=True)
+            if self.weights["gradient"]:
+                terms["gradient"] = F.l1_loss(sobel(output), sobel(target))
+            total = sum(self.weights[name] * value for name, value in terms.items())
         return total, {name: float(value.detach()) for name, value in terms.items()}
