@@ -171,6 +171,18 @@ ABLATIONS = (
         "distill-t40-gt",
     ),
     (
+        "Distillation from the shipped teacher from the first step (session 45: both arms from scratch for 72,000 "
+        "steps in bfloat16, the taught arm's every target from session 40's teacher, self-ensembled on screens; "
+        "first 4 files a set)",
+        ("eval-student-distill-t40-scratch-72000-limit4.json",),
+        "distill-t40-scratch-72000-gt",
+    ),
+    (
+        "Distillation from the shipped teacher from the first step, on every file at `call` (session 45)",
+        ("eval-student-distill-t40-scratch-72000-every-call.json",),
+        "distill-t40-scratch-72000-gt",
+    ),
+    (
         "Architecture variants (2,000 steps each)",
         ("eval-student-ablation.json", "eval-student-variants.json"),
         "student-response",
