@@ -9,6 +9,10 @@
 # clean pairs'; scripts/student-s39.sh b7-t40se the others).
 #   bash scripts/student-distill-t40-scratch.sh [STEPS]   # both arms (default 72,000 steps), then the first 4
 #                                                         # files a set at every preset and every file at call
+# In session 45 the taught arm took 34 minutes; the twin, whose SSIM and edge terms cost twice
+# its network's step, turned NaN at 8,000 steps (those terms were then computed in bfloat16; now
+# in float32), was started again beside it and, when the taught arm ended, resumed on two threads
+# (train.threads may change on resume); the eval steps then ran as below.
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 STEPS=${1:-72000}
