@@ -46,7 +46,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "augment": False,
         # Arithmetic of the forward pass: auto is bfloat16 autocast on CUDA and float32 on the CPU;
         # bfloat16 autocasts on the CPU too, with the network in channels-last memory, which on a
-        # CPU with AMX or AVX512-BF16 trains 3-4 times as fast (the weights stay float32).
+        # CPU with AMX trains about three times as fast (weights and loss terms stay float32).
         "precision": "auto",
     },
     # luma: every term (and the student's response term) on BT.601 luma only.
