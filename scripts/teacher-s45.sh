@@ -11,8 +11,7 @@
 # That added 0.02 dB (validation flat from 1,000 steps): the twin's six blocks are full. So the
 # twin deepened to eight blocks, the two new ones starting as the identity (crispcall train grow,
 # new), trained on the same pairs at twice the rate:
-#   bash scripts/teacher-s45.sh x3-b8           # grow, then 5,000 steps in bfloat16 on one thread (the other
-#                                               # ran the distillation twin; about 30 min)
+#   bash scripts/teacher-s45.sh x3-b8           # grow, then 5,000 steps in bfloat16 (about 15 min)
 #   bash scripts/teacher-s45.sh x3-b8-limit4    # the deepened one self-ensembled, first 4 files of every set at poor
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
@@ -37,7 +36,7 @@ case ${1:-} in
     "$B/crispcall" train teacher --config configs/teacher-rlfn-x3-direct-l2.yaml --out $R/x3-b8 \
       --set "data.cache=[$X3, $FACES]" --set train.init=$R/teacher-x3-b8-init.pt --set model.blocks=8 \
       --set train.steps=5000 --set train.lr=1e-4 --set train.warmup_steps=200 --set train.seed=45 \
-      --set train.val_every=1000 --set train.precision=bfloat16 --set train.threads=1 >> $R/x3-b8.log 2>&1 ;;
+      --set train.val_every=1000 --set train.precision=bfloat16 >> $R/x3-b8.log 2>&1 ;;
   x3-faces-limit4 | x3-b8-limit4)  # the shipped teacher's rows are x3-faces-limit4's (the same files, once)
     run=${1%-limit4}
     methods=($R/teacher-$run-se.onnx)
