@@ -8,11 +8,13 @@
 #   bash scripts/teacher-s45.sh x3-faces-data   # 24,000 more, half faces (2 min)
 #   bash scripts/teacher-s45.sh x3-faces        # 6,000 steps from the shipped twin in bfloat16 (about 15 min)
 #   bash scripts/teacher-s45.sh x3-faces-limit4 # shipped and new self-ensembled on the first 4 files of every set at poor
-# That added 0.02 dB (validation flat from 1,000 steps): the twin's six blocks are full. So the
+# That added 0.02 dB (validation flat from 1,000 steps): perhaps the twin's six blocks are full. So the
 # twin deepened to eight blocks, the two new ones starting as the identity (crispcall train grow,
 # new), trained on the same pairs at twice the rate:
 #   bash scripts/teacher-s45.sh x3-b8           # grow, then 5,000 steps in bfloat16 (about 15 min)
 #   bash scripts/teacher-s45.sh x3-b8-limit4    # the deepened one self-ensembled, first 4 files of every set at poor
+# That added 0.03 dB (validation 25.05, the shipped twin 25.03); its checkpoint, to train on, is
+# docs/models/teacher-s45/x3-b8-checkpoint.pt (copy it to runs/s45/x3-b8/checkpoint.pt).
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s45
