@@ -403,6 +403,13 @@ def test_a_grown_teacher_starts_as_the_trained_one_and_trains(run_config, tmp_pa
     torch.save({"arch": "teacher", "model": upconv7, "config": {"model": {"kind": "upconv7"}}}, other)
     assert main(["train", "grow", "--weights", str(other), "--blocks", "8", "--out", str(tmp_path / "no.pt")]) == 2
     assert "grow takes rlfn-x2" in capsys.readouterr().err
+    # A grown x2 teacher rescaled to x3 keeps its depth.
+    x2_file, x2_grown = tmp_path / "x2.pt", tmp_path / "x2-b7.pt"
+    x2 = build_teacher("rlfn-x2").state_dict()
+    torch.save({"arch": "teacher", "model": x2, "config": {"model": {"kind": "rlfn-x2"}}}, x2_file)
+    assert main(["train", "grow", "--weights", str(x2_file), "--blocks", "7", "--out", str(x2_grown)]) == 0
+    assert main(["train", "rescale", "--weights", str(x2_grown), "--out", str(tmp_path / "x3-b7.pt")]) == 0
+    assert load_network(tmp_path / "x3-b7.pt", "teacher").blocks == 7
 
     final = _train_enlarger(run_config, tmp_path, {"kind": "rlfn-x3", "blocks": 8}, grown_file, scale=3, patch=48,
                             val_presets=["poor"])  # fmt: skip

@@ -244,11 +244,10 @@ def train(
     bf16 = cfg["precision"] == "bfloat16" or (cfg["precision"] == "auto" and runtime.device.type == "cuda")
     # oneDNN's bfloat16 convolutions are fast in channels-last memory only.
     memory_format = torch.channels_last if bf16 and runtime.device.type == "cpu" else torch.contiguous_format
-    model = build_model().to(runtime.device)
+    model = build_model().to(runtime.device, memory_format=memory_format)
     if cfg["init"] is not None and load_init:
         # Fine-tuning starts from earlier weights (a checkpoint, when present, overrides them below).
         model.load_state_dict(load_saved(cfg["init"])["model"])
-    model = model.to(memory_format=memory_format)
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg["ema_decay"]))
     loss_module = (loss_module or nn.Module()).to(runtime.device, memory_format=memory_format)
     parameters = [*model.parameters(), *loss_module.parameters()]

@@ -81,27 +81,32 @@ def add_repair(weights: str | Path, repair: str | Path, out: str | Path) -> Path
     return _save_teacher(teacher, model_config, f"{weights} behind the repair {repair}", out)
 
 
+def _behind_repair(model: dict) -> tuple[dict, str]:
+    """The config of the network a teacher config runs and the prefix of that network's keys in
+    the teacher's state: the network behind a ``repaired`` teacher's concealment repair."""
+    return (model["network"], "network.") if model["kind"] == "repaired" else (model, "")
+
+
 def grow_teacher(weights: str | Path, blocks: int, out: str | Path) -> Path:
     """Write the RLFN teacher of ``weights`` deepened to ``blocks`` blocks to fine-tune: its
     trained blocks, then new ones that start as the identity (:func:`identity_block`), so that
     it starts from the trained network's output and the new depth learns from there. Of a
     ``repaired`` teacher it grows the network behind the repair."""
     source = read_weights(weights, "teacher")
-    model, state = dict(source["config"]["model"]), dict(source["model"])
-    network = model["network"] if model["kind"] == "repaired" else model
+    model, state = source["config"]["model"], dict(source["model"])
+    network, prefix = _behind_repair(model)
     if network["kind"] not in GROWN_KINDS:
         raise InputError(f"{weights} holds a {network['kind']} teacher; grow takes {', '.join(GROWN_KINDS)}")
     trained = network.get("blocks", 6)
     if blocks <= trained:
         raise InputError(f"{weights} has {trained} blocks already; grow it to more")
-    network = {**network, "blocks": blocks}
-    model_config = {**model, "network": network} if model["kind"] == "repaired" else network
-    teacher = build_teacher(**model_config)
-    body = teacher.network if model["kind"] == "repaired" else teacher
-    prefix = "network." if model["kind"] == "repaired" else ""
+    grown = {**network, "blocks": blocks}
+    model_config = {**model, "network": grown} if prefix else grown
+    channels = state[f"{prefix}conv_1.weight"].shape[0]
     for index in range(trained + 1, blocks + 1):
-        fresh = identity_block(body.conv_1.out_channels)
-        state.update({f"{prefix}block_{index}.{key}": value for key, value in fresh.state_dict().items()})
+        fresh = identity_block(channels).state_dict()
+        state.update({f"{prefix}block_{index}.{key}": value for key, value in fresh.items()})
+    teacher = build_teacher(**model_config)
     teacher.load_state_dict(state, strict=True)
     return _save_teacher(teacher, model_config, f"{weights} grown to {blocks} blocks", out)
 
@@ -115,14 +120,12 @@ def rescale_teacher(weights: str | Path, out: str | Path) -> Path:
     so that it starts close to the x2 network's output instead of from noise. Of a ``repaired``
     teacher it takes the network behind the repair (the x3 twin has none)."""
     source = read_weights(weights, "teacher")
-    model, state = source["config"]["model"], dict(source["model"])
-    if model["kind"] == "repaired":
-        model = model["network"]
-        state = {key.removeprefix("network."): value for key, value in state.items() if key.startswith("network.")}
-    kind = model["kind"]
+    network, prefix = _behind_repair(source["config"]["model"])
+    state = {key.removeprefix(prefix): value for key, value in source["model"].items() if key.startswith(prefix)}
+    kind = network["kind"]
     if kind not in RESCALED_KINDS:
         raise InputError(f"{weights} holds a {kind} teacher; rescale takes {', '.join(RESCALED_KINDS)}")
-    model_config = {"kind": RESCALED_KINDS[kind]}
+    model_config = {**network, "kind": RESCALED_KINDS[kind]}  # a grown network keeps its depth
     teacher = build_teacher(**model_config)
     state["upsampler.0.weight"], state["upsampler.0.bias"] = regrid_subpixel_head(
         state["upsampler.0.weight"], state["upsampler.0.bias"], 2, teacher.scale
