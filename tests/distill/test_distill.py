@@ -468,9 +468,11 @@ def test_validate_command_gives_the_logged_validation_figure(student_config, tmp
         header, *rows = [line.strip().split(",") for line in handle]
     logged = float(rows[-1][header.index("val_psnr")])
     main(["train", "validate", "--weights", str(final), "--config", config])
-    assert f"validation {logged:.2f} dB PSNR" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"validation {logged:.2f} dB PSNR" in out and ", chroma " in out
     main(["train", "validate", "--weights", str(final), "--config", config, "--self-ensemble", "--json", str(scores)])
     assert "self-ensemble: validation" in capsys.readouterr().out
     results = json.loads(scores.read_text())["results"]
     assert [r["self_ensemble"] for r in results] == [False, True]
     assert results[0]["psnr"] == pytest.approx(logged, abs=0.005)
+    assert 0 < results[0]["chroma_psnr"] < float("inf")

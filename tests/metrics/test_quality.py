@@ -3,7 +3,18 @@ import pytest
 from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from crispcall.metrics import edge_ratio, flicker, level_error, luma, luma_scores, psnr, psnr_ssim, sharpness, ssim
+from crispcall.metrics import (
+    chroma_psnr,
+    edge_ratio,
+    flicker,
+    level_error,
+    luma,
+    luma_scores,
+    psnr,
+    psnr_ssim,
+    sharpness,
+    ssim,
+)
 
 
 def _noisy(image: np.ndarray, sigma: float, seed: int) -> np.ndarray:
@@ -29,6 +40,19 @@ def test_psnr_and_ssim_match_scikit_image_on_random_images(seed):
     assert psnr(output, target) == pytest.approx(peak_signal_noise_ratio(y_gt, y_out, data_range=255), abs=1e-9)
     assert psnr_ssim(output, target) == (psnr(output, target), ssim(output, target))
     assert luma_scores(output, target) == (psnr(output, target), ssim(output, target), level_error(output, target))
+
+
+def test_chroma_psnr_scores_colour_and_not_luma():
+    rng = np.random.default_rng(1)
+    target = rng.integers(40, 216, (48, 64, 3), dtype=np.uint8)
+    cbcr = rgb2ycbcr(target)[4:-4, 4:-4, 1:]
+    output = _noisy(target, 6, 1)
+    expected = peak_signal_noise_ratio(cbcr, rgb2ycbcr(output)[4:-4, 4:-4, 1:], data_range=255)
+    assert chroma_psnr(output, target) == pytest.approx(expected, abs=1e-9)
+    assert chroma_psnr(target, target) == float("inf")
+    # Grey added to every channel moves luma and leaves Cb and Cr where they were.
+    brighter = (target + 10).astype(np.uint8)
+    assert chroma_psnr(brighter, target) > 50 > psnr(brighter, target)
 
 
 def test_identical_images():

@@ -275,7 +275,10 @@ def validate_weights(args: argparse.Namespace) -> None:
     results = score([_existing_file(path) for path in args.weights], config, args.self_ensemble)
     for row in results:
         ensemble = ", self-ensemble" if row["self_ensemble"] else ""
-        print(f"{row['weights']}{ensemble}: validation {row['psnr']:.2f} dB PSNR, SSIM {row['ssim']:.4f}")
+        print(
+            f"{row['weights']}{ensemble}: validation {row['psnr']:.2f} dB PSNR, SSIM {row['ssim']:.4f}, "
+            f"chroma {row['chroma_psnr']:.2f} dB PSNR"
+        )
     data = config["data"]
     meta = run_meta(config=str(args.config), overrides=args.set, presets=data["val_presets"], images=data["val_images"])
     write_results({"meta": meta, "results": results}, args.json)

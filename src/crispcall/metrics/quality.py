@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import cv2
 import numpy as np
+from skimage.color import rgb2ycbcr
 
 from crispcall.degrade.checks import check_rgb
 from crispcall.errors import InputError
@@ -28,17 +29,21 @@ def _crop(y: np.ndarray, border: int) -> np.ndarray:
     return y[border:-border, border:-border] if border else y
 
 
-def _pair(output: np.ndarray, target: np.ndarray, border: int) -> tuple[np.ndarray, np.ndarray]:
+def _check_pair(output: np.ndarray, target: np.ndarray, border: int) -> None:
     check_rgb(output, "output")
     check_rgb(target, "target")
     if output.shape != target.shape:
         raise InputError(f"output shape {output.shape} differs from target shape {target.shape}")
     if min(output.shape[:2]) <= 2 * border + SSIM_WINDOW:
         raise InputError(f"images of size {output.shape[:2]} are too small to score")
+
+
+def _pair(output: np.ndarray, target: np.ndarray, border: int) -> tuple[np.ndarray, np.ndarray]:
+    _check_pair(output, target, border)
     return _crop(luma(output), border), _crop(luma(target), border)
 
 
-def _psnr_y(a: np.ndarray, b: np.ndarray) -> float:
+def _plane_psnr(a: np.ndarray, b: np.ndarray) -> float:
     mse = float(np.mean((a - b) ** 2))
     return float("inf") if mse == 0 else 10.0 * np.log10(255.0**2 / mse)
 
@@ -59,7 +64,16 @@ def _ssim_y(a: np.ndarray, b: np.ndarray) -> float:
 
 def psnr(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
     """PSNR in dB on Y, ``border`` pixels cropped; identical images give ``inf``."""
-    return _psnr_y(*_pair(output, target, border))
+    return _plane_psnr(*_pair(output, target, border))
+
+
+def chroma_psnr(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
+    """PSNR in dB over BT.601 Cb and Cr together (scikit-image's ``rgb2ycbcr``, the scale of
+    :func:`luma`), ``border`` pixels cropped: the colour that PSNR on Y does not score, to watch
+    a network trained on the luma error (``loss.luma``)."""
+    _check_pair(output, target, border)
+    chroma = [_crop(rgb2ycbcr(image)[..., 1:], border) for image in (output, target)]
+    return _plane_psnr(*chroma)
 
 
 def ssim(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
@@ -93,7 +107,7 @@ def luma_scores(output: np.ndarray, target: np.ndarray, border: int = BORDER) ->
     """:func:`psnr`, :func:`ssim` and :func:`level_error` together, converting each image to
     luma once."""
     a, b = _pair(output, target, border)
-    return _psnr_y(a, b), _ssim_y(a, b), _level_y(a, b)
+    return _plane_psnr(a, b), _ssim_y(a, b), _level_y(a, b)
 
 
 def psnr_ssim(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> tuple[float, float]:

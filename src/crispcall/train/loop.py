@@ -35,7 +35,7 @@ from crispcall.degrade.ops import crop_to_multiple
 from crispcall.degrade.presets import Degraded, apply_preset, preset_rng
 from crispcall.errors import InputError
 from crispcall.files import sampled_digest
-from crispcall.metrics import psnr, psnr_ssim
+from crispcall.metrics import chroma_psnr, psnr, psnr_ssim
 from crispcall.models.blocks import SelfEnsemble
 from crispcall.models.io import ARCHS, load_network, load_saved, save_atomic, write_weights
 
@@ -139,20 +139,24 @@ def validation_set(data: dict[str, Any]) -> list[tuple[np.ndarray, Degraded]]:
     return pairs
 
 
-def validate(model: nn.Module, pairs: list[tuple[np.ndarray, Degraded]], device: torch.device) -> tuple[float, float]:
-    """Mean PSNR and SSIM (crispcall.metrics, as eval scores them) over the validation pairs."""
+def validate(model: nn.Module, pairs: list[tuple[np.ndarray, Degraded]], device: torch.device) -> dict[str, float]:
+    """Mean PSNR and SSIM on luma (crispcall.metrics, as eval scores them) and PSNR on chroma
+    over the validation pairs: ``psnr``, ``ssim``, ``chroma_psnr``."""
     was_training = model.training
     model.eval()
-    scores = [psnr_ssim(restore_degraded(model, degraded, device), gt) for gt, degraded in pairs]
+    scores = []
+    for gt, degraded in pairs:
+        output = restore_degraded(model, degraded, device)
+        scores.append((*psnr_ssim(output, gt), chroma_psnr(output, gt)))
     model.train(was_training)
-    psnrs, ssims = zip(*scores, strict=True)
-    return float(np.mean(psnrs)), float(np.mean(ssims))
+    return dict(zip(("psnr", "ssim", "chroma_psnr"), np.mean(scores, axis=0).tolist(), strict=True))
 
 
 def validate_weights(weights: list[Path], config: dict, self_ensemble: bool = False) -> list[dict[str, Any]]:
     """:func:`validate` for each weights file on the held-out frames of a training ``config``'s
     data section (degraded once for all files), and with ``self_ensemble`` also as its 8-fold
-    self-ensemble (:class:`SelfEnsemble`): one row (weights, self_ensemble, psnr, ssim) each."""
+    self-ensemble (:class:`SelfEnsemble`): one row (weights, self_ensemble, psnr, ssim,
+    chroma_psnr) each."""
     runtime = start_runtime(config["train"]["threads"])
     pairs = validation_set(config["data"])
     rows = []
@@ -160,8 +164,8 @@ def validate_weights(weights: list[Path], config: dict, self_ensemble: bool = Fa
         model = load_network(path).to(runtime.device)
         for ensemble in (False, True) if self_ensemble else (False,):
             with torch.no_grad():
-                psnr, ssim = validate(SelfEnsemble(model) if ensemble else model, pairs, runtime.device)
-            rows.append({"weights": str(path), "self_ensemble": ensemble, "psnr": psnr, "ssim": ssim})
+                scores = validate(SelfEnsemble(model) if ensemble else model, pairs, runtime.device)
+            rows.append({"weights": str(path), "self_ensemble": ensemble, **scores})
     return rows
 
 
@@ -334,7 +338,8 @@ def train(
             running.setdefault(key, []).append(value)
         last = step == cfg["steps"]
         if runtime.main and (step % cfg["val_every"] == 0 or last):
-            val_psnr, val_ssim = validate(ema.module, val_pairs, runtime.device)
+            scores = validate(ema.module, val_pairs, runtime.device)
+            val_psnr, val_ssim = scores["psnr"], scores["ssim"]
             row = {"step": step, "lr": schedule.get_last_lr()[0], **{k: float(np.mean(v)) for k, v in running.items()}}
             row.update(val_psnr=val_psnr, val_ssim=val_ssim, seconds=time.perf_counter() - started)
             append_log_row(log_path, row)
