@@ -8,6 +8,8 @@
 # That added 0.01 dB to session 45's twin on those files (faces, screens and video each +0.01 to
 # +0.02; 0.04 over the shipped twin), so 12,000 steps more on the luma error:
 #   bash scripts/teacher-s46.sh x3-b8-luma2         # from x3-b8-luma (35 min)
+#   bash scripts/teacher-s46.sh x3-b8-luma2-every   # it self-ensembled on every file at poor, beside the peers (about 65 min)
+#   bash scripts/teacher-s46.sh validate            # the twins on validation, luma and chroma
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s46
@@ -30,6 +32,16 @@ case ${1:-} in
       "$B/crispcall" export --checkpoint $R/x3-b8-luma/teacher.pt --out $R/teacher-x3-b8-luma-se.onnx --self-ensemble
     "$B/crispcall" eval --suite call --preset poor --threads 2 --no-ocr --limit 4 \
       --method $R/teacher-x3-b8-luma-se.onnx --json docs/results/eval-teacher-s46-x3-b8-luma-limit4.json ;;
-  *) echo "usage: $0 x3-b8-luma|x3-b8-luma-limit4|x3-b8-luma2" >&2
+  x3-b8-luma2-every)
+    [ -f $R/teacher-x3-b8-luma2-se.onnx ] ||
+      "$B/crispcall" export --checkpoint $R/x3-b8-luma2/teacher.pt --out $R/teacher-x3-b8-luma2-se.onnx --self-ensemble
+    "$B/crispcall" eval --suite call --preset poor --threads 2 --no-ocr \
+      --method input imdn-rte waifu2x-noise1 $R/teacher-x3-b8-luma2-se.onnx \
+      --json docs/results/eval-teacher-s46-x3-b8-luma2-every.json ;;
+  validate)
+    "$B/crispcall" train validate --config configs/teacher-rlfn-x3-direct-l2.yaml --self-ensemble \
+      --weights weights/teacher-x3.pt runs/s45/x3-b8/teacher.pt $R/x3-b8-luma/teacher.pt $R/x3-b8-luma2/teacher.pt \
+      --json docs/results/validate-teacher-s46-x3.json ;;
+  *) echo "usage: $0 x3-b8-luma|x3-b8-luma-limit4|x3-b8-luma2|x3-b8-luma2-every|validate" >&2
     exit 2 ;;
 esac

@@ -51,14 +51,14 @@ def test_the_committed_pages_match_their_result_files(name):
 def test_a_validation_table_lists_each_scored_weights_file(tmp_path):
     rows = [
         {"weights": "t.pt", "self_ensemble": False, "psnr": 27.841, "ssim": 0.74141},
-        {"weights": "t.pt", "self_ensemble": True, "psnr": 27.873, "ssim": 0.74239},
+        {"weights": "t.pt", "self_ensemble": True, "psnr": 27.873, "ssim": 0.74239, "chroma_psnr": 36.504},
     ]
     meta = {"config": "c.yaml", "presets": ["call", "poor"]}
     (tmp_path / "v.json").write_text(json.dumps({"meta": meta, "results": rows}))
     table = render_table("validate v.json", tmp_path)
     assert "`c.yaml` (call, poor)" in table
-    assert "| `t.pt` | no | 27.84 | 0.7414 |" in table
-    assert "| `t.pt` | 8 flips and rotations | 27.87 | 0.7424 |" in table
+    assert "| `t.pt` | no | 27.84 | 0.7414 | – |" in table  # written before chroma was scored
+    assert "| `t.pt` | 8 flips and rotations | 27.87 | 0.7424 | 36.50 |" in table
 
 
 def test_a_profile_block_of_the_page_against_native(tmp_path):

@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 
 from crispcall.errors import InputError
+from crispcall.evaluation.table import format_value
 from crispcall.files import read_json, written_whole
 
 PAGES = ("README.md", "docs/RESULTS.md", "docs/models/teacher.md", "docs/models/student.md")
@@ -57,17 +58,19 @@ def runs_table(files: list[str], documents: list[dict]) -> str:
 
 
 def validation_table(document: dict) -> str:
-    """Each weights file's validation PSNR and SSIM, plain and self-ensembled where scored."""
+    """Each weights file's validation PSNR and SSIM on luma and PSNR on chroma (files written
+    before session 46 have none), plain and self-ensembled where scored."""
     meta = document["meta"]
     lines = [
         f"Held-out validation frames of `{meta['config']}` ({', '.join(meta['presets'])})",
         "",
-        "| weights | self-ensemble | PSNR (dB) | SSIM |",
-        "|---|---|---|---|",
+        "| weights | self-ensemble | PSNR (dB) | SSIM | chroma PSNR (dB) |",
+        "|---|---|---|---|---|",
     ]
     for row in document["results"]:
         ensemble = "8 flips and rotations" if row["self_ensemble"] else "no"
-        lines.append(f"| `{row['weights']}` | {ensemble} | {row['psnr']:.2f} | {row['ssim']:.4f} |")
+        chroma = format_value(row.get("chroma_psnr"), 2)
+        lines.append(f"| `{row['weights']}` | {ensemble} | {row['psnr']:.2f} | {row['ssim']:.4f} | {chroma} |")
     return "\n".join(lines)
 
 
