@@ -43,9 +43,10 @@ case ${1:-} in
     "$B/crispcall" eval --suite call --preset poor --threads 2 --no-ocr \
       --method input imdn-rte waifu2x-noise1 $R/teacher-x3-b8-luma2-se.onnx \
       --json docs/results/eval-teacher-s46-x3-b8-luma2-every.json ;;
-  validate)
+  validate)  # the twin shipped in sessions 41-45 from git, beside the three after it
+    git show ab91090:weights/teacher-x3.pt > $R/teacher-x3-s41.pt
     "$B/crispcall" train validate --config configs/teacher-rlfn-x3-direct-l2.yaml --set train.threads=1 \
-      --weights weights/teacher-x3.pt runs/s45/x3-b8/teacher.pt $R/x3-b8-luma/teacher.pt $R/x3-b8-luma2/teacher.pt \
+      --weights $R/teacher-x3-s41.pt runs/s45/x3-b8/teacher.pt $R/x3-b8-luma/teacher.pt $R/x3-b8-luma2/teacher.pt \
       --json docs/results/validate-teacher-s46-x3.json ;;
   *) echo "usage: $0 x3-b8-luma|x3-b8-luma-limit4|x3-b8-luma2|x3-b8-luma2-every|validate" >&2
     exit 2 ;;
