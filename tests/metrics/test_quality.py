@@ -4,6 +4,7 @@ from skimage.color import rgb2ycbcr
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from crispcall.metrics import (
+    chroma,
     chroma_psnr,
     edge_ratio,
     flicker,
@@ -22,9 +23,10 @@ def _noisy(image: np.ndarray, sigma: float, seed: int) -> np.ndarray:
     return np.clip(image + noise, 0, 255).astype(np.uint8)
 
 
-def test_luma_matches_bt601():
+def test_luma_and_chroma_match_bt601():
     rgb = np.random.default_rng(0).integers(0, 256, (20, 30, 3), dtype=np.uint8)
     assert np.allclose(luma(rgb), rgb2ycbcr(rgb)[..., 0], atol=1e-9)
+    assert np.allclose(chroma(rgb), rgb2ycbcr(rgb)[..., 1:], atol=1e-9)
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import cv2
 import numpy as np
-from skimage.color import rgb2ycbcr
 
 from crispcall.degrade.checks import check_rgb
 from crispcall.errors import InputError
@@ -23,6 +22,15 @@ def luma(image: np.ndarray) -> np.ndarray:
     check_rgb(image)
     rgb = image.astype(np.float64)
     return 16.0 + (65.481 * rgb[..., 0] + 128.553 * rgb[..., 1] + 24.966 * rgb[..., 2]) / 255.0
+
+
+def chroma(image: np.ndarray) -> np.ndarray:
+    """BT.601 Cb and Cr (H x W x 2) on the scale of :func:`luma` (16-240) as float64."""
+    check_rgb(image)
+    rgb = image.astype(np.float64)
+    cb = 128.0 + (-37.797 * rgb[..., 0] - 74.203 * rgb[..., 1] + 112.0 * rgb[..., 2]) / 255.0
+    cr = 128.0 + (112.0 * rgb[..., 0] - 93.786 * rgb[..., 1] - 18.214 * rgb[..., 2]) / 255.0
+    return np.stack([cb, cr], axis=-1)
 
 
 def _crop(y: np.ndarray, border: int) -> np.ndarray:
@@ -68,12 +76,10 @@ def psnr(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
 
 
 def chroma_psnr(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
-    """PSNR in dB over BT.601 Cb and Cr together (scikit-image's ``rgb2ycbcr``, the scale of
-    :func:`luma`), ``border`` pixels cropped: the colour that PSNR on Y does not score, to watch
-    a network trained on the luma error (``loss.luma``)."""
+    """PSNR in dB over :func:`chroma` (Cb and Cr together), ``border`` pixels cropped: the colour
+    that PSNR on Y does not score, to watch a network trained on the luma error (``loss.luma``)."""
     _check_pair(output, target, border)
-    chroma = [_crop(rgb2ycbcr(image)[..., 1:], border) for image in (output, target)]
-    return _plane_psnr(*chroma)
+    return _plane_psnr(_crop(chroma(output), border), _crop(chroma(target), border))
 
 
 def ssim(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
