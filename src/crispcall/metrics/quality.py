@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -37,18 +37,17 @@ def _crop(y: np.ndarray, border: int) -> np.ndarray:
     return y[border:-border, border:-border] if border else y
 
 
-def _check_pair(output: np.ndarray, target: np.ndarray, border: int) -> None:
+def _pair(
+    output: np.ndarray, target: np.ndarray, border: int, plane: Callable[[np.ndarray], np.ndarray] = luma
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two images checked, converted by ``plane`` (:func:`luma` or :func:`chroma`) and cropped."""
     check_rgb(output, "output")
     check_rgb(target, "target")
     if output.shape != target.shape:
         raise InputError(f"output shape {output.shape} differs from target shape {target.shape}")
     if min(output.shape[:2]) <= 2 * border + SSIM_WINDOW:
         raise InputError(f"images of size {output.shape[:2]} are too small to score")
-
-
-def _pair(output: np.ndarray, target: np.ndarray, border: int) -> tuple[np.ndarray, np.ndarray]:
-    _check_pair(output, target, border)
-    return _crop(luma(output), border), _crop(luma(target), border)
+    return _crop(plane(output), border), _crop(plane(target), border)
 
 
 def _plane_psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -78,8 +77,7 @@ def psnr(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
 def chroma_psnr(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
     """PSNR in dB over :func:`chroma` (Cb and Cr together), ``border`` pixels cropped: the colour
     that PSNR on Y does not score, to watch a network trained on the luma error (``loss.luma``)."""
-    _check_pair(output, target, border)
-    return _plane_psnr(_crop(chroma(output), border), _crop(chroma(target), border))
+    return _plane_psnr(*_pair(output, target, border, chroma))
 
 
 def ssim(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> float:
