@@ -26,25 +26,25 @@ R=runs/s46
 X3=data/pairs-teacher-x3-132-s41.npz
 FACES=data/pairs-teacher-x3-132-s45-faces.npz
 mkdir -p $R
+luma_twin() {  # run, init, steps, seed, val_every: the eight-block x3 twin on the luma error, bfloat16
+  "$B/crispcall" train teacher --config configs/teacher-rlfn-x3-direct-l2.yaml --out $R/$1 \
+    --set "data.cache=[$X3, $FACES]" --set train.init=$2 --set model.blocks=8 \
+    --set loss.luma=true --set train.steps=$3 --set train.lr=5e-5 --set train.warmup_steps=100 \
+    --set train.seed=$4 --set train.val_every=$5 --set train.precision=bfloat16 >> $R/$1.log 2>&1
+}
+self_ensembled() {  # run: its weights exported averaged over the 8 flips and rotations, once
+  [ -f $R/teacher-$1-se.onnx ] ||
+    "$B/crispcall" export --checkpoint $R/$1/teacher.pt --out $R/teacher-$1-se.onnx --self-ensemble
+}
 case ${1:-} in
-  x3-b8-luma)
-    "$B/crispcall" train teacher --config configs/teacher-rlfn-x3-direct-l2.yaml --out $R/x3-b8-luma \
-      --set "data.cache=[$X3, $FACES]" --set train.init=runs/s45/x3-b8/teacher.pt --set model.blocks=8 \
-      --set loss.luma=true --set train.steps=3000 --set train.lr=5e-5 --set train.warmup_steps=100 \
-      --set train.seed=46 --set train.val_every=500 --set train.precision=bfloat16 >> $R/x3-b8-luma.log 2>&1 ;;
-  x3-b8-luma2)
-    "$B/crispcall" train teacher --config configs/teacher-rlfn-x3-direct-l2.yaml --out $R/x3-b8-luma2 \
-      --set "data.cache=[$X3, $FACES]" --set train.init=$R/x3-b8-luma/teacher.pt --set model.blocks=8 \
-      --set loss.luma=true --set train.steps=12000 --set train.lr=5e-5 --set train.warmup_steps=100 \
-      --set train.seed=47 --set train.val_every=2000 --set train.precision=bfloat16 >> $R/x3-b8-luma2.log 2>&1 ;;
+  x3-b8-luma) luma_twin x3-b8-luma runs/s45/x3-b8/teacher.pt 3000 46 500 ;;
+  x3-b8-luma2) luma_twin x3-b8-luma2 $R/x3-b8-luma/teacher.pt 12000 47 2000 ;;
   x3-b8-luma-limit4)
-    [ -f $R/teacher-x3-b8-luma-se.onnx ] ||
-      "$B/crispcall" export --checkpoint $R/x3-b8-luma/teacher.pt --out $R/teacher-x3-b8-luma-se.onnx --self-ensemble
+    self_ensembled x3-b8-luma
     "$B/crispcall" eval --suite call --preset poor --threads 2 --no-ocr --limit 4 \
       --method $R/teacher-x3-b8-luma-se.onnx --json docs/results/eval-teacher-s46-x3-b8-luma-limit4.json ;;
   x3-b8-luma2-every)
-    [ -f $R/teacher-x3-b8-luma2-se.onnx ] ||
-      "$B/crispcall" export --checkpoint $R/x3-b8-luma2/teacher.pt --out $R/teacher-x3-b8-luma2-se.onnx --self-ensemble
+    self_ensembled x3-b8-luma2
     "$B/crispcall" eval --suite call --preset poor --threads 2 --no-ocr \
       --method input imdn-rte waifu2x-noise1 $R/teacher-x3-b8-luma2-se.onnx \
       --json docs/results/eval-teacher-s46-x3-b8-luma2-every.json ;;
