@@ -5,7 +5,7 @@ import pytest
 pytest.importorskip("markdown", reason="the HTML copy needs the report extra")
 
 from crispcall.report import build_report
-from crispcall.report.build import SPEED
+from crispcall.report.build import SPEED, TEACHERS
 
 META = {"crispcall": "0.1.0", "machine": {"cpu": "Test CPU", "cores": 2, "python": "3.11", "platform": "x"}}
 
@@ -46,10 +46,10 @@ def _eval(methods: dict[str, float], date: str) -> dict:
 def results(tmp_path):
     folder = tmp_path / "results"
     folder.mkdir()
-    (folder / "eval-baselines.json").write_text(json.dumps(_eval({"input": 30.0, "unsharp": 31.0}, "2026-01-01")))
-    (folder / "eval-teacher-rlfn-clean-x2-call.json").write_text(json.dumps(_eval({"teacher": 33.0}, "2026-01-02")))
+    (folder / "eval-baselines.json").write_text(json.dumps(_eval({"input": 30.0, "unsharp": 31.0}, "2026-12-05")))
+    (folder / "eval-student-s42.json").write_text(json.dumps(_eval({"teacher": 33.0}, "2026-12-06")))
     (folder / "eval-student-s18.json").write_text(
-        json.dumps(_eval({"student": 32.25, "student-qat": 32.2}, "2026-01-03"))
+        json.dumps(_eval({"student": 32.25, "student-qat": 32.2}, "2026-12-07"))
     )
     bench = {
         "meta": {**META, "date": "2026-01-04", "threads": 2, "warmup": 1, "frames": 3},
@@ -97,6 +97,21 @@ def test_every_figure_comes_from_the_result_files(results, tmp_path):
         row["psnr"] = 32.75 if row["method"] == "student" else row["psnr"]
     (results / "eval-student-s18.json").write_text(json.dumps(document))
     assert "0.25 dB below the teacher (within the 0.5 dB target)" in build_report(results, out).read_text()
+
+
+def test_codec_presets_count_only_after_the_conversion_fix(results, tmp_path):
+    # A newer run of a method replaces its rows; an older one before the fix keeps only x2.
+    (results / "eval-student-s18-classic.json").write_text(json.dumps(_eval({"espcn": 31.5}, "2026-12-03")))
+    text = build_report(results, tmp_path / "REPORT.md").read_text()
+    assert "| espcn | 31.50 / 0.9000 | – |" in text
+    assert "| unsharp | 31.00 / 0.9000 | 31.00 / 0.9000 |" in text
+
+
+def test_the_shipped_teachers_runs_have_their_section(results, tmp_path):
+    (results / TEACHERS[0][1][0]).write_text(json.dumps(_eval({"waifu2x-noise1": 32.0, "teacher": 32.5}, "2026-12-05")))
+    text = build_report(results, tmp_path / "REPORT.md").read_text()
+    section = text.split("## The shipped teachers against the peers")[1].split("## Ablations")[0]
+    assert TEACHERS[0][0] in section and "| teacher | 32.50 (+0.50) | 32.50 (+0.50) |" in section
 
 
 def test_study_results_are_included(results, tmp_path):
