@@ -54,9 +54,10 @@ HEADLINE_EVAL = (
     # QAT longer and with screens twice), FP32 and INT8, every file and `classic`.
     "eval-student-s43.json",
     "eval-student-s43-classic.json",
-    # The peers on every file under the fixed conversion (sessions 37 and 38).
+    # The peers on every file under the fixed conversion (sessions 37, 38 and 47).
     "eval-student-s37-every-x2-call.json",
     "eval-student-s38-every-poor-lossy.json",
+    "eval-peers-s47-x2-call.json",
 )
 # Until this commit (d13e643, session 37) decoded frames went to RGB through PyAV's conversion,
 # which darkened them by about 1.2 levels: figures at presets with a codec from older runs are
