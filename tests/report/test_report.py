@@ -100,7 +100,7 @@ def test_every_figure_comes_from_the_result_files(results, tmp_path):
 
 
 def test_codec_presets_count_only_after_the_conversion_fix(results, tmp_path):
-    # A newer run of a method replaces its rows; an older one before the fix keeps only x2.
+    # A run from before the fix keeps only its cells at x2 (no codec there).
     (results / "eval-student-s18-classic.json").write_text(json.dumps(_eval({"espcn": 31.5}, "2026-12-03")))
     text = build_report(results, tmp_path / "REPORT.md").read_text()
     assert "| espcn | 31.50 / 0.9000 | – |" in text
