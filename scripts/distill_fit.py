@@ -30,21 +30,25 @@ def pooled_psnr(a: np.ndarray, b: np.ndarray) -> float:
     return float(10.0 * np.log10(255.0**2 / np.mean((stacked[0] - stacked[1]) ** 2)))
 
 
+def as_uint8(images: np.ndarray) -> np.ndarray:
+    """N x H x W x 3 float images in [0, 1] (beyond it clipped) as uint8, rounded half up."""
+    return (np.clip(images, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
 @torch.no_grad()
-def restored(weights: str, inputs: torch.Tensor) -> np.ndarray:
-    out = load_network(weights, "student")(inputs).clamp(0.0, 1.0).permute(0, 2, 3, 1).numpy()
-    return (out * 255.0 + 0.5).astype(np.uint8)
+def restored(model: torch.nn.Module, inputs: torch.Tensor) -> np.ndarray:
+    return as_uint8(model(inputs).permute(0, 2, 3, 1).numpy())
 
 
-def fit(twin: str, taught: str, cache: str, responses: str) -> dict[str, float]:
+def fit(twin: torch.nn.Module, taught: torch.nn.Module, cache: str, responses: str) -> dict[str, float]:
     degraded, clean, _ = read_cache(cache)
     pick = np.linspace(0, len(clean) - 1, SAMPLES).astype(int)
     clean = clean[pick]
-    inputs = to_tensor(as_played(degraded[pick], clean.shape[1]), torch.device("cpu"))
-    teacher = (read_responses(responses)[pick].astype(np.float32).transpose(0, 2, 3, 1) * 255.0 + 0.5).clip(0, 255)
-    teacher = teacher.astype(np.uint8)
+    played = as_played(degraded[pick], clean.shape[1])
+    inputs = to_tensor(played, torch.device("cpu"))
+    teacher = as_uint8(read_responses(responses)[pick].astype(np.float32).transpose(0, 2, 3, 1))
     arms = {"twin": restored(twin, inputs), "taught": restored(taught, inputs)}
-    scores = {"input": pooled_psnr((inputs.permute(0, 2, 3, 1).numpy() * 255.0 + 0.5).astype(np.uint8), clean)}
+    scores = {"input": pooled_psnr(played, clean)}
     scores["teacher"] = pooled_psnr(teacher, clean)
     for name, out in arms.items():
         scores[name] = pooled_psnr(out, clean)
@@ -59,10 +63,11 @@ def fit(twin: str, taught: str, cache: str, responses: str) -> dict[str, float]:
 
 def main(out: str, twin: str, taught: str, *pairs: str) -> None:
     torch.set_num_threads(2)
+    networks = [load_network(weights, "student") for weights in (twin, taught)]
     results = {}
     for pair in pairs:
         cache, responses = pair.split(":")
-        results[cache] = fit(twin, taught, cache, responses)
+        results[cache] = fit(*networks, cache, responses)
         print(cache, " ".join(f"{key} {value:.2f}" for key, value in results[cache].items()), flush=True)
     meta = run_meta(twin=twin, taught=taught, samples=SAMPLES, pairs=list(pairs))
     with open(out, "w") as file:
