@@ -9,6 +9,7 @@ from PIL import Image
 from crispcall.data.screens import render_screen
 from crispcall.degrade.ops import crop_to_multiple
 from crispcall.evaluation import difference_table, evaluate, markdown_tables, merge_documents
+from crispcall.evaluation.table import suite_mean
 from crispcall.methods import create_method
 from crispcall.metrics.ocr import tesseract_available
 
@@ -180,3 +181,38 @@ def test_merged_tables_and_differences():
         merge_documents([wide, {**narrow, "meta": {**narrow["meta"], "limit": 4}}])
     with pytest.raises(ValueError, match="share no"):
         merge_documents([wide, _document(["a"], ["natural"], ["x2"], {"a": 1.0})])
+
+
+def test_suite_mean_averages_each_metric_over_the_sets_that_have_it():
+    faces = {"method": "m", "suite": "call", "set": "faces", "preset": "call", "psnr": 30.0, "ocr_cer": None}
+    screens = {**faces, "set": "screens", "psnr": 33.0, "ocr_cer": 0.25}
+    row = suite_mean([{**faces, "n_images": 2}, {**screens, "n_images": 3}], "m", "call", "call")
+    assert row == {
+        "method": "m",
+        "suite": "call",
+        "set": "mean",
+        "preset": "call",
+        "psnr": 31.5,
+        "ocr_cer": 0.25,
+        "n_images": 5,
+    }
+
+
+def test_merge_composes_a_method_scored_on_its_sets_in_two_runs():
+    def run(psnr_of_set: dict[str, dict[str, float]]) -> dict:
+        rows = []
+        for method, psnr in psnr_of_set.items():
+            per_set = [
+                {"method": method, "suite": "call", "set": st, "preset": "call", "psnr": v, "ssim": 0.9, "n_images": 1}
+                for st, v in psnr.items()
+            ]
+            rows += [*per_set, suite_mean(per_set, method, "call", "call")]
+        meta = {"methods": list(psnr_of_set), "suites": ["call"], "presets": ["call"], "data": "/d", "limit": None}
+        return {"meta": meta, "results": rows}
+
+    images = run({"teacher": {"faces": 36.0, "screens": 34.0}, "peer": {"faces": 35.0, "screens": 33.0, "video": 37.0}})
+    video = run({"teacher": {"video": 38.0}})
+    table = difference_table(merge_documents([images, video]), "peer")
+    assert "| teacher | 36.00 (+1.00) |" in table  # (36 + 34 + 38) / 3 against (35 + 33 + 37) / 3
+    rescored = merge_documents([images, run({"teacher": {"faces": 99.0}})])  # a set scored again: the first run's
+    assert "| teacher | 35.00 (+0.00) |" in difference_table(rescored, "peer")  # rows and mean stand

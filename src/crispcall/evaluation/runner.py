@@ -18,6 +18,7 @@ from tqdm import tqdm
 from crispcall.degrade.presets import get_preset
 from crispcall.errors import InputError
 from crispcall.evaluation.suites import OCR_SET, SUITES, VIDEO_SET, iter_items, set_files
+from crispcall.evaluation.table import suite_mean
 from crispcall.methods.base import Method
 from crispcall.metrics import flicker, luma_scores, ocr_cer, ocr_text, sharpness, sharpness_ratio
 from crispcall.paths import cache_dir
@@ -206,10 +207,5 @@ def _rows(scores, item_names, suites, set_names, presets, method_names) -> list[
                     row["n_images"] = len(item_names[(set_name, preset)])
                     per_set.append(row)
                 rows.extend(per_set)
-                summary = {"method": method, "suite": suite, "set": "mean", "preset": preset}
-                for metric in METRICS:
-                    values = [r[metric] for r in per_set if r[metric] is not None]
-                    summary[metric] = float(np.mean(values)) if values else None
-                summary["n_images"] = sum(r["n_images"] for r in per_set)
-                rows.append(summary)
+                rows.append(suite_mean(per_set, method, suite, preset))
     return rows

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from crispcall.errors import InputError
 
 
@@ -24,9 +26,26 @@ def _psnr_ssim_table(methods: list[str], headers: list[str], lookup: Callable[[s
     return lines
 
 
+# Keys of a result row that name it; every other key is a metric.
+_ROW_NAMES = ("method", "suite", "set", "preset", "n_images")
+
+
+def suite_mean(per_set: list[dict], method: str, suite: str, preset: str) -> dict:
+    """The ``mean`` row of a method's ``per_set`` rows at a preset: each metric averaged over the
+    sets that have it (BENCHMARK.md: a suite's score is the mean of its sets'), their images summed."""
+    metrics = dict.fromkeys(k for r in per_set for k in r if k not in _ROW_NAMES)
+    row: dict = {"method": method, "suite": suite, "set": "mean", "preset": preset}
+    for metric in metrics:
+        values = [r[metric] for r in per_set if r.get(metric) is not None]
+        row[metric] = float(np.mean(values)) if values else None
+    row["n_images"] = sum(r["n_images"] for r in per_set)
+    return row
+
+
 def merge_documents(documents: list[dict]) -> dict:
     """One document from several ``crispcall eval`` runs on the same data and limit: the
-    suites and presets they all scored, every method (a method scored twice keeps its first run)."""
+    suites and presets they all scored, every method (a method scored twice keeps its first run).
+    A method whose sets were scored in different runs (``--sets``) gets its mean over them all."""
     first = documents[0]["meta"]
     for other in documents[1:]:
         if any(other["meta"][k] != first[k] for k in ("data", "limit")):
@@ -37,10 +56,19 @@ def merge_documents(documents: list[dict]) -> dict:
         raise InputError("the eval results share no suite and preset")
     methods = list(dict.fromkeys(m for d in documents for m in d["meta"]["methods"]))
     results: dict[tuple, dict] = {}
-    for document in documents:
+    sets: dict[tuple, list[dict]] = {}  # (method, suite, preset): its set rows
+    runs: dict[tuple, set[int]] = {}  # (method, suite, preset): the runs they come from
+    for i, document in enumerate(documents):
         for row in document["results"]:
-            if row["suite"] in suites and row["preset"] in presets:
-                results.setdefault((row["method"], row["suite"], row["set"], row["preset"]), row)
+            key = (row["method"], row["suite"], row["set"], row["preset"])
+            if row["suite"] in suites and row["preset"] in presets and key not in results:
+                results[key] = row
+                if row["set"] != "mean":
+                    sets.setdefault((row["method"], row["suite"], row["preset"]), []).append(row)
+                    runs.setdefault((row["method"], row["suite"], row["preset"]), set()).add(i)
+    for (method, suite, preset), sources in runs.items():
+        if len(sources) > 1:
+            results[(method, suite, "mean", preset)] = suite_mean(sets[(method, suite, preset)], method, suite, preset)
     meta = {**first, "suites": suites, "presets": presets, "methods": methods}
     return {"meta": meta, "results": list(results.values())}
 
