@@ -72,6 +72,11 @@ TEACHERS = (
         "waifu2x-noise1",
     ),
     (
+        "The x2 teacher at `call` (the shipped file; session 48; every set: its image sets and video set scored apart)",
+        ("eval-peers-s47-x2-call.json", "eval-teacher-s48-images-call.json", "eval-teacher-s48-video-call.json"),
+        "waifu2x-noise1",
+    ),
+    (
         "The x2 teacher at `call` (`teacher-l2-se`, the shipped file, beside session 38's network alone and "
         "self-ensembled; session 40; faces, screens and Set14)",
         ("eval-teacher-s40-se-call.json",),
