@@ -56,19 +56,17 @@ def merge_documents(documents: list[dict]) -> dict:
         raise InputError("the eval results share no suite and preset")
     methods = list(dict.fromkeys(m for d in documents for m in d["meta"]["methods"]))
     results: dict[tuple, dict] = {}
-    sets: dict[tuple, list[dict]] = {}  # (method, suite, preset): its set rows
-    runs: dict[tuple, set[int]] = {}  # (method, suite, preset): the runs they come from
+    sets: dict[tuple, list[tuple[int, dict]]] = {}  # (method, suite, preset): its set rows and their runs
     for i, document in enumerate(documents):
         for row in document["results"]:
             key = (row["method"], row["suite"], row["set"], row["preset"])
             if row["suite"] in suites and row["preset"] in presets and key not in results:
                 results[key] = row
                 if row["set"] != "mean":
-                    sets.setdefault((row["method"], row["suite"], row["preset"]), []).append(row)
-                    runs.setdefault((row["method"], row["suite"], row["preset"]), set()).add(i)
-    for (method, suite, preset), sources in runs.items():
-        if len(sources) > 1:
-            results[(method, suite, "mean", preset)] = suite_mean(sets[(method, suite, preset)], method, suite, preset)
+                    sets.setdefault((row["method"], row["suite"], row["preset"]), []).append((i, row))
+    for (method, suite, preset), rows in sets.items():
+        if len({i for i, _ in rows}) > 1:
+            results[(method, suite, "mean", preset)] = suite_mean([r for _, r in rows], method, suite, preset)
     meta = {**first, "suites": suites, "presets": presets, "methods": methods}
     return {"meta": meta, "results": list(results.values())}
 
