@@ -19,8 +19,8 @@ from crispcall.files import pyplot, save_figure, written_whole
 
 # The headline quality table: the full-data eval runs of the shipped methods and the peers.
 # Earlier teachers' runs (sessions 12-31) are not read: they are no longer shipped, and the shipped
-# ones have not run on every set (TEACHERS below). Rows at presets with a codec from runs before
-# CONVERSION_FIXED are left out.
+# ones have no single run over every set and preset (TEACHERS below). Rows at presets with a codec
+# from runs before CONVERSION_FIXED are left out.
 HEADLINE_EVAL = (
     "eval-baselines.json",
     "eval-classic-x2-all.json",
@@ -63,8 +63,9 @@ HEADLINE_EVAL = (
 # which darkened them by about 1.2 levels: figures at presets with a codec from older runs are
 # not comparable with newer ones.
 CONVERSION_FIXED = "2026-12-04T11:18:44+00:00"
-# The shipped teachers' own runs beside the peers (title, files, the method compared with): at the
-# presets of x2 calls the video set was not run (about 2.5 hours of the self-ensemble here).
+# The shipped teachers' own runs beside the peers (title, files, the method compared with): at `x2`
+# and `lossy` the video set has not been run (about 70 minutes a preset of the self-ensemble on two
+# threads here); at `call` it was, apart from the image sets (session 48).
 TEACHERS = (
     (
         "The x2 teacher at `x2` (the shipped file; session 40; faces, screens and Set14)",
