@@ -10,12 +10,18 @@
 # (crispcall.evaluation.table.merge_documents):
 #   bash scripts/eval-teacher-s48.sh video
 #   bash scripts/eval-teacher-s48.sh images
+# Session 49 scored the video set at the other two presets the x2 teacher serves, whose image sets
+# session 40 scored (eval-teacher-s40-x2.json, eval-teacher-s40-lossy.json; the peers' every-file
+# runs: eval-peers-s47-x2-call.json, eval-student-s38-every-poor-lossy.json):
+#   bash scripts/eval-teacher-s48.sh video x2
+#   bash scripts/eval-teacher-s48.sh video lossy
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 case ${1:-} in
   video) sets=(video) ;;
   images) sets=(faces screens Set14) ;;
-  *) echo "usage: $0 video|images" >&2; exit 2 ;;
+  *) echo "usage: $0 video|images [x2|call|lossy]" >&2; exit 2 ;;
 esac
-"$B/crispcall" eval --suite call --sets "${sets[@]}" --preset call --method teacher --threads 2 \
-  --json "docs/results/eval-teacher-s48-$1-call.json"
+preset=${2:-call}
+"$B/crispcall" eval --suite call --sets "${sets[@]}" --preset "$preset" --method teacher --threads 2 \
+  --json "docs/results/eval-teacher-s48-$1-$preset.json"
