@@ -82,6 +82,27 @@ def test_profile_feeds_an_i420_graph_its_planes():
     assert received["received"] == "32x24" and "Resize" in received["ms_per_op"]
 
 
+def test_a_fixed_graph_knows_every_shape_and_gives_the_same_output(tmp_path):
+    import numpy as np
+    import onnxruntime as ort
+
+    from crispcall.bench.profile import fixed_graph, graph_feeds, profile_graph
+    from crispcall.paths import weights_dir
+
+    model = weights_dir() / "student-i420.onnx"
+    session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
+    feeds = graph_feeds(session, 64, 48, received=(32, 24))
+    left = fixed_graph(model, feeds, tmp_path / "fixed.onnx")
+    fixed = ort.InferenceSession(str(tmp_path / "fixed.onnx"), providers=["CPUExecutionProvider"])
+    assert sorted(left) == ["u", "v", "y"]  # the display size is a constant now
+    shapes = {i.name: i.shape for i in fixed.get_inputs()}
+    assert shapes == {"y": [1, 1, 24, 32], "u": [1, 1, 12, 16], "v": [1, 1, 12, 16]}
+    assert fixed.get_outputs()[0].shape == [64 * 48 * 3 // 2]
+    np.testing.assert_array_equal(fixed.run(None, left)[0], session.run(None, feeds)[0])
+    profile = profile_graph(model, 64, 48, threads=1, frames=2, received=(32, 24), fixed=True)
+    assert profile["fixed_shapes"] and "Conv" in profile["ms_per_op"]
+
+
 def test_a_received_size_needs_an_i420_graph(student_onnx):
     from crispcall.bench.profile import profile_graph
 

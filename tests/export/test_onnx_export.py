@@ -58,7 +58,7 @@ def test_the_i420_graph_is_the_frame_graph_on_what_a_player_shows(tmp_path):
     from crispcall.data.scene import synthetic_frame
     from crispcall.degrade.yuv import i420_planes, planes_to_rgb, rgb_to_i420, upscale_planes
     from crispcall.export.i420 import export_i420
-    from crispcall.export.onnx import share_within
+    from crispcall.metrics.quality import share_within
     from crispcall.models.io import load_network
     from crispcall.paths import weights_dir
     from crispcall.runtime.backends import onnx_metadata

@@ -3,7 +3,7 @@ import pytest
 
 from crispcall.data.scene import synthetic_frame
 from crispcall.degrade.yuv import i420_planes, planes_to_rgb, rgb_to_i420
-from crispcall.export.onnx import share_within
+from crispcall.metrics.quality import share_within
 from crispcall.paths import weights_dir
 from crispcall.runtime import Sharpener
 from crispcall.runtime.i420 import I420Sharpener, i420_twin

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("playwright", reason="the browser tests need the web extra")
 
 from crispcall.degrade.yuv import i420_planes, planes_to_rgb, rgb_to_i420, upscale_planes
-from crispcall.export.onnx import share_within
+from crispcall.metrics.quality import share_within
 from crispcall.paths import weights_dir
 from crispcall.runtime.i420 import i420_feeds
 from crispcall.web.browser import call_browser

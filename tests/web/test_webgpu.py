@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("playwright", reason="the browser tests need the web extra")
 
 from crispcall.degrade.yuv import i420_planes
-from crispcall.export.onnx import share_within
+from crispcall.metrics.quality import share_within
 from crispcall.paths import weights_dir
 from crispcall.runtime.i420 import i420_feeds
 from crispcall.web.browser import WEBGPU_SOFTWARE_FLAGS, call_browser

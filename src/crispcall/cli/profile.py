@@ -23,6 +23,8 @@ def register(sub) -> None:
             "crispcall profile weights/student-int8-i420.onnx   # the graph crispcall video runs on planes",
             "crispcall profile weights/student-int8-luma.onnx   # the graph the runtime runs on RGB frames",
             "crispcall profile weights/student-web-i420.onnx --size 1280x720 --received 320x180 --threads 1 --browser",
+            "CRISPCALL_CHROMIUM=$(bash scripts/webnn-chromium.sh) crispcall profile weights/student-web-i420.onnx "
+            "--size 1280x720 --received 320x180 --threads 1 --browser --backend webnn",
         ],
     )
     parser.add_argument("model", type=Path, help="an .onnx file from crispcall export")
@@ -37,8 +39,16 @@ def register(sub) -> None:
     parser.add_argument(
         "--browser",
         action="store_true",
-        help="also run the graph in onnxruntime-web (WASM) in headless Chromium, the page's way, and compare "
+        help="also run the graph in onnxruntime-web in headless Chromium, the page's way, and compare "
         "each operator's time there with the native one (needs the web extra, Chromium and onnxruntime-web)",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=["wasm", "webnn"],
+        default="wasm",
+        help="with --browser: onnxruntime-web's WASM kernels, or WebNN's CPU device (the browser's own kernels; "
+        "both sides then time the graph fixed to this frame's shapes, which WebNN needs; Chromium must have "
+        "WebNN: scripts/webnn-chromium.sh fetches one) (default: %(default)s)",
     )
     parser.add_argument("--json", type=output(), help="write the profile as JSON here")
     parser.set_defaults(func=run)
@@ -52,13 +62,16 @@ def run(args: argparse.Namespace) -> None:
         raise CliError(f"no such model file: {args.model}")
     width, height = parse_size(args.size)
     received = parse_size(args.received) if args.received else None
-    profile = profile_graph(args.model, width, height, args.threads, args.frames, args.per, received)
+    if args.backend != "wasm" and not args.browser:
+        raise CliError("--backend is the page's: add --browser")
+    fixed = args.backend == "webnn"
+    profile = profile_graph(args.model, width, height, args.threads, args.frames, args.per, received, fixed)
     if not args.browser:
         print(profile_table(profile))
         write_results(profile, args.json)
         return
     from crispcall.web.browser import profile_page
 
-    page = profile_page(args.model, width, height, args.threads, args.frames, args.per, received)
+    page = profile_page(args.model, width, height, args.threads, args.frames, args.per, received, args.backend)
     print(compare_table(profile, page))
     write_results({"meta": profile["meta"], "native": profile, "browser": page}, args.json)

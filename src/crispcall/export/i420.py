@@ -27,8 +27,9 @@ from torch import nn
 from crispcall.data.scene import synthetic_frame
 from crispcall.degrade.yuv import i420_planes, rgb_to_i420
 from crispcall.errors import CheckFailed, InputError
-from crispcall.export.onnx import MATCH_SHARE, OPSET, frame_metadata, require_luma, save_graph, share_within
+from crispcall.export.onnx import MATCH_SHARE, OPSET, frame_metadata, require_luma, save_graph
 from crispcall.files import written_whole
+from crispcall.metrics.quality import share_within
 from crispcall.runtime.i420 import INPUTS, i420_feeds
 
 

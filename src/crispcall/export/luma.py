@@ -20,8 +20,9 @@ from torch import nn
 
 from crispcall.data.scene import synthetic_frame
 from crispcall.errors import CheckFailed
-from crispcall.export.onnx import MATCH_SHARE, OPSET, frame_metadata, require_luma, save_graph, share_within
+from crispcall.export.onnx import MATCH_SHARE, OPSET, frame_metadata, require_luma, save_graph
 from crispcall.files import written_whole
+from crispcall.metrics.quality import share_within
 from crispcall.runtime.luma import INPUT, OFFSET, OUTPUT, luma_feeds, signed_correction
 
 

@@ -19,6 +19,7 @@ from torch import nn
 from crispcall.data.scene import synthetic_frame
 from crispcall.errors import CheckFailed, InputError
 from crispcall.files import written_whole
+from crispcall.metrics.quality import share_within
 from crispcall.runtime.backends import load_backend
 from crispcall.runtime.metadata import MACS_KEY, RADIUS_KEY, SCALE_KEY, SIZE_MULTIPLE_KEY
 
@@ -72,13 +73,6 @@ def run_frame(wrapped: FrameIO, frame: np.ndarray) -> np.ndarray:
     """PyTorch's output for one H x W x 3 uint8 frame (the reference exports are checked against)."""
     with torch.no_grad():
         return wrapped(torch.from_numpy(np.ascontiguousarray(frame))[None])[0].numpy()
-
-
-def share_within(got: np.ndarray, expected: np.ndarray, levels: int = 1) -> float:
-    """Share of values of two uint8 frames that differ by at most ``levels``."""
-    if got.shape != expected.shape:
-        raise InputError(f"shapes differ: {got.shape} against {expected.shape}")
-    return float(np.mean(np.abs(got.astype(np.int16) - expected.astype(np.int16)) <= levels))
 
 
 def size_multiple(model: nn.Module) -> int:

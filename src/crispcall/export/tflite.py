@@ -18,9 +18,9 @@ import torch
 from torch import nn
 
 from crispcall.errors import CheckFailed, InputError
-from crispcall.export.onnx import MATCH_SHARE, FrameIO, frame_metadata, run_frame, share_within, size_multiple
+from crispcall.export.onnx import MATCH_SHARE, FrameIO, frame_metadata, run_frame, size_multiple
 from crispcall.files import written_whole
-from crispcall.metrics.quality import agreement_psnr
+from crispcall.metrics.quality import agreement_psnr, share_within
 from crispcall.quant import MIN_AGREEMENT_DB
 from crispcall.runtime.backends import load_backend, tflite_sidecar
 from crispcall.runtime.metadata import PRECISION_KEY

@@ -107,6 +107,13 @@ def agreement_psnr(outputs: Sequence[np.ndarray], references: Sequence[np.ndarra
     return float("inf") if mse == 0 else float(10 * np.log10(255.0**2 / mse))
 
 
+def share_within(got: np.ndarray, expected: np.ndarray, levels: int = 1) -> float:
+    """Share of values of two uint8 arrays (frames, planes) that differ by at most ``levels``."""
+    if got.shape != expected.shape:
+        raise InputError(f"shapes differ: {got.shape} against {expected.shape}")
+    return float(np.mean(np.abs(got.astype(np.int16) - expected.astype(np.int16)) <= levels))
+
+
 def luma_scores(output: np.ndarray, target: np.ndarray, border: int = BORDER) -> tuple[float, float, float]:
     """:func:`psnr`, :func:`ssim` and :func:`level_error` together, converting each image to
     luma once."""

@@ -12,7 +12,9 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ import cv2
 import numpy as np
 
 from crispcall.errors import InputError, Unavailable
+from crispcall.metrics.quality import share_within
 from crispcall.paths import chromium_path, ort_dir, ort_version, weights_dir
 from crispcall.runtime.i420 import is_i420_graph
 from crispcall.web.server import serving
@@ -55,6 +58,11 @@ WEBGPU_SOFTWARE_FLAGS = (
     "--use-vulkan=swiftshader",
     "--use-webgpu-adapter=swiftshader",
 )
+
+
+# WebNN's CPU device (TFLite with XNNPACK in Chromium's builds that have it): behind a feature
+# flag, and refused on a machine without a GPU unless the GPU blocklist is ignored.
+WEBNN_FLAGS = ("--enable-features=WebMachineLearningNeuralNetwork", "--ignore-gpu-blocklist")
 
 
 def launch_chromium(playwright, *args: str):
@@ -369,35 +377,57 @@ PAGE_WARMUP = 30
 
 
 def profile_page(model: Path, width: int, height: int, threads: int = 1, frames: int = 20, per: str = "op",
-                 received: tuple[int, int] | None = None) -> dict:  # fmt: skip
+                 received: tuple[int, int] | None = None, backend: str = "wasm") -> dict:  # fmt: skip
     """:func:`crispcall.bench.profile.profile_graph` in the browser: the same graph on the same
-    feeds in onnxruntime-web's WASM backend (``threads`` threads), in headless Chromium
-    (``web/profile.html``), its kernel times summed the same way."""
+    feeds in onnxruntime-web (``web/profile.html``) in headless Chromium, its kernel times summed
+    the same way, and the share of its output values within 2 levels of native ONNX Runtime's
+    (``agreement``). ``backend``: ``"wasm"`` (``threads`` threads), or ``"webnn"``, WebNN's CPU
+    device, which runs the graph's copy fixed to these feeds
+    (:func:`~crispcall.bench.profile.fixed_graph`) in the browser's own kernels; Chromium needs it
+    built in (``bash scripts/webnn-chromium.sh`` fetches one; Debian's has none)."""
     import onnxruntime as ort
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    from crispcall.bench.profile import graph_feeds, kernel_ms, profile_document
+    from crispcall.bench.profile import WEBNN_GRAPH, fixed_graph, graph_feeds, kernel_ms, profile_document
 
     session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
-    feeds = {
-        name: {"type": str(array.dtype), "data": array.ravel().tolist(), "dims": list(array.shape)}
-        for name, array in graph_feeds(session, width, height, received).items()
-    }
-    with serving(models=model.parent) as base, sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page()
-            page.goto(f"{base}profile.html")
-            page.wait_for_function("() => window.ready")
-            args = {"model": f"/models/{model.name}", "feeds": feeds, "threads": threads, "runs": PAGE_WARMUP + frames}
-            result = page.evaluate("(args) => window.profile(args)", args)
-            version = browser.version
-        except PlaywrightError as error:
-            raise RuntimeError(f"{model.name} failed in the page: {str(error).splitlines()[0]}") from error
-        finally:
-            browser.close()
+    arrays = graph_feeds(session, width, height, received)
+    native = session.run(None, arrays)[0]
+    with tempfile.TemporaryDirectory() as scratch:
+        if backend == "webnn":
+            arrays = fixed_graph(model, arrays, Path(scratch) / model.name)
+        feeds = {
+            name: {"type": str(array.dtype), "data": array.ravel().tolist(), "dims": list(array.shape)}
+            for name, array in arrays.items()
+        }
+        models = Path(scratch) if backend == "webnn" else model.parent
+        with serving(models=models) as base, sync_playwright() as playwright:
+            browser = launch_chromium(playwright, *(WEBNN_FLAGS if backend == "webnn" else ()))
+            try:
+                page = browser.new_page()
+                page.goto(f"{base}profile.html")
+                page.wait_for_function("() => window.ready")
+                args = {"model": f"/models/{model.name}", "feeds": feeds, "threads": threads,
+                        "runs": PAGE_WARMUP + frames, "backend": backend}  # fmt: skip
+                result = page.evaluate("(args) => window.profile(args)", args)
+                version = browser.version
+            except PlaywrightError as error:
+                message = f"{model.name} failed in the page: {str(error).splitlines()[0]}"
+                if backend == "webnn" and "WebNN" in message:
+                    raise Unavailable(f"{message} (a Chromium with WebNN: export CRISPCALL_CHROMIUM="
+                                      "$(bash scripts/webnn-chromium.sh))") from error  # fmt: skip
+                raise RuntimeError(message) from error
+            finally:
+                browser.close()
     per_op = kernel_ms(page_events(result["lines"]), frames, per, PAGE_WARMUP)
-    document = profile_document(model, width, height, result["threads"], frames, per, per_op,
-                                result["runMs"][PAGE_WARMUP:], received)  # fmt: skip
-    return document | {"backend": "onnxruntime-web wasm", "onnxruntime-web": ort_version(), "chromium": version}
+    run_ms = result["runMs"][PAGE_WARMUP:]
+    if backend == "webnn":
+        # The profiler times only the dispatch of WebNN's part of the graph (one node, WEBNN_<id>).
+        webnn = [key for key in per_op if key.startswith("WEBNN_") or "(WEBNN_" in key]
+        left = sum(ms for key, ms in per_op.items() if key not in webnn)
+        per_op = Counter({key: ms for key, ms in per_op.items() if key not in webnn})
+        per_op[WEBNN_GRAPH] = float(np.median(run_ms)) - left
+    document = profile_document(model, width, height, result["threads"], frames, per, per_op, run_ms, received)
+    document["agreement"] = share_within(np.asarray(result["output"], native.dtype).reshape(native.shape), native, 2)
+    return document | {"backend": f"onnxruntime-web {backend}", "onnxruntime-web": ort_version(), "chromium": version}
