@@ -413,10 +413,12 @@ def profile_page(model: Path, width: int, height: int, threads: int = 1, frames:
                 result = page.evaluate("(args) => window.profile(args)", args)
                 version = browser.version
             except PlaywrightError as error:
-                message = f"{model.name} failed in the page: {str(error).splitlines()[0]}"
-                if backend == "webnn" and "WebNN" in message:
+                message = f"{model.name} failed in the page: {str(error).splitlines()[0].strip()}"
+                if backend == "webnn" and "'ML'" in message:  # navigator.ml refused a context
                     raise Unavailable(f"{message} (a Chromium with WebNN: export CRISPCALL_CHROMIUM="
                                       "$(bash scripts/webnn-chromium.sh))") from error  # fmt: skip
+                if backend == "webnn":  # the browser's WebNN cannot run this graph (the INT8 ones crash it)
+                    raise Unavailable(f"{message} (on WebNN)") from error
                 raise RuntimeError(message) from error
             finally:
                 browser.close()
