@@ -20,7 +20,9 @@ if [ ! -x "$DIR/chromium" ]; then
   mkdir -p "$DIR"
   TGZ=$DIR/sparticuz-chromium-$VERSION.tgz
   (cd "$DIR" && npm pack -q "@sparticuz/chromium@$VERSION" > /dev/null)
-  if [ "sha512-$(openssl dgst -sha512 -binary "$TGZ" | base64 -w0)" != "$INTEGRITY" ]; then
+  got=$(node -e 'const data = require("fs").readFileSync(process.argv[1]);
+    console.log("sha512-" + require("crypto").createHash("sha512").update(data).digest("base64"));' "$TGZ")
+  if [ "$got" != "$INTEGRITY" ]; then
     echo "@sparticuz/chromium@$VERSION: the tarball does not match the pinned integrity hash" >&2
     rm -f "$TGZ"
     exit 1
