@@ -107,8 +107,9 @@ def profile_graph(
     plain = ort.InferenceSession(str(model), session_options(threads), providers=["CPUExecutionProvider"])
     feeds = graph_feeds(plain, width, height, received)
     with tempfile.TemporaryDirectory() as scratch:
-        graph = Path(scratch) / Path(model).name
+        graph = Path(model)
         if fixed:
+            graph = Path(scratch) / graph.name
             feeds = fixed_graph(model, feeds, graph)
             plain = ort.InferenceSession(str(graph), session_options(threads), providers=["CPUExecutionProvider"])
         run_ms = []
@@ -119,7 +120,7 @@ def profile_graph(
         options = session_options(threads)  # what the runtime runs, plus the profiler
         options.enable_profiling = True
         options.profile_file_prefix = str(Path(scratch) / "profile")
-        session = ort.InferenceSession(str(graph if fixed else model), options, providers=["CPUExecutionProvider"])
+        session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         for _ in range(WARMUP + frames):
             outputs = session.run(None, feeds)
         events = json.loads(Path(session.end_profiling()).read_text())
