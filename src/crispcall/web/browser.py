@@ -66,7 +66,9 @@ WEBNN_FLAGS = ("--enable-features=WebMachineLearningNeuralNetwork", "--ignore-gp
 
 
 def launch_chromium(playwright, *args: str):
-    """Debian's Chromium, headless, through Playwright (``playwright`` from ``sync_playwright()``)."""
+    """The Chromium :func:`~crispcall.paths.chromium_path` names (Debian's unless
+    ``CRISPCALL_CHROMIUM`` says otherwise), headless, through Playwright (``playwright`` from
+    ``sync_playwright()``)."""
     return playwright.chromium.launch(
         executable_path=str(chromium_path()), headless=True, args=[*CHROMIUM_FLAGS, *args]
     )
@@ -414,11 +416,10 @@ def profile_page(model: Path, width: int, height: int, threads: int = 1, frames:
                 version = browser.version
             except PlaywrightError as error:
                 message = f"{model.name} failed in the page: {str(error).splitlines()[0].strip()}"
-                if backend == "webnn" and "'ML'" in message:  # navigator.ml refused a context
-                    raise Unavailable(f"{message} (a Chromium with WebNN: export CRISPCALL_CHROMIUM="
-                                      "$(bash scripts/webnn-chromium.sh))") from error  # fmt: skip
-                if backend == "webnn":  # the browser's WebNN cannot run this graph (the INT8 ones crash it)
-                    raise Unavailable(f"{message} (on WebNN)") from error
+                if backend == "webnn":  # no WebNN context here, or one that cannot run this graph
+                    hint = ("a Chromium with WebNN: export CRISPCALL_CHROMIUM=$(bash scripts/webnn-chromium.sh)"
+                            if "'ML'" in message else "on WebNN")  # fmt: skip
+                    raise Unavailable(f"{message} ({hint})") from error
                 raise RuntimeError(message) from error
             finally:
                 browser.close()
