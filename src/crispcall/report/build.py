@@ -63,13 +63,21 @@ HEADLINE_EVAL = (
 # which darkened them by about 1.2 levels: figures at presets with a codec from older runs are
 # not comparable with newer ones.
 CONVERSION_FIXED = "2026-12-04T11:18:44+00:00"
-# The shipped teachers' own runs beside the peers (title, files, the method compared with): at `x2`
-# and `lossy` the video set has not been run (about 70 minutes a preset of the self-ensemble on two
-# threads here); at `call` it was, apart from the image sets (session 48).
+# The shipped teachers' own runs beside the peers (title, files, the method compared with): at
+# `lossy` the video set has not been run (about 70 minutes a preset of the self-ensemble on two
+# threads here); at `call` and `x2` it was, apart from the image sets (sessions 48 and 49).
 TEACHERS = (
     (
-        "The x2 teacher at `x2` (the shipped file; session 40; faces, screens and Set14)",
-        ("eval-teacher-s40-x2.json",),
+        "The x2 teacher at `x2` (the shipped file; sessions 40 and 49; every set: its image sets and video set "
+        "scored apart)",
+        # The peers' every-file runs, the shipped students' (session 43's) before session 37's.
+        (
+            "eval-teacher-s40-x2.json",
+            "eval-teacher-s48-video-x2.json",
+            "eval-peers-s47-x2-call.json",
+            "eval-student-s43.json",
+            "eval-student-s37-every-x2-call.json",
+        ),
         "waifu2x-noise1",
     ),
     (
