@@ -10,9 +10,10 @@
 # (crispcall.evaluation.table.merge_documents):
 #   bash scripts/eval-teacher-s48.sh video
 #   bash scripts/eval-teacher-s48.sh images
-# Session 49 scored the video set at the other two presets the x2 teacher serves, whose image sets
-# session 40 scored (eval-teacher-s40-x2.json, eval-teacher-s40-lossy.json; the peers' every-file
-# runs: eval-peers-s47-x2-call.json, eval-student-s38-every-poor-lossy.json):
+# The video set at the other two presets the x2 teacher serves, whose image sets session 40 scored
+# (eval-teacher-s40-x2.json, eval-teacher-s40-lossy.json; the peers' every-file runs:
+# eval-peers-s47-x2-call.json, eval-student-s38-every-poor-lossy.json): `x2` in session 49; `lossy`
+# is slower (its first 96 frames took 25 minutes here) and has not been run to the end.
 #   bash scripts/eval-teacher-s48.sh video x2
 #   bash scripts/eval-teacher-s48.sh video lossy
 set -euo pipefail
