@@ -5,7 +5,7 @@
 # that ships is INT8. Does the taught arm keep more of its quality through quantization? Each arm
 # gets session 43's QAT recipe (configs/student-t64-qat.yaml, 3,000 steps) on its own targets, then
 # its INT8 frame graph is scored on every file at `call` beside the other's.
-#   bash scripts/student-distill-int8-s49.sh   # about 20 minutes on two threads
+#   bash scripts/student-distill-int8-s49.sh   # about 30 minutes on two threads
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 ARMS=runs/student-distill-t40-scratch-72000
