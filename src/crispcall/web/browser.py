@@ -396,16 +396,17 @@ def profile_page(model: Path, width: int, height: int, threads: int = 1, frames:
     session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
     arrays = graph_feeds(session, width, height, received)
     native = session.run(None, arrays)[0]
+    webnn = backend == "webnn"
     with tempfile.TemporaryDirectory() as scratch:
-        if backend == "webnn":
+        if webnn:
             arrays = fixed_graph(model, arrays, Path(scratch) / model.name)
         feeds = {
             name: {"type": str(array.dtype), "data": array.ravel().tolist(), "dims": list(array.shape)}
             for name, array in arrays.items()
         }
-        models = Path(scratch) if backend == "webnn" else model.parent
+        models = Path(scratch) if webnn else model.parent
         with serving(models=models) as base, sync_playwright() as playwright:
-            browser = launch_chromium(playwright, *(WEBNN_FLAGS if backend == "webnn" else ()))
+            browser = launch_chromium(playwright, *(WEBNN_FLAGS if webnn else ()))
             try:
                 page = browser.new_page()
                 page.goto(f"{base}profile.html")
@@ -416,7 +417,7 @@ def profile_page(model: Path, width: int, height: int, threads: int = 1, frames:
                 version = browser.version
             except PlaywrightError as error:
                 message = f"{model.name} failed in the page: {str(error).splitlines()[0].strip()}"
-                if backend == "webnn":  # no WebNN context here, or one that cannot run this graph
+                if webnn:  # no WebNN context here, or one that cannot run this graph
                     hint = ("a Chromium with WebNN: export CRISPCALL_CHROMIUM=$(bash scripts/webnn-chromium.sh)"
                             if "'ML'" in message else "on WebNN")  # fmt: skip
                     raise Unavailable(f"{message} ({hint})") from error
@@ -425,12 +426,10 @@ def profile_page(model: Path, width: int, height: int, threads: int = 1, frames:
                 browser.close()
     per_op = kernel_ms(page_events(result["lines"]), frames, per, PAGE_WARMUP)
     run_ms = result["runMs"][PAGE_WARMUP:]
-    if backend == "webnn":
+    if webnn:
         # The profiler times only the dispatch of WebNN's part of the graph (one node, WEBNN_<id>).
-        webnn = [key for key in per_op if key.startswith("WEBNN_") or "(WEBNN_" in key]
-        left = sum(ms for key, ms in per_op.items() if key not in webnn)
-        per_op = Counter({key: ms for key, ms in per_op.items() if key not in webnn})
-        per_op[WEBNN_GRAPH] = float(np.median(run_ms)) - left
+        per_op = Counter({key: ms for key, ms in per_op.items() if "WEBNN_" not in key})
+        per_op[WEBNN_GRAPH] = float(np.median(run_ms)) - sum(per_op.values())
     document = profile_document(model, width, height, result["threads"], frames, per, per_op, run_ms, received)
     document["agreement"] = share_within(np.asarray(result["output"], native.dtype).reshape(native.shape), native, 2)
     return document | {"backend": f"onnxruntime-web {backend}", "onnxruntime-web": ort_version(), "chromium": version}
