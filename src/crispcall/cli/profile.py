@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import nullcontext
 from pathlib import Path
 
-from crispcall.cli.options import CliError, add_command, add_threads, bounded, output, write_results
+from crispcall.cli.options import CliError, add_command, add_threads, bounded, needs_extra, output, write_results
 
 
 def register(sub) -> None:
@@ -65,7 +66,8 @@ def run(args: argparse.Namespace) -> None:
     if args.backend != "wasm" and not args.browser:
         raise CliError("--backend is the page's: add --browser")
     fixed = args.backend == "webnn"
-    profile = profile_graph(args.model, width, height, args.threads, args.frames, args.per, received, fixed)
+    with needs_extra("train") if fixed else nullcontext():  # the fixed copy is written with onnx
+        profile = profile_graph(args.model, width, height, args.threads, args.frames, args.per, received, fixed)
     if not args.browser:
         print(profile_table(profile))
         write_results(profile, args.json)

@@ -64,8 +64,9 @@ HEADLINE_EVAL = (
 # not comparable with newer ones.
 CONVERSION_FIXED = "2026-12-04T11:18:44+00:00"
 # The shipped teachers' own runs beside the peers (title, files, the method compared with): at
-# `lossy` the video set has not been run (about 70 minutes a preset of the self-ensemble on two
-# threads here); at `call` and `x2` it was, apart from the image sets (sessions 48 and 49).
+# `lossy` the video set has not been run (the self-ensemble takes about 70 minutes at `x2` on two
+# threads here, longer at `lossy`); at `call` and `x2` it was, apart from the image sets (sessions
+# 48 and 49).
 TEACHERS = (
     (
         "The x2 teacher at `x2` (the shipped file; sessions 40 and 49; every set: its image sets and video set "
