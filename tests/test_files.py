@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from crispcall.errors import InputError
 from crispcall.files import sampled_digest, written_whole
 
 
@@ -15,6 +16,20 @@ def test_written_whole_renames_on_success_and_removes_on_failure(tmp_path):
         partial.write_text("half")
         raise RuntimeError("interrupted")
     assert not (tmp_path / "failed.txt").exists() and not partial.exists()
+
+
+def test_a_place_that_cannot_be_written_is_a_one_line_error(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match=r"cannot write .*out\.txt: "), written_whole(tmp_path / "file" / "out.txt"):
+        pass  # its folder is a file
+
+    def refused(*args):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr("crispcall.files.os.open", refused)
+    with pytest.raises(InputError, match=r"cannot write .*: Read-only file system$"), written_whole(tmp_path / "o.txt"):
+        pass
+    assert list(tmp_path.iterdir()) == [tmp_path / "file"]
 
 
 def test_the_temporary_name_is_new_each_time_and_spares_existing_files(tmp_path):

@@ -22,6 +22,17 @@ def _read_umask() -> int:
 _UMASK = _read_umask()  # read once, at import: os.umask can only be read by setting it
 
 
+def _unwritable(path: Path, error: OSError) -> InputError:
+    return InputError(f"cannot write {path}: {error.strerror or error}")
+
+
+def _create_folder(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _unwritable(path, error) from error
+
+
 @contextmanager
 def written_whole(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path to write ``path`` under: renamed to ``path`` when the block ends
@@ -30,9 +41,9 @@ def written_whole(path: str | Path) -> Iterator[Path]:
     exclusively, so it can never be an existing file, and the extension is kept for writers that
     go by it); the file ends with the permissions a plain ``open`` would have given it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = None
     try:
+        _create_folder(path)
         while partial is None:
             # The name is known before the file exists, so an interrupt (Ctrl-C, SIGTERM) landing
             # just after its creation still finds it to remove; signal masks cannot promise that
@@ -42,6 +53,9 @@ def written_whole(path: str | Path) -> Iterator[Path]:
                 os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             except FileExistsError:
                 partial = None  # someone else's file: leave it, draw another name
+            except OSError as error:  # what check_writable cannot foresee: /proc, a read-only disk
+                partial = None
+                raise _unwritable(path, error) from error
         yield partial
         partial.chmod(0o666 & ~_UMASK)
         os.replace(partial, path)
