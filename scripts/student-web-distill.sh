@@ -3,10 +3,11 @@
 # +0.3 asked). Session 47 found the gain shrinking as the student's capacity grows (48 channels:
 # -0.10; the taught arm's error is the teacher's plus its own misfit to the teacher's targets).
 # The browser's student (configs/student-web.yaml: unshuffle 8, 32 channels, four separable
-# blocks, a fifteenth of the default's MACs) is the smallest that ships, so the ablation again on
-# its body: from scratch, the same pairs, seed and steps, in bfloat16, one thread each, side by
-# side; the twin on L1 to the ground truth, the taught arm on L1 to the shipped teacher's outputs
-# (session 45's targets, as its `only` arm). Then both FP32 frame graphs on every file at `call`.
+# blocks, a thirty-fourth of the default's MACs a pixel) is the smallest that ships, so the
+# ablation again on its body: from scratch, the same pairs, seed and steps, in bfloat16, one
+# thread each, side by side; the twin on L1 to the ground truth, the taught arm on L1 to the
+# shipped teacher's outputs (session 45's targets, as its `only` arm). Then both FP32 frame
+# graphs on every file at `call`.
 # Needs session 43's responses, as scripts/student-distill-t40-scratch.sh.
 #   bash scripts/student-web-distill.sh [STEPS]   # default 30,000
 set -euo pipefail
