@@ -13,16 +13,18 @@
 # The video set at the other two presets the x2 teacher serves, whose image sets session 40 scored
 # (eval-teacher-s40-x2.json, eval-teacher-s40-lossy.json; the peers' every-file runs:
 # eval-peers-s47-x2-call.json, eval-student-s38-every-poor-lossy.json): `x2` in session 49; `lossy`
-# is slower (its first 96 frames took 25 minutes here) and has not been run to the end.
+# in session 50 without the flicker pairs (--no-flicker: each method runs on the scored frames
+# only, half the work; its run with them would have taken about two and a half hours here).
+# Arguments after the preset go to crispcall eval.
 #   bash scripts/eval-teacher-s48.sh video x2
-#   bash scripts/eval-teacher-s48.sh video lossy
+#   bash scripts/eval-teacher-s48.sh video lossy --no-flicker
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 case ${1:-} in
   video) sets=(video) ;;
   images) sets=(faces screens Set14) ;;
-  *) echo "usage: $0 video|images [x2|call|lossy]" >&2; exit 2 ;;
+  *) echo "usage: $0 video|images [x2|call|lossy [crispcall eval options]]" >&2; exit 2 ;;
 esac
 preset=${2:-call}
 "$B/crispcall" eval --suite call --sets "${sets[@]}" --preset "$preset" --method teacher --threads 2 \
-  --json "docs/results/eval-teacher-s48-$1-$preset.json"
+  --json "docs/results/eval-teacher-s48-$1-$preset.json" "${@:3}"

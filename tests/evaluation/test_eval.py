@@ -8,6 +8,7 @@ from PIL import Image
 
 from crispcall.data.screens import render_screen
 from crispcall.degrade.ops import crop_to_multiple
+from crispcall.errors import InputError
 from crispcall.evaluation import difference_table, evaluate, markdown_tables, merge_documents
 from crispcall.evaluation.table import suite_mean
 from crispcall.methods import create_method
@@ -49,6 +50,18 @@ def data_dir(tmp_path, astronaut, coffee) -> Path:
     frames = [np.roll(astronaut, 2 * i, axis=1)[:120, :160] for i in range(23)]
     write_clip(tmp_path / "video" / "clip" / "clip.mp4", frames)
     return root
+
+
+def test_eval_without_flicker_pairs_runs_each_scored_frame_once(data_dir):
+    method, restored = create_method("input"), []
+    restore = method.restore
+    method.restore = lambda degraded: restored.append(degraded) or restore(degraded)
+    doc = evaluate(data_dir, ["call"], ["x2"], [method], ocr=False, progress=False, sets=["video"], flicker_pairs=False)
+    [video] = [r for r in doc["results"] if r["set"] == "video"]
+    assert video["n_images"] == 3 and len(restored) == 3 and video["flicker"] is None and video["psnr"] > 20
+    assert doc["meta"]["flicker_pairs"] is False
+    with pytest.raises(InputError, match="flicker pairs"):
+        evaluate(data_dir, ["call"], ["x2"], [method], ocr=False, progress=False, vmaf=True, flicker_pairs=False)
 
 
 @pytest.mark.skipif(not tesseract_available(), reason="tesseract-ocr is not installed (make setup installs it)")

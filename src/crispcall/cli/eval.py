@@ -52,6 +52,11 @@ def register(sub) -> None:
     parser.add_argument(
         "--frames", type=bounded(int, 2), default=90, help="webrtc: frames scored per recording (default: %(default)s)"
     )
+    parser.add_argument(
+        "--no-flicker",
+        action="store_true",
+        help="the video set: skip flicker, which runs each method on every scored frame's successor (half the time)",
+    )
     parser.add_argument("--no-vmaf", action="store_true", help="webrtc: skip VMAF and VMAF-NEG")
     parser.add_argument(
         "--vmaf", action="store_true", help="the video set: VMAF and VMAF-NEG per clip too (the vmaf extra)"
@@ -90,6 +95,7 @@ def run(args: argparse.Namespace) -> None:
         vmaf=args.vmaf,
         sets=sets,
         per_file=args.per_file,
+        flicker_pairs=not args.no_flicker,
     )
     print(markdown_tables(document))
     write_results(document, args.json)

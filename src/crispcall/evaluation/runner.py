@@ -92,11 +92,16 @@ def evaluate(
     vmaf: bool = False,
     sets: Sequence[str] | None = None,
     per_file: bool = False,
+    flicker_pairs: bool = True,
 ) -> dict:
     """Score ``methods`` and return the JSON document of ``crispcall eval``; with ``vmaf``,
     the video set also gets VMAF and VMAF-NEG (:data:`VMAF_NOTE`). ``sets`` keeps only those
     sets of the suites (a suite's score is then the mean over them). With ``per_file`` the
-    document also lists each scored item's PSNR, SSIM and OCR CER (``files``)."""
+    document also lists each scored item's PSNR, SSIM and OCR CER (``files``). Without
+    ``flicker_pairs`` no method runs on a scored frame's successor: the video set costs half
+    as much and has no flicker (nor VMAF, which needs those frames)."""
+    if vmaf and not flicker_pairs:
+        raise InputError("VMAF is measured on each scored frame and its successor: it needs the flicker pairs")
     for suite in suites:
         if suite not in SUITES:
             raise InputError(f"unknown suite {suite!r}; known suites: {', '.join(SUITES)}")
@@ -145,7 +150,7 @@ def evaluate(
                         if gt_text is not None:
                             cell.pending_ocr.append(ocr_pool.submit(ocr_cer, out, gt_text))
                             pending.append(cell.pending_ocr[-1])
-                        if item.next_degraded is not None:
+                        if flicker_pairs and item.next_degraded is not None:
                             following = method.restore(item.next_degraded)
                             cell.values["flicker"].append(flicker([out, following], [item.gt, item.next_gt]))
                             if vmaf:
@@ -171,6 +176,7 @@ def evaluate(
             limit=limit,
             ocr=ocr,
             sets={name: len(f) for name, f in files.items()},
+            flicker_pairs=flicker_pairs,
             notes=list(NOTES) + ([VMAF_NOTE] if vmaf else []),
             peak_memory_mb=peak_memory_mb(),
         ),
