@@ -63,10 +63,9 @@ HEADLINE_EVAL = (
 # which darkened them by about 1.2 levels: figures at presets with a codec from older runs are
 # not comparable with newer ones.
 CONVERSION_FIXED = "2026-12-04T11:18:44+00:00"
-# The shipped teachers' own runs beside the peers (title, files, the method compared with): at
-# `lossy` the video set has not been run (the self-ensemble takes about 70 minutes at `x2` on two
-# threads here, longer at `lossy`); at `call` and `x2` it was, apart from the image sets (sessions
-# 48 and 49).
+# The shipped teachers' own runs beside the peers (title, files, the method compared with): the
+# x2 teacher's video set scored apart from its image sets at `call`, `x2` and `lossy` (sessions 48
+# to 50; its self-ensemble takes 70 to 90 minutes there on two threads).
 TEACHERS = (
     (
         "The x2 teacher at `x2` (the shipped file; sessions 40 and 49; every set: its image sets and video set "
@@ -93,8 +92,15 @@ TEACHERS = (
         "waifu2x-noise1",
     ),
     (
-        "The x2 teacher at `lossy` (the shipped file; session 40; faces, screens and Set14)",
-        ("eval-teacher-s40-lossy.json",),
+        "The x2 teacher at `lossy` (the shipped file; sessions 40 and 50; every set: its image sets and video set "
+        "scored apart)",
+        # The shipped students' (session 43's) before session 38's, whose file holds the peers' video set.
+        (
+            "eval-teacher-s40-lossy.json",
+            "eval-teacher-s48-video-lossy.json",
+            "eval-student-s43.json",
+            "eval-student-s38-every-poor-lossy.json",
+        ),
         "waifu2x-noise1",
     ),
     (
