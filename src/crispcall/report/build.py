@@ -65,7 +65,7 @@ HEADLINE_EVAL = (
 CONVERSION_FIXED = "2026-12-04T11:18:44+00:00"
 # The shipped teachers' own runs beside the peers (title, files, the method compared with): the
 # x2 teacher's video set scored apart from its image sets at `call`, `x2` and `lossy` (sessions 48
-# to 50; its self-ensemble takes 70 to 90 minutes there on two threads).
+# to 50; its self-ensemble takes about an hour there on two threads, twice that with flicker).
 TEACHERS = (
     (
         "The x2 teacher at `x2` (the shipped file; sessions 40 and 49; every set: its image sets and video set "
