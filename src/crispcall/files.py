@@ -26,13 +26,6 @@ def _unwritable(path: Path, error: OSError) -> InputError:
     return InputError(f"cannot write {path}: {error.strerror or error}")
 
 
-def _create_folder(path: Path) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise _unwritable(path, error) from error
-
-
 @contextmanager
 def written_whole(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path to write ``path`` under: renamed to ``path`` when the block ends
@@ -41,9 +34,12 @@ def written_whole(path: str | Path) -> Iterator[Path]:
     exclusively, so it can never be an existing file, and the extension is kept for writers that
     go by it); the file ends with the permissions a plain ``open`` would have given it."""
     path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a file where a folder should be, a read-only disk
+        raise _unwritable(path, error) from error
     partial = None
     try:
-        _create_folder(path)
         while partial is None:
             # The name is known before the file exists, so an interrupt (Ctrl-C, SIGTERM) landing
             # just after its creation still finds it to remove; signal masks cannot promise that
