@@ -343,6 +343,39 @@ def test_an_interrupted_responses_run_resumes_where_it_stopped(student_config, t
     assert sum(passes) == len(whole)
 
 
+def test_the_enhancement_of_an_x2_network_is_its_output_area_downscaled():
+    from crispcall.distill.responses import enhanced
+
+    class Doubling(torch.nn.Module):
+        scale = 2
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.nn.functional.interpolate(x, scale_factor=2, mode="nearest") + 0.25
+
+    clean = torch.rand(2, 3, 8, 8)
+    # Each 2 x 2 block of a nearest-neighbour doubling holds one value: its mean gives it back.
+    assert torch.allclose(enhanced(Doubling(), clean), clean + 0.25)
+    same_size = torch.nn.Conv2d(3, 3, 1)
+    assert torch.equal(enhanced(same_size, clean), same_size(clean))
+
+
+def test_responses_on_clean_patches_are_the_teachers_enhancement_of_the_ground_truth(student_config, tmp_path):
+    import numpy as np
+
+    from crispcall.data.cache import read_cache
+    from crispcall.distill.responses import enhanced, read_responses, write_responses
+
+    settings = yaml.safe_load(Path(student_config({"response": 1.0})).read_text())
+    teacher_path, cache = settings["distill"]["teacher"], settings["data"]["cache"]
+    out = write_responses(teacher_path, cache, tmp_path / "on-clean.npz", 5, False, on_clean=True)
+    _degraded, clean, _meta = read_cache(cache)
+    with torch.no_grad():
+        expected = enhanced(load_network(teacher_path, "teacher"), torch.from_numpy(clean).permute(0, 3, 1, 2) / 255)
+    assert np.allclose(read_responses(out).astype(np.float32), expected.numpy(), rtol=1e-3, atol=1e-4)
+    on_degraded = read_responses(write_responses(teacher_path, cache, tmp_path / "on-degraded.npz", 5, False))
+    assert not np.allclose(read_responses(out), on_degraded, atol=1e-2)
+
+
 def test_a_cache_of_clean_targets_mixes_with_a_cache_of_teacher_responses(student_config, tmp_path):
     import numpy as np
 

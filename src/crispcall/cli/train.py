@@ -84,6 +84,12 @@ def register(sub) -> None:
         action="store_true",
         help="average the teacher over the 8 flips and rotations of each patch (8x the time)",
     )
+    responses.add_argument(
+        "--on-clean",
+        action="store_true",
+        help="run the teacher on each pair's clean patch instead, an xN teacher's output area-downscaled by N: "
+        "the ground truth as the teacher enhances it (DIPNet's targets)",
+    )
     responses.set_defaults(func=write_responses)
     validate = add_command(
         networks,
@@ -263,7 +269,8 @@ def write_responses(args: argparse.Namespace) -> None:
         from crispcall.distill.responses import write_responses as write
 
     teacher, cache = _existing_file(args.teacher), _existing_file(args.cache)
-    print(f"wrote {write(teacher, cache, args.out, args.batch_size, self_ensemble=args.self_ensemble)}")
+    out = write(teacher, cache, args.out, args.batch_size, self_ensemble=args.self_ensemble, on_clean=args.on_clean)
+    print(f"wrote {out}")
 
 
 def validate_weights(args: argparse.Namespace) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from tqdm import tqdm
 
 from crispcall.data.cache import read_cache
@@ -59,15 +60,18 @@ def write_responses(
     batch_size: int = 32,
     progress: bool = True,
     self_ensemble: bool = False,
+    on_clean: bool = False,
 ) -> Path:
     """Run the teacher on every degraded patch of the cache; write ``out`` (.npz with
     ``responses``, N x 3 x H x W float16 at the clean patches' size in the cache's order, and
     ``meta``). An x2 teacher takes a low-resolution cache of the same scale (``crispcall data
     cache --low-resolution``); a same-size teacher, a same-size cache. ``self_ensemble``
     averages the teacher over the 8 flips and rotations (:class:`SelfEnsemble`, 8x the time).
+    ``on_clean`` runs it on each pair's clean patch instead (:func:`enhanced`): the ground
+    truth as the teacher enhances it, DIPNet's targets, for any cache.
     Rows are saved beside ``out`` (``.NAME.rows.npy`` and ``.json``) every minute; a run of the
-    same teacher, cache (their contents, as training's fingerprint signs them) and ensemble
-    resumes from them, and they go when ``out`` is
+    same teacher, cache (their contents, as training's fingerprint signs them), ensemble and
+    inputs resumes from them, and they go when ``out`` is
     written."""
     out = Path(out)
     if out.suffix != ".npz":
@@ -79,18 +83,21 @@ def write_responses(
         teacher = SelfEnsemble(teacher)
     degraded, clean, cache_meta = read_cache(cache_path)
     teacher_scale, cache_scale = int(getattr(teacher, "scale", 1)), int(cache_meta.get("scale", 1))
-    if teacher_scale != cache_scale:
+    inputs = clean if on_clean else degraded
+    if not on_clean and teacher_scale != cache_scale:
         raise InputError(
             f"an x{teacher_scale} teacher needs a cache of x{teacher_scale} pairs; {cache_path} holds x{cache_scale}"
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     job = {"teacher": sampled_digest(teacher_path), "cache": sampled_digest(cache_path), "self_ensemble": self_ensemble}
-    responses, done, state_path = _resumable_rows(out, job, (len(degraded), 3, *clean.shape[1:3]))
+    job["on_clean"] = on_clean
+    responses, done, state_path = _resumable_rows(out, job, (len(inputs), 3, *clean.shape[1:3]))
     saved_at = time.monotonic()
-    with tqdm(total=len(degraded), initial=done, desc="teacher", unit="patch", disable=not progress) as bar:
-        for start in range(done, len(degraded), batch_size):
-            batch = to_tensor(degraded[start : start + batch_size], runtime.device)
-            responses[start : start + batch_size] = teacher(batch).half().cpu().numpy()
+    with tqdm(total=len(inputs), initial=done, desc="teacher", unit="patch", disable=not progress) as bar:
+        for start in range(done, len(inputs), batch_size):
+            batch = to_tensor(inputs[start : start + batch_size], runtime.device)
+            output = enhanced(teacher, batch) if on_clean else teacher(batch)
+            responses[start : start + batch_size] = output.half().cpu().numpy()
             bar.update(len(batch))
             if time.monotonic() - saved_at > SAVE_EVERY_S:
                 responses.flush()  # the rows reach the disk before the state counts them
@@ -99,6 +106,7 @@ def write_responses(
     meta = {
         "teacher": str(teacher_path),
         "self_ensemble": self_ensemble,
+        "on_clean": on_clean,
         "cache": str(cache_path),
         "count": len(degraded),
         "cache_meta": cache_meta,
@@ -110,6 +118,16 @@ def write_responses(
     rows_path.unlink()
     state_path.unlink()
     return out
+
+
+def enhanced(teacher: torch.nn.Module, clean: torch.Tensor) -> torch.Tensor:
+    """The teacher's enhancement of clean patches at their own size: an xN teacher's output
+    area-downscaled by N (the mean of each N x N block, as ``cv2.INTER_AREA`` at an integer
+    factor), a same-size teacher's as it is. DIPNet (Yu et al. 2023) trains its student on such
+    teacher-enhanced high-resolution targets."""
+    scale = int(getattr(teacher, "scale", 1))
+    output = teacher(clean)
+    return F.avg_pool2d(output, scale) if scale > 1 else output
 
 
 def clean_targets(cache_path: str | Path) -> np.ndarray:
