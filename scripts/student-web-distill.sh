@@ -10,32 +10,65 @@
 # graphs on every file at `call`.
 # Needs session 43's responses, as scripts/student-distill-t40-scratch.sh.
 #   bash scripts/student-web-distill.sh [STEPS]   # default 30,000
+#
+# Session 51: the one approach issue 15 names that no session had tried, DIPNet's teacher-enhanced
+# targets (Yu et al. 2023): the taught arm learns the ground truth as the teacher enhances it (the
+# shipped x2 teacher on each pair's clean patch, its output area-downscaled back to the patch:
+# `crispcall train responses --on-clean`, made here, about an hour on two threads) instead of the
+# teacher's output on the degraded patch. Its twin is run again beside it:
+#   bash scripts/student-web-distill.sh 30000 gt-l1 dipnet   # eval-student-distill-web-30000-dipnet-every-call.json
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 STEPS=${1:-30000}
+shift $(($# > 0 ? 1 : 0))
+if [ $# -gt 0 ]; then ARMS=("$@"); else ARMS=(gt-l1 only); fi
 TAG=web-$STEPS
 OUT=runs/student-distill-$TAG
 T40=(data/pairs-teacher-x2-128-t40-responses.npz data/pairs-clean-x2-128-t40-responses.npz
   data/pairs-screens-x2-128-t40se-responses.npz)
-for file in "${T40[@]}"; do
-  [ -f "$file" ] || { echo "no $file: see scripts/student-distill-t40-scratch.sh" >&2; exit 2; }
+ENHANCED=(data/pairs-teacher-x2-128-t40-enhanced.npz data/pairs-clean-x2-128-t40-enhanced.npz
+  data/pairs-screens-x2-128-t40-enhanced.npz)
+overrides() {  # the settings that make an arm, into SETTINGS
+  case $1 in
+    gt-l1) SETTINGS=(--set distill.response=0 --set distill.responses=null) ;;
+    only) SETTINGS=(--set loss.l1=0 --set "distill.responses=[${T40[0]}, ${T40[1]}, ${T40[2]}]") ;;
+    dipnet) SETTINGS=(--set loss.l1=0 --set "distill.responses=[${ENHANCED[0]}, ${ENHANCED[1]}, ${ENHANCED[2]}]") ;;
+    *) echo "unknown arm $1 (gt-l1, only, dipnet)" >&2; exit 2 ;;
+  esac
+}
+for arm in "${ARMS[@]}"; do
+  overrides "$arm"
+  if [ "$arm" = only ]; then
+    for file in "${T40[@]}"; do
+      [ -f "$file" ] || { echo "no $file: see scripts/student-distill-t40-scratch.sh" >&2; exit 2; }
+    done
+  fi
+  if [ "$arm" = dipnet ]; then
+    for pairs in teacher clean screens; do
+      out=data/pairs-$pairs-x2-128-t40-enhanced.npz
+      [ -f "$out" ] || "$B/crispcall" train responses --teacher weights/teacher.pt --cache "data/pairs-$pairs-x2-128.npz" \
+        --out "$out" --on-clean --batch-size 16
+    done
+  fi
 done
-train() {  # arm, then the overrides that make it
-  local arm=$1
-  shift
-  "$B/crispcall" train student --config configs/student-web.yaml --out "$OUT/$arm" --steps "$STEPS" \
-    --set train.precision=bfloat16 --set train.val_every=10000 --set loss.ssim=0 --set loss.gradient=0 "$@" \
-    >> "$OUT-$arm.log" 2>&1
+train() {  # one arm, one thread, its log beside the runs
+  overrides "$1"
+  "$B/crispcall" train student --config configs/student-web.yaml --out "$OUT/$1" --steps "$STEPS" \
+    --set train.precision=bfloat16 --set train.val_every=10000 --set loss.ssim=0 --set loss.gradient=0 \
+    "${SETTINGS[@]}" >> "$OUT-$1.log" 2>&1
 }
 mkdir -p "$OUT"
-train gt-l1 --set distill.response=0 --set distill.responses=null &
-GT=$!
-train only --set loss.l1=0 --set "distill.responses=[${T40[0]}, ${T40[1]}, ${T40[2]}]"
-wait $GT
+PIDS=()
+for arm in "${ARMS[@]}"; do
+  train "$arm" &
+  PIDS+=($!)
+done
+for pid in "${PIDS[@]}"; do wait "$pid"; done
 METHODS=()
-for arm in gt-l1 only; do
+for arm in "${ARMS[@]}"; do
   "$B/crispcall" export --checkpoint "$OUT/$arm/student.pt" --out "$OUT/$arm/distill-$TAG-$arm.onnx"
   METHODS+=("$OUT/$arm/distill-$TAG-$arm.onnx")
 done
+SUFFIX=$([ "${ARMS[*]}" = "gt-l1 only" ] || echo "-${ARMS[-1]}")
 "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method "${METHODS[@]}" \
-  --json "docs/results/eval-student-distill-$TAG-every-call.json"
+  --json "docs/results/eval-student-distill-$TAG$SUFFIX-every-call.json"
