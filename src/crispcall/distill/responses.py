@@ -89,8 +89,12 @@ def write_responses(
             f"an x{teacher_scale} teacher needs a cache of x{teacher_scale} pairs; {cache_path} holds x{cache_scale}"
         )
     out.parent.mkdir(parents=True, exist_ok=True)
-    job = {"teacher": sampled_digest(teacher_path), "cache": sampled_digest(cache_path), "self_ensemble": self_ensemble}
-    job["on_clean"] = on_clean
+    job = {
+        "teacher": sampled_digest(teacher_path),
+        "cache": sampled_digest(cache_path),
+        "self_ensemble": self_ensemble,
+        "on_clean": on_clean,
+    }
     responses, done, state_path = _resumable_rows(out, job, (len(inputs), 3, *clean.shape[1:3]))
     saved_at = time.monotonic()
     with tqdm(total=len(inputs), initial=done, desc="teacher", unit="patch", disable=not progress) as bar:
