@@ -15,7 +15,7 @@
 # targets (Yu et al. 2023): the taught arm learns the ground truth as the teacher enhances it (the
 # shipped x2 teacher on each pair's clean patch, its output area-downscaled back to the patch:
 # `crispcall train responses --on-clean`, made here) instead of the teacher's output on the
-# degraded patch. On the 24,000 call pairs only (about 65 minutes on two threads; the clean x2
+# degraded patch. On the 24,000 call pairs only (71 minutes on two threads; the clean x2
 # and screen pairs, 14,000 more, would have taken the session's remaining time): there it learns
 # the enhanced targets, on the others the ground truth, as the twin. The twin is run again beside it:
 #   bash scripts/student-web-distill.sh 30000 gt-l1 dipnet   # eval-student-distill-web-30000-dipnet-every-call.json
