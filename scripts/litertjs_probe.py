@@ -18,16 +18,13 @@ Usage: python scripts/litertjs_probe.py [--sizes 1280x720 640x360] [--frames 30]
 
 import argparse
 import base64
-import functools
 import hashlib
 import json
 import statistics
 import subprocess
 import tarfile
 import tempfile
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 from crispcall.bench.runner import time_frames
 from crispcall.data.scene import synthetic_frame
@@ -38,7 +35,7 @@ from crispcall.paths import cache_dir, ort_dir, ort_version, page_dir, weights_d
 from crispcall.runtime.backends import load_backend
 from crispcall.sysinfo import run_meta
 from crispcall.web.browser import launch_chromium
-from crispcall.web.server import in_background
+from crispcall.web.server import serving
 
 PACKAGES = {
     "@litertjs/core@2.5.3": "sha512-PlGmbMOq9WitX7FO0jhbdJw9GthatsyuCQXjTt/wJZo0FLaw48q4tz8IwqgqC"
@@ -111,25 +108,11 @@ def npm_package(spec: str, integrity: str, cache: Path) -> Path:
     return folder / "package"
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    """Static files with the types a module page needs, and no request log."""
-
-    extensions_map: ClassVar[dict[str, str]] = {
-        **SimpleHTTPRequestHandler.extensions_map,
-        ".mjs": "text/javascript",
-        ".wasm": "application/wasm",
-    }
-
-    def log_message(self, format: str, *args) -> None:
-        pass
-
-
 def page_times(root: Path, size: str, frames: int) -> dict:
     """LiteRT.js's and onnxruntime-web's median milliseconds a run in one headless page."""
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(QuietHandler, directory=str(root))
-    with in_background(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url, sync_playwright() as playwright:
+    with serving(web_root=root, models=root) as url, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page()
         page.goto(f"{url}index.html?size={size}&frames={frames}")
@@ -156,7 +139,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         (root / "index.html").write_text(PAGE)
-        (root / "ort").symlink_to(ort_dir(page_dir()))
+        # The page's server finds onnxruntime-web beside its root and serves it at /ort/.
+        (root / "node_modules").mkdir()
+        (root / "node_modules" / "onnxruntime-web").symlink_to(ort_dir(page_dir()).parent)
         (root / "litert").symlink_to(packages["@litertjs/core@2.5.3"])
         (root / "wasm-utils").symlink_to(packages["@litertjs/wasm-utils@2.5.3"])
         (root / "student-web.onnx").symlink_to(weights_dir() / "student-web.onnx")
