@@ -19,22 +19,40 @@
 # and screen pairs, 14,000 more, would have taken the session's remaining time): there it learns
 # the enhanced targets, on the others the ground truth, as the twin. The twin is run again beside it:
 #   bash scripts/student-web-distill.sh 30000 gt-l1 dipnet   # eval-student-distill-web-30000-dipnet-every-call.json
+#
+# Session 52: how much the twin has left to learn from these images at all. Under squared error a
+# teacher's targets have the same minimiser as the ground truth (E|s - y|^2 = E|s - E[y|x]|^2 + a
+# constant), so what any teacher, even a perfect one, can add is bounded by what the twin loses
+# to its finite pairs and steps. The twin again on a quarter of the pairs (a new draw) and on
+# twice as many (the pairs and a second draw of them, the same images; `bash scripts/distill-data.sh
+# draws` makes both, about 7 minutes), the same steps, beside the twin on the pairs:
+#   bash scripts/student-web-distill.sh 30000 gt-l1 gt-l1-quarter gt-l1-double   # ...-gt-l1-double-every-call.json
+# BODY=dense32x5-scratch runs the arms on session 45's body (configs/student-dense32x5-scratch.yaml,
+# whose 72,000-step twin and taught arm session 47 scored: eval-student-distill-t40-scratch-72000-*):
+#   BODY=dense32x5-scratch bash scripts/student-web-distill.sh 72000 gt-l1-quarter gt-l1-double
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 STEPS=${1:-30000}
 shift $(($# > 0 ? 1 : 0))
 if [ $# -gt 0 ]; then ARMS=("$@"); else ARMS=(gt-l1 only); fi
-TAG=web-$STEPS
+BODY=${BODY:-web}  # the arms' body: configs/student-$BODY.yaml
+TAG=$BODY-$STEPS
 OUT=runs/student-distill-$TAG
 T40=(data/pairs-teacher-x2-128-t40-responses.npz data/pairs-clean-x2-128-t40-responses.npz
   data/pairs-screens-x2-128-t40se-responses.npz)
 ENHANCED=data/pairs-teacher-x2-128-t40-enhanced.npz
+draws() {  # the three caches of one draw, as a YAML list
+  echo "data/pairs-teacher-x2-128$1.npz, data/pairs-clean-x2-128$1.npz, data/pairs-screens-x2-128$1.npz"
+}
 overrides() {  # the settings that make an arm, into SETTINGS
   case $1 in
     gt-l1) SETTINGS=(--set distill.response=0 --set distill.responses=null) ;;
+    gt-l1-quarter) SETTINGS=(--set distill.response=0 --set distill.responses=null --set "data.cache=[$(draws -quarter)]") ;;
+    gt-l1-double) SETTINGS=(--set distill.response=0 --set distill.responses=null
+      --set "data.cache=[$(draws ""), $(draws -second)]") ;;
     only) SETTINGS=(--set loss.l1=0 --set "distill.responses=[${T40[0]}, ${T40[1]}, ${T40[2]}]") ;;
     dipnet) SETTINGS=(--set loss.l1=0 --set "distill.responses=[$ENHANCED, clean, clean]") ;;
-    *) echo "unknown arm $1 (gt-l1, only, dipnet)" >&2; exit 2 ;;
+    *) echo "unknown arm $1 (gt-l1, gt-l1-quarter, gt-l1-double, only, dipnet)" >&2; exit 2 ;;
   esac
 }
 for arm in "${ARMS[@]}"; do
@@ -44,6 +62,9 @@ for arm in "${ARMS[@]}"; do
       [ -f "$file" ] || { echo "no $file: see scripts/student-distill-t40-scratch.sh" >&2; exit 2; }
     done
   fi
+  if [[ $arm = gt-l1-* ]]; then
+    bash scripts/distill-data.sh draws  # makes only the caches it lacks
+  fi
   if [ "$arm" = dipnet ] && [ ! -f "$ENHANCED" ]; then
     "$B/crispcall" train responses --teacher weights/teacher.pt --cache data/pairs-teacher-x2-128.npz \
       --out "$ENHANCED" --on-clean --batch-size 16
@@ -51,7 +72,7 @@ for arm in "${ARMS[@]}"; do
 done
 train() {  # one arm, one thread, its log beside the runs
   overrides "$1"
-  "$B/crispcall" train student --config configs/student-web.yaml --out "$OUT/$1" --steps "$STEPS" \
+  "$B/crispcall" train student --config "configs/student-$BODY.yaml" --out "$OUT/$1" --steps "$STEPS" \
     --set train.precision=bfloat16 --set train.val_every=10000 --set loss.ssim=0 --set loss.gradient=0 \
     "${SETTINGS[@]}" >> "$OUT-$1.log" 2>&1
 }
