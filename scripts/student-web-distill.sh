@@ -30,12 +30,16 @@
 # BODY=dense32x5-scratch runs the arms on session 45's body (configs/student-dense32x5-scratch.yaml,
 # whose 72,000-step twin and taught arm session 47 scored: eval-student-distill-t40-scratch-72000-*):
 #   BODY=dense32x5-scratch bash scripts/student-web-distill.sh 72000 gt-l1-quarter gt-l1-double
+# and whether the screens' gain there is the screen pairs': the twin on its pairs and the second
+# draw's 8,000 screen pairs alone (THREADS: each arm's threads, default 1):
+#   BODY=dense32x5-scratch THREADS=2 bash scripts/student-web-distill.sh 72000 gt-l1-screens
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 STEPS=${1:-30000}
 shift $(($# > 0 ? 1 : 0))
 if [ $# -gt 0 ]; then ARMS=("$@"); else ARMS=(gt-l1 only); fi
 BODY=${BODY:-web}  # the arms' body: configs/student-$BODY.yaml
+THREADS=${THREADS:-1}  # each arm's
 TAG=$BODY-$STEPS
 OUT=runs/student-distill-$TAG
 T40=(data/pairs-teacher-x2-128-t40-responses.npz data/pairs-clean-x2-128-t40-responses.npz
@@ -50,9 +54,11 @@ overrides() {  # the settings that make an arm, into SETTINGS
     gt-l1-quarter) SETTINGS=(--set distill.response=0 --set distill.responses=null --set "data.cache=[$(draws -quarter)]") ;;
     gt-l1-double) SETTINGS=(--set distill.response=0 --set distill.responses=null
       --set "data.cache=[$(draws ""), $(draws -second)]") ;;
+    gt-l1-screens) SETTINGS=(--set distill.response=0 --set distill.responses=null
+      --set "data.cache=[$(draws ""), data/pairs-screens-x2-128-second.npz]") ;;
     only) SETTINGS=(--set loss.l1=0 --set "distill.responses=[${T40[0]}, ${T40[1]}, ${T40[2]}]") ;;
     dipnet) SETTINGS=(--set loss.l1=0 --set "distill.responses=[$ENHANCED, clean, clean]") ;;
-    *) echo "unknown arm $1 (gt-l1, gt-l1-quarter, gt-l1-double, only, dipnet)" >&2; exit 2 ;;
+    *) echo "unknown arm $1 (gt-l1, gt-l1-quarter, gt-l1-double, gt-l1-screens, only, dipnet)" >&2; exit 2 ;;
   esac
 }
 for arm in "${ARMS[@]}"; do
@@ -70,10 +76,10 @@ for arm in "${ARMS[@]}"; do
       --out "$ENHANCED" --on-clean --batch-size 16
   fi
 done
-train() {  # one arm, one thread, its log beside the runs
+train() {  # one arm, its log beside the runs
   overrides "$1"
   "$B/crispcall" train student --config "configs/student-$BODY.yaml" --out "$OUT/$1" --steps "$STEPS" \
-    --set train.precision=bfloat16 --set train.val_every=10000 --set loss.ssim=0 --set loss.gradient=0 \
+    --set train.threads="$THREADS" --set train.precision=bfloat16 --set train.val_every=10000 --set loss.ssim=0 --set loss.gradient=0 \
     "${SETTINGS[@]}" >> "$OUT-$1.log" 2>&1
 }
 mkdir -p "$OUT"

@@ -229,43 +229,35 @@ ABLATIONS = (
         "distill-t40-scratch-72000-gt",
     ),
     (
-        "Distillation against a twin on its own loss, from both targets, and with a wider body (session 47: the arms "
-        "of session 45's body and recipe on L1 alone, 72,000 steps from scratch each; `gt-l1` the twin on the ground "
-        "truth, `mix` both targets, `c48-*` 48 channels instead of 32; every file at `call`)",
+        "Distillation against a twin on its own loss (sessions 47 and 52: session 45's body and recipe on L1 alone, "
+        "72,000 steps from scratch each; `gt-l1` the twin on the ground truth, `gt` session 45's twin with the SSIM "
+        "and edge terms, `only` the taught arm, `mix` both targets, `c48-*` 48 channels instead of 32, "
+        "`gt-l1-quarter` / `-double` the twin on a quarter of its pairs / twice as many, `gt-l1-screens` on its pairs "
+        "and 8,000 more screen pairs; every file at `call`)",
         (
             "eval-student-distill-t40-scratch-72000-gt-l1-every-call.json",
             "eval-student-distill-t40-scratch-72000-every-call.json",
             "eval-student-distill-t40-scratch-72000-mix-every-call.json",
             "eval-student-distill-t40-scratch-72000-c48-only-every-call.json",
             "eval-student-distill-t40-scratch-72000-c48-gt-every-call.json",
-        ),
-        "distill-t40-scratch-72000-gt-l1",
-    ),
-    (
-        "The twin on a quarter and on twice its pairs, on session 45's body (session 52: as `gt-l1` above, a new "
-        "draw of a quarter of the pairs, or the pairs and a second draw as large; every file at `call`)",
-        (
-            "eval-student-distill-t40-scratch-72000-gt-l1-every-call.json",
             "eval-student-distill-dense32x5-scratch-72000-gt-l1-double-every-call.json",
+            "eval-student-distill-dense32x5-scratch-72000-gt-l1-screens-every-call.json",
         ),
         "distill-t40-scratch-72000-gt-l1",
     ),
     (
-        "Distillation on the browser's body (session 50: `student-web`'s body, 30,000 steps from scratch each on "
-        "L1, the twin on the ground truth, the taught arm on the shipped teacher's outputs; every file at `call`)",
+        "Distillation on the browser's body (session 50: `student-web`'s body, 30,000 steps from scratch each on L1, "
+        "the twin on the ground truth, the taught arm on the shipped teacher's outputs; every file at `call`)",
         ("eval-student-distill-web-30000-every-call.json",),
         "distill-web-30000-gt-l1",
     ),
     (
-        "DIPNet's teacher-enhanced targets on the browser's body (session 51: the ground truth as the shipped "
-        "teacher enhances it on the call pairs; every file at `call`)",
-        ("eval-student-distill-web-30000-every-call.json", "eval-student-distill-web-30000-dipnet-every-call.json"),
-        "distill-web-30000-gt-l1",
-    ),
-    (
-        "The twin on a quarter and on twice its pairs, on the browser's body (session 52; every file at `call`)",
+        "More arms on the browser's body (sessions 51 and 52: `dipnet` learns the ground truth as the shipped teacher "
+        "enhances it (DIPNet), `gt-l1-quarter` / `-double` the twin on a quarter of its pairs / twice as many; every "
+        "file at `call`)",
         (
             "eval-student-distill-web-30000-every-call.json",
+            "eval-student-distill-web-30000-dipnet-every-call.json",
             "eval-student-distill-web-30000-gt-l1-double-every-call.json",
         ),
         "distill-web-30000-gt-l1",
