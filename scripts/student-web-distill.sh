@@ -79,8 +79,8 @@ done
 train() {  # one arm, its log beside the runs
   overrides "$1"
   "$B/crispcall" train student --config "configs/student-$BODY.yaml" --out "$OUT/$1" --steps "$STEPS" \
-    --set train.threads="$THREADS" --set train.precision=bfloat16 --set train.val_every=10000 --set loss.ssim=0 --set loss.gradient=0 \
-    "${SETTINGS[@]}" >> "$OUT-$1.log" 2>&1
+    --set train.threads="$THREADS" --set train.precision=bfloat16 --set train.val_every=10000 \
+    --set loss.ssim=0 --set loss.gradient=0 "${SETTINGS[@]}" >> "$OUT-$1.log" 2>&1
 }
 mkdir -p "$OUT"
 PIDS=()
