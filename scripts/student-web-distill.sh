@@ -48,14 +48,13 @@ ENHANCED=data/pairs-teacher-x2-128-t40-enhanced.npz
 draws() {  # the three caches of one draw, as a YAML list
   echo "data/pairs-teacher-x2-128$1.npz, data/pairs-clean-x2-128$1.npz, data/pairs-screens-x2-128$1.npz"
 }
+GROUND_TRUTH=(--set distill.response=0 --set distill.responses=null)  # the twins' targets
 overrides() {  # the settings that make an arm, into SETTINGS
   case $1 in
-    gt-l1) SETTINGS=(--set distill.response=0 --set distill.responses=null) ;;
-    gt-l1-quarter) SETTINGS=(--set distill.response=0 --set distill.responses=null --set "data.cache=[$(draws -quarter)]") ;;
-    gt-l1-double) SETTINGS=(--set distill.response=0 --set distill.responses=null
-      --set "data.cache=[$(draws ""), $(draws -second)]") ;;
-    gt-l1-screens) SETTINGS=(--set distill.response=0 --set distill.responses=null
-      --set "data.cache=[$(draws ""), data/pairs-screens-x2-128-second.npz]") ;;
+    gt-l1) SETTINGS=("${GROUND_TRUTH[@]}") ;;
+    gt-l1-quarter) SETTINGS=("${GROUND_TRUTH[@]}" --set "data.cache=[$(draws -quarter)]") ;;
+    gt-l1-double) SETTINGS=("${GROUND_TRUTH[@]}" --set "data.cache=[$(draws ""), $(draws -second)]") ;;
+    gt-l1-screens) SETTINGS=("${GROUND_TRUTH[@]}" --set "data.cache=[$(draws ""), data/pairs-screens-x2-128-second.npz]") ;;
     only) SETTINGS=(--set loss.l1=0 --set "distill.responses=[${T40[0]}, ${T40[1]}, ${T40[2]}]") ;;
     dipnet) SETTINGS=(--set loss.l1=0 --set "distill.responses=[$ENHANCED, clean, clean]") ;;
     *) echo "unknown arm $1 (gt-l1, gt-l1-quarter, gt-l1-double, gt-l1-screens, only, dipnet)" >&2; exit 2 ;;
