@@ -8,17 +8,22 @@
 #            targets is measured apart from the pairs
 #   screens  the same and the second draw's 8,000 screen pairs (screens 35% of the pairs, not 21%)
 # then session 43's QAT recipe on the same loss and targets (3,000 steps, the teacher's and the
-# screen pairs twice), and the FP32 and INT8 frame graphs on every file at `call`.
+# screen pairs twice), and the FP32 and INT8 frame graphs on every file at `call`. Then bodies from
+# scratch on the screens arm's pairs, session 52's recipe for its gt-l1-screens arm (72,000 steps),
+# each an arm named after its config (configs/student-BODY.yaml):
+#   mixed32x7-scratch     the shipped body
+#   mixed32x5-t3-scratch  five mixed blocks and a 3x3 tail, as session 45's body has
 #   bash scripts/distill-data.sh draws              # the second draw, if missing (about 7 min)
-#   bash scripts/student-s53.sh finetune 16000      # both arms side by side (THREADS each, default 1)
-#   bash scripts/student-s53.sh qat                 # both QAT runs side by side
-#   bash scripts/student-s53.sh eval                # FP32 and INT8 beside the shipped files, every file at call
+#   bash scripts/student-s53.sh finetune 24000      # gt and screens side by side (THREADS each, default 1; 18 min)
+#   BODY=mixed32x7-scratch THREADS=2 bash scripts/student-web-distill.sh 72000 gt-l1-screens     # 34 min
+#   BODY=mixed32x5-t3-scratch THREADS=2 bash scripts/student-web-distill.sh 72000 gt-l1-screens
+#   bash scripts/student-s53.sh qat ARM...          # their QAT runs side by side (11 min for two)
+#   bash scripts/student-s53.sh eval ARM...         # FP32 and INT8 beside the shipped files, every file at call
 #   bash scripts/student-s53.sh ship ARM            # ARM's files as the shipped student (scripts/export-student.sh)
 #   bash scripts/student-s53.sh ship-eval           # then scripts/student-s39.sh ship-eval s53
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s53
-ARMS=(gt screens)
 THREADS=${THREADS:-1}
 T=data/pairs-teacher-x2-128.npz
 C=data/pairs-clean-x2-128.npz
@@ -26,9 +31,12 @@ S=data/pairs-screens-x2-128.npz
 S2=data/pairs-screens-x2-128-second.npz
 # L1 to the ground truth alone: no teacher's targets, no SSIM or edge terms
 GROUND_TRUTH_L1=(--set distill.response=0 --set distill.responses=null --set loss.ssim=0 --set loss.gradient=0)
+fp32() {  # arm: the folder of its FP32 run
+  if [[ $1 = *-scratch ]]; then echo "runs/student-distill-$1-72000/gt-l1-screens"; else echo "$R/$1"; fi
+}
 pairs() {  # arm, then fine-tune or qat: its pair caches, as a YAML list
   local screens=$S
-  [ "$1" = screens ] && screens="$S, $S2"
+  [ "$1" = gt ] || screens="$S, $S2"
   if [ "$2" = qat ]; then echo "[$T, $T, $C, $screens, $screens]"; else echo "[$T, $C, $screens]"; fi
 }
 finetune() {  # arm, steps
@@ -39,36 +47,42 @@ finetune() {  # arm, steps
 }
 qat() {  # arm
   "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $R/$1-qat --steps 3000 \
-    --set train.init=$R/$1/student.pt --set train.threads="$THREADS" --set "data.cache=$(pairs "$1" qat)" \
+    --set train.init="$(fp32 "$1")/student.pt" --set train.threads="$THREADS" --set "data.cache=$(pairs "$1" qat)" \
     "${GROUND_TRUTH_L1[@]}" > $R/$1-qat.log 2>&1
 }
-both() {  # function, then its other arguments: it on both arms side by side
-  local fn=$1 first
+each() {  # function, arms: it on every arm side by side
+  local fn=$1 pids=() arm pid
   shift
-  "$fn" "${ARMS[0]}" "$@" &
-  first=$!
-  "$fn" "${ARMS[1]}" "$@"
-  wait $first
+  for arm in "$@"; do
+    "$fn" "$arm" &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid"; done
 }
 source scripts/export-student.sh
 mkdir -p $R
 case ${1:-} in
-  finetune) both finetune "${2:?steps, as 16000}" ;;
-  qat) both qat ;;
+  finetune)
+    STEPS=${2:?steps, as 16000}
+    finetune_steps() { finetune "$1" "$STEPS"; }
+    each finetune_steps gt screens ;;
+  qat) each qat "${@:2}" ;;
   eval)
     methods=()
-    for arm in "${ARMS[@]}"; do
-      "$B/crispcall" export --checkpoint $R/$arm/student.pt --out $R/$arm/s53-$arm.onnx
-      "$B/crispcall" export --checkpoint $R/$arm-qat/student.pt --out $R/$arm/s53-$arm-int8.onnx --int8 \
+    for arm in "${@:2}"; do
+      out=$(fp32 "$arm")
+      "$B/crispcall" export --checkpoint "$out/student.pt" --out "$out/s53-$arm.onnx"
+      "$B/crispcall" export --checkpoint $R/$arm-qat/student.pt --out "$out/s53-$arm-int8.onnx" --int8 \
         --calibration ../shared/data/train data/screens
-      methods+=($R/$arm/s53-$arm.onnx $R/$arm/s53-$arm-int8.onnx)
+      methods+=("$out/s53-$arm.onnx" "$out/s53-$arm-int8.onnx")
     done
+    arms=("${@:2}")
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method student student-int8 "${methods[@]}" \
-      --json docs/results/eval-student-s53-call.json ;;
+      --json "docs/results/eval-student-s53-$(IFS=-; echo "${arms[*]}")-call.json" ;;
   ship)
-    arm=${2:?the arm, gt or screens}
-    export_student $R/$arm s53-$arm
-    ship_student $R/$arm s53-$arm ;;
+    arm=${2:?the arm, as screens}
+    export_student "$(fp32 "$arm")" "s53-$arm" $R/$arm-qat
+    ship_student "$(fp32 "$arm")" "s53-$arm" $R/$arm-qat ;;
   ship-eval) bash scripts/student-s39.sh ship-eval s53 ;;
-  *) echo "usage: $0 finetune STEPS|qat|eval|ship ARM|ship-eval" >&2; exit 2 ;;
+  *) echo "usage: $0 finetune STEPS|qat ARM...|eval ARM...|ship ARM|ship-eval" >&2; exit 2 ;;
 esac
