@@ -19,8 +19,9 @@
 #   BODY=mixed32x5-t3-scratch THREADS=2 bash scripts/student-web-distill.sh 72000 gt-l1-screens
 #   bash scripts/student-s53.sh qat ARM...          # their QAT runs side by side (11 min for two)
 #   bash scripts/student-s53.sh eval ARM...         # FP32 and INT8 beside the shipped files, every file at call
-#   bash scripts/student-s53.sh ship ARM            # ARM's files as the shipped student (scripts/export-student.sh)
-#   bash scripts/student-s53.sh ship-eval           # then scripts/student-s39.sh ship-eval s53
+#   bash scripts/student-s53.sh bench               # mixed32x5-t3-scratch as INT8 (its weights calibrated, as the
+#                                                   # export does) beside student-int8 and the 69787c2 budget file
+#                                                   # at 1080p on two threads (idle machine)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s53
@@ -59,11 +60,10 @@ each() {  # function, arms: it on every arm side by side
   done
   for pid in "${pids[@]}"; do wait "$pid"; done
 }
-source scripts/export-student.sh
 mkdir -p $R
 case ${1:-} in
   finetune)
-    STEPS=${2:?steps, as 16000}
+    STEPS=${2:?steps, as 24000}
     finetune_steps() { finetune "$1" "$STEPS"; }
     each finetune_steps gt screens ;;
   qat) each qat "${@:2}" ;;
@@ -79,10 +79,12 @@ case ${1:-} in
     arms=("${@:2}")
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method student student-int8 "${methods[@]}" \
       --json "docs/results/eval-student-s53-$(IFS=-; echo "${arms[*]}")-call.json" ;;
-  ship)
-    arm=${2:?the arm, as screens}
-    export_student "$(fp32 "$arm")" "s53-$arm" $R/$arm-qat
-    ship_student "$(fp32 "$arm")" "s53-$arm" $R/$arm-qat ;;
-  ship-eval) bash scripts/student-s39.sh ship-eval s53 ;;
-  *) echo "usage: $0 finetune STEPS|qat ARM...|eval ARM...|ship ARM|ship-eval" >&2; exit 2 ;;
+  bench)
+    out=$(fp32 mixed32x5-t3-scratch)
+    git show 69787c2:weights/student-int8.onnx > $R/budget-69787c2-int8.onnx
+    "$B/crispcall" export --checkpoint "$out/student.pt" --out $R/mixed32x5-t3-int8.onnx --int8 \
+      --calibration ../shared/data/train data/screens
+    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 \
+      --method $R/budget-69787c2-int8.onnx student-int8 $R/mixed32x5-t3-int8.onnx --json docs/results/bench-s53-1080p-2threads.json ;;
+  *) echo "usage: $0 finetune STEPS|qat ARM...|eval ARM...|bench" >&2; exit 2 ;;
 esac
