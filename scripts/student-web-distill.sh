@@ -33,6 +33,10 @@
 # and whether the screens' gain there is the screen pairs': the twin on its pairs and the second
 # draw's 8,000 screen pairs alone (THREADS: each arm's threads, default 1):
 #   BODY=dense32x5-scratch THREADS=2 bash scripts/student-web-distill.sh 72000 gt-l1-screens
+#
+# Session 53: that arm again with another seed (SEED: the arms' seed), to tell what its body gains
+# on screens from what one run's draw of weights and batches gives:
+#   BODY=dense32x5-scratch THREADS=2 SEED=1 bash scripts/student-web-distill.sh 72000 gt-l1-screens
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 STEPS=${1:-30000}
@@ -40,7 +44,8 @@ shift $(($# > 0 ? 1 : 0))
 if [ $# -gt 0 ]; then ARMS=("$@"); else ARMS=(gt-l1 only); fi
 BODY=${BODY:-web}  # the arms' body: configs/student-$BODY.yaml
 THREADS=${THREADS:-1}  # each arm's
-TAG=$BODY-$STEPS
+SEED=${SEED:-}  # the arms' seed, where not their config's; named in the runs' folder and results
+TAG=$BODY-$STEPS${SEED:+-seed$SEED}
 OUT=runs/student-distill-$TAG
 T40=(data/pairs-teacher-x2-128-t40-responses.npz data/pairs-clean-x2-128-t40-responses.npz
   data/pairs-screens-x2-128-t40se-responses.npz)
@@ -79,7 +84,7 @@ train() {  # one arm, its log beside the runs
   overrides "$1"
   "$B/crispcall" train student --config "configs/student-$BODY.yaml" --out "$OUT/$1" --steps "$STEPS" \
     --set train.threads="$THREADS" --set train.precision=bfloat16 --set train.val_every=10000 \
-    --set loss.ssim=0 --set loss.gradient=0 "${SETTINGS[@]}" >> "$OUT-$1.log" 2>&1
+    --set loss.ssim=0 --set loss.gradient=0 ${SEED:+--set train.seed=$SEED} "${SETTINGS[@]}" >> "$OUT-$1.log" 2>&1
 }
 mkdir -p "$OUT"
 PIDS=()
