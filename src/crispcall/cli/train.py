@@ -41,7 +41,12 @@ def register(sub) -> None:
         ["crispcall train repair --config configs/repair.yaml --out runs/repair"],
     )
     for network, parser in (("teacher", teacher), ("student", student), ("repair", repair)):
-        parser.add_argument("--config", type=Path, required=True, help=f"YAML config (configs/{network}*.yaml)")
+        parser.add_argument(
+            "--config",
+            type=Path,
+            required=True,
+            help=f"YAML config (configs/{network}*.yaml; a `base:` key names a config it changes)",
+        )
         parser.add_argument(
             "--out", type=output(folder=True), required=True, help=f"run folder: checkpoint, log.csv, {network}.pt"
         )

@@ -84,19 +84,40 @@ def _override_value(text: str) -> Any:
     return value
 
 
+def read_sections(path: Path, derived: tuple[Path, ...] = ()) -> dict[str, dict[str, Any]]:
+    """A config file's sections as written, over those of the config its ``base`` names (a path
+    relative to the file): a variant says only what it changes, key by key within a section."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no such config: {path}")
+    given = yaml.safe_load(path.read_text()) or {}
+    if not isinstance(given, dict):
+        raise InputError(f"{path}: a config is a mapping of sections")
+    base = given.pop("base", None)
+    if base is None:
+        return given
+    derived = (*derived, path.resolve())
+    base_path = (path.parent / str(base)).resolve()
+    if base_path in derived:
+        raise InputError(f"{path}: base {base} leads back to itself")
+    sections = read_sections(base_path, derived)
+    for section, values in given.items():
+        if isinstance(values, dict) and isinstance(sections.get(section), dict):
+            sections[section] = {**sections[section], **values}
+        else:
+            sections[section] = values
+    return sections
+
+
 def load_config(path: str | Path, overrides: Sequence[str] = (), steps: int | None = None) -> dict[str, dict[str, Any]]:
-    """Read a config; unknown sections or keys raise ``ValueError``, missing ones take defaults.
+    """Read a config (over its ``base``: :func:`read_sections`); unknown sections or keys raise
+    ``ValueError``, missing ones take defaults.
 
     ``overrides`` are ``section.key=value`` strings (value parsed as YAML) applied on top,
     e.g. ``distill.response=0``; ``steps``, when given, replaces ``train.steps`` (``crispcall
     train --steps``). The ``model`` section is passed to the network's constructor as it is.
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no such config: {path}")
-    given = yaml.safe_load(path.read_text()) or {}
-    if not isinstance(given, dict):
-        raise InputError(f"{path}: a config is a mapping of sections")
+    given = read_sections(path)
     for override in overrides:
         name, equals, value = override.partition("=")
         section, dot, key = name.partition(".")
