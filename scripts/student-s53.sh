@@ -19,9 +19,13 @@
 #   BODY=mixed32x5-t3-scratch THREADS=2 bash scripts/student-web-distill.sh 72000 gt-l1-screens
 #   bash scripts/student-s53.sh qat ARM...          # their QAT runs side by side (11 min for two)
 #   bash scripts/student-s53.sh eval ARM...         # FP32 and INT8 beside the shipped files, every file at call
-#   bash scripts/student-s53.sh bench               # mixed32x5-t3-scratch as INT8 (its weights calibrated, as the
-#                                                   # export does) beside student-int8 and the 69787c2 budget file
-#                                                   # at 1080p on two threads (idle machine)
+#   bash scripts/student-s53.sh bench ARM           # ARM as INT8 (its QAT run's weights, or else its FP32 run's
+#                                                   # calibrated, as the export does) beside student-int8 and the
+#                                                   # 69787c2 budget file at 1080p on two threads (idle machine)
+# Session 54: the same for four dense blocks and a 1x1 tail (configs/student-dense32x4-scratch.yaml):
+#   BODY=dense32x4-scratch THREADS=2 bash scripts/student-web-distill.sh 72000 gt-l1-screens
+#   bash scripts/student-s53.sh qat dense32x4-scratch; bash scripts/student-s53.sh eval dense32x4-scratch
+#   bash scripts/student-s53.sh bench dense32x4-scratch
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s53
@@ -80,11 +84,13 @@ case ${1:-} in
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method student student-int8 "${methods[@]}" \
       --json "docs/results/eval-student-s53-$(IFS=-; echo "${arms[*]}")-call.json" ;;
   bench)
-    out=$(fp32 mixed32x5-t3-scratch)
+    arm=${2:?an arm, as mixed32x5-t3-scratch}
+    checkpoint=$R/$arm-qat/student.pt  # its QAT run's weights, or else its FP32 run's
+    [ -f "$checkpoint" ] || checkpoint=$(fp32 "$arm")/student.pt
     git show 69787c2:weights/student-int8.onnx > $R/budget-69787c2-int8.onnx
-    "$B/crispcall" export --checkpoint "$out/student.pt" --out $R/mixed32x5-t3-int8.onnx --int8 \
+    "$B/crispcall" export --checkpoint "$checkpoint" --out "$R/$arm-int8.onnx" --int8 \
       --calibration ../shared/data/train data/screens
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 \
-      --method $R/budget-69787c2-int8.onnx student-int8 $R/mixed32x5-t3-int8.onnx --json docs/results/bench-s53-1080p-2threads.json ;;
-  *) echo "usage: $0 finetune STEPS|qat ARM...|eval ARM...|bench" >&2; exit 2 ;;
+      --method $R/budget-69787c2-int8.onnx student-int8 "$R/$arm-int8.onnx" --json "docs/results/bench-s53-$arm-1080p-2threads.json" ;;
+  *) echo "usage: $0 finetune STEPS|qat ARM...|eval ARM...|bench ARM" >&2; exit 2 ;;
 esac
