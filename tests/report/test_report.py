@@ -5,7 +5,7 @@ import pytest
 pytest.importorskip("markdown", reason="the HTML copy needs the report extra")
 
 from crispcall.report import build_report
-from crispcall.report.build import SPEED, TEACHERS
+from crispcall.report.build import SPEED, TEACHERS, Differences, Sources, _differences
 
 META = {"crispcall": "0.1.0", "machine": {"cpu": "Test CPU", "cores": 2, "python": "3.11", "platform": "x"}}
 
@@ -137,3 +137,14 @@ def test_study_results_are_included(results, tmp_path):
 def test_no_eval_results_is_an_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no eval results"):
         build_report(tmp_path, tmp_path / "REPORT.md")
+
+
+def test_difference_rows_come_from_the_files_named(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps(_eval({"other": 31.0, "twin": 32.0}, "2026-12-05")))
+    (tmp_path / "b.json").write_text(json.dumps(_eval({"arm": 32.5}, "2026-12-06")))
+    files = ("a.json", "missing.json", "b.json")
+    every = "\n".join(_differences(Sources(tmp_path), (Differences("T", files, "twin"),)))
+    rest = "\n".join(_differences(Sources(tmp_path), (Differences("T", files, "twin", rows_from=1),)))
+    assert every.index("| twin | 32.00 (+0.00)") < every.index("| other | 31.00 (-1.00)") < every.index("| arm |")
+    assert "| other |" not in rest and "| twin | 32.00 (+0.00)" in rest and "| arm | 32.50 (+0.50)" in rest
+    assert _differences(Sources(tmp_path), (Differences("T", ("missing.json",), "twin"),)) == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from crispcall.degrade.presets import PRESETS
 from crispcall.evaluation.table import difference_table, format_value, merge_documents
@@ -63,11 +64,24 @@ HEADLINE_EVAL = (
 # which darkened them by about 1.2 levels: figures at presets with a codec from older runs are
 # not comparable with newer ones.
 CONVERSION_FIXED = "2026-12-04T11:18:44+00:00"
+
+
+class Differences(NamedTuple):
+    """A table of every method's difference to ``baseline`` over ``files`` (merged): the methods
+    of ``files[rows_from:]`` are its rows, so that a file whose other methods have a table of
+    their own above gives only the baseline (``rows_from=1``)."""
+
+    title: str
+    files: tuple[str, ...]
+    baseline: str
+    rows_from: int = 0
+
+
 # The shipped teachers' own runs beside the peers (title, files, the method compared with): the
 # x2 teacher's video set scored apart from its image sets at `call`, `x2` and `lossy` (sessions 48
 # to 50; its self-ensemble takes about an hour there on two threads, twice that with flicker).
 TEACHERS = (
-    (
+    Differences(
         "The x2 teacher at `x2` (the shipped file; sessions 40 and 49; every set: its image sets and video set "
         "scored apart)",
         # The peers' every-file runs, the shipped students' (session 43's) before session 37's.
@@ -80,18 +94,18 @@ TEACHERS = (
         ),
         "waifu2x-noise1",
     ),
-    (
+    Differences(
         "The x2 teacher at `call` (the shipped file; session 48; every set: its image sets and video set scored apart)",
         ("eval-peers-s47-x2-call.json", "eval-teacher-s48-images-call.json", "eval-teacher-s48-video-call.json"),
         "waifu2x-noise1",
     ),
-    (
+    Differences(
         "The x2 teacher at `call` (`teacher-l2-se`, the shipped file, beside session 38's network alone and "
         "self-ensembled; session 40; faces, screens and Set14)",
         ("eval-teacher-s40-se-call.json",),
         "waifu2x-noise1",
     ),
-    (
+    Differences(
         "The x2 teacher at `lossy` (the shipped file; sessions 40 and 50; every set: its image sets and video set "
         "scored apart)",
         # The shipped students' (session 43's) before session 38's, whose file holds the peers' video set.
@@ -103,100 +117,101 @@ TEACHERS = (
         ),
         "waifu2x-noise1",
     ),
-    (
+    Differences(
         "The x3 teacher at `poor`, self-ensembled (the shipped file; session 46; every set)",
         ("eval-teacher-s46-x3-b8-luma2-every.json",),
         "waifu2x-noise1",
     ),
 )
-# Ablations: title, files (merged), the method every row is compared with.
+# Ablations: each a table of differences to one arm.
 ABLATIONS = (
-    ("Distillation terms (2,000 steps each)", ("eval-student-ablation.json",), "student-gt"),
-    (
+    Differences("Distillation terms (2,000 steps each)", ("eval-student-ablation.json",), "student-gt"),
+    Differences(
         "Distillation on the shipped body (session 27: 8,000 steps from scratch each, first 4 files a set)",
         ("eval-student-distill-b5-limit4.json",),
         "distill-b5-gt",
     ),
-    (
+    Differences(
         "Distillation with upcycled data (session 31: the teacher's outputs on zoomed crops beside the pairs of the "
         "teacher-only arm above, 8,000 steps, first 4 files a set)",
         ("eval-student-distill-b5-limit4.json", "eval-student-distill-zoom-limit4.json"),
         "distill-b5-gt",
+        rows_from=1,
     ),
-    (
+    Differences(
         "Distillation on the shipped body at 16,000 steps (session 31: the twin and the teacher-only arm, first 4 "
         "files a set)",
         ("eval-student-distill-long-limit4.json",),
         "distill-long-gt",
     ),
-    (
+    Differences(
         "Distillation on the shipped body at 40,000 steps (session 32: both arms above resumed from 16,000 steps, "
         "first 4 files a set)",
         ("eval-student-distill-long-40000-limit4.json",),
         "distill-long-40000-gt",
     ),
-    (
+    Differences(
         "Distillation on the shipped body at 64,000 steps (session 32: both arms resumed again from 40,000 steps, "
         "first 4 files a set)",
         ("eval-student-distill-long-64000-limit4.json",),
         "distill-long-64000-gt",
     ),
-    (
+    Differences(
         "Distillation with a squared-error phase (session 33: both arms at 64,000 steps fine-tuned alike for 8,000 "
         "more on the squared error, the twin against the ground truth, the other against the teacher; first 4 files "
         "a set)",
         ("eval-student-distill-mse-limit4.json",),
         "distill-mse-gt",
     ),
-    (
+    Differences(
         "Distillation with the teacher's outputs on the clean pairs too (session 33: both arms at 64,000 steps "
         "fine-tuned alike for 8,000 more on their own losses; first 4 files a set)",
         ("eval-student-distill-clean-limit4.json",),
         "distill-clean-gt",
     ),
-    (
+    Differences(
         "Distillation with the shipped teacher's outputs on the clean pairs (session 33: as above, the same twin; "
         "first 4 files a set)",
         ("eval-student-distill-shipped-limit4.json",),
         "distill-shipped-gt",
     ),
-    (
+    Differences(
         "Distillation with eight views of every pair (session 34: both arms at 64,000 steps fine-tuned alike for "
         "8,000 more on their own losses, each batch flipped or turned; pairs remade on another machine; first 4 "
         "files a set)",
         ("eval-student-distill-augment-limit4.json",),
         "distill-augment-gt",
     ),
-    (
+    Differences(
         "Distillation with luma-only losses (session 34: as above, every term on luma instead of the views; first 4 "
         "files a set)",
         ("eval-student-distill-luma-limit4.json",),
         "distill-luma-gt",
     ),
-    (
+    Differences(
         "Distillation with eight views of every pair, on every file (session 34)",
         ("eval-student-distill-augment-every.json",),
         "distill-augment-gt",
     ),
-    (
+    Differences(
         "Distillation on every file (session 33: the two arms at 64,000 steps and both after the squared-error phase, "
         "against the twin at 64,000)",
         ("eval-student-distill-every.json",),
         "distill-long-64000-gt",
     ),
-    (
+    Differences(
         "Distillation from the shipped teacher (session 43: both arms at 64,000 steps fine-tuned alike for 8,000 "
         "more on their own losses, the taught arm's every target from session 40's teacher, self-ensembled on "
         "screens; first 4 files a set)",
         ("eval-student-distill-t40-limit4.json",),
         "distill-t40-gt",
     ),
-    (
+    Differences(
         "Distillation from the shipped teacher, on every file at `call` (session 43)",
         ("eval-student-distill-t40-every-call.json",),
         "distill-t40-gt",
     ),
-    (
+    Differences(
         "Feature alignment and the structure term against the shipped teacher (session 44: the taught arm above "
         "again, with feature alignment 0.05 or the structure term 0.1 added, against the same twin; first 4 files a "
         "set)",
@@ -207,7 +222,7 @@ ABLATIONS = (
         ),
         "distill-t40-gt",
     ),
-    (
+    Differences(
         "Feature alignment and the structure term against the shipped teacher, on every file at `call` (session 44)",
         (
             "eval-student-distill-t40-every-call.json",
@@ -216,19 +231,19 @@ ABLATIONS = (
         ),
         "distill-t40-gt",
     ),
-    (
+    Differences(
         "Distillation from the shipped teacher from the first step (session 45: both arms from scratch for 72,000 "
         "steps in bfloat16, the taught arm's every target from session 40's teacher, self-ensembled on screens; "
         "first 4 files a set)",
         ("eval-student-distill-t40-scratch-72000-limit4.json",),
         "distill-t40-scratch-72000-gt",
     ),
-    (
+    Differences(
         "Distillation from the shipped teacher from the first step, on every file at `call` (session 45)",
         ("eval-student-distill-t40-scratch-72000-every-call.json",),
         "distill-t40-scratch-72000-gt",
     ),
-    (
+    Differences(
         "Distillation against a twin on its own loss (sessions 47 and 52: session 45's body and recipe on L1 alone, "
         "72,000 steps from scratch each; `gt-l1` the twin on the ground truth, `gt` session 45's twin with the SSIM "
         "and edge terms, `only` the taught arm, `mix` both targets, `c48-*` 48 channels instead of 32, "
@@ -245,16 +260,11 @@ ABLATIONS = (
         ),
         "distill-t40-scratch-72000-gt-l1",
     ),
-    (
-        "Distillation on the browser's body (session 50: `student-web`'s body, 30,000 steps from scratch each on L1, "
-        "the twin on the ground truth, the taught arm on the shipped teacher's outputs; every file at `call`)",
-        ("eval-student-distill-web-30000-every-call.json",),
-        "distill-web-30000-gt-l1",
-    ),
-    (
-        "More arms on the browser's body (sessions 51 and 52: `dipnet` learns the ground truth as the shipped teacher "
-        "enhances it (DIPNet), `gt-l1-quarter` / `-double` the twin on a quarter of its pairs / twice as many; every "
-        "file at `call`)",
+    Differences(
+        "Distillation on the browser's body (sessions 50 to 52: `student-web`'s body, 30,000 steps from scratch each "
+        "on L1, `gt-l1` the twin on the ground truth, `only` the taught arm on the shipped teacher's outputs, "
+        "`dipnet` learns the ground truth as the shipped teacher enhances it (DIPNet), `gt-l1-quarter` / `-double` "
+        "the twin on a quarter of its pairs / twice as many; every file at `call`)",
         (
             "eval-student-distill-web-30000-every-call.json",
             "eval-student-distill-web-30000-dipnet-every-call.json",
@@ -262,13 +272,18 @@ ABLATIONS = (
         ),
         "distill-web-30000-gt-l1",
     ),
-    (
+    Differences(
         "Architecture variants (2,000 steps each)",
         ("eval-student-ablation.json", "eval-student-variants.json"),
         "student-response",
+        rows_from=1,
     ),
-    ("Pruning", ("eval-student-ablation.json", "eval-student-pruning.json"), "student-response"),
-    ("INT8: post-training (ptq) and quantization-aware (qat) against FP32", ("eval-student-int8.json",), "student"),
+    Differences(
+        "Pruning", ("eval-student-ablation.json", "eval-student-pruning.json"), "student-response", rows_from=1
+    ),
+    Differences(
+        "INT8: post-training (ptq) and quantization-aware (qat) against FP32", ("eval-student-int8.json",), "student"
+    ),
 )
 SPEED = (
     "bench-runtime-s42-1080p.json",
@@ -367,19 +382,19 @@ def _quality(sources: Sources) -> tuple[list[str], dict[tuple, dict], list[str]]
     return methods, rows, lines
 
 
-def _differences(sources: Sources, sections: tuple[tuple[str, tuple[str, ...], str], ...]) -> list[str]:
-    """A difference table for each (title, files, baseline) of ``sections`` whose files exist."""
+def _differences(sources: Sources, sections: tuple[Differences, ...]) -> list[str]:
+    """A difference table for each of ``sections`` whose files exist."""
     lines = []
-    for title, files, baseline in sections:
-        documents = [d for d in (sources.load(n) for n in files) if d]
+    for title, files, baseline, rows_from in sections:
+        loaded = [sources.load(n) for n in files]
+        documents = [d for d in loaded if d]
         if not documents:
             continue
         merged = merge_documents(documents)
         if baseline not in merged["meta"]["methods"]:
             continue
-        if len(documents) > 1:  # the first file gives the baseline; the rest are the rows
-            rows = [m for d in documents[1:] for m in d["meta"]["methods"]]
-            merged["meta"]["methods"] = [baseline, *dict.fromkeys(m for m in rows if m != baseline)]
+        rows = [m for d in loaded[rows_from:] if d for m in d["meta"]["methods"]]
+        merged["meta"]["methods"] = [baseline, *dict.fromkeys(m for m in rows if m != baseline)]
         lines += [
             f"### {title}",
             "",
