@@ -2,7 +2,8 @@
 # Every export the runtime and the page use, of one trained student: OUT/student.pt as FP32 and
 # OUT-qat/student.pt (or a QAT folder given third) as INT8, each as the frame graph and its luma
 # and I420 twins, written to OUT/NAME{,-int8}{,-luma,-i420}.onnx; the shipped student's TFLite
-# twins; and both made the shipped student. Sourced by the student scripts after $B is set:
+# twins; both made the shipped student; issue 15's speed budget file. Sourced by the student scripts
+# after $B is set:
 #   export_student runs/student-dense32x4-rlfn-x2 student-dense32x4-rlfn-x2
 #   export_shipped_tflite
 #   ship_student runs/student-dense32x4-rlfn-x2 student-dense32x4-rlfn-x2
@@ -22,6 +23,13 @@ export_shipped_tflite() {
   "$B/crispcall" export --checkpoint weights/student.pt --out weights/student.tflite --format tflite
   "$B/crispcall" export --checkpoint weights/student-qat.pt --out weights/student-int8.tflite --format tflite --int8 \
     --calibration ../shared/data/train data/screens
+}
+
+# Issue 15's speed budget: the INT8 student of commit 69787c2, written to $BUDGET.
+BUDGET=runs/budget-69787c2-int8.onnx
+budget_file() {
+  mkdir -p runs
+  git show 69787c2:weights/student-int8.onnx > $BUDGET
 }
 
 # OUT's weights and export_student's files of them as the shipped student (weights/student*), then

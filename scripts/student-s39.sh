@@ -83,11 +83,6 @@ shipped_teacher_responses() {  # tag: weights/teacher.pt's responses on the teac
 int8_frame_graph() {  # QAT weights, output: the INT8 frame graph
   "$B/crispcall" export --checkpoint "$1" --out "$2" --int8 --calibration ../shared/data/train data/screens
 }
-BUDGET=runs/shapes/student-int8-69787c2.onnx
-budget_file() {  # issue 15's speed budget: the INT8 student of commit 69787c2, as $BUDGET
-  mkdir -p runs/shapes
-  git show 69787c2:weights/student-int8.onnx > $BUDGET
-}
 grow_init() {  # arm name, blocks: the shipped weights with blocks that start as the identity
   [ -f $R/$1-init.pt ] || "$B/python" scripts/grow_student.py weights/student.pt $R/$1-init.pt "$2"
 }

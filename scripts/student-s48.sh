@@ -19,6 +19,7 @@
 #                                                    # (idle machine)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
+source scripts/export-student.sh
 R=runs/s48
 T=data/pairs-teacher-x2-128.npz
 S=data/pairs-screens-x2-128.npz
@@ -53,10 +54,10 @@ case ${1:-} in
   bench)
     mix=runs/student-distill-t40-scratch-72000/mix   # scripts/student-distill-t40-scratch.sh 72000 mix
     mkdir -p $R/shapes
-    git show 69787c2:weights/student-int8.onnx > $R/shapes/budget-69787c2-int8.onnx
+    budget_file
     "$B/crispcall" export --checkpoint $mix/student.pt --out $R/shapes/mix-int8.onnx --int8 "${CALIBRATION[@]}"
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 \
-      --method $R/shapes/budget-69787c2-int8.onnx student-int8 $R/shapes/mix-int8.onnx \
+      --method $BUDGET student-int8 $R/shapes/mix-int8.onnx \
       --json docs/results/bench-s48-1080p-2threads.json ;;
   *) echo "usage: $0 finetune LOSS STEPS|qat LOSS|eval LOSS|bench" >&2; exit 2 ;;
 esac

@@ -28,6 +28,7 @@
 #   bash scripts/student-s53.sh bench dense32x4-scratch
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
+source scripts/export-student.sh
 R=runs/s53
 THREADS=${THREADS:-1}
 T=data/pairs-teacher-x2-128.npz
@@ -87,10 +88,10 @@ case ${1:-} in
     arm=${2:?an arm, as mixed32x5-t3-scratch}
     checkpoint=$R/$arm-qat/student.pt  # its QAT run's weights, or else its FP32 run's
     [ -f "$checkpoint" ] || checkpoint=$(fp32 "$arm")/student.pt
-    git show 69787c2:weights/student-int8.onnx > $R/budget-69787c2-int8.onnx
+    budget_file
     "$B/crispcall" export --checkpoint "$checkpoint" --out "$R/$arm-int8.onnx" --int8 \
       --calibration ../shared/data/train data/screens
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 \
-      --method $R/budget-69787c2-int8.onnx student-int8 "$R/$arm-int8.onnx" --json "docs/results/bench-s53-$arm-1080p-2threads.json" ;;
+      --method $BUDGET student-int8 "$R/$arm-int8.onnx" --json "docs/results/bench-s53-$arm-1080p-2threads.json" ;;
   *) echo "usage: $0 finetune STEPS|qat ARM...|eval ARM...|bench ARM" >&2; exit 2 ;;
 esac

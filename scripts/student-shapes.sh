@@ -9,6 +9,7 @@
 #   bash scripts/student-shapes.sh OUT.json NAME=KEY:VALUE,KEY:VALUE ...   # any others
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
+source scripts/export-student.sh
 FRAMES=${FRAMES:-40}  # frames timed per shape (session 16 ran 30)
 OUT=docs/results/bench-student-shapes.json
 SHAPES=(
@@ -27,7 +28,7 @@ if [ $# -gt 0 ]; then
   SHAPES=("$@")
 fi
 mkdir -p runs/shapes
-git show 69787c2:weights/student-int8.onnx > runs/shapes/student-int8-69787c2.onnx
+budget_file
 "$B/python" scripts/student_shapes.py runs/shapes "${SHAPES[@]}"
 FILES=()
 for shape in "${SHAPES[@]}"; do
@@ -39,4 +40,4 @@ for shape in "${SHAPES[@]}"; do
   FILES+=("runs/shapes/$name.onnx")
 done
 "$B/crispcall" bench --size 1920x1080 --threads 2 --frames "$FRAMES" \
-  --method student student-int8 runs/shapes/student-int8-69787c2.onnx "${FILES[@]}" --json "$OUT"
+  --method student student-int8 "$BUDGET" "${FILES[@]}" --json "$OUT"
