@@ -35,7 +35,10 @@ def grow(source: Path, out: Path, blocks: int, tail_hidden: int = 0) -> None:
     if tail_hidden and (trained.refine is not None or tail_hidden < max(hidden, 2 * planes)):
         raise SystemExit(f"a hidden tail layer needs a plain or narrower one and at least {2 * planes} channels")
     torch.manual_seed(0)
-    grown = Student(**{**trained.config, "blocks": blocks, "tail_hidden": tail_hidden})
+    config = {**trained.config, "blocks": blocks, "tail_hidden": tail_hidden}
+    if config.get("dilations"):  # the new blocks undilated
+        config["dilations"] = [*config["dilations"], *[1] * (blocks - len(trained.body))]
+    grown = Student(**config)
     grown.head = trained.head
     with torch.no_grad():
         if hidden:  # a wider hidden layer: the new channels' outgoing weights start at zero

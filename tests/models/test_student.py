@@ -132,6 +132,32 @@ def test_head_and_tail_kernels():
         model.correction(x[:, :1], stem="folded")
 
 
+def test_dilated_blocks_see_further_for_the_same_macs():
+    def make(dilations):
+        return _perturbed(Student(channels=8, blocks=2, block="mixed", rep=False, tail_kernel=1, dilations=dilations))
+
+    near, far = make([1, 1]), make([1, 3])
+    assert far.body[1].conv1.dilation == (3, 3) and far.body[0].conv1.dilation == (1, 1)
+    assert conv_macs(far) == conv_macs(near)
+    # Views of +-3 and +-5 cells of 4 pixels about output cell (8, 8): a pixel 4 cells away
+    # reaches it only through the dilated block.
+    x = torch.rand(1, 3, 64, 64)
+    moved = x.clone()
+    moved[0, :, 33, 49] = 1.0 - moved[0, :, 33, 49]
+    with torch.no_grad():
+        for model, reaches in ((near, False), (far, True)):
+            change = (model(moved) - model(x))[0, :, 32:36, 32:36].abs().max()
+            assert (change > 0) == reaches
+    frame = torch.randint(0, 256, (1, 48, 64, 3), dtype=torch.uint8)
+    with torch.no_grad():  # the inference graph dilates alike
+        expected = (far(frame.permute(0, 3, 1, 2).float() / 255.0).clamp(0, 1) * 255.0 + 0.5).to(torch.uint8)
+        assert (far.forward_frame(frame).int() - expected.permute(0, 2, 3, 1).int()).abs().max() <= 1
+    with pytest.raises(ValueError, match="one per block"):
+        Student(blocks=2, rep=False, dilations=[1, 2, 3])
+    with pytest.raises(ValueError, match="rep to false"):
+        Student(blocks=2, rep=True, dilations=[1, 2])
+
+
 def test_leaky_units_pass_negative_responses_on():
     """With a negative slope every ReLU leaks; the slope is part of the config that rebuilds
     the network (fused, exported)."""

@@ -108,7 +108,10 @@ def shrink_student(model: Student, frames: torch.Tensor, blocks: int, block: str
         raise InputError(f"a {kind} student keeps {kind} blocks (a dense one may turn mixed), got {block}")
     if tail_kernel > side or model.refine is not None or model.color != "luma":
         raise InputError("shrinking keeps or narrows the tail's kernel, of a luma student without a refine stage")
-    small = Student(**{**model.config, "blocks": blocks, "block": block, "tail_kernel": tail_kernel, "rep": False})
+    config = {**model.config, "blocks": blocks, "block": block, "tail_kernel": tail_kernel, "rep": False}
+    if config.get("dilations"):  # the first blocks' own
+        config["dilations"] = config["dilations"][:blocks]
+    small = Student(**config)
     small.head, small.tail_out = model.head, model.tail_out
     features = stream = model.embed(model.source_planes(frames))
     for trained in model.body:
