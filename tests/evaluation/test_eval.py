@@ -190,6 +190,11 @@ def test_merged_tables_and_differences():
     assert "call level" in mixed and "| mine | 1.00 | -0.50 |" in mixed and "| peer | 1.00 | – |" in mixed
     with pytest.raises(ValueError, match="not among"):
         difference_table(merged, "magic")
+    sets = difference_table(merged, "input", ("mean", "call-set"))
+    assert "| call call PSNR (dB vs input) | call call-set call PSNR (dB vs input) |" in sets
+    assert "| mine | 32.25 (+2.25) | 32.25 (+2.25) |" in sets
+    with pytest.raises(ValueError, match="no set faces"):
+        difference_table(merged, "input", ("mean", "faces"))
     with pytest.raises(ValueError, match="different data"):
         merge_documents([wide, {**narrow, "meta": {**narrow["meta"], "limit": 4}}])
     with pytest.raises(ValueError, match="share no"):

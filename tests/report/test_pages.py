@@ -40,6 +40,12 @@ def test_rows_can_be_chosen_and_ordered(results):
         render_table("eval r/missing.json", results)
 
 
+def test_a_difference_table_can_add_sets(results):
+    table = render_table("diff r/a.json against=input sets=faces", results)
+    assert "| call call PSNR (dB vs input) | call faces call PSNR (dB vs input) |" in table
+    assert "| student | 31.25 (+1.25) | 31.25 (+1.25) |" in table
+
+
 @pytest.mark.skipif(checkout_root() is None, reason="the pages are the checkout's")
 @pytest.mark.parametrize("name", PAGES)
 def test_the_committed_pages_match_their_result_files(name):

@@ -15,10 +15,16 @@ def register(sub) -> None:
         "print the Markdown tables of saved eval results, merged",
         "Merge the JSON of several crispcall eval runs over the same suites, presets and data, and print their "
         "tables; --against adds each method's PSNR difference to one of them.",
-        ["crispcall table docs/results/eval-baselines.json docs/results/eval-teacher-call.json --against imdn-rte"],
+        [
+            "crispcall table docs/results/eval-baselines.json docs/results/eval-teacher-call.json --against imdn-rte",
+            "crispcall table docs/results/eval-student-s43.json --against student --sets screens",
+        ],
     )
     parser.add_argument("results", nargs="+", type=Path, metavar="JSON", help="files written by eval --json")
     parser.add_argument("--against", metavar="METHOD", help="method to give PSNR differences against")
+    parser.add_argument(
+        "--sets", nargs="+", default=[], metavar="SET", help="with --against: these sets' differences too (as screens)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -29,4 +35,4 @@ def run(args: argparse.Namespace) -> None:
     document = merge_documents([read_json(path) for path in args.results])
     print(markdown_tables(document))
     if args.against:
-        print(difference_table(document, args.against))
+        print(difference_table(document, args.against, ("mean", *args.sets)))

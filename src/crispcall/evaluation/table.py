@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -71,21 +71,27 @@ def merge_documents(documents: list[dict]) -> dict:
     return {"meta": meta, "results": list(results.values())}
 
 
-def difference_table(document: dict, baseline: str) -> str:
-    """Suite-mean PSNR of every method with its difference to ``baseline`` in dB."""
+def difference_table(document: dict, baseline: str, sets: Sequence[str] = ("mean",)) -> str:
+    """PSNR of every method with its difference to ``baseline`` in dB, on the suite mean and
+    the other ``sets`` named (a column each, after the mean's of each suite and preset)."""
     meta = document["meta"]
     if baseline not in meta["methods"]:
         raise InputError(f"--against {baseline!r} is not among the methods: {', '.join(meta['methods'])}")
-    index = {(r["method"], r["suite"], r["preset"]): r for r in document["results"] if r["set"] == "mean"}
-    columns = [(s, p) for s in meta["suites"] for p in meta["presets"]]
+    index = {(r["method"], r["suite"], r["set"], r["preset"]): r for r in document["results"]}
+    columns = [(s, st, p) for s in meta["suites"] for p in meta["presets"] for st in sets]
+    missing = [st for st in sets if not any(k[2] == st for k in index)]
+    if missing:
+        raise InputError(f"no set {', '.join(missing)} in these results")
     lines = [
-        "| method | " + " | ".join(f"{s} {p} PSNR (dB vs {baseline})" for s, p in columns) + " |",
+        "| method | "
+        + " | ".join(f"{s} {'' if st == 'mean' else st + ' '}{p} PSNR (dB vs {baseline})" for s, st, p in columns)
+        + " |",
         "|---" * (len(columns) + 1) + "|",
     ]
     for m in meta["methods"]:
         cells = []
-        for s, p in columns:
-            value, base = index[(m, s, p)]["psnr"], index[(baseline, s, p)]["psnr"]
+        for s, st, p in columns:
+            value, base = index[(m, s, st, p)]["psnr"], index[(baseline, s, st, p)]["psnr"]
             cells.append(f"{format_value(value, 2)} ({value - base:+.2f})")
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

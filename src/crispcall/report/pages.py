@@ -8,13 +8,13 @@ A page marks where a table goes, and which result files it shows::
 
 Kinds: ``eval`` (the reference tables of merged ``crispcall eval`` runs: suite means, per set,
 edges, OCR, flicker), ``diff`` (suite-mean PSNR and the difference to the method named by
-``against=METHOD``), ``bench`` (``crispcall bench``: ms, fps and the ratio to bilinear),
-``flicker`` (``crispcall flicker``), ``profile`` (``crispcall profile --json``), ``validate``
-(``crispcall train validate --json``: the held-out validation PSNR of weights files) and ``runs``
-(when, on what machine and commit each file was made). Add ``methods=a,b,c`` to keep those
-rows, in that order. Paths are relative to the repository root. ``crispcall report`` rewrites
-every block of :data:`PAGES`; a test fails while a committed page differs from what the files
-give.
+``against=METHOD``; ``sets=a,b`` adds those sets' columns), ``bench`` (``crispcall bench``: ms,
+fps and the ratio to bilinear), ``flicker`` (``crispcall flicker``), ``profile`` (``crispcall
+profile --json``), ``validate`` (``crispcall train validate --json``: the held-out validation
+PSNR of weights files) and ``runs`` (when, on what machine and commit each file was made). Add
+``methods=a,b,c`` to keep those rows, in that order. Paths are relative to the repository root.
+``crispcall report`` rewrites every block of :data:`PAGES`; a test fails while a committed page
+differs from what the files give.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def validation_table(document: dict) -> str:
 
 
 def render_table(spec: str, root: Path) -> str:
-    """The Markdown a block's ``spec`` (``KIND FILE... [methods=...] [against=...]``) stands for."""
+    """The Markdown a block's ``spec`` (``KIND FILE... [methods=...] [against=...] [sets=...]``) stands for."""
     from crispcall.bench.profile import compare_table, profile_table
     from crispcall.bench.runner import markdown_table
     from crispcall.evaluation.table import difference_table, markdown_tables, merge_documents
@@ -92,7 +92,8 @@ def render_table(spec: str, root: Path) -> str:
         document = _keep(merge_documents(documents), methods)
         if kind == "eval":
             return markdown_tables(document)
-        return difference_table(document, options["against"])
+        sets = ("mean", *options["sets"].split(",")) if "sets" in options else ("mean",)
+        return difference_table(document, options["against"], sets)
     if kind == "runs":
         return runs_table(files, documents)
     if kind == "video":
