@@ -186,9 +186,11 @@ def test_pointwise_fit_recovers_a_linear_map():
         assert torch.allclose(fitted(inputs), truth(inputs), atol=1e-5)
 
 
-def _dense_student(tail_hidden: int = 8) -> Student:
+def _dense_student(tail_hidden: int = 8, dilations: list[int] | None = None) -> Student:
     torch.manual_seed(0)
-    model = Student(channels=8, blocks=3, block="dense", tail_hidden=tail_hidden, rep=False, linear_head=True)
+    model = Student(
+        channels=8, blocks=3, block="dense", tail_hidden=tail_hidden, rep=False, linear_head=True, dilations=dilations
+    )
     with torch.no_grad():
         for parameter in model.parameters():
             parameter.normal_(0, 0.1)
@@ -202,6 +204,8 @@ def test_shrinking_fits_what_it_replaces(tmp_path):
     frames = torch.rand(6, 3, 32, 32)
     with torch.no_grad():
         assert torch.equal(shrink_student(model, frames, 3, "dense", 3)(frames), model(frames))  # nothing to change
+        shallower = shrink_student(_dense_student(dilations=[1, 2, 3]), frames, 2, "dense", 3)
+        assert shallower.config["dilations"] == [1, 2] and shallower.body[1].conv1.dilation == (2, 2)
         # Second convolutions and the tail that are 1 x 1 already, and a last block that does
         # nothing: the mixed, two-block student with a 1 x 1 tail fitted to them is the same network.
         for conv in [block.conv2 for block in model.body] + [model.tail]:
