@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Session 54 (issue 15). Bodies from scratch on the screens arm's pairs (session 52's gt-l1-screens:
+# the shipped pairs and the second draw's 8,000 screen pairs, L1 to the ground truth) score on
+# screens in the order of their views and MACs: only session 45's body (five dense blocks, a 3x3
+# tail: 15.1 GMAC a 1080p frame, 1.32x issue 15's speed budget as INT8) reaches 34.07 dB there. So
+# that body's weights shrunk to four dense blocks and a 1x1 tail (10.6 GMAC; crispcall prune fits
+# each changed layer in least squares to what it replaces), then fine-tuned on the same pairs and
+# loss, beside the same shape from scratch (configs/student-dense32x4-scratch.yaml):
+#   bash scripts/student-s54.sh shrink [STEPS]   # default 24,000 (about 8 min on two threads)
+# then session 43's QAT recipe (3,000 steps, the teacher's and the screen pairs twice) on the same
+# loss, both frame graphs beside the shipped files on every file at `call`, and the INT8 one timed
+# beside the budget file and student-int8, twice in reversed order (idle machine):
+#   bash scripts/student-s54.sh qat; bash scripts/student-s54.sh eval; bash scripts/student-s54.sh bench
+set -euo pipefail
+B=${CRISPCALL_BIN:-.venv/bin}
+R=runs/s54
+STEPS=${2:-24000}
+SOURCE=runs/student-distill-dense32x5-scratch-72000/gt-l1-screens   # session 52's arm (student-web-distill.sh)
+T=data/pairs-teacher-x2-128.npz
+C=data/pairs-clean-x2-128.npz
+S="data/pairs-screens-x2-128.npz, data/pairs-screens-x2-128-second.npz"
+GROUND_TRUTH_L1=(--set distill.response=0 --set distill.responses=null --set loss.ssim=0 --set loss.gradient=0)
+OUT=$R/dense32x4-shrunk
+source scripts/export-student.sh
+mkdir -p $R
+case ${1:-} in
+  shrink)
+    "$B/crispcall" prune --checkpoint $SOURCE/student.pt --blocks 4 --block dense --tail-kernel 1 \
+      --out $R/dense32x4-shrunk-init.pt
+    "$B/crispcall" train student --config configs/student-dense32x4-scratch.yaml --out $R/dense32x4-shrunk \
+      --steps "$STEPS" --set train.init=$R/dense32x4-shrunk-init.pt --set train.warmup_steps=200 \
+      --set train.threads=2 --set train.precision=bfloat16 --set train.val_every=10000 --set "data.cache=[$T, $C, $S]" \
+      "${GROUND_TRUTH_L1[@]}" > $OUT.log 2>&1
+    "$B/crispcall" export --checkpoint $OUT/student.pt --out $OUT/s54-dense32x4-shrunk.onnx
+    "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method $OUT/s54-dense32x4-shrunk.onnx \
+      --json docs/results/eval-student-s54-dense32x4-shrunk-call.json ;;
+  qat)
+    "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $OUT-qat --steps 3000 \
+      --set train.init=$OUT/student.pt --set "data.cache=[$T, $T, $C, $S, $S]" "${GROUND_TRUTH_L1[@]}" > $OUT-qat.log 2>&1 ;;
+  eval)
+    export_student $OUT s54-dense32x4-shrunk
+    "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method student student-int8 \
+      $OUT/s54-dense32x4-shrunk.onnx $OUT/s54-dense32x4-shrunk-int8.onnx --json docs/results/eval-student-s54-call.json ;;
+  bench)
+    budget_file
+    files=($BUDGET student-int8 $OUT/s54-dense32x4-shrunk-int8.onnx)
+    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${files[@]}" \
+      --json docs/results/bench-s54-1080p-2threads.json
+    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${files[2]}" "${files[1]}" "${files[0]}" \
+      --json docs/results/bench-s54-1080p-2threads-reversed.json ;;
+  *) echo "usage: $0 shrink [STEPS]|qat|eval|bench" >&2; exit 2 ;;
+esac
