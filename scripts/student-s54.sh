@@ -11,6 +11,10 @@
 # loss, both frame graphs beside the shipped files on every file at `call`, and the INT8 one timed
 # beside the budget file and student-int8, twice in reversed order (idle machine):
 #   bash scripts/student-s54.sh qat; bash scripts/student-s54.sh eval; bash scripts/student-s54.sh bench
+# It ships (as INT8 +0.11 dB on every file at `call`, +0.77 on screens, inside the budget): its
+# weights and every export as the default student, then session 42's ship-eval (every preset with
+# OCR, `classic` at x2, one bench run beside the budget file):
+#   bash scripts/student-s54.sh ship; bash scripts/student-s39.sh ship-eval s54
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54
@@ -48,5 +52,6 @@ case ${1:-} in
       --json docs/results/bench-s54-1080p-2threads.json
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${files[2]}" "${files[1]}" "${files[0]}" \
       --json docs/results/bench-s54-1080p-2threads-reversed.json ;;
-  *) echo "usage: $0 shrink [STEPS]|qat|eval|bench" >&2; exit 2 ;;
+  ship) ship_student $OUT s54-dense32x4-shrunk ;;
+  *) echo "usage: $0 shrink [STEPS]|qat|eval|bench|ship" >&2; exit 2 ;;
 esac
