@@ -29,6 +29,10 @@ source scripts/export-student.sh
 mkdir -p $R
 case ${1:-} in
   shrink)
+    if [ ! -f $SOURCE/student.pt ]; then  # its weights as committed, on a machine that has not trained it
+      mkdir -p $SOURCE
+      cp docs/models/student-s54/dense32x5-scratch-gt-l1-screens-student.pt $SOURCE/student.pt
+    fi
     "$B/crispcall" prune --checkpoint $SOURCE/student.pt --blocks 4 --block dense --tail-kernel 1 \
       --out $R/dense32x4-shrunk-init.pt
     "$B/crispcall" train student --config configs/student-dense32x4-scratch.yaml --out $R/dense32x4-shrunk \
