@@ -25,6 +25,9 @@ C=data/pairs-clean-x2-128.npz
 S="data/pairs-screens-x2-128.npz, data/pairs-screens-x2-128-second.npz"
 GROUND_TRUTH_L1=(--set distill.response=0 --set distill.responses=null --set loss.ssim=0 --set loss.gradient=0)
 OUT=$R/dense32x4-shrunk
+SEED=${SEED:-}  # the QAT run's seed, where not its config's; named in its folder and results
+QAT=$OUT-qat${SEED:+-seed$SEED}
+NAME=s54-dense32x4-shrunk${SEED:+-seed$SEED}
 source scripts/export-student.sh
 mkdir -p $R
 case ${1:-} in
@@ -43,19 +46,23 @@ case ${1:-} in
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method $OUT/s54-dense32x4-shrunk.onnx \
       --json docs/results/eval-student-s54-dense32x4-shrunk-call.json ;;
   qat)
-    "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $OUT-qat --steps 3000 \
-      --set train.init=$OUT/student.pt --set "data.cache=[$T, $T, $C, $S, $S]" "${GROUND_TRUTH_L1[@]}" > $OUT-qat.log 2>&1 ;;
+    "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $QAT --steps 3000 \
+      --set train.init=$OUT/student.pt --set "data.cache=[$T, $T, $C, $S, $S]" "${GROUND_TRUTH_L1[@]}" \
+      ${SEED:+--set train.seed=$SEED} > $QAT.log 2>&1 ;;
   eval)
-    export_student $OUT s54-dense32x4-shrunk
+    export_student $OUT $NAME $QAT
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method student student-int8 \
-      $OUT/s54-dense32x4-shrunk.onnx $OUT/s54-dense32x4-shrunk-int8.onnx --json docs/results/eval-student-s54-call.json ;;
+      $OUT/$NAME.onnx $OUT/$NAME-int8.onnx --json docs/results/eval-student-${NAME/dense32x4-shrunk/call}.json ;;
   bench)
     budget_file
-    files=($BUDGET student-int8 $OUT/s54-dense32x4-shrunk-int8.onnx)
+    files=($BUDGET student-int8 $OUT/$NAME-int8.onnx)
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${files[@]}" \
-      --json docs/results/bench-s54-1080p-2threads.json
+      --json docs/results/bench-s54-shrunk-1080p-2threads.json
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${files[2]}" "${files[1]}" "${files[0]}" \
-      --json docs/results/bench-s54-1080p-2threads-reversed.json ;;
-  ship) ship_student $OUT s54-dense32x4-shrunk ;;
-  *) echo "usage: $0 shrink [STEPS]|qat|eval|bench|ship" >&2; exit 2 ;;
+      --json docs/results/bench-s54-shrunk-1080p-2threads-reversed.json ;;
+  ocr)  # the INT8 frame graph's Tesseract error rate on screens at call, beside student-int8
+    "$B/crispcall" eval --suite call --preset call --sets screens --threads 2 --method student-int8 $OUT/$NAME-int8.onnx \
+      --json docs/results/eval-student-${NAME/dense32x4-shrunk/ocr}-screens-call.json ;;
+  ship) ship_student $OUT $NAME $QAT ;;
+  *) echo "usage: $0 shrink [STEPS]|qat|eval|bench|ocr|ship (SEED=N: the QAT run with seed N)" >&2; exit 2 ;;
 esac
