@@ -17,7 +17,7 @@ def register(sub) -> None:
         "tables; --against adds each method's PSNR difference to one of them.",
         [
             "crispcall table docs/results/eval-baselines.json docs/results/eval-teacher-call.json --against imdn-rte",
-            "crispcall table docs/results/eval-student-s43.json --against student --sets screens",
+            "crispcall table docs/results/eval-student-s54.json --against student-int8 --sets screens",
         ],
     )
     parser.add_argument("results", nargs="+", type=Path, metavar="JSON", help="files written by eval --json")
