@@ -22,10 +22,6 @@
 #   bash scripts/student-s53.sh bench ARM           # ARM as INT8 (its QAT run's weights, or else its FP32 run's
 #                                                   # calibrated, as the export does) beside student-int8 and the
 #                                                   # 69787c2 budget file at 1080p on two threads (idle machine)
-# Session 54: the same for four dense blocks and a 1x1 tail (configs/student-dense32x4-scratch.yaml):
-#   BODY=dense32x4-scratch THREADS=2 bash scripts/student-web-distill.sh 72000 gt-l1-screens
-#   bash scripts/student-s53.sh qat dense32x4-scratch; bash scripts/student-s53.sh eval dense32x4-scratch
-#   REVERSED=1 bash scripts/student-s53.sh bench dense32x4-scratch   # and again in reversed order
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 source scripts/export-student.sh
@@ -92,10 +88,6 @@ case ${1:-} in
     "$B/crispcall" export --checkpoint "$checkpoint" --out "$R/$arm-int8.onnx" --int8 \
       --calibration ../shared/data/train data/screens
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 \
-      --method $BUDGET student-int8 "$R/$arm-int8.onnx" --json "docs/results/bench-s53-$arm-1080p-2threads.json"
-    if [ "${REVERSED:-}" = 1 ]; then  # and again in reversed order (session 54)
-      "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "$R/$arm-int8.onnx" student-int8 $BUDGET \
-        --json "docs/results/bench-s53-$arm-1080p-2threads-reversed.json"
-    fi ;;
+      --method $BUDGET student-int8 "$R/$arm-int8.onnx" --json "docs/results/bench-s53-$arm-1080p-2threads.json" ;;
   *) echo "usage: $0 finetune STEPS|qat ARM...|eval ARM...|bench ARM" >&2; exit 2 ;;
 esac
