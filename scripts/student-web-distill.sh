@@ -37,6 +37,8 @@
 # Session 53: that arm again with another seed (SEED: the arms' seed), to tell what its body gains
 # on screens from what one run's draw of weights and batches gives:
 #   BODY=dense32x5-scratch THREADS=2 SEED=1 bash scripts/student-web-distill.sh 72000 gt-l1-screens
+# Session 54: that arm on two more bodies (configs/student-dense32x4-scratch.yaml,
+# configs/student-mixed32x7-d123-scratch.yaml); then scripts/student-s54.sh cuts session 52's down.
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 STEPS=${1:-30000}
