@@ -6,7 +6,8 @@
 # that body's weights shrunk to four dense blocks and a 1x1 tail (10.6 GMAC; crispcall prune fits
 # each changed layer in least squares to what it replaces), then fine-tuned on the same pairs and
 # loss, beside the same shape from scratch (configs/student-dense32x4-scratch.yaml):
-#   bash scripts/student-s54.sh shrink [STEPS]   # default 24,000 (about 8 min on two threads)
+#   bash scripts/student-s54.sh shrink [STEPS]   # default 24,000 (about 8 min on two threads); STEPS given:
+#                                                # into runs/s54/dense32x4-shrunk-STEPS, its results named so
 # then session 43's QAT recipe (3,000 steps, the teacher's and the screen pairs twice) on the same
 # loss, both frame graphs beside the shipped files on every file at `call`, and the INT8 one timed
 # beside the budget file and student-int8, twice in reversed order (idle machine):
@@ -19,6 +20,7 @@ set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54
 STEPS=${2:-24000}
+TAG=${2:+-$2}  # a shrink run of other steps than the shipped one's
 SOURCE=runs/student-distill-dense32x5-scratch-72000/gt-l1-screens   # session 52's arm (student-web-distill.sh)
 T=data/pairs-teacher-x2-128.npz
 C=data/pairs-clean-x2-128.npz
@@ -38,13 +40,13 @@ case ${1:-} in
     fi
     "$B/crispcall" prune --checkpoint $SOURCE/student.pt --blocks 4 --block dense --tail-kernel 1 \
       --out $R/dense32x4-shrunk-init.pt
-    "$B/crispcall" train student --config configs/student-dense32x4-scratch.yaml --out $R/dense32x4-shrunk \
+    "$B/crispcall" train student --config configs/student-dense32x4-scratch.yaml --out $OUT$TAG \
       --steps "$STEPS" --set train.init=$R/dense32x4-shrunk-init.pt --set train.warmup_steps=200 \
       --set train.threads=2 --set train.precision=bfloat16 --set train.val_every=10000 --set "data.cache=[$T, $C, $S]" \
-      "${GROUND_TRUTH_L1[@]}" > $OUT.log 2>&1
-    "$B/crispcall" export --checkpoint $OUT/student.pt --out $OUT/s54-dense32x4-shrunk.onnx
-    "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method $OUT/s54-dense32x4-shrunk.onnx \
-      --json docs/results/eval-student-s54-dense32x4-shrunk-call.json ;;
+      "${GROUND_TRUTH_L1[@]}" > $OUT$TAG.log 2>&1
+    "$B/crispcall" export --checkpoint $OUT$TAG/student.pt --out $OUT$TAG/s54-dense32x4-shrunk$TAG.onnx
+    "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method $OUT$TAG/s54-dense32x4-shrunk$TAG.onnx \
+      --json docs/results/eval-student-s54-dense32x4-shrunk$TAG-call.json ;;
   qat)
     "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $QAT --steps 3000 \
       --set train.init=$OUT/student.pt --set "data.cache=[$T, $T, $C, $S, $S]" "${GROUND_TRUTH_L1[@]}" \
