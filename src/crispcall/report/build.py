@@ -632,10 +632,10 @@ def _method_section(weights: Path) -> list[str]:
         "decoder would), with a twin for frames that arrive at a third of the display size; both ship "
         "self-ensembled in their ONNX graphs ([models/teacher.md](models/teacher.md)). Their own runs beside the "
         "peers are in the section after the quality tables.",
-        "- **Student**: a body at a quarter of the resolution on luma, distilled by response (L1) from the x2 "
-        "teacher's precomputed outputs, with clean frames learnt from their ground truth; feature alignment and a "
-        "SIFT-like orientation term were measured in the ablations; its shape and recipe are in "
-        "[models/student.md](models/student.md).",
+        "- **Student**: a body at a quarter of the resolution on luma; since session 54 a larger body learnt from "
+        "the ground truth (with more screen pairs) and cut down to the speed budget, as it scored above every "
+        "student distilled from the x2 teacher's precomputed outputs (response, feature alignment and a SIFT-like "
+        "orientation term: the ablations below); its shape and recipe are in [models/student.md](models/student.md).",
         "- **INT8**: ONNX Runtime static QDQ, per-channel weights; quantization-aware fine-tuning for the shipped "
         "file.",
         "- **Exports**: ONNX (uint8 frames in and out, any size) for ONNX Runtime, OpenVINO and onnxruntime-web, and "
