@@ -6,8 +6,8 @@
 # that body's weights shrunk to four dense blocks and a 1x1 tail (10.6 GMAC; crispcall prune fits
 # each changed layer in least squares to what it replaces), then fine-tuned on the same pairs and
 # loss, beside the same shape from scratch (configs/student-dense32x4-scratch.yaml):
-#   bash scripts/student-s54.sh shrink [STEPS]   # default 24,000 (about 8 min on two threads); STEPS given:
-#                                                # into runs/s54/dense32x4-shrunk-STEPS, its results named so
+#   bash scripts/student-s54.sh shrink           # 24,000 steps (about 8 min on two threads); FT=STEPS for
+#                                                # other steps, into runs/s54/dense32x4-shrunk-STEPS, named so
 # then session 43's QAT recipe (3,000 steps, the teacher's and the screen pairs twice) on the same
 # loss, both frame graphs beside the shipped files on every file at `call`, and the INT8 one timed
 # beside the budget file and student-int8, twice in reversed order (idle machine):
@@ -19,17 +19,17 @@
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54
-STEPS=${2:-24000}
-TAG=${2:+-$2}  # a shrink run of other steps than the shipped one's
+STEPS=${FT:-24000}
+TAG=${FT:+-$FT}  # a fine-tune of other steps than the shipped one's, and what follows from it
 SOURCE=runs/student-distill-dense32x5-scratch-72000/gt-l1-screens   # session 52's arm (student-web-distill.sh)
 T=data/pairs-teacher-x2-128.npz
 C=data/pairs-clean-x2-128.npz
 S="data/pairs-screens-x2-128.npz, data/pairs-screens-x2-128-second.npz"
 GROUND_TRUTH_L1=(--set distill.response=0 --set distill.responses=null --set loss.ssim=0 --set loss.gradient=0)
-OUT=$R/dense32x4-shrunk
+OUT=$R/dense32x4-shrunk$TAG
 SEED=${SEED:-}  # the QAT run's seed, where not its config's; named in its folder and results
 QAT=$OUT-qat${SEED:+-seed$SEED}
-NAME=s54-dense32x4-shrunk${SEED:+-seed$SEED}
+NAME=s54-dense32x4-shrunk$TAG${SEED:+-seed$SEED}
 source scripts/export-student.sh
 mkdir -p $R
 case ${1:-} in
@@ -40,12 +40,12 @@ case ${1:-} in
     fi
     "$B/crispcall" prune --checkpoint $SOURCE/student.pt --blocks 4 --block dense --tail-kernel 1 \
       --out $R/dense32x4-shrunk-init.pt
-    "$B/crispcall" train student --config configs/student-dense32x4-scratch.yaml --out $OUT$TAG \
+    "$B/crispcall" train student --config configs/student-dense32x4-scratch.yaml --out $OUT \
       --steps "$STEPS" --set train.init=$R/dense32x4-shrunk-init.pt --set train.warmup_steps=200 \
       --set train.threads=2 --set train.precision=bfloat16 --set train.val_every=10000 --set "data.cache=[$T, $C, $S]" \
-      "${GROUND_TRUTH_L1[@]}" > $OUT$TAG.log 2>&1
-    "$B/crispcall" export --checkpoint $OUT$TAG/student.pt --out $OUT$TAG/s54-dense32x4-shrunk$TAG.onnx
-    "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method $OUT$TAG/s54-dense32x4-shrunk$TAG.onnx \
+      "${GROUND_TRUTH_L1[@]}" > $OUT.log 2>&1
+    "$B/crispcall" export --checkpoint $OUT/student.pt --out $OUT/s54-dense32x4-shrunk$TAG.onnx
+    "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method $OUT/s54-dense32x4-shrunk$TAG.onnx \
       --json docs/results/eval-student-s54-dense32x4-shrunk$TAG-call.json ;;
   qat)
     "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $QAT --steps 3000 \
@@ -66,5 +66,5 @@ case ${1:-} in
     "$B/crispcall" eval --suite call --preset call --sets screens --threads 2 --method student-int8 $OUT/$NAME-int8.onnx \
       --json docs/results/eval-student-${NAME/dense32x4-shrunk/ocr}-screens-call.json ;;
   ship) ship_student $OUT $NAME $QAT ;;
-  *) echo "usage: $0 shrink [STEPS]|qat|eval|bench|ocr|ship (SEED=N: the QAT run with seed N)" >&2; exit 2 ;;
+  *) echo "usage: $0 shrink|qat|eval|bench|ocr|ship (FT=STEPS: the fine-tune of STEPS; SEED=N: QAT seed N)" >&2; exit 2 ;;
 esac
