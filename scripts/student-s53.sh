@@ -19,9 +19,9 @@
 #   BODY=mixed32x5-t3-scratch THREADS=2 bash scripts/student-web-distill.sh 72000 gt-l1-screens
 #   bash scripts/student-s53.sh qat ARM...          # their QAT runs side by side (11 min for two)
 #   bash scripts/student-s53.sh eval ARM...         # FP32 and INT8 beside the shipped files, every file at call
-#   bash scripts/student-s53.sh bench ARM           # ARM as INT8 (its QAT run's weights, or else its FP32 run's
-#                                                   # calibrated, as the export does) beside student-int8 and the
-#                                                   # 69787c2 budget file at 1080p on two threads (idle machine)
+#   bash scripts/student-s53.sh bench ARM           # ARM's FP32 weights as INT8 (calibrated, as the export does)
+#                                                   # beside student-int8 and the 69787c2 budget file at 1080p on
+#                                                   # two threads (idle machine)
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 source scripts/export-student.sh
@@ -82,10 +82,8 @@ case ${1:-} in
       --json "docs/results/eval-student-s53-$(IFS=-; echo "${arms[*]}")-call.json" ;;
   bench)
     arm=${2:?an arm, as mixed32x5-t3-scratch}
-    checkpoint=$R/$arm-qat/student.pt  # its QAT run's weights, or else its FP32 run's
-    [ -f "$checkpoint" ] || checkpoint=$(fp32 "$arm")/student.pt
     budget_file
-    "$B/crispcall" export --checkpoint "$checkpoint" --out "$R/$arm-int8.onnx" --int8 \
+    "$B/crispcall" export --checkpoint "$(fp32 "$arm")/student.pt" --out "$R/$arm-int8.onnx" --int8 \
       --calibration ../shared/data/train data/screens
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 \
       --method $BUDGET student-int8 "$R/$arm-int8.onnx" --json "docs/results/bench-s53-$arm-1080p-2threads.json" ;;
