@@ -27,12 +27,7 @@ B=${CRISPCALL_BIN:-.venv/bin}
 source scripts/export-student.sh
 R=runs/s53
 THREADS=${THREADS:-1}
-T=data/pairs-teacher-x2-128.npz
-C=data/pairs-clean-x2-128.npz
-S=data/pairs-screens-x2-128.npz
-S2=data/pairs-screens-x2-128-second.npz
-# L1 to the ground truth alone: no teacher's targets, no SSIM or edge terms
-GROUND_TRUTH_L1=(--set distill.response=0 --set distill.responses=null --set loss.ssim=0 --set loss.gradient=0)
+source scripts/pairs.sh
 fp32() {  # arm: the folder of its FP32 run
   if [[ $1 = *-scratch ]]; then echo "runs/student-distill-$1-72000/gt-l1-screens"; else echo "$R/$1"; fi
 }

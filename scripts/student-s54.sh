@@ -16,16 +16,30 @@
 # weights and every export as the default student, then session 42's ship-eval (every preset with
 # OCR, `classic` at x2, one bench run beside the budget file):
 #   bash scripts/student-s54.sh ship; bash scripts/student-s39.sh ship-eval s54
+#
+# Session 55: the 72,000-step fine-tune ships (FT=72000 ... ship; student-s39.sh ship-eval s54-72000).
+# Then, as the distillation arm beside it (its twin: same cut, pairs, seed and steps), the same
+# fine-tune and QAT with the shipped teacher's outputs as the targets of the call pairs ($T40, made
+# here if missing: 24,000 patches, about an hour on two threads) and the ground truth as the others'
+# (TARGETS=teacher; session 52 found the teacher's targets worth +0.05..+0.14 dB on the photographs
+# and -0.09 on screens, which these call pairs hold a third of and the other pairs the rest):
+#   FT=72000 TARGETS=teacher bash scripts/student-s54.sh shrink; ... qat; ... eval
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54
 STEPS=${FT:-24000}
-TAG=${FT:+-$FT}  # a fine-tune of other steps than the shipped one's, and what follows from it
+TARGETS=${TARGETS:-}  # teacher: its outputs the call pairs' targets; else the ground truth everywhere
+TAG=${FT:+-$FT}${TARGETS:+-$TARGETS}  # a fine-tune of other steps or targets than the shipped one's, and what follows
 SOURCE=runs/student-distill-dense32x5-scratch-72000/gt-l1-screens   # session 52's arm (student-web-distill.sh)
-T=data/pairs-teacher-x2-128.npz
-C=data/pairs-clean-x2-128.npz
-S="data/pairs-screens-x2-128.npz, data/pairs-screens-x2-128-second.npz"
-GROUND_TRUTH_L1=(--set distill.response=0 --set distill.responses=null --set loss.ssim=0 --set loss.gradient=0)
+source scripts/pairs.sh
+S="$S, $S2"
+targets() {  # the targets of data.cache's pairs, as the fine-tune's or QAT's (qat) caches are listed
+  if [ "$TARGETS" != teacher ]; then TARGET_SETTINGS=("${GROUND_TRUTH_L1[@]}"); return; fi
+  local call=$T40
+  [ "${1:-}" = qat ] && call="$T40, $T40"
+  TARGET_SETTINGS=(--set loss.l1=0 --set loss.ssim=0 --set loss.gradient=0 --set distill.response=1
+    --set "distill.responses=[$call, clean, clean, clean]")
+}
 OUT=$R/dense32x4-shrunk$TAG
 SEED=${SEED:-}  # the QAT run's seed, where not its config's; named in its folder and results
 QAT=$OUT-qat${SEED:+-seed$SEED}
@@ -34,22 +48,27 @@ source scripts/export-student.sh
 mkdir -p $R
 case ${1:-} in
   shrink)
+    if [ "$TARGETS" = teacher ] && [ ! -f $T40 ]; then
+      "$B/crispcall" train responses --teacher weights/teacher.pt --cache $T --out $T40
+    fi
     if [ ! -f $SOURCE/student.pt ]; then  # its weights as committed, on a machine that has not trained it
       mkdir -p $SOURCE
       cp docs/models/student-s54/dense32x5-scratch-gt-l1-screens-student.pt $SOURCE/student.pt
     fi
     "$B/crispcall" prune --checkpoint $SOURCE/student.pt --blocks 4 --block dense --tail-kernel 1 \
       --out $R/dense32x4-shrunk-init.pt
+    targets
     "$B/crispcall" train student --config configs/student-dense32x4-scratch.yaml --out $OUT \
       --steps "$STEPS" --set train.init=$R/dense32x4-shrunk-init.pt --set train.warmup_steps=200 \
       --set train.threads=2 --set train.precision=bfloat16 --set train.val_every=10000 --set "data.cache=[$T, $C, $S]" \
-      "${GROUND_TRUTH_L1[@]}" > $OUT.log 2>&1
+      "${TARGET_SETTINGS[@]}" > $OUT.log 2>&1
     "$B/crispcall" export --checkpoint $OUT/student.pt --out $OUT/s54-dense32x4-shrunk$TAG.onnx
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method $OUT/s54-dense32x4-shrunk$TAG.onnx \
       --json docs/results/eval-student-s54-dense32x4-shrunk$TAG-call.json ;;
   qat)
+    targets qat
     "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $QAT --steps 3000 \
-      --set train.init=$OUT/student.pt --set "data.cache=[$T, $T, $C, $S, $S]" "${GROUND_TRUTH_L1[@]}" \
+      --set train.init=$OUT/student.pt --set "data.cache=[$T, $T, $C, $S, $S]" "${TARGET_SETTINGS[@]}" \
       ${SEED:+--set train.seed=$SEED} > $QAT.log 2>&1 ;;
   eval)
     export_student $OUT $NAME $QAT
@@ -66,5 +85,6 @@ case ${1:-} in
     "$B/crispcall" eval --suite call --preset call --sets screens --threads 2 --method student-int8 $OUT/$NAME-int8.onnx \
       --json docs/results/eval-student-${NAME/dense32x4-shrunk/ocr}-screens-call.json ;;
   ship) ship_student $OUT $NAME $QAT ;;
-  *) echo "usage: $0 shrink|qat|eval|bench|ocr|ship (FT=STEPS: the fine-tune of STEPS; SEED=N: QAT seed N)" >&2; exit 2 ;;
+  *) echo "usage: $0 shrink|qat|eval|bench|ocr|ship (FT=STEPS: the fine-tune of STEPS; SEED=N: QAT seed N;" \
+    "TARGETS=teacher: the teacher's outputs as the call pairs' targets)" >&2; exit 2 ;;
 esac
