@@ -59,6 +59,10 @@ HEADLINE_EVAL = (
     # shrunk to four dense blocks and a 1x1 tail, fine-tuned), FP32 and INT8, every file and `classic`.
     "eval-student-s54.json",
     "eval-student-s54-classic.json",
+    # Session 55's weights (the same cut fine-tuned 72,000 steps instead of 24,000), FP32 and INT8, every
+    # file and `classic`.
+    "eval-student-s54-72000.json",
+    "eval-student-s54-72000-classic.json",
     # The peers on every file under the fixed conversion (sessions 37, 38 and 47).
     "eval-student-s37-every-x2-call.json",
     "eval-student-s38-every-poor-lossy.json",
@@ -88,12 +92,12 @@ TEACHERS = (
     Differences(
         "The x2 teacher at `x2` (the shipped file; sessions 40 and 49; every set: its image sets and video set "
         "scored apart)",
-        # The peers' every-file runs, the shipped students' (session 54's) before session 37's.
+        # The peers' every-file runs, the shipped students' (session 55's) before session 37's.
         (
             "eval-teacher-s40-x2.json",
             "eval-teacher-s48-video-x2.json",
             "eval-peers-s47-x2-call.json",
-            "eval-student-s54.json",
+            "eval-student-s54-72000.json",
             "eval-student-s37-every-x2-call.json",
         ),
         "waifu2x-noise1",
@@ -112,11 +116,11 @@ TEACHERS = (
     Differences(
         "The x2 teacher at `lossy` (the shipped file; sessions 40 and 50; every set: its image sets and video set "
         "scored apart)",
-        # The shipped students' (session 54's) before session 38's, whose file holds the peers' video set.
+        # The shipped students' (session 55's) before session 38's, whose file holds the peers' video set.
         (
             "eval-teacher-s40-lossy.json",
             "eval-teacher-s48-video-lossy.json",
-            "eval-student-s54.json",
+            "eval-student-s54-72000.json",
             "eval-student-s38-every-poor-lossy.json",
         ),
         "waifu2x-noise1",
