@@ -76,6 +76,7 @@ def test_eval_call_suite_end_to_end(data_dir):
     assert video["flicker"] is not None and video["ocr_cer"] is None
     screens = rows[("input", "screens", "x2")]
     assert screens["ocr_cer"] is not None and screens["flicker"] is None
+    assert 0.0 <= screens["ocr_word_error"] <= 1.0 and video["ocr_word_error"] is None
     faces = rows[("input", "faces", "x2")]
     assert faces["edge_ratio"] == pytest.approx(1.0)
     assert faces["gt_edge_ratio"] > 1.0
@@ -88,7 +89,7 @@ def test_eval_call_suite_end_to_end(data_dir):
     )
     assert rows[("input", "mean", "lossy")]["psnr"] < mean["psnr"]
     table = markdown_tables(doc)
-    assert "| input |" in table and "call x2 PSNR / SSIM" in table and "x2 level" in table
+    assert "| input |" in table and "call x2 PSNR / SSIM" in table and "x2 level" in table and "x2 words" in table
     assert "files" not in doc
 
 
@@ -101,9 +102,10 @@ def test_per_file_rows_average_to_the_set_rows(data_dir):
         set14 = [f for f in doc["files"] if f["method"] == method and f["set"] == "Set14"]
         assert [f["file"] for f in set14] == ["img_0.png", "img_1.png"]
         assert np.mean([f["psnr"] for f in set14]) == pytest.approx(rows[(method, "Set14")]["psnr"])
-        assert set14[0]["ocr_cer"] is None
+        assert set14[0]["ocr_cer"] is None and set14[0]["ocr_word_error"] is None
         (screen,) = [f for f in doc["files"] if f["method"] == method and f["set"] == "screens"]
         assert screen["ocr_cer"] == pytest.approx(rows[(method, "screens")]["ocr_cer"])
+        assert screen["ocr_word_error"] == pytest.approx(rows[(method, "screens")]["ocr_word_error"])
 
 
 def test_eval_is_repeatable_and_limit_applies(data_dir):

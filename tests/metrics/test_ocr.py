@@ -3,7 +3,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from crispcall.data.screens import discover_fonts
-from crispcall.metrics import character_error_rate, ocr_cer, ocr_text
+from crispcall.metrics import character_error_rate, ocr_errors, ocr_text, word_error
 from crispcall.metrics.ocr import tesseract_available
 
 TEXT = "Quarterly review shows revenue growth"
@@ -15,6 +15,21 @@ def test_character_error_rate():
     assert character_error_rate("hxllo world", "hello world") == pytest.approx(1 / 11)
     assert character_error_rate("", "abc") == 1.0
     assert character_error_rate("", "") == 0.0
+
+
+def test_word_error_ignores_order_and_counts_words():
+    assert word_error("b a\nc", "a b c") == 0.0
+    assert word_error("a b", "a b c d") == pytest.approx(1 - 4 / 6)
+    assert word_error("a a b", "a b") == pytest.approx(1 - 4 / 5)  # a repeated word is an added word
+    assert word_error("x y", "a b") == 1.0
+    assert word_error("", "") == 0.0
+
+
+def test_word_error_spares_blocks_read_in_another_order():
+    reference = "first block text here second block words"
+    reordered = "second block words first block text here"
+    assert word_error(reordered, reference) == 0.0
+    assert character_error_rate(reordered, reference) > 0.5
 
 
 def _rendered(text: str) -> np.ndarray:
@@ -31,4 +46,7 @@ def test_ocr_reads_clean_text_and_fails_on_blur():
     image = _rendered(TEXT)
     assert character_error_rate(ocr_text(image), TEXT) < 0.05
     blurred = cv2.resize(cv2.resize(image, (90, 10), interpolation=cv2.INTER_AREA), (720, 80))
-    assert ocr_cer(blurred, TEXT) > 0.3
+    cer, words = ocr_errors(blurred, TEXT)
+    assert cer > 0.3
+    assert words > 0.3
+    assert ocr_errors(image, TEXT)[1] < 0.2

@@ -47,7 +47,9 @@ def register(sub) -> None:
     parser.add_argument("--limit", type=bounded(int, 1), help="score at most N files per set (clips for the video set)")
     parser.add_argument("--no-ocr", action="store_true", help="skip the OCR character error rate")
     parser.add_argument(
-        "--per-file", action="store_true", help="also write each file's PSNR, SSIM and OCR CER to the JSON (files)"
+        "--per-file",
+        action="store_true",
+        help="also write each file's PSNR, SSIM, OCR CER and word error to the JSON (files)",
     )
     parser.add_argument(
         "--frames", type=bounded(int, 2), default=90, help="webrtc: frames scored per recording (default: %(default)s)"

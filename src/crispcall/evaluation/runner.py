@@ -20,13 +20,13 @@ from crispcall.errors import InputError
 from crispcall.evaluation.suites import OCR_SET, SUITES, VIDEO_SET, iter_items, set_files
 from crispcall.evaluation.table import suite_mean
 from crispcall.methods.base import Method
-from crispcall.metrics import flicker, luma_scores, ocr_cer, ocr_text, sharpness, sharpness_ratio
+from crispcall.metrics import flicker, luma_scores, ocr_errors, ocr_text, sharpness, sharpness_ratio
 from crispcall.paths import cache_dir
 from crispcall.sysinfo import peak_memory_mb, run_meta
 
 MAX_PENDING_OCR = 16
 FRAME_METRICS = ("psnr", "ssim", "edge_ratio", "gt_edge_ratio", "level_error")  # what add_frame_scores gives each frame
-METRICS = (*FRAME_METRICS, "ocr_cer", "flicker", "vmaf", "vmaf_neg")
+METRICS = (*FRAME_METRICS, "ocr_cer", "ocr_word_error", "flicker", "vmaf", "vmaf_neg")
 NOTES = (
     "x2 peers take the low-resolution frame the call delivered; at the x3 preset their x2 "
     "output is resized bilinearly to the target size.",
@@ -45,12 +45,13 @@ class SetScores:
     """Per-item metric values of one (method, set, preset), averaged on demand."""
 
     values: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    pending_ocr: list[Future] = field(default_factory=list)
+    pending_ocr: list[Future] = field(default_factory=list)  # each gives (CER, word error)
 
     def mean(self, metric: str) -> float | None:
-        if metric == "ocr_cer":
-            self.values["ocr_cer"].extend(f.result() for f in self.pending_ocr)
-            self.pending_ocr.clear()
+        for cer, words in (f.result() for f in self.pending_ocr):
+            self.values["ocr_cer"].append(cer)
+            self.values["ocr_word_error"].append(words)
+        self.pending_ocr.clear()
         values = [v for v in self.values.get(metric, []) if math.isfinite(v)]
         return float(np.mean(values)) if values else None
 
@@ -97,7 +98,7 @@ def evaluate(
     """Score ``methods`` and return the JSON document of ``crispcall eval``; with ``vmaf``,
     the video set also gets VMAF and VMAF-NEG (:data:`VMAF_NOTE`). ``sets`` keeps only those
     sets of the suites (a suite's score is then the mean over them). With ``per_file`` the
-    document also lists each scored item's PSNR, SSIM and OCR CER (``files``). Without
+    document also lists each scored item's PSNR, SSIM, OCR CER and word error (``files``). Without
     ``flicker_pairs`` no method runs on a scored frame's successor: the video set costs half
     as much and has no flicker (nor VMAF, which needs those frames)."""
     if vmaf and not flicker_pairs:
@@ -148,7 +149,7 @@ def evaluate(
                         cell = scores[(method.name, set_name, preset)]
                         add_frame_scores(cell.values, out, item.gt, input_sharpness, gt_ratio)
                         if gt_text is not None:
-                            cell.pending_ocr.append(ocr_pool.submit(ocr_cer, out, gt_text))
+                            cell.pending_ocr.append(ocr_pool.submit(ocr_errors, out, gt_text))
                             pending.append(cell.pending_ocr[-1])
                         if flicker_pairs and item.next_degraded is not None:
                             following = method.restore(item.next_degraded)
@@ -192,10 +193,11 @@ def _file_rows(
     which waits for the OCR)."""
     rows = []
     for (method, set_name, preset), cell in scores.items():
-        cer = cell.values.get("ocr_cer", [])
+        cer, words = cell.values.get("ocr_cer", []), cell.values.get("ocr_word_error", [])
         for i, name in enumerate(item_names[(set_name, preset)]):
             row = {"method": method, "set": set_name, "preset": preset, "file": name}
-            row.update(psnr=cell.values["psnr"][i], ssim=cell.values["ssim"][i], ocr_cer=cer[i] if cer else None)
+            row.update(psnr=cell.values["psnr"][i], ssim=cell.values["ssim"][i])
+            row.update(ocr_cer=cer[i] if cer else None, ocr_word_error=words[i] if words else None)
             rows.append(row)
     return rows
 

@@ -124,11 +124,14 @@ def markdown_tables(document: dict) -> str:
 
     # Results written before the level error was scored have none: their tables stay as they were.
     level = any(r.get("level_error") is not None for r in rows)
+    words = any(r.get("ocr_word_error") is not None for r in rows)  # likewise, before session 55
     out.append("")
     out.append(
         "Edge ratio over the input (ground truth's own ratio in the header), "
         + ("level error (mean Y error in levels of 255, best at 0), " if level else "")
-        + "OCR CER on screens, flicker on video (lower is better):"
+        + "OCR CER on screens"
+        + (" and its order-free word error" if words else "")
+        + ", flicker on video (lower is better):"
     )
     out.append("")
     suite = suites[0]
@@ -139,6 +142,7 @@ def markdown_tables(document: dict) -> str:
             f"{p} edge (gt {format_value(gt, 2)})",
             *([f"{p} level"] if level else []),
             f"{p} CER",
+            *([f"{p} words"] if words else []),
             f"{p} flicker",
         ]
     out.append(f"| method ({suite} suite) | " + " | ".join(header) + " |")
@@ -148,7 +152,8 @@ def markdown_tables(document: dict) -> str:
         for p in presets:
             r = index[(m, suite, "mean", p)]
             cells += [format_value(r["edge_ratio"], 2), *([format_value(r.get("level_error"), 2)] if level else [])]
-            cells += [format_value(r["ocr_cer"], 3), format_value(r["flicker"], 3)]
+            cells += [format_value(r["ocr_cer"], 3), *([format_value(r.get("ocr_word_error"), 3)] if words else [])]
+            cells.append(format_value(r["flicker"], 3))
         out.append(f"| {m} | " + " | ".join(cells) + " |")
     if any(r.get("vmaf") is not None for r in rows):
         out += ["", f"VMAF / VMAF-NEG ({suite} suite, mean over clips):", ""]

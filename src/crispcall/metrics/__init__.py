@@ -1,6 +1,6 @@
 """Quality metrics per BENCHMARK.md."""
 
-from crispcall.metrics.ocr import OcrUnavailable, character_error_rate, ocr_cer, ocr_text
+from crispcall.metrics.ocr import OcrUnavailable, character_error_rate, ocr_errors, ocr_text, word_error
 from crispcall.metrics.quality import (
     FlickerMeter,
     agreement_psnr,
@@ -30,11 +30,12 @@ __all__ = [
     "level_error",
     "luma",
     "luma_scores",
-    "ocr_cer",
+    "ocr_errors",
     "ocr_text",
     "psnr",
     "psnr_ssim",
     "sharpness",
     "sharpness_ratio",
     "ssim",
+    "word_error",
 ]

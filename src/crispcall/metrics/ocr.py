@@ -1,9 +1,11 @@
-"""Text legibility: character error rate of Tesseract OCR against the ground truth's text."""
+"""Text legibility: character error rate of Tesseract OCR against the ground truth's text, and
+an order-free word error beside it."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -46,6 +48,19 @@ def character_error_rate(hypothesis: str, reference: str) -> float:
     return Levenshtein.distance(hyp, ref) / len(ref)
 
 
-def ocr_cer(output: np.ndarray, reference_text: str) -> float:
-    """CER of Tesseract's reading of ``output`` against ``reference_text``."""
-    return character_error_rate(ocr_text(output), reference_text)
+def word_error(hypothesis: str, reference: str) -> float:
+    """1 minus the Dice overlap of the two texts' word multisets. Blind to word order: where
+    Tesseract's layout analysis takes a page's blocks in another order than the reference's
+    reading (or interleaves two columns line by line), the CER counts every moved block as
+    edits and this counts nothing; a word missed, misread or added counts either way."""
+    hyp, ref = Counter(hypothesis.split()), Counter(reference.split())
+    total = hyp.total() + ref.total()
+    if not total:
+        return 0.0
+    return 1.0 - 2.0 * (hyp & ref).total() / total
+
+
+def ocr_errors(output: np.ndarray, reference_text: str) -> tuple[float, float]:
+    """The CER and the word error of one Tesseract reading of ``output`` against ``reference_text``."""
+    text = ocr_text(output)
+    return character_error_rate(text, reference_text), word_error(text, reference_text)
