@@ -20,10 +20,15 @@
 # Session 55: the 72,000-step fine-tune ships (FT=72000 ... ship; student-s39.sh ship-eval s54-72000).
 # Then, as the distillation arm beside it (its twin: same cut, pairs, seed and steps), the same
 # fine-tune and QAT with the shipped teacher's outputs as the targets of the call pairs ($T40, made
-# here if missing: 24,000 patches, about an hour on two threads) and the ground truth as the others'
-# (TARGETS=teacher; session 52 found the teacher's targets worth +0.05..+0.14 dB on the photographs
-# and -0.09 on screens, which these call pairs hold a third of and the other pairs the rest):
+# here if missing: 24,000 patches, 13 minutes on two idle threads of this Xeon) and the ground truth
+# as the others' (TARGETS=teacher; session 52 found the teacher's targets worth +0.05..+0.14 dB on
+# the photographs and -0.09 on screens, which these call pairs hold a third of, the others the rest):
 #   FT=72000 TARGETS=teacher bash scripts/student-s54.sh shrink; ... qat; ... eval
+# and Tesseract's readings of every screen at `call` by those files and the peers, one by one:
+#   bash scripts/student-s54.sh ocr-files
+# It ships (as INT8 +0.05 dB on every file at `call` over its twin, the photographs +0.06..+0.10,
+# screens -0.07):
+#   FT=72000 TARGETS=teacher bash scripts/student-s54.sh ship; bash scripts/student-s39.sh ship-eval s55
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54
@@ -32,13 +37,17 @@ TARGETS=${TARGETS:-}  # teacher: its outputs the call pairs' targets; else the g
 TAG=${FT:+-$FT}${TARGETS:+-$TARGETS}  # a fine-tune of other steps or targets than the shipped one's, and what follows
 SOURCE=runs/student-distill-dense32x5-scratch-72000/gt-l1-screens   # session 52's arm (student-web-distill.sh)
 source scripts/pairs.sh
-S="$S, $S2"
-targets() {  # the targets of data.cache's pairs, as the fine-tune's or QAT's (qat) caches are listed
+FINETUNE_CACHES="$T, $C, $S, $S2"
+QAT_CACHES="$T, $T, $C, $S, $S2, $S, $S2"  # the call and screen pairs twice
+targets() {  # CACHES (a YAML list's items): their targets, into TARGET_SETTINGS
   if [ "$TARGETS" != teacher ]; then TARGET_SETTINGS=("${GROUND_TRUTH_L1[@]}"); return; fi
-  local call=$T40
-  [ "${1:-}" = qat ] && call="$T40, $T40"
+  local cache caches responses=()
+  IFS=', ' read -ra caches <<< "$1"
+  for cache in "${caches[@]}"; do
+    if [ "$cache" = $T ]; then responses+=($T40); else responses+=(clean); fi
+  done
   TARGET_SETTINGS=(--set loss.l1=0 --set loss.ssim=0 --set loss.gradient=0 --set distill.response=1
-    --set "distill.responses=[$call, clean, clean, clean]")
+    --set "distill.responses=[$(IFS=,; echo "${responses[*]}")]")
 }
 OUT=$R/dense32x4-shrunk$TAG
 SEED=${SEED:-}  # the QAT run's seed, where not its config's; named in its folder and results
@@ -57,18 +66,18 @@ case ${1:-} in
     fi
     "$B/crispcall" prune --checkpoint $SOURCE/student.pt --blocks 4 --block dense --tail-kernel 1 \
       --out $R/dense32x4-shrunk-init.pt
-    targets
+    targets "$FINETUNE_CACHES"
     "$B/crispcall" train student --config configs/student-dense32x4-scratch.yaml --out $OUT \
       --steps "$STEPS" --set train.init=$R/dense32x4-shrunk-init.pt --set train.warmup_steps=200 \
-      --set train.threads=2 --set train.precision=bfloat16 --set train.val_every=10000 --set "data.cache=[$T, $C, $S]" \
+      --set train.threads=2 --set train.precision=bfloat16 --set train.val_every=10000 --set "data.cache=[$FINETUNE_CACHES]" \
       "${TARGET_SETTINGS[@]}" > $OUT.log 2>&1
     "$B/crispcall" export --checkpoint $OUT/student.pt --out $OUT/s54-dense32x4-shrunk$TAG.onnx
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method $OUT/s54-dense32x4-shrunk$TAG.onnx \
       --json docs/results/eval-student-s54-dense32x4-shrunk$TAG-call.json ;;
   qat)
-    targets qat
+    targets "$QAT_CACHES"
     "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $QAT --steps 3000 \
-      --set train.init=$OUT/student.pt --set "data.cache=[$T, $T, $C, $S, $S]" "${TARGET_SETTINGS[@]}" \
+      --set train.init=$OUT/student.pt --set "data.cache=[$QAT_CACHES]" "${TARGET_SETTINGS[@]}" \
       ${SEED:+--set train.seed=$SEED} > $QAT.log 2>&1 ;;
   eval)
     export_student $OUT $NAME $QAT
@@ -84,7 +93,14 @@ case ${1:-} in
   ocr)  # the INT8 frame graph's Tesseract error rate on screens at call, beside student-int8
     "$B/crispcall" eval --suite call --preset call --sets screens --threads 2 --method student-int8 $OUT/$NAME-int8.onnx \
       --json docs/results/eval-student-${NAME/dense32x4-shrunk/ocr}-screens-call.json ;;
+  ocr-files)  # Tesseract on each screen at call (CER and word error): the received frame, the peers, the
+              # shipped files, session 54's fine-tune as INT8 and its second QAT run, the teacher's arm
+    arms=($R/dense32x4-shrunk/s54-dense32x4-shrunk{,-seed3}-int8.onnx
+      $R/dense32x4-shrunk-72000-teacher/s54-dense32x4-shrunk-72000-teacher{,-int8}.onnx)
+    "$B/crispcall" eval --suite call --preset call --sets screens --threads 2 --per-file \
+      --method input imdn-rte waifu2x-noise1 espcn fsrcnn student student-int8 "${arms[@]}" \
+      --json docs/results/eval-student-s55-ocr-per-file-screens-call.json ;;
   ship) ship_student $OUT $NAME $QAT ;;
-  *) echo "usage: $0 shrink|qat|eval|bench|ocr|ship (FT=STEPS: the fine-tune of STEPS; SEED=N: QAT seed N;" \
+  *) echo "usage: $0 shrink|qat|eval|bench|ocr|ocr-files|ship (FT=STEPS: the fine-tune of STEPS; SEED=N: QAT seed N;" \
     "TARGETS=teacher: the teacher's outputs as the call pairs' targets)" >&2; exit 2 ;;
 esac

@@ -59,10 +59,14 @@ HEADLINE_EVAL = (
     # shrunk to four dense blocks and a 1x1 tail, fine-tuned), FP32 and INT8, every file and `classic`.
     "eval-student-s54.json",
     "eval-student-s54-classic.json",
-    # Session 55's weights (the same cut fine-tuned 72,000 steps instead of 24,000), FP32 and INT8, every
-    # file and `classic`.
+    # The same cut fine-tuned 72,000 steps instead of 24,000 (shipped first in session 55), FP32 and INT8,
+    # every file and `classic`.
     "eval-student-s54-72000.json",
     "eval-student-s54-72000-classic.json",
+    # Session 55's shipped weights (that fine-tune on the teacher's outputs for the call pairs), FP32 and INT8,
+    # every file and `classic`.
+    "eval-student-s55.json",
+    "eval-student-s55-classic.json",
     # The peers on every file under the fixed conversion (sessions 37, 38 and 47).
     "eval-student-s37-every-x2-call.json",
     "eval-student-s38-every-poor-lossy.json",
@@ -97,7 +101,7 @@ TEACHERS = (
             "eval-teacher-s40-x2.json",
             "eval-teacher-s48-video-x2.json",
             "eval-peers-s47-x2-call.json",
-            "eval-student-s54-72000.json",
+            "eval-student-s55.json",
             "eval-student-s37-every-x2-call.json",
         ),
         "waifu2x-noise1",
@@ -120,7 +124,7 @@ TEACHERS = (
         (
             "eval-teacher-s40-lossy.json",
             "eval-teacher-s48-video-lossy.json",
-            "eval-student-s54-72000.json",
+            "eval-student-s55.json",
             "eval-student-s38-every-poor-lossy.json",
         ),
         "waifu2x-noise1",
@@ -279,6 +283,14 @@ ABLATIONS = (
             "eval-student-distill-web-30000-gt-l1-double-every-call.json",
         ),
         "distill-web-30000-gt-l1",
+    ),
+    Differences(
+        "Distillation on the shipped student's fine-tune (session 55: session 54's cut of session 52's arm, 72,000 "
+        "steps from the same weights on the same pairs, then the same QAT; `student` / `student-int8` the twin on the "
+        "ground truth, shipped when scored, `-teacher` the shipped teacher's outputs as the call pairs' targets, "
+        "shipped since; every file at `call`)",
+        ("eval-student-s54-call-72000-teacher.json",),
+        "student",
     ),
     Differences(
         "Architecture variants (2,000 steps each)",
