@@ -93,12 +93,13 @@ case ${1:-} in
   ocr)  # the INT8 frame graph's Tesseract error rate on screens at call, beside student-int8
     "$B/crispcall" eval --suite call --preset call --sets screens --threads 2 --method student-int8 $OUT/$NAME-int8.onnx \
       --json docs/results/eval-student-${NAME/dense32x4-shrunk/ocr}-screens-call.json ;;
-  ocr-files)  # Tesseract on each screen at call (CER and word error): the received frame, the peers, the
-              # shipped files, session 54's fine-tune as INT8 and its second QAT run, the teacher's arm
+  ocr-files)  # Tesseract on each screen at call (CER and word error): the received frame, the peers,
+              # session 54's fine-tune as INT8 and its second QAT run, the 72,000-step twin and the teacher's arm
     arms=($R/dense32x4-shrunk/s54-dense32x4-shrunk{,-seed3}-int8.onnx
+      $R/dense32x4-shrunk-72000/s54-dense32x4-shrunk-72000{,-int8}.onnx
       $R/dense32x4-shrunk-72000-teacher/s54-dense32x4-shrunk-72000-teacher{,-int8}.onnx)
     "$B/crispcall" eval --suite call --preset call --sets screens --threads 2 --per-file \
-      --method input imdn-rte waifu2x-noise1 espcn fsrcnn student student-int8 "${arms[@]}" \
+      --method input imdn-rte waifu2x-noise1 espcn fsrcnn "${arms[@]}" \
       --json docs/results/eval-student-s55-ocr-per-file-screens-call.json ;;
   ship) ship_student $OUT $NAME $QAT ;;
   *) echo "usage: $0 shrink|qat|eval|bench|ocr|ocr-files|ship (FT=STEPS: the fine-tune of STEPS; SEED=N: QAT seed N;" \
