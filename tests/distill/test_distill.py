@@ -513,3 +513,26 @@ def test_validate_command_gives_the_logged_validation_figure(student_config, tmp
     assert [r["self_ensemble"] for r in results] == [False, True]
     assert results[0]["psnr"] == pytest.approx(logged, abs=0.005)
     assert 0 < results[0]["chroma_psnr"] < float("inf")
+    main(["train", "validate", "--weights", str(final), "--config", config, "--pairs", "5", "--json", str(scores)])
+    assert "5 training pairs " in capsys.readouterr().out
+    on_pairs = json.loads(scores.read_text())
+    assert on_pairs["meta"]["pairs"] == 5 and on_pairs["meta"]["caches"]
+    assert on_pairs["results"][0]["psnr"] != pytest.approx(logged, abs=0.005)
+
+
+def test_training_pairs_are_the_caches_pairs_as_the_loop_feeds_them(tmp_path):
+    import numpy as np
+
+    from crispcall.train.loop import as_played, training_pairs
+
+    rng = np.random.default_rng(0)
+    low = rng.integers(0, 256, (10, 4, 4, 3), dtype=np.uint8)
+    clean = rng.integers(0, 256, (10, 8, 8, 3), dtype=np.uint8)
+    np.savez(tmp_path / "c.npz", degraded=low, clean=clean, meta=np.array(json.dumps({"scale": 2})))
+    pairs = training_pairs({"cache": str(tmp_path / "c.npz")}, 4)
+    assert len(pairs) == 4
+    first, last = pairs[0], pairs[-1]
+    assert np.array_equal(first[0], clean[0]) and np.array_equal(last[0], clean[9])  # evenly spaced, ends kept
+    assert np.array_equal(last[1].low, low[9]) and last[1].scale == 2
+    assert np.array_equal(last[1].frame, as_played(low[9:], 8)[0])
+    assert len(training_pairs({"cache": str(tmp_path / "c.npz")}, 50)) == 10

@@ -65,6 +65,9 @@ def test_a_validation_table_lists_each_scored_weights_file(tmp_path):
     assert "`c.yaml` (call, poor)" in table
     assert "| `t.pt` | no | 27.84 | 0.7414 | – |" in table  # written before chroma was scored
     assert "| `t.pt` | 8 flips and rotations | 27.87 | 0.7424 | 36.50 |" in table
+    meta = {"config": "c.yaml", "caches": ["a.npz", "b.npz"], "pairs": 3000}
+    (tmp_path / "p.json").write_text(json.dumps({"meta": meta, "results": rows}))
+    assert render_table("validate p.json", tmp_path).startswith("3,000 training pairs of `c.yaml` (a.npz, b.npz)")
 
 
 def test_a_profile_block_of_the_page_against_native(tmp_path):

@@ -119,6 +119,13 @@ def register(sub) -> None:
     validate.add_argument(
         "--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override one config value"
     )
+    validate.add_argument(
+        "--pairs",
+        type=bounded(int, 1),
+        metavar="N",
+        help="score on N of the pairs the config learns from (its pair caches, evenly spaced) instead of the "
+        "held-out frames: what the weights learnt of the training images that does not carry over",
+    )
     validate.add_argument("--json", type=output(), help="write the scores as JSON here")
     validate.set_defaults(func=validate_weights)
     waifu2x = add_command(
@@ -280,19 +287,25 @@ def write_responses(args: argparse.Namespace) -> None:
 
 def validate_weights(args: argparse.Namespace) -> None:
     with needs_extra("train"):
+        from crispcall.data.cache import cache_paths
         from crispcall.train.config import load_config
         from crispcall.train.loop import validate_weights as score
 
     config = load_config(_existing_file(args.config), args.set)
-    results = score([_existing_file(path) for path in args.weights], config, args.self_ensemble)
+    results = score([_existing_file(path) for path in args.weights], config, args.self_ensemble, args.pairs or 0)
+    scored = f"{args.pairs} training pairs" if args.pairs else "validation"
     for row in results:
         ensemble = ", self-ensemble" if row["self_ensemble"] else ""
         print(
-            f"{row['weights']}{ensemble}: validation {row['psnr']:.2f} dB PSNR, SSIM {row['ssim']:.4f}, "
+            f"{row['weights']}{ensemble}: {scored} {row['psnr']:.2f} dB PSNR, SSIM {row['ssim']:.4f}, "
             f"chroma {row['chroma_psnr']:.2f} dB PSNR"
         )
     data = config["data"]
-    meta = run_meta(config=str(args.config), overrides=args.set, presets=data["val_presets"], images=data["val_images"])
+    if args.pairs:
+        scope = {"caches": cache_paths(data["cache"]), "pairs": args.pairs}
+    else:
+        scope = {"presets": data["val_presets"], "images": data["val_images"]}
+    meta = run_meta(config=str(args.config), overrides=args.set, **scope)
     write_results({"meta": meta, "results": results}, args.json)
 
 

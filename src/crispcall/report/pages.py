@@ -59,10 +59,15 @@ def runs_table(files: list[str], documents: list[dict]) -> str:
 
 def validation_table(document: dict) -> str:
     """Each weights file's validation PSNR and SSIM on luma and PSNR on chroma (files written
-    before session 46 have none), plain and self-ensembled where scored."""
+    before session 46 have none), plain and self-ensembled where scored; on the held-out frames,
+    or on pairs the config learns from (``crispcall train validate --pairs``)."""
     meta = document["meta"]
+    if "pairs" in meta:
+        scored = f"{meta['pairs']:,} training pairs of `{meta['config']}` ({', '.join(meta['caches'])})"
+    else:
+        scored = f"Held-out validation frames of `{meta['config']}` ({', '.join(meta['presets'])})"
     lines = [
-        f"Held-out validation frames of `{meta['config']}` ({', '.join(meta['presets'])})",
+        scored,
         "",
         "| weights | self-ensemble | PSNR (dB) | SSIM | chroma PSNR (dB) |",
         "|---|---|---|---|---|",

@@ -139,6 +139,22 @@ def validation_set(data: dict[str, Any]) -> list[tuple[np.ndarray, Degraded]]:
     return pairs
 
 
+def training_pairs(data: dict[str, Any], count: int) -> list[tuple[np.ndarray, Degraded]]:
+    """(ground truth, degraded) pairs as :func:`validation_set` gives them, but from the pairs a
+    config's data section learns from: ``count`` of its caches' pairs, evenly spaced, each
+    delivered as cached and upscaled as a player shows it. A network's score here beside its score
+    on the held-out frames shows what it learnt of these images that does not carry over."""
+    degraded, clean, meta = read_caches(data["cache"])
+    scale, side = int(meta.get("scale", 1)), clean.shape[1]
+    picked = np.linspace(0, len(clean) - 1, min(count, len(clean))).round().astype(int)
+    lows = degraded[picked]
+    frames = as_played(lows, side) if scale > 1 else lows
+    return [
+        (clean[i], Degraded(low=low, frame=frame, scale=scale))
+        for i, low, frame in zip(picked, lows, frames, strict=True)
+    ]
+
+
 def validate(model: nn.Module, pairs: list[tuple[np.ndarray, Degraded]], device: torch.device) -> dict[str, float]:
     """Mean PSNR and SSIM on luma (crispcall.metrics, as eval scores them) and PSNR on chroma
     over the validation pairs: ``psnr``, ``ssim``, ``chroma_psnr``."""
@@ -152,13 +168,17 @@ def validate(model: nn.Module, pairs: list[tuple[np.ndarray, Degraded]], device:
     return dict(zip(("psnr", "ssim", "chroma_psnr"), np.mean(scores, axis=0).tolist(), strict=True))
 
 
-def validate_weights(weights: list[Path], config: dict, self_ensemble: bool = False) -> list[dict[str, Any]]:
+def validate_weights(
+    weights: list[Path], config: dict, self_ensemble: bool = False, pairs_from_caches: int = 0
+) -> list[dict[str, Any]]:
     """:func:`validate` for each weights file on the held-out frames of a training ``config``'s
-    data section (degraded once for all files), and with ``self_ensemble`` also as its 8-fold
+    data section (degraded once for all files), or with ``pairs_from_caches`` on that many of the
+    pairs it learns from (:func:`training_pairs`), and with ``self_ensemble`` also as its 8-fold
     self-ensemble (:class:`SelfEnsemble`): one row (weights, self_ensemble, psnr, ssim,
     chroma_psnr) each."""
     runtime = start_runtime(config["train"]["threads"])
-    pairs = validation_set(config["data"])
+    data = config["data"]
+    pairs = training_pairs(data, pairs_from_caches) if pairs_from_caches else validation_set(data)
     rows = []
     for path in weights:
         model = load_network(path).to(runtime.device)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Session 56 (issue 15). How much of the teacher's margin over the twin the taught arm keeps.
+# The student's targets are weights/teacher.pt's plain outputs (no self-ensemble: the call pairs'
+# responses, scripts/pairs.sh's $T40), so its margin is measured on that network as a graph without
+# the self-ensemble, beside session 55's two arms at 24,000 and 72,000 steps (FP32; each arm
+# beside its twin: same cut, pairs, seed and steps), every file at `call` (about 35 minutes on two
+# threads, the teacher's video set most of it):
+#   bash scripts/student-s56.sh margin
+# and the same networks (the 72,000-step arms) on the held-out frames of the student's config and
+# on 3,000 of the pairs they learnt from (crispcall train validate; a few minutes):
+#   bash scripts/student-s56.sh pairs
+set -euo pipefail
+B=${CRISPCALL_BIN:-.venv/bin}
+R=runs/s56
+mkdir -p $R
+case ${1:-} in
+  margin)
+    [ -f $R/teacher-plain.onnx ] || "$B/crispcall" export --checkpoint weights/teacher.pt --out $R/teacher-plain.onnx
+    arms=()
+    for arm in dense32x4-shrunk dense32x4-shrunk-24000-teacher dense32x4-shrunk-72000 dense32x4-shrunk-72000-teacher; do
+      arms+=(runs/s54/$arm/s54-$arm.onnx)
+    done
+    "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --no-flicker \
+      --method $R/teacher-plain.onnx "${arms[@]}" --json docs/results/eval-student-s56-margin.json ;;
+  pairs)
+    source scripts/pairs.sh
+    weights=(weights/teacher.pt runs/s54/dense32x4-shrunk-72000{,-teacher}/student.pt)
+    "$B/crispcall" train validate --config configs/student-dense32x4-scratch.yaml --weights "${weights[@]}" \
+      --json docs/results/validate-s56-margin-held-out.json
+    "$B/crispcall" train validate --config configs/student-dense32x4-scratch.yaml --weights "${weights[@]}" \
+      --set "data.cache=[$T]" --pairs 3000 --json docs/results/validate-s56-margin-pairs.json ;;
+  *) echo "usage: $0 margin|pairs" >&2; exit 2 ;;
+esac
