@@ -518,6 +518,23 @@ def test_validate_command_gives_the_logged_validation_figure(student_config, tmp
     on_pairs = json.loads(scores.read_text())
     assert on_pairs["meta"]["pairs"] == 5 and on_pairs["meta"]["caches"]
     assert on_pairs["results"][0]["psnr"] != pytest.approx(logged, abs=0.005)
+    assert math.isfinite(on_pairs["results"][0]["psnr"])
+
+
+def test_pooled_validation_averages_the_squared_error_not_the_psnr():
+    import numpy as np
+
+    from crispcall.degrade.presets import Degraded
+    from crispcall.train.loop import validate
+
+    flat = np.full((32, 32, 3), 100, np.uint8)
+    off = flat + np.uint8(2)  # every pixel two levels off
+    pairs = [(flat, Degraded(low=flat, frame=flat, scale=1)), (flat, Degraded(low=off, frame=off, scale=1))]
+    exact, one_off = validate(torch.nn.Identity(), pairs[:1], "cpu"), validate(torch.nn.Identity(), pairs[1:], "cpu")
+    assert exact["psnr"] == float("inf") and math.isfinite(one_off["psnr"])
+    pooled = validate(torch.nn.Identity(), pairs, "cpu", pooled=True)
+    assert pooled["psnr"] == pytest.approx(one_off["psnr"] + 10 * math.log10(2))  # half the squared error
+    assert pooled["ssim"] == pytest.approx((exact["ssim"] + one_off["ssim"]) / 2)
 
 
 def test_training_pairs_are_the_caches_pairs_as_the_loop_feeds_them(tmp_path):

@@ -155,9 +155,13 @@ def training_pairs(data: dict[str, Any], count: int) -> list[tuple[np.ndarray, D
     ]
 
 
-def validate(model: nn.Module, pairs: list[tuple[np.ndarray, Degraded]], device: torch.device) -> dict[str, float]:
+def validate(
+    model: nn.Module, pairs: list[tuple[np.ndarray, Degraded]], device: torch.device, pooled: bool = False
+) -> dict[str, float]:
     """Mean PSNR and SSIM on luma (crispcall.metrics, as eval scores them) and PSNR on chroma
-    over the validation pairs: ``psnr``, ``ssim``, ``chroma_psnr``."""
+    over the validation pairs: ``psnr``, ``ssim``, ``chroma_psnr``. ``pooled`` gives the PSNRs of
+    the pairs' mean squared error instead, for patches: a flat one restored exactly scores an
+    infinite PSNR, and the mean of the PSNRs would be that."""
     was_training = model.training
     model.eval()
     scores = []
@@ -165,7 +169,11 @@ def validate(model: nn.Module, pairs: list[tuple[np.ndarray, Degraded]], device:
         output = restore_degraded(model, degraded, device)
         scores.append((*psnr_ssim(output, gt), chroma_psnr(output, gt)))
     model.train(was_training)
-    return dict(zip(("psnr", "ssim", "chroma_psnr"), np.mean(scores, axis=0).tolist(), strict=True))
+    scores = np.array(scores)
+    if pooled:  # PSNR -> squared error as a fraction of the peak's, averaged, and back (inf where all are exact)
+        with np.errstate(divide="ignore"):
+            scores[:, [0, 2]] = -10 * np.log10(np.mean(10 ** (-scores[:, [0, 2]] / 10), axis=0, keepdims=True))
+    return dict(zip(("psnr", "ssim", "chroma_psnr"), scores.mean(axis=0).tolist(), strict=True))
 
 
 def validate_weights(
@@ -173,9 +181,9 @@ def validate_weights(
 ) -> list[dict[str, Any]]:
     """:func:`validate` for each weights file on the held-out frames of a training ``config``'s
     data section (degraded once for all files), or with ``pairs_from_caches`` on that many of the
-    pairs it learns from (:func:`training_pairs`), and with ``self_ensemble`` also as its 8-fold
-    self-ensemble (:class:`SelfEnsemble`): one row (weights, self_ensemble, psnr, ssim,
-    chroma_psnr) each."""
+    pairs it learns from (:func:`training_pairs`; PSNR pooled over them), and with
+    ``self_ensemble`` also as its 8-fold self-ensemble (:class:`SelfEnsemble`): one row (weights,
+    self_ensemble, psnr, ssim, chroma_psnr) each."""
     runtime = start_runtime(config["train"]["threads"])
     data = config["data"]
     pairs = training_pairs(data, pairs_from_caches) if pairs_from_caches else validation_set(data)
@@ -184,7 +192,8 @@ def validate_weights(
         model = load_network(path).to(runtime.device)
         for ensemble in (False, True) if self_ensemble else (False,):
             with torch.no_grad():
-                scores = validate(SelfEnsemble(model) if ensemble else model, pairs, runtime.device)
+                network = SelfEnsemble(model) if ensemble else model
+                scores = validate(network, pairs, runtime.device, pooled=bool(pairs_from_caches))
             rows.append({"weights": str(path), "self_ensemble": ensemble, **scores})
     return rows
 
