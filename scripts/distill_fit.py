@@ -19,7 +19,7 @@ from crispcall.distill.responses import read_responses
 from crispcall.metrics.quality import luma
 from crispcall.models.io import load_network
 from crispcall.sysinfo import run_meta
-from crispcall.train.loop import as_played, to_tensor
+from crispcall.train.loop import as_played, evenly_spaced, to_tensor
 
 SAMPLES = 200
 
@@ -42,7 +42,7 @@ def restored(model: torch.nn.Module, inputs: torch.Tensor) -> np.ndarray:
 
 def fit(twin: torch.nn.Module, taught: torch.nn.Module, cache: str, responses: str) -> dict[str, float]:
     degraded, clean, _ = read_cache(cache)
-    pick = np.linspace(0, len(clean) - 1, SAMPLES).astype(int)
+    pick = evenly_spaced(len(clean), SAMPLES)
     clean = clean[pick]
     played = as_played(degraded[pick], clean.shape[1])
     inputs = to_tensor(played, torch.device("cpu"))

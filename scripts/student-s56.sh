@@ -6,8 +6,10 @@
 # beside its twin: same cut, pairs, seed and steps), every file at `call` (about 35 minutes on two
 # threads, the teacher's video set most of it):
 #   bash scripts/student-s56.sh margin
-# and the same networks (the 72,000-step arms) on the held-out frames of the student's config and
-# on 3,000 of the pairs they learnt from (crispcall train validate; a few minutes):
+# and the same networks (the 72,000-step arms), plain and self-ensembled, on the held-out frames of
+# the student's config, on 3,000 of the call pairs they learnt from, and on 3,000 call pairs of the
+# same images that none of them learnt from, another draw of crops and degradations ($T2; crispcall
+# train validate; about 35 minutes, the teacher's self-ensemble on the pairs most of it):
 #   bash scripts/student-s56.sh pairs
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
@@ -26,8 +28,10 @@ case ${1:-} in
     source scripts/pairs.sh
     weights=(weights/teacher.pt runs/s54/dense32x4-shrunk-72000{,-teacher}/student.pt)
     "$B/crispcall" train validate --config configs/student-dense32x4-scratch.yaml --weights "${weights[@]}" \
-      --json docs/results/validate-s56-margin-held-out.json
+      --self-ensemble --json docs/results/validate-s56-margin-held-out.json
     "$B/crispcall" train validate --config configs/student-dense32x4-scratch.yaml --weights "${weights[@]}" \
-      --set "data.cache=[$T]" --pairs 3000 --json docs/results/validate-s56-margin-pairs.json ;;
+      --self-ensemble --set "data.cache=[$T]" --pairs 3000 --json docs/results/validate-s56-margin-pairs.json
+    "$B/crispcall" train validate --config configs/student-dense32x4-scratch.yaml --weights "${weights[@]}" \
+      --self-ensemble --set "data.cache=[$T2]" --pairs 3000 --json docs/results/validate-s56-margin-pairs-second.json ;;
   *) echo "usage: $0 margin|pairs" >&2; exit 2 ;;
 esac

@@ -293,6 +293,13 @@ ABLATIONS = (
         "student",
     ),
     Differences(
+        "The teacher's margin over the twin, and what the taught arms keep of it (session 56: `teacher-plain` is "
+        "`weights/teacher.pt` without its self-ensemble, the network whose outputs the arms learn; session 55's arms "
+        "and twins at 24,000 and 72,000 steps, FP32; every file at `call`)",
+        ("eval-student-s56-margin.json",),
+        "s54-dense32x4-shrunk-72000",
+    ),
+    Differences(
         "Architecture variants (2,000 steps each)",
         ("eval-student-ablation.json", "eval-student-variants.json"),
         "student-response",

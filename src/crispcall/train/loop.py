@@ -139,6 +139,11 @@ def validation_set(data: dict[str, Any]) -> list[tuple[np.ndarray, Degraded]]:
     return pairs
 
 
+def evenly_spaced(total: int, count: int) -> np.ndarray:
+    """``count`` indices spread evenly over ``range(total)``, both ends included (all when fewer)."""
+    return np.linspace(0, total - 1, min(count, total)).astype(int)
+
+
 def training_pairs(data: dict[str, Any], count: int) -> list[tuple[np.ndarray, Degraded]]:
     """(ground truth, degraded) pairs as :func:`validation_set` gives them, but from the pairs a
     config's data section learns from: ``count`` of its caches' pairs, evenly spaced, each
@@ -146,7 +151,7 @@ def training_pairs(data: dict[str, Any], count: int) -> list[tuple[np.ndarray, D
     on the held-out frames shows what it learnt of these images that does not carry over."""
     degraded, clean, meta = read_caches(data["cache"])
     scale, side = int(meta.get("scale", 1)), clean.shape[1]
-    picked = np.linspace(0, len(clean) - 1, min(count, len(clean))).round().astype(int)
+    picked = evenly_spaced(len(clean), count)
     lows = degraded[picked]
     frames = as_played(lows, side) if scale > 1 else lows
     return [
