@@ -29,6 +29,15 @@
 # It ships (as INT8 +0.05 dB on every file at `call` over its twin, the photographs +0.06..+0.10,
 # screens -0.07):
 #   FT=72000 TARGETS=teacher bash scripts/student-s54.sh ship; bash scripts/student-s39.sh ship-eval s55
+#
+# Session 56: the same arm fine-tuned 108,000 steps, stopped by the session's end; its checkpoint
+# (with the optimizer's state), its starting weights and its log are in docs/models/student-s56/.
+# To go on from it (training refuses the checkpoint where the remade pair caches or responses
+# differ by a byte from this machine's; then the run starts over, about 42 minutes):
+#   mkdir -p runs/s54/dense32x4-shrunk-108000-teacher
+#   cp docs/models/student-s56/dense32x4-shrunk-init.pt runs/s54/
+#   cp docs/models/student-s56/dense32x4-shrunk-108000-teacher-checkpoint.pt runs/s54/dense32x4-shrunk-108000-teacher/checkpoint.pt
+#   FT=108000 TARGETS=teacher bash scripts/student-s54.sh shrink; ... qat; ... eval
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54
@@ -64,8 +73,9 @@ case ${1:-} in
       mkdir -p $SOURCE
       cp docs/models/student-s54/dense32x5-scratch-gt-l1-screens-student.pt $SOURCE/student.pt
     fi
-    "$B/crispcall" prune --checkpoint $SOURCE/student.pt --blocks 4 --block dense --tail-kernel 1 \
-      --out $R/dense32x4-shrunk-init.pt
+    # Made once: a run resumes only from the starting weights it began with (their bytes).
+    [ -f $R/dense32x4-shrunk-init.pt ] || "$B/crispcall" prune --checkpoint $SOURCE/student.pt --blocks 4 \
+      --block dense --tail-kernel 1 --out $R/dense32x4-shrunk-init.pt
     targets "$FINETUNE_CACHES"
     "$B/crispcall" train student --config configs/student-dense32x4-scratch.yaml --out $OUT \
       --steps "$STEPS" --set train.init=$R/dense32x4-shrunk-init.pt --set train.warmup_steps=200 \

@@ -19,6 +19,15 @@ def test_written_weights_load_as_the_same_network(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["student.pt"]  # no partial file left beside it
 
 
+def test_the_same_weights_write_the_same_bytes(tmp_path):
+    # A command that remakes starting weights on another machine must sign them as before
+    # (training's fingerprint), so nothing of the temporary file's random name may be kept.
+    model = Student(channels=8, blocks=2, rep=False)
+    first = write_weights(tmp_path / "a" / "init.pt", "student", model, {"model": model.config})
+    second = write_weights(tmp_path / "b" / "init.pt", "student", model, {"model": model.config})
+    assert first.read_bytes() == second.read_bytes()
+
+
 def test_write_weights_refuses_an_unknown_arch(tmp_path):
     with pytest.raises(ValueError, match="arch"):
         write_weights(tmp_path / "x.pt", "upscaler", Student(channels=8, blocks=1), {})

@@ -92,9 +92,13 @@ def read_weights(path: str | Path, arch: str | None = None) -> dict:
 
 
 def save_atomic(obj: object, path: str | Path) -> None:
-    """``torch.save`` ``obj`` to ``path`` whole or not at all (:func:`crispcall.files.written_whole`)."""
-    with written_whole(path) as partial:
-        torch.save(obj, partial)
+    """``torch.save`` ``obj`` to ``path`` whole or not at all (:func:`crispcall.files.written_whole`).
+    Saved through a file handle, so the archive's inner folder is torch's fixed name rather than
+    the temporary file's random one: the same object saves to the same bytes, and a run whose
+    starting weights a command remakes on another machine still signs the same (its committed
+    checkpoint resumes there)."""
+    with written_whole(path) as partial, open(partial, "wb") as handle:
+        torch.save(obj, handle)
 
 
 def write_weights(path: str | Path, arch: str, model: nn.Module, config: dict, **extra) -> Path:
