@@ -41,7 +41,8 @@ case ${1:-} in
       --method $R/teacher-plain.onnx "${arms[@]}" --json docs/results/eval-student-s56-margin.json ;;
   pairs)
     source scripts/pairs.sh
-    arm_weights dense32x4-shrunk-72000 && arm_weights dense32x4-shrunk-72000-teacher
+    arm_weights dense32x4-shrunk-72000
+    arm_weights dense32x4-shrunk-72000-teacher
     weights=(weights/teacher.pt runs/s54/dense32x4-shrunk-72000{,-teacher}/student.pt)
     "$B/crispcall" train validate --config configs/student-dense32x4-scratch.yaml --weights "${weights[@]}" \
       --self-ensemble --json docs/results/validate-s56-margin-held-out.json
