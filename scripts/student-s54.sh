@@ -38,22 +38,29 @@
 #   cp docs/models/student-s56/dense32x4-shrunk-init.pt runs/s54/
 #   cp docs/models/student-s56/dense32x4-shrunk-108000-teacher-checkpoint.pt runs/s54/dense32x4-shrunk-108000-teacher/checkpoint.pt
 #   FT=108000 TARGETS=teacher bash scripts/student-s54.sh shrink; ... qat; ... eval
+#
+# Session 57: TARGETS=teacher-s57, the targets of scripts/teacher-s57.sh's teacher (fine-tuned on
+# these pairs, screens and all), its responses made here if missing (13 minutes).
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54
 STEPS=${FT:-24000}
+source scripts/pairs.sh
 TARGETS=${TARGETS:-}  # teacher: its outputs the call pairs' targets; else the ground truth everywhere
+case $TARGETS in  # whose outputs, and the responses file that holds them
+  teacher) TEACHER=weights/teacher.pt; RESPONSES=$T40 ;;
+  teacher-s57) TEACHER=runs/s57/screens/teacher.pt; RESPONSES=data/pairs-teacher-x2-128-s57-responses.npz ;;
+esac
 TAG=${FT:+-$FT}${TARGETS:+-$TARGETS}  # a fine-tune of other steps or targets than the shipped one's, and what follows
 SOURCE=runs/student-distill-dense32x5-scratch-72000/gt-l1-screens   # session 52's arm (student-web-distill.sh)
-source scripts/pairs.sh
 FINETUNE_CACHES="$T, $C, $S, $S2"
 QAT_CACHES="$T, $T, $C, $S, $S2, $S, $S2"  # the call and screen pairs twice
 targets() {  # CACHES (a YAML list's items): their targets, into TARGET_SETTINGS
-  if [ "$TARGETS" != teacher ]; then TARGET_SETTINGS=("${GROUND_TRUTH_L1[@]}"); return; fi
+  if [ -z "${RESPONSES:-}" ]; then TARGET_SETTINGS=("${GROUND_TRUTH_L1[@]}"); return; fi
   local cache caches responses=()
   IFS=', ' read -ra caches <<< "$1"
   for cache in "${caches[@]}"; do
-    if [ "$cache" = $T ]; then responses+=($T40); else responses+=(clean); fi
+    if [ "$cache" = $T ]; then responses+=($RESPONSES); else responses+=(clean); fi
   done
   TARGET_SETTINGS=(--set loss.l1=0 --set loss.ssim=0 --set loss.gradient=0 --set distill.response=1
     --set "distill.responses=[$(IFS=,; echo "${responses[*]}")]")
@@ -66,8 +73,8 @@ source scripts/export-student.sh
 mkdir -p $R
 case ${1:-} in
   shrink)
-    if [ "$TARGETS" = teacher ] && [ ! -f $T40 ]; then
-      "$B/crispcall" train responses --teacher weights/teacher.pt --cache $T --out $T40
+    if [ -n "${RESPONSES:-}" ] && [ ! -f $RESPONSES ]; then
+      "$B/crispcall" train responses --teacher $TEACHER --cache $T --out $RESPONSES
     fi
     if [ ! -f $SOURCE/student.pt ]; then  # its weights as committed, on a machine that has not trained it
       mkdir -p $SOURCE
@@ -113,5 +120,5 @@ case ${1:-} in
       --json docs/results/eval-student-s55-ocr-per-file-screens-call.json ;;
   ship) ship_student $OUT $NAME $QAT ;;
   *) echo "usage: $0 shrink|qat|eval|bench|ocr|ocr-files|ship (FT=STEPS: the fine-tune of STEPS; SEED=N: QAT seed N;" \
-    "TARGETS=teacher: the teacher's outputs as the call pairs' targets)" >&2; exit 2 ;;
+    "TARGETS=teacher|teacher-s57: that teacher's outputs as the call pairs' targets)" >&2; exit 2 ;;
 esac
