@@ -40,7 +40,8 @@
 #   FT=108000 TARGETS=teacher bash scripts/student-s54.sh shrink; ... qat; ... eval
 #
 # Session 57: TARGETS=teacher-s57, the targets of scripts/teacher-s57.sh's teacher (fine-tuned on
-# these pairs, screens and all), its responses made here if missing (13 minutes).
+# these pairs, screens and all; its weights as committed), its responses made here if missing (13
+# minutes).
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54
@@ -49,7 +50,7 @@ source scripts/pairs.sh
 TARGETS=${TARGETS:-}  # teacher: its outputs the call pairs' targets; else the ground truth everywhere
 case $TARGETS in  # whose outputs, and the responses file that holds them
   teacher) TEACHER=weights/teacher.pt; RESPONSES=$T40 ;;
-  teacher-s57) TEACHER=runs/s57/screens/teacher.pt; RESPONSES=data/pairs-teacher-x2-128-s57-responses.npz ;;
+  teacher-s57) TEACHER=docs/models/teacher-s57/screens-teacher.pt; RESPONSES=data/pairs-teacher-x2-128-s57-responses.npz ;;
 esac
 TAG=${FT:+-$FT}${TARGETS:+-$TARGETS}  # a fine-tune of other steps or targets than the shipped one's, and what follows
 SOURCE=runs/student-distill-dense32x5-scratch-72000/gt-l1-screens   # session 52's arm (student-web-distill.sh)

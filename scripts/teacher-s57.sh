@@ -5,7 +5,7 @@
 # teacher never saw, and the taught arm 0.08 below its twin there. So the teacher fine-tuned on the
 # student's own pairs (the call, clean and both screen caches), on the squared error of luma as
 # session 46's x2-luma (bfloat16, 3,000 steps: about 12 minutes on two idle threads):
-#   bash scripts/teacher-s57.sh screens
+#   bash scripts/teacher-s57.sh screens    # its weights, as committed: docs/models/teacher-s57/screens-teacher.pt
 # then both teachers as plain graphs (no self-ensemble: what the student learns) on the image sets
 # at `call` (faces, screens, Set14; the video set's share of the margin is measured in session 56):
 #   bash scripts/teacher-s57.sh screens-eval
@@ -25,8 +25,10 @@ case ${1:-} in
       --set loss.luma=true --set train.precision=bfloat16 >> $R/screens.log 2>&1 ;;
   screens-eval)
     [ -f runs/s56/teacher-plain.onnx ] || "$B/crispcall" export --checkpoint weights/teacher.pt --out runs/s56/teacher-plain.onnx
+    weights=$R/screens/teacher.pt
+    [ -f $weights ] || weights=docs/models/teacher-s57/screens-teacher.pt  # on a machine that has not trained it
     [ -f $R/teacher-screens-plain.onnx ] ||
-      "$B/crispcall" export --checkpoint $R/screens/teacher.pt --out $R/teacher-screens-plain.onnx
+      "$B/crispcall" export --checkpoint $weights --out $R/teacher-screens-plain.onnx
     "$B/crispcall" eval --suite call --preset call --sets faces screens Set14 --threads 2 --no-ocr \
       --method runs/s56/teacher-plain.onnx $R/teacher-screens-plain.onnx \
       --json docs/results/eval-teacher-s57-screens-images.json ;;
