@@ -39,9 +39,12 @@
 #   cp docs/models/student-s56/dense32x4-shrunk-108000-teacher-checkpoint.pt runs/s54/dense32x4-shrunk-108000-teacher/checkpoint.pt
 #   FT=108000 TARGETS=teacher bash scripts/student-s54.sh shrink; ... qat; ... eval
 #
-# Session 57: TARGETS=teacher-s57, the targets of scripts/teacher-s57.sh's teacher (fine-tuned on
-# these pairs, screens and all; its weights as committed), its responses made here if missing (13
-# minutes).
+# Session 57: that run finished from the checkpoint (docs/models/student-s57/ has its whole log)
+# and ships (as INT8 +0.05 dB on every file at `call` over session 55's file, screens +0.12):
+#   FT=108000 TARGETS=teacher bash scripts/student-s54.sh ship; bash scripts/student-s39.sh ship-eval s57
+# TARGETS=teacher-s57: the outputs of scripts/teacher-s57.sh's teacher (fine-tuned on these pairs,
+# screens and all; its weights as committed) as the call pairs' targets, its responses made here
+# if missing (13 minutes).
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54

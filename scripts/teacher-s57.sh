@@ -9,8 +9,12 @@
 # then both teachers as plain graphs (no self-ensemble: what the student learns) on the image sets
 # at `call` (faces, screens, Set14; the video set's share of the margin is measured in session 56):
 #   bash scripts/teacher-s57.sh screens-eval
-# and, where it leads on screens, its outputs on the call pairs as the taught arm's targets:
-#   FT=72000 TARGETS=teacher-s57 bash scripts/student-s54.sh shrink; ... qat; ... eval
+# It scores 35.17 dB on screens (weights/teacher.pt 33.97, the 72,000-step twin 34.09), faces -0.06,
+# Set14 level. Its outputs on the call pairs as the targets of session 56's 24,000-step taught arm:
+#   FT=24000 TARGETS=teacher-s57 bash scripts/student-s54.sh shrink
+# 34.44 dB on every file at `call` as FP32, screens 33.65 (its twin 34.43 / 33.71; the arm on
+# weights/teacher.pt's outputs 34.45 / 33.64): the teacher's +1.2 dB on screens does not reach the
+# student, so the 72,000-step arm was not run.
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s57
