@@ -44,28 +44,30 @@
 #   FT=108000 TARGETS=teacher bash scripts/student-s54.sh ship; bash scripts/student-s39.sh ship-eval s57
 # TARGETS=teacher-s57: the outputs of scripts/teacher-s57.sh's teacher (fine-tuned on these pairs,
 # screens and all; its weights as committed) as the call pairs' targets, its responses made here
-# if missing (13 minutes).
+# if missing (13 minutes); TARGETS=teacher-s57-screens: the screen pairs' targets too (8 minutes more).
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54
 STEPS=${FT:-24000}
 source scripts/pairs.sh
 TARGETS=${TARGETS:-}  # teacher: its outputs the call pairs' targets; else the ground truth everywhere
-case $TARGETS in  # whose outputs, and the responses file that holds them
-  teacher) TEACHER=weights/teacher.pt; RESPONSES=$T40 ;;
-  teacher-s57) TEACHER=docs/models/teacher-s57/screens-teacher.pt; RESPONSES=data/pairs-teacher-x2-128-s57-responses.npz ;;
+declare -A RESPONSES=()  # cache: the responses file whose outputs are its targets (the others: the ground truth)
+case $TARGETS in  # whose outputs, on which caches
+  teacher) TEACHER=weights/teacher.pt; RESPONSES=([$T]=$T40) ;;
+  teacher-s57*) TEACHER=docs/models/teacher-s57/screens-teacher.pt
+    RESPONSES=([$T]=data/pairs-teacher-x2-128-s57-responses.npz) ;;&
+  teacher-s57-screens) RESPONSES+=([$S]=data/pairs-screens-x2-128-s57-responses.npz
+    [$S2]=data/pairs-screens-x2-128-second-s57-responses.npz) ;;
 esac
 TAG=${FT:+-$FT}${TARGETS:+-$TARGETS}  # a fine-tune of other steps or targets than the shipped one's, and what follows
 SOURCE=runs/student-distill-dense32x5-scratch-72000/gt-l1-screens   # session 52's arm (student-web-distill.sh)
 FINETUNE_CACHES="$T, $C, $S, $S2"
 QAT_CACHES="$T, $T, $C, $S, $S2, $S, $S2"  # the call and screen pairs twice
 targets() {  # CACHES (a YAML list's items): their targets, into TARGET_SETTINGS
-  if [ -z "${RESPONSES:-}" ]; then TARGET_SETTINGS=("${GROUND_TRUTH_L1[@]}"); return; fi
+  if [ ${#RESPONSES[@]} = 0 ]; then TARGET_SETTINGS=("${GROUND_TRUTH_L1[@]}"); return; fi
   local cache caches responses=()
   IFS=', ' read -ra caches <<< "$1"
-  for cache in "${caches[@]}"; do
-    if [ "$cache" = $T ]; then responses+=($RESPONSES); else responses+=(clean); fi
-  done
+  for cache in "${caches[@]}"; do responses+=(${RESPONSES[$cache]:-clean}); done
   TARGET_SETTINGS=(--set loss.l1=0 --set loss.ssim=0 --set loss.gradient=0 --set distill.response=1
     --set "distill.responses=[$(IFS=,; echo "${responses[*]}")]")
 }
@@ -77,9 +79,9 @@ source scripts/export-student.sh
 mkdir -p $R
 case ${1:-} in
   shrink)
-    if [ -n "${RESPONSES:-}" ] && [ ! -f $RESPONSES ]; then
-      "$B/crispcall" train responses --teacher $TEACHER --cache $T --out $RESPONSES
-    fi
+    for cache in "${!RESPONSES[@]}"; do
+      [ -f ${RESPONSES[$cache]} ] || "$B/crispcall" train responses --teacher $TEACHER --cache $cache --out ${RESPONSES[$cache]}
+    done
     if [ ! -f $SOURCE/student.pt ]; then  # its weights as committed, on a machine that has not trained it
       mkdir -p $SOURCE
       cp docs/models/student-s54/dense32x5-scratch-gt-l1-screens-student.pt $SOURCE/student.pt
@@ -124,5 +126,5 @@ case ${1:-} in
       --json docs/results/eval-student-s55-ocr-per-file-screens-call.json ;;
   ship) ship_student $OUT $NAME $QAT ;;
   *) echo "usage: $0 shrink|qat|eval|bench|ocr|ocr-files|ship (FT=STEPS: the fine-tune of STEPS; SEED=N: QAT seed N;" \
-    "TARGETS=teacher|teacher-s57: that teacher's outputs as the call pairs' targets)" >&2; exit 2 ;;
+    "TARGETS=teacher|teacher-s57|teacher-s57-screens: that teacher's outputs as the call (and screen) pairs' targets)" >&2; exit 2 ;;
 esac

@@ -67,6 +67,9 @@ HEADLINE_EVAL = (
     # every file and `classic`.
     "eval-student-s55.json",
     "eval-student-s55-classic.json",
+    # Session 57's shipped weights (that recipe fine-tuned 108,000 steps), FP32 and INT8, every file and `classic`.
+    "eval-student-s57.json",
+    "eval-student-s57-classic.json",
     # The peers on every file under the fixed conversion (sessions 37, 38 and 47).
     "eval-student-s37-every-x2-call.json",
     "eval-student-s38-every-poor-lossy.json",
@@ -96,12 +99,12 @@ TEACHERS = (
     Differences(
         "The x2 teacher at `x2` (the shipped file; sessions 40 and 49; every set: its image sets and video set "
         "scored apart)",
-        # The peers' every-file runs, the shipped students' (session 55's) before session 37's.
+        # The peers' every-file runs, the shipped students' (session 57's) before session 37's.
         (
             "eval-teacher-s40-x2.json",
             "eval-teacher-s48-video-x2.json",
             "eval-peers-s47-x2-call.json",
-            "eval-student-s55.json",
+            "eval-student-s57.json",
             "eval-student-s37-every-x2-call.json",
         ),
         "waifu2x-noise1",
@@ -120,11 +123,11 @@ TEACHERS = (
     Differences(
         "The x2 teacher at `lossy` (the shipped file; sessions 40 and 50; every set: its image sets and video set "
         "scored apart)",
-        # The shipped students' (session 55's) before session 38's, whose file holds the peers' video set.
+        # The shipped students' (session 57's) before session 38's, whose file holds the peers' video set.
         (
             "eval-teacher-s40-lossy.json",
             "eval-teacher-s48-video-lossy.json",
-            "eval-student-s55.json",
+            "eval-student-s57.json",
             "eval-student-s38-every-poor-lossy.json",
         ),
         "waifu2x-noise1",
@@ -298,6 +301,21 @@ ABLATIONS = (
         "and twins at 24,000 and 72,000 steps, FP32; every file at `call`)",
         ("eval-student-s56-margin.json",),
         "s54-dense32x4-shrunk-72000",
+    ),
+    Differences(
+        "A teacher fine-tuned on the student's pairs, screens and all (session 57: `teacher-screens-plain`, "
+        "`weights/teacher.pt` fine-tuned 3,000 steps on the call, clean and both screen caches, beside it, both "
+        "without the self-ensemble; faces, screens and Set14 at `call`)",
+        ("eval-teacher-s57-screens-images.json",),
+        "teacher-plain",
+    ),
+    Differences(
+        "What its outputs give the taught arm (session 57: session 56's 24,000-step twin beside the same arm on "
+        "that teacher's outputs for the call pairs, `-teacher-s57`, FP32; the arm on `weights/teacher.pt`'s "
+        "outputs is in the table above; every file at `call`)",
+        ("eval-student-s56-margin.json", "eval-student-s54-dense32x4-shrunk-24000-teacher-s57-call.json"),
+        "s54-dense32x4-shrunk",
+        rows_from=1,
     ),
     Differences(
         "Architecture variants (2,000 steps each)",
