@@ -4,7 +4,7 @@
 # the twin on screens at `call`, where the twin learnt from 16,000 screen pairs ($S, $S2) that the
 # teacher never saw, and the taught arm 0.08 below its twin there. So the teacher fine-tuned on the
 # student's own pairs (the call, clean and both screen caches), on the squared error of luma as
-# session 46's x2-luma (bfloat16, 3,000 steps: about 12 minutes on two idle threads):
+# session 46's x2-luma (bfloat16, 3,000 steps: 21 minutes on two threads here):
 #   bash scripts/teacher-s57.sh screens    # its weights, as committed: docs/models/teacher-s57/screens-teacher.pt
 # then both teachers as plain graphs (no self-ensemble: what the student learns) on the image sets
 # at `call` (faces, screens, Set14; the video set's share of the margin is measured in session 56):
