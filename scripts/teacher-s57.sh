@@ -14,7 +14,8 @@
 #   FT=24000 TARGETS=teacher-s57 bash scripts/student-s54.sh shrink
 # 34.44 dB on every file at `call` as FP32, screens 33.65 (its twin 34.43 / 33.71; the arm on
 # weights/teacher.pt's outputs 34.45 / 33.64): the teacher's +1.2 dB on screens does not reach the
-# student, so the 72,000-step arm was not run.
+# student. With its outputs as the screen pairs' targets too (TARGETS=teacher-s57-screens), 34.41,
+# screens 33.51. So the 72,000-step arms were not run.
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s57

@@ -311,9 +311,13 @@ ABLATIONS = (
     ),
     Differences(
         "What its outputs give the taught arm (session 57: session 56's 24,000-step twin beside the same arm on "
-        "that teacher's outputs for the call pairs, `-teacher-s57`, FP32; the arm on `weights/teacher.pt`'s "
-        "outputs is in the table above; every file at `call`)",
-        ("eval-student-s56-margin.json", "eval-student-s54-dense32x4-shrunk-24000-teacher-s57-call.json"),
+        "that teacher's outputs for the call pairs, `-teacher-s57`, and for the screen pairs too, `-screens`, "
+        "FP32; the arm on `weights/teacher.pt`'s outputs is in the table above; every file at `call`)",
+        (
+            "eval-student-s56-margin.json",
+            "eval-student-s54-dense32x4-shrunk-24000-teacher-s57-call.json",
+            "eval-student-s54-dense32x4-shrunk-24000-teacher-s57-screens-call.json",
+        ),
         "s54-dense32x4-shrunk",
         rows_from=1,
     ),
