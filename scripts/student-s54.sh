@@ -44,13 +44,14 @@
 #   FT=108000 TARGETS=teacher bash scripts/student-s54.sh ship; bash scripts/student-s39.sh ship-eval s57
 # TARGETS=teacher-s57: the outputs of scripts/teacher-s57.sh's teacher (fine-tuned on these pairs,
 # screens and all; its weights as committed) as the call pairs' targets, its responses made here
-# if missing (13 minutes); TARGETS=teacher-s57-screens: the screen pairs' targets too (8 minutes more).
+# if missing (13 minutes); TARGETS=teacher-s57-screens: the screen pairs' targets too (17 minutes more
+# here, beside a test run).
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54
 STEPS=${FT:-24000}
 source scripts/pairs.sh
-TARGETS=${TARGETS:-}  # teacher: its outputs the call pairs' targets; else the ground truth everywhere
+TARGETS=${TARGETS:-}  # whose outputs are which caches' targets (below); unset: the ground truth everywhere
 declare -A RESPONSES=()  # cache: the responses file whose outputs are its targets (the others: the ground truth)
 case $TARGETS in  # whose outputs, on which caches
   teacher) TEACHER=weights/teacher.pt; RESPONSES=([$T]=$T40) ;;
