@@ -54,11 +54,8 @@ case ${1:-} in
       --weights $R/teacher-x3-s41.pt runs/s45/x3-b8/teacher.pt $R/x3-b8-luma/teacher.pt $R/x3-b8-luma2/teacher.pt \
       --json docs/results/validate-teacher-s46-x3.json ;;
   x2-luma)
-    "$B/crispcall" train teacher --config configs/teacher-rlfn-x2-clean.yaml --out $R/x2-luma \
-      --set model.kind=repaired --set "model.network={kind: rlfn-x2}" --set "model.repair={channels: 32}" \
-      --set train.init=weights/teacher.pt --set train.steps=3000 --set train.lr=5e-5 --set train.seed=46 \
-      --set train.val_every=1000 --set loss.l1=0.0 --set loss.l2=1.0 --set loss.luma=true \
-      --set train.precision=bfloat16 >> $R/x2-luma.log 2>&1 ;;
+    "$B/crispcall" train teacher --config configs/teacher-x2-luma.yaml --out $R/x2-luma \
+      --set train.seed=46 >> $R/x2-luma.log 2>&1 ;;
   x2-luma-validate)
     "$B/crispcall" train validate --config configs/teacher-rlfn-x2-clean.yaml \
       --weights weights/teacher.pt $R/x2-luma/teacher.pt --json docs/results/validate-teacher-s46-x2-luma.json ;;

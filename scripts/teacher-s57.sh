@@ -23,11 +23,8 @@ source scripts/pairs.sh
 mkdir -p $R
 case ${1:-} in
   screens)
-    "$B/crispcall" train teacher --config configs/teacher-rlfn-x2-clean.yaml --out $R/screens \
-      --set model.kind=repaired --set "model.network={kind: rlfn-x2}" --set "model.repair={channels: 32}" \
-      --set "data.cache=[$T, $C, $S, $S2]" --set train.init=weights/teacher.pt --set train.steps=3000 \
-      --set train.lr=5e-5 --set train.seed=57 --set train.val_every=1000 --set loss.l1=0.0 --set loss.l2=1.0 \
-      --set loss.luma=true --set train.precision=bfloat16 >> $R/screens.log 2>&1 ;;
+    "$B/crispcall" train teacher --config configs/teacher-x2-luma.yaml --out $R/screens \
+      --set "data.cache=[$T, $C, $S, $S2]" --set train.seed=57 >> $R/screens.log 2>&1 ;;
   screens-eval)
     [ -f runs/s56/teacher-plain.onnx ] || "$B/crispcall" export --checkpoint weights/teacher.pt --out runs/s56/teacher-plain.onnx
     weights=$R/screens/teacher.pt
