@@ -322,6 +322,12 @@ ABLATIONS = (
         rows_from=1,
     ),
     Differences(
+        "Both arms on the squared error of luma, which PSNR scores (session 58: session 55's 72,000-step twin and "
+        "taught arm, 8,000 steps more each on that loss against its own targets, FP32; every file at `call`)",
+        ("eval-student-s58-mse-call.json",),
+        "s58-mse-72000",
+    ),
+    Differences(
         "Architecture variants (2,000 steps each)",
         ("eval-student-ablation.json", "eval-student-variants.json"),
         "student-response",

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Session 58 (issue 15: distillation +0.05 dB at `call` over the twin, +0.3 asked).
+# (1) Why the screen-tuned teacher's targets cost the student's screens (session 57): both
+# teachers, the 24,000-step twin and the arm that learnt that teacher's outputs on every screen
+# crop, scored on 2,000 of the screen pairs the arm learnt from:
+#   bash scripts/student-s58.sh screens-pairs
+# (2) Whether the teacher's targets still add anything when both arms learn the squared error of
+# luma, which PSNR scores: session 55's 72,000-step twin and taught arm, each 8,000 steps more on
+# its own targets (the ground truth; the teacher's outputs on the call pairs) under that loss,
+# at a low rate (3 minutes each on two threads here), then both on every file at `call`:
+#   bash scripts/student-s58.sh mse; bash scripts/student-s58.sh mse-eval
+set -euo pipefail
+B=${CRISPCALL_BIN:-.venv/bin}
+R=runs/s58
+source scripts/pairs.sh
+S54=runs/s54
+CACHES="$T, $C, $S, $S2"  # session 55's fine-tune's caches, in its order
+SQUARED_LUMA=(--set loss.l1=0 --set loss.ssim=0 --set loss.gradient=0 --set loss.luma=true)
+mkdir -p $R
+case ${1:-} in
+  screens-pairs)
+    "$B/crispcall" train validate --config configs/student-dense32x4-scratch.yaml --set "data.cache=[$S]" --pairs 2000 \
+      --weights docs/models/teacher-s57/screens-teacher.pt weights/teacher.pt $S54/dense32x4-shrunk/student.pt \
+      $S54/dense32x4-shrunk-24000-teacher-s57-screens/student.pt --json docs/results/validate-s58-screens-pairs.json ;;
+  mse)
+    for arm in "" -teacher; do
+      if [ -z "$arm" ]; then targets=(--set loss.l2=1 --set distill.response=0 --set distill.responses=null)
+      else targets=(--set distill.response=1 --set distill.response_norm=l2 --set "distill.responses=[$T40, clean, clean, clean]"); fi
+      "$B/crispcall" train student --config configs/student-dense32x4-scratch.yaml --out $R/mse-72000$arm --steps 8000 \
+        --set train.init=$S54/dense32x4-shrunk-72000$arm/student.pt --set train.lr=5e-5 --set train.warmup_steps=200 \
+        --set train.threads=2 --set train.precision=bfloat16 --set train.val_every=4000 --set "data.cache=[$CACHES]" \
+        "${SQUARED_LUMA[@]}" "${targets[@]}" > $R/mse-72000$arm.log 2>&1
+      "$B/crispcall" export --checkpoint $R/mse-72000$arm/student.pt --out $R/mse-72000$arm/s58-mse-72000$arm.onnx
+    done ;;
+  mse-eval)
+    "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr \
+      --method $R/mse-72000/s58-mse-72000.onnx $R/mse-72000-teacher/s58-mse-72000-teacher.onnx \
+      --json docs/results/eval-student-s58-mse-call.json ;;
+  *) echo "usage: $0 screens-pairs|mse|mse-eval" >&2; exit 2 ;;
+esac
