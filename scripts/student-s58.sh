@@ -9,6 +9,11 @@
 # its own targets (the ground truth; the teacher's outputs on the call pairs) under that loss,
 # at a low rate (3 minutes each on two threads here), then both on every file at `call`:
 #   bash scripts/student-s58.sh mse; bash scripts/student-s58.sh mse-eval
+# (3) Whether a larger body of the shipped family fits issue 15's speed budget: session 54's cut
+# with five dense blocks instead of four (12.9 GMAC a 1080p frame, the shipped 10.6), untrained and
+# quantized without QAT (the same graph as a trained one), timed beside the budget file and
+# student-int8 (idle machine):
+#   bash scripts/student-s58.sh cut5-bench
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s58
@@ -36,5 +41,14 @@ case ${1:-} in
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr \
       --method $R/mse-72000/s58-mse-72000.onnx $R/mse-72000-teacher/s58-mse-72000-teacher.onnx \
       --json docs/results/eval-student-s58-mse-call.json ;;
-  *) echo "usage: $0 screens-pairs|mse|mse-eval" >&2; exit 2 ;;
+  cut5-bench)
+    source scripts/export-student.sh
+    budget_file
+    "$B/crispcall" prune --checkpoint docs/models/student-s54/dense32x5-scratch-gt-l1-screens-student.pt --blocks 5 \
+      --block dense --tail-kernel 1 --out $R/dense32x5-cut.pt
+    "$B/crispcall" export --checkpoint $R/dense32x5-cut.pt --out $R/dense32x5-cut-int8.onnx --int8 \
+      --calibration ../shared/data/train data/screens
+    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method $BUDGET student-int8 $R/dense32x5-cut-int8.onnx \
+      --json docs/results/bench-s58-dense32x5-cut-1080p-2threads.json ;;
+  *) echo "usage: $0 screens-pairs|mse|mse-eval|cut5-bench" >&2; exit 2 ;;
 esac
