@@ -296,6 +296,14 @@ ABLATIONS = (
         "student",
     ),
     Differences(
+        "Distillation on the shipped student (session 58: its twin `s54-dense32x4-shrunk-108000`, the same cut "
+        "fine-tuned 108,000 steps from the same weights on the same pairs on the ground truth alone, then the same "
+        "QAT; `student` / `student-int8` the shipped student, whose call pairs learnt the teacher's outputs; every "
+        "file at `call`)",
+        ("eval-student-s54-call-108000.json",),
+        "s54-dense32x4-shrunk-108000-int8",
+    ),
+    Differences(
         "The teacher's margin over the twin, and what the taught arms keep of it (session 56: `teacher-plain` is "
         "`weights/teacher.pt` without its self-ensemble, the network whose outputs the arms learn; session 55's arms "
         "and twins at 24,000 and 72,000 steps, FP32; every file at `call`)",
