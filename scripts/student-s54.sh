@@ -42,6 +42,9 @@
 # Session 57: that run finished from the checkpoint (docs/models/student-s57/ has its whole log)
 # and ships (as INT8 +0.05 dB on every file at `call` over session 55's file, screens +0.12):
 #   FT=108000 TARGETS=teacher bash scripts/student-s54.sh ship; bash scripts/student-s39.sh ship-eval s57
+# Session 58: the shipped student's twin, the same 108,000-step fine-tune and QAT on the ground truth
+# alone (eval-student-s54-call-108000.json: the shipped student as INT8 +0.07 dB over it at `call`):
+#   FT=108000 bash scripts/student-s54.sh shrink; ... qat; ... eval
 # TARGETS=teacher-s57: the outputs of scripts/teacher-s57.sh's teacher (fine-tuned on these pairs,
 # screens and all; its weights as committed) as the call pairs' targets, its responses made here
 # if missing (13 minutes); TARGETS=teacher-s57-screens: the screen pairs' targets too (17 minutes more
