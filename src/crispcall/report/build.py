@@ -331,8 +331,9 @@ ABLATIONS = (
     ),
     Differences(
         "Both arms on the squared error of luma, which PSNR scores (session 58: session 55's 72,000-step twin and "
-        "taught arm, 8,000 steps more each on that loss against its own targets, FP32; every file at `call`)",
-        ("eval-student-s58-mse-call.json",),
+        "taught arm, 8,000 steps more each on that loss against its own targets, and the arm's weights against the "
+        "ground truth, `-teacher-gt`; FP32; every file at `call`)",
+        ("eval-student-s58-mse-call.json", "eval-student-s58-mse-arm-gt-call.json"),
         "s58-mse-72000",
     ),
     Differences(
