@@ -10,3 +10,14 @@ T2=data/pairs-teacher-x2-128-second.npz  # the second draw's 24,000 call pairs: 
 T40=data/pairs-teacher-x2-128-t40-responses.npz  # weights/teacher.pt's outputs on $T (crispcall train responses)
 # L1 to the ground truth alone: no teacher's targets, no SSIM or edge terms
 GROUND_TRUTH_L1=(--set distill.response=0 --set distill.responses=null --set loss.ssim=0 --set loss.gradient=0)
+# CACHES (a YAML list's items) each learning its responses file in the caller's RESPONSES map
+# (declare -A RESPONSES=([cache]=responses ...)) and the others their ground truth, on L1 alone,
+# as --set flags into TARGET_SETTINGS; with RESPONSES empty, GROUND_TRUTH_L1.
+targets() {
+  if [ ${#RESPONSES[@]} = 0 ]; then TARGET_SETTINGS=("${GROUND_TRUTH_L1[@]}"); return; fi
+  local cache caches responses=()
+  IFS=', ' read -ra caches <<< "$1"
+  for cache in "${caches[@]}"; do responses+=(${RESPONSES[$cache]:-clean}); done
+  TARGET_SETTINGS=(--set loss.l1=0 --set loss.ssim=0 --set loss.gradient=0 --set distill.response=1
+    --set "distill.responses=[$(IFS=,; echo "${responses[*]}")]")
+}

@@ -67,14 +67,6 @@ TAG=${FT:+-$FT}${TARGETS:+-$TARGETS}  # a fine-tune of other steps or targets th
 SOURCE=runs/student-distill-dense32x5-scratch-72000/gt-l1-screens   # session 52's arm (student-web-distill.sh)
 FINETUNE_CACHES="$T, $C, $S, $S2"
 QAT_CACHES="$T, $T, $C, $S, $S2, $S, $S2"  # the call and screen pairs twice
-targets() {  # CACHES (a YAML list's items): their targets, into TARGET_SETTINGS
-  if [ ${#RESPONSES[@]} = 0 ]; then TARGET_SETTINGS=("${GROUND_TRUTH_L1[@]}"); return; fi
-  local cache caches responses=()
-  IFS=', ' read -ra caches <<< "$1"
-  for cache in "${caches[@]}"; do responses+=(${RESPONSES[$cache]:-clean}); done
-  TARGET_SETTINGS=(--set loss.l1=0 --set loss.ssim=0 --set loss.gradient=0 --set distill.response=1
-    --set "distill.responses=[$(IFS=,; echo "${responses[*]}")]")
-}
 OUT=$R/dense32x4-shrunk$TAG
 SEED=${SEED:-}  # the QAT run's seed, where not its config's; named in its folder and results
 QAT=$OUT-qat${SEED:+-seed$SEED}

@@ -24,7 +24,9 @@ source scripts/pairs.sh
 S54=runs/s54
 CACHES="$T, $C, $S, $S2"  # session 55's fine-tune's caches, in its order
 GROUND_TRUTH=(--set loss.l2=1 --set distill.response=0 --set distill.responses=null)
-TEACHER=(--set distill.response=1 --set distill.response_norm=l2 --set "distill.responses=[$T40, clean, clean, clean]")
+declare -A RESPONSES=([$T]=$T40)  # the taught arm's: the teacher's outputs as the call pairs' targets
+targets "$CACHES"
+TEACHER=("${TARGET_SETTINGS[@]}" --set distill.response_norm=l2)
 squared_phase() {  # NAME RUN TARGETS...: RUN's weights 8,000 steps more on the squared error of luma against
                    # TARGETS, into $R/NAME, exported as $R/NAME/s58-NAME.onnx
   local name=$1 run=$2; shift 2
