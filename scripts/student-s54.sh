@@ -63,14 +63,20 @@ case $TARGETS in  # whose outputs, on which caches
   teacher-s57-screens) RESPONSES+=([$S]=data/pairs-screens-x2-128-s57-responses.npz
     [$S2]=data/pairs-screens-x2-128-second-s57-responses.npz) ;;
 esac
+CUT=${CUT:-dense32x4}  # the body cut from session 52's arm: four blocks (shipped), or five of 28 channels (session 59)
+case $CUT in  # crispcall prune's flags for it; the fine-tune config's model keys that differ
+  dense32x4) CUT_FLAGS=(--blocks 4) CUT_MODEL=() ;;
+  dense28x5) CUT_FLAGS=(--blocks 5 --keep 28) CUT_MODEL=(--set model.blocks=5 --set model.channels=28) ;;
+  *) echo "CUT must be dense32x4 or dense28x5" >&2; exit 2 ;;
+esac
 TAG=${FT:+-$FT}${TARGETS:+-$TARGETS}  # a fine-tune of other steps or targets than the shipped one's, and what follows
 SOURCE=runs/student-distill-dense32x5-scratch-72000/gt-l1-screens   # session 52's arm (student-web-distill.sh)
 FINETUNE_CACHES="$T, $C, $S, $S2"
 QAT_CACHES="$T, $T, $C, $S, $S2, $S, $S2"  # the call and screen pairs twice
-OUT=$R/dense32x4-shrunk$TAG
+OUT=$R/$CUT-shrunk$TAG
 SEED=${SEED:-}  # the QAT run's seed, where not its config's; named in its folder and results
 QAT=$OUT-qat${SEED:+-seed$SEED}
-NAME=s54-dense32x4-shrunk$TAG${SEED:+-seed$SEED}
+NAME=s54-$CUT-shrunk$TAG${SEED:+-seed$SEED}
 source scripts/export-student.sh
 mkdir -p $R
 case ${1:-} in
@@ -83,16 +89,17 @@ case ${1:-} in
       cp docs/models/student-s54/dense32x5-scratch-gt-l1-screens-student.pt $SOURCE/student.pt
     fi
     # Made once: a run resumes only from the starting weights it began with (their bytes).
-    [ -f $R/dense32x4-shrunk-init.pt ] || "$B/crispcall" prune --checkpoint $SOURCE/student.pt --blocks 4 \
-      --block dense --tail-kernel 1 --out $R/dense32x4-shrunk-init.pt
+    INIT=$R/$CUT-shrunk-init.pt
+    [ -f $INIT ] || "$B/crispcall" prune --checkpoint $SOURCE/student.pt "${CUT_FLAGS[@]}" \
+      --block dense --tail-kernel 1 --out $INIT
     targets "$FINETUNE_CACHES"
     "$B/crispcall" train student --config configs/student-dense32x4-scratch.yaml --out $OUT \
-      --steps "$STEPS" --set train.init=$R/dense32x4-shrunk-init.pt --set train.warmup_steps=200 \
+      --steps "$STEPS" --set train.init=$INIT "${CUT_MODEL[@]}" --set train.warmup_steps=200 \
       --set train.threads=2 --set train.precision=bfloat16 --set train.val_every=10000 --set "data.cache=[$FINETUNE_CACHES]" \
       "${TARGET_SETTINGS[@]}" > $OUT.log 2>&1
-    "$B/crispcall" export --checkpoint $OUT/student.pt --out $OUT/s54-dense32x4-shrunk$TAG.onnx
-    "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method $OUT/s54-dense32x4-shrunk$TAG.onnx \
-      --json docs/results/eval-student-s54-dense32x4-shrunk$TAG-call.json ;;
+    "$B/crispcall" export --checkpoint $OUT/student.pt --out $OUT/s54-$CUT-shrunk$TAG.onnx
+    "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method $OUT/s54-$CUT-shrunk$TAG.onnx \
+      --json docs/results/eval-student-s54-$CUT-shrunk$TAG-call.json ;;
   qat)
     targets "$QAT_CACHES"
     "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $QAT --steps 3000 \

@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from crispcall.bench import benchmark, markdown_table, parse_size
+from crispcall.bench import benchmark, markdown_table, parse_size, ratio_table
 from crispcall.methods import create_method
 from crispcall.methods.base import Method
 
@@ -29,6 +29,27 @@ def test_bench_rows_cover_floor_and_methods():
     assert "peak_fraction" not in rows[1]  # the input states no MACs
     assert doc["meta"]["machine"]["cpu"]
     assert "| unsharp | 64x48 |" in markdown_table(doc)
+
+
+def _run(times: dict[str, float]) -> dict:
+    rows = [{"method": m, "size": "64x48", "median_ms": ms} for m, ms in {"bilinear": 1.0, **times}.items()]
+    return {"results": rows}
+
+
+def test_a_ratio_table_gives_each_run_against_one_method_with_median_and_largest():
+    runs = [
+        _run({"budget": 40.0, "ours": 30.0}),
+        _run({"ours": 44.0, "budget": 40.0}),
+        _run({"budget": 50.0, "ours": 45.0}),
+    ]
+    table = ratio_table(["r/a.json", "r/b.json", "r/c.json"], runs, "budget")
+    assert "| method | size | `a.json` | `b.json` | `c.json` | median | largest |" in table
+    assert "| ours | 64x48 | 0.75 | 1.10 | 0.90 | 0.90 | 1.10 |" in table
+    assert table.index("| budget |") < table.index("| ours |") and "bilinear" not in table
+    with pytest.raises(ValueError, match="no 'budget'"):
+        ratio_table(["a"], [_run({"ours": 30.0})], "budget")
+    with pytest.raises(ValueError, match="not in every bench run"):
+        ratio_table(["a", "b"], [runs[0], _run({"budget": 40.0})], "budget")
 
 
 def test_a_network_gets_its_rate_and_fraction_of_the_ceiling(student_onnx):

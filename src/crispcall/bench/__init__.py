@@ -1,5 +1,5 @@
 """``crispcall bench``: frame-path speed per BENCHMARK.md."""
 
-from crispcall.bench.runner import add_browser_rows, benchmark, markdown_table, parse_size
+from crispcall.bench.runner import add_browser_rows, benchmark, markdown_table, parse_size, ratio_table
 
-__all__ = ["add_browser_rows", "benchmark", "markdown_table", "parse_size"]
+__all__ = ["add_browser_rows", "benchmark", "markdown_table", "parse_size", "ratio_table"]

@@ -167,6 +167,32 @@ def markdown_table(document: dict) -> str:
     return "\n".join(lines + ([""] if notes else []) + notes) + "\n"
 
 
+def ratio_table(names: Sequence[str], documents: Sequence[dict], against: str) -> str:
+    """Each method's median time as a fraction of ``against``'s in the same run, one column a
+    run (``names``: the runs' files), then the median and the largest over the runs: the figure
+    to judge a speed budget by where timings drift from run to run. Rows follow the first run's
+    order, bilinear left out; each size is its own row."""
+    ratios: dict[tuple[str, str], list[float]] = {}
+    for document in documents:
+        times = {(r["method"], r["size"]): r["median_ms"] for r in document["results"] if r["method"] != FLOOR}
+        sizes = {size for _, size in times}
+        if not all((against, size) in times for size in sizes):
+            raise InputError(f"a bench run has no {against!r} to compare with")
+        for (method, size), ms in times.items():
+            ratios.setdefault((method, size), []).append(ms / times[against, size])
+    runs = len(documents)
+    lines = [
+        f"| method | size | {' | '.join(f'`{Path(name).name}`' for name in names)} | median | largest |",
+        "|---|---|" + "---|" * (runs + 2),
+    ]
+    for (method, size), values in ratios.items():
+        if len(values) != runs:
+            raise InputError(f"{method} at {size} is not in every bench run")
+        cells = " | ".join(f"{v:.2f}" for v in values)
+        lines.append(f"| {method} | {size} | {cells} | {statistics.median(values):.2f} | {max(values):.2f} |")
+    return f"Median time as a fraction of {against}'s in the same run\n\n" + "\n".join(lines) + "\n"
+
+
 def time_i420(path: Path, received: tuple[int, int], display: tuple[int, int], threads: int, warmup: int,
               frames: int) -> list[float]:  # fmt: skip
     """Milliseconds per run of an I420 graph (``crispcall export --i420``) in ONNX Runtime with

@@ -80,9 +80,10 @@ def validation_table(document: dict) -> str:
 
 
 def render_table(spec: str, root: Path) -> str:
-    """The Markdown a block's ``spec`` (``KIND FILE... [methods=...] [against=...] [sets=...]``) stands for."""
+    """The Markdown a block's ``spec`` (``KIND FILE... [methods=...] [against=...] [sets=...]``) stands for;
+    ``ratio FILE... against=METHOD`` puts bench runs side by side as fractions of one method's time."""
     from crispcall.bench.profile import compare_table, profile_table
-    from crispcall.bench.runner import markdown_table
+    from crispcall.bench.runner import markdown_table, ratio_table
     from crispcall.evaluation.table import difference_table, markdown_tables, merge_documents
     from crispcall.evaluation.temporal import stability_table
 
@@ -101,6 +102,8 @@ def render_table(spec: str, root: Path) -> str:
         return difference_table(document, options["against"], sets)
     if kind == "runs":
         return runs_table(files, documents)
+    if kind == "ratio":
+        return ratio_table(files, documents, options["against"])
     if kind == "video":
         from crispcall.runtime.video import video_table
 
@@ -116,7 +119,8 @@ def render_table(spec: str, root: Path) -> str:
         document = _keep(documents[0], methods)
         return markdown_table(document) if kind == "bench" else stability_table(document)
     raise InputError(
-        f"unknown table block {spec!r}: eval, diff, runs or video FILES; bench, flicker, profile or validate FILE"
+        f"unknown table block {spec!r}: eval, diff, runs, ratio or video FILES; "
+        "bench, flicker, profile or validate FILE"
     )
 
 
