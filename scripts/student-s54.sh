@@ -63,11 +63,12 @@ case $TARGETS in  # whose outputs, on which caches
   teacher-s57-screens) RESPONSES+=([$S]=data/pairs-screens-x2-128-s57-responses.npz
     [$S2]=data/pairs-screens-x2-128-second-s57-responses.npz) ;;
 esac
-CUT=${CUT:-dense32x4}  # the body cut from session 52's arm: four blocks (shipped), or five of 28 channels (session 59)
+CUT=${CUT:-dense32x4}  # the body cut from session 52's arm: four blocks (shipped), five of 28 channels or five (session 59)
 case $CUT in  # crispcall prune's flags for it; the fine-tune config's model keys that differ
   dense32x4) CUT_FLAGS=(--blocks 4) CUT_MODEL=() ;;
   dense28x5) CUT_FLAGS=(--blocks 5 --keep 28) CUT_MODEL=(--set model.blocks=5 --set model.channels=28) ;;
-  *) echo "CUT must be dense32x4 or dense28x5" >&2; exit 2 ;;
+  dense32x5) CUT_FLAGS=(--blocks 5) CUT_MODEL=(--set model.blocks=5) ;;
+  *) echo "CUT must be dense32x4, dense28x5 or dense32x5" >&2; exit 2 ;;
 esac
 TAG=${FT:+-$FT}${TARGETS:+-$TARGETS}  # a fine-tune of other steps or targets than the shipped one's, and what follows
 SOURCE=runs/student-distill-dense32x5-scratch-72000/gt-l1-screens   # session 52's arm (student-web-distill.sh)
