@@ -7,10 +7,15 @@
 # frame graph (both INT8, quantized without QAT: the same graphs as trained ones), beside the budget
 # file and student-int8, three times in each order (the machine's timings drift from run to run):
 #   bash scripts/student-s59.sh cuts-bench
-# The cuts: five blocks (12.9 GMAC a 1080p frame), five blocks of 28 channels (10.0; the shipped
-# four blocks are 10.6), four blocks with the arm's 3x3 tail (12.7). The second is fine-tuned as the
-# shipped student's twin was (108,000 steps on the ground truth, QAT) and scored at `call` beside it:
+# The cuts: five blocks (12.9 GMAC a 1080p frame; 0.90 of the budget file's time), five blocks of
+# 28 channels (10.0; 0.83), four blocks with the arm's 3x3 tail (12.7; 0.85); the shipped four
+# blocks are 10.6 (0.78). The first two are fine-tuned as the shipped student's twin was (108,000
+# steps on the ground truth, QAT) and scored at `call` beside it (as INT8 34.64 and 34.565 dB; the
+# twin 34.545, the shipped student 34.612):
+#   CUT=dense32x5 FT=108000 bash scripts/student-s54.sh shrink; ... qat; ... eval
 #   CUT=dense28x5 FT=108000 bash scripts/student-s54.sh shrink; ... qat; ... eval
+# then the five blocks on the shipped recipe's targets (the teacher's outputs on the call pairs):
+#   CUT=dense32x5 FT=108000 TARGETS=teacher bash scripts/student-s54.sh shrink; ... qat; ... eval
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s59
