@@ -45,6 +45,9 @@
 # Session 58: the shipped student's twin, the same 108,000-step fine-tune and QAT on the ground truth
 # alone (eval-student-s54-call-108000.json: the shipped student as INT8 +0.07 dB over it at `call`):
 #   FT=108000 bash scripts/student-s54.sh shrink; ... qat; ... eval
+# Session 59: CUT=dense32x5 or dense28x5 cuts session 52's arm to five blocks (of 28 channels for
+# the second) instead of four, into runs/s54/CUT-shrunk...; scripts/student-s59.sh times them:
+#   CUT=dense32x5 FT=108000 bash scripts/student-s54.sh shrink; ... qat; ... eval
 # TARGETS=teacher-s57: the outputs of scripts/teacher-s57.sh's teacher (fine-tuned on these pairs,
 # screens and all; its weights as committed) as the call pairs' targets, its responses made here
 # if missing (13 minutes); TARGETS=teacher-s57-screens: the screen pairs' targets too (17 minutes more
