@@ -2,8 +2,8 @@
 # Every export the runtime and the page use, of one trained student: OUT/student.pt as FP32 and
 # OUT-qat/student.pt (or a QAT folder given third) as INT8, each as the frame graph and its luma
 # and I420 twins, written to OUT/NAME{,-int8}{,-luma,-i420}.onnx; the shipped student's TFLite
-# twins; both made the shipped student; issue 15's speed budget file. Sourced by the student scripts
-# after $B is set:
+# twins; both made the shipped student; issue 15's speed budget file, and files timed beside it.
+# Sourced by the student scripts after $B is set:
 #   export_student runs/student-dense32x4-rlfn-x2 student-dense32x4-rlfn-x2
 #   export_shipped_tflite
 #   ship_student runs/student-dense32x4-rlfn-x2 student-dense32x4-rlfn-x2
@@ -30,6 +30,22 @@ BUDGET=runs/budget-69787c2-int8.onnx
 budget_file() {
   mkdir -p runs
   git show 69787c2:weights/student-int8.onnx > $BUDGET
+}
+
+# FILES timed at 1920x1080 on two threads beside the budget file, in one order and then the other,
+# RUNS times (3; the machine's timings drift from run to run), into
+# docs/results/bench-TAG-1080p-2threads-RUN{,-reversed}.json.
+bench_budget() {  # TAG FILE...
+  local tag=$1 run files
+  shift
+  budget_file
+  files=($BUDGET "$@")
+  for run in $(seq "${RUNS:-3}"); do
+    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 60 --method "${files[@]}" \
+      --json docs/results/bench-$tag-1080p-2threads-$run.json
+    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 60 --method $(printf '%s\n' "${files[@]}" | tac) \
+      --json docs/results/bench-$tag-1080p-2threads-$run-reversed.json
+  done
 }
 
 # OUT's weights and export_student's files of them as the shipped student (weights/student*), then

@@ -82,15 +82,19 @@ SEED=${SEED:-}  # the QAT run's seed, where not its config's; named in its folde
 QAT=$OUT-qat${SEED:+-seed$SEED}
 NAME=s54-$CUT-shrunk$TAG${SEED:+-seed$SEED}
 source scripts/export-student.sh
+responses() {  # the teacher's outputs that TARGETS names, made where missing
+  local cache
+  for cache in "${!RESPONSES[@]}"; do
+    [ -f ${RESPONSES[$cache]} ] || "$B/crispcall" train responses --teacher $TEACHER --cache $cache --out ${RESPONSES[$cache]}
+  done
+}
 mkdir -p $R
 case ${1:-} in
   shrink)
-    for cache in "${!RESPONSES[@]}"; do
-      [ -f ${RESPONSES[$cache]} ] || "$B/crispcall" train responses --teacher $TEACHER --cache $cache --out ${RESPONSES[$cache]}
-    done
+    responses
     if [ ! -f $SOURCE/student.pt ]; then  # its weights as committed, on a machine that has not trained it
       mkdir -p $SOURCE
-      cp docs/models/student-s54/dense32x5-scratch-gt-l1-screens-student.pt $SOURCE/student.pt
+      cp $ARM52 $SOURCE/student.pt
     fi
     # Made once: a run resumes only from the starting weights it began with (their bytes).
     INIT=$R/$CUT-shrunk-init.pt
@@ -105,6 +109,7 @@ case ${1:-} in
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method $OUT/s54-$CUT-shrunk$TAG.onnx \
       --json docs/results/eval-student-s54-$CUT-shrunk$TAG-call.json ;;
   qat)
+    responses
     targets "$QAT_CACHES"
     "$B/crispcall" train student --config configs/student-t64-qat.yaml --out $QAT --steps 3000 \
       --set train.init=$OUT/student.pt --set "data.cache=[$QAT_CACHES]" "${TARGET_SETTINGS[@]}" \

@@ -57,8 +57,7 @@ case ${1:-} in
   cut5-bench)
     source scripts/export-student.sh
     budget_file
-    "$B/crispcall" prune --checkpoint docs/models/student-s54/dense32x5-scratch-gt-l1-screens-student.pt --blocks 5 \
-      --block dense --tail-kernel 1 --out $R/dense32x5-cut.pt
+    "$B/crispcall" prune --checkpoint $ARM52 --blocks 5 --block dense --tail-kernel 1 --out $R/dense32x5-cut.pt
     "$B/crispcall" export --checkpoint $R/dense32x5-cut.pt --out $R/dense32x5-cut-int8.onnx --int8 \
       --calibration ../shared/data/train data/screens
     "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method $BUDGET student-int8 $R/dense32x5-cut-int8.onnx \

@@ -19,7 +19,7 @@
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s59
-SOURCE=docs/models/student-s54/dense32x5-scratch-gt-l1-screens-student.pt  # session 52's arm
+source scripts/pairs.sh
 declare -A CUTS=(  # name: crispcall prune's flags
   [dense32x5]="--blocks 5 --tail-kernel 1"
   [dense28x5]="--blocks 5 --tail-kernel 1 --keep 28"
@@ -29,22 +29,15 @@ source scripts/export-student.sh
 mkdir -p $R
 case ${1:-} in
   cuts-bench)
-    budget_file
     files=()
     for cut in dense32x5 dense28x5 dense32x4-t3; do
-      "$B/crispcall" prune --checkpoint $SOURCE --block dense ${CUTS[$cut]} --out $R/$cut.pt
+      "$B/crispcall" prune --checkpoint $ARM52 --block dense ${CUTS[$cut]} --out $R/$cut.pt
       for graph in "" --luma; do
         "$B/crispcall" export --checkpoint $R/$cut.pt --out $R/$cut-int8${graph:+-luma}.onnx $graph --int8 \
           --calibration ../shared/data/train data/screens
       done
       files+=($R/$cut-int8.onnx)
     done
-    files=($BUDGET student-int8 "${files[@]}")
-    for run in 1 2 3; do
-      "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 60 --method "${files[@]}" \
-        --json docs/results/bench-s59-cuts-1080p-2threads-$run.json
-      "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 60 --method $(printf '%s\n' "${files[@]}" | tac) \
-        --json docs/results/bench-s59-cuts-1080p-2threads-$run-reversed.json
-    done ;;
+    bench_budget s59-cuts student-int8 "${files[@]}" ;;
   *) echo "usage: $0 cuts-bench" >&2; exit 2 ;;
 esac
