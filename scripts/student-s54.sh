@@ -66,18 +66,22 @@ case $TARGETS in  # whose outputs, on which caches
   teacher-s57-screens) RESPONSES+=([$S]=data/pairs-screens-x2-128-s57-responses.npz
     [$S2]=data/pairs-screens-x2-128-second-s57-responses.npz) ;;
 esac
-CUT=${CUT:-dense32x4}  # the body cut from session 52's arm: four blocks (shipped), five of 28 channels or five (session 59)
+CUT=${CUT:-dense32x4}  # the body cut from session 52's arm: four blocks (shipped), five of 28 channels or five
+                       # (session 59); or session 57's shipped student with 1x1 second convolutions (session 60)
+SOURCE=runs/student-distill-dense32x5-scratch-72000/gt-l1-screens   # session 52's arm (student-web-distill.sh)
+FROM=$SOURCE/student.pt  # the weights cut
 case $CUT in  # crispcall prune's flags for it; the fine-tune config's model keys that differ
-  dense32x4) CUT_FLAGS=(--blocks 4) CUT_MODEL=() ;;
-  dense28x5) CUT_FLAGS=(--blocks 5 --keep 28) CUT_MODEL=(--set model.blocks=5 --set model.channels=28) ;;
-  dense32x5) CUT_FLAGS=(--blocks 5) CUT_MODEL=(--set model.blocks=5) ;;
-  *) echo "CUT must be dense32x4, dense28x5 or dense32x5" >&2; exit 2 ;;
+  dense32x4) CUT_FLAGS=(--blocks 4 --block dense) CUT_MODEL=() ;;
+  dense28x5) CUT_FLAGS=(--blocks 5 --block dense --keep 28) CUT_MODEL=(--set model.blocks=5 --set model.channels=28) ;;
+  dense32x5) CUT_FLAGS=(--blocks 5 --block dense) CUT_MODEL=(--set model.blocks=5) ;;
+  mixed32x4) CUT_FLAGS=(--blocks 4 --block mixed) CUT_MODEL=(--set model.block=mixed) FROM=$R/student-s57.pt ;;
+  *) echo "CUT must be dense32x4, dense28x5, dense32x5 or mixed32x4" >&2; exit 2 ;;
 esac
 TAG=${FT:+-$FT}${TARGETS:+-$TARGETS}  # a fine-tune of other steps or targets than the shipped one's, and what follows
-SOURCE=runs/student-distill-dense32x5-scratch-72000/gt-l1-screens   # session 52's arm (student-web-distill.sh)
 FINETUNE_CACHES="$T, $C, $S, $S2"
 QAT_CACHES="$T, $T, $C, $S, $S2, $S, $S2"  # the call and screen pairs twice
 OUT=$R/$CUT-shrunk$TAG
+# PRECISION=float32 on CPUs without bfloat16 arithmetic (AVX2 alone: bfloat16 runs emulated, slower)
 SEED=${SEED:-}  # the QAT run's seed, where not its config's; named in its folder and results
 QAT=$OUT-qat${SEED:+-seed$SEED}
 NAME=s54-$CUT-shrunk$TAG${SEED:+-seed$SEED}
@@ -96,14 +100,14 @@ case ${1:-} in
       mkdir -p $SOURCE
       cp $ARM52 $SOURCE/student.pt
     fi
+    [ -f $R/student-s57.pt ] || git show e473f26:weights/student.pt > $R/student-s57.pt
     # Made once: a run resumes only from the starting weights it began with (their bytes).
     INIT=$R/$CUT-shrunk-init.pt
-    [ -f $INIT ] || "$B/crispcall" prune --checkpoint $SOURCE/student.pt "${CUT_FLAGS[@]}" \
-      --block dense --tail-kernel 1 --out $INIT
+    [ -f $INIT ] || "$B/crispcall" prune --checkpoint $FROM "${CUT_FLAGS[@]}" --tail-kernel 1 --out $INIT
     targets "$FINETUNE_CACHES"
     "$B/crispcall" train student --config configs/student-dense32x4-scratch.yaml --out $OUT \
       --steps "$STEPS" --set train.init=$INIT "${CUT_MODEL[@]}" --set train.warmup_steps=200 \
-      --set train.threads=2 --set train.precision=bfloat16 --set train.val_every=10000 --set "data.cache=[$FINETUNE_CACHES]" \
+      --set train.threads=2 --set train.precision=${PRECISION:-bfloat16} --set train.val_every=10000 --set "data.cache=[$FINETUNE_CACHES]" \
       "${TARGET_SETTINGS[@]}" > $OUT.log 2>&1
     "$B/crispcall" export --checkpoint $OUT/student.pt --out $OUT/s54-$CUT-shrunk$TAG.onnx
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method $OUT/s54-$CUT-shrunk$TAG.onnx \

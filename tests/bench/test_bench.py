@@ -42,7 +42,10 @@ def test_a_ratio_table_gives_each_run_against_one_method_with_median_and_largest
         _run({"ours": 44.0, "budget": 40.0}),
         _run({"budget": 50.0, "ours": 45.0}),
     ]
+    runs[0]["meta"] = {"machine": {"cpu": "AMD EPYC", "cores": 2, "cpu_flags": ["avx2", "fma"]}}
     table = ratio_table(["r/a.json", "r/b.json", "r/c.json"], runs, "budget")
+    heading = "Median time as a fraction of budget's in the same run (CPU: AMD EPYC, 2 cores, flags avx2, fma)\n"
+    assert table.startswith(heading)
     assert "| method | size | `a.json` | `b.json` | `c.json` | median | largest |" in table
     assert "| ours | 64x48 | 0.75 | 1.10 | 0.90 | 0.90 | 1.10 |" in table
     assert table.index("| budget |") < table.index("| ours |") and "bilinear" not in table

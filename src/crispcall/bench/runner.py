@@ -142,7 +142,7 @@ def markdown_table(document: dict) -> str:
         "|---|---|---|---|---|---|" + ("---|---|" if ceilings else ""),
     ]
     if ceilings:
-        flags = ", ".join(meta["machine"].get("cpu_flags", [])) or "none of AVX2, AVX-512, VNNI"
+        flags = cpu_flags(meta["machine"])
         lines.insert(
             1,
             f"Ceiling in this run: FP32 {ceilings['fp32']:.1f} GMAC/s, INT8 {ceilings['int8']:.1f} GMAC/s "
@@ -171,7 +171,8 @@ def ratio_table(names: Sequence[str], documents: Sequence[dict], against: str) -
     """Each method's median time as a fraction of ``against``'s in the same run, one column a
     run (``names``: the runs' files), then the median and the largest over the runs: the figure
     to judge a speed budget by where timings drift from run to run. Rows follow the first run's
-    order, bilinear left out; each size is its own row."""
+    order, bilinear left out; each size is its own row. The heading names the runs' CPUs and
+    their flags: the same files keep other ratios on other kernels."""
     ratios: dict[tuple[str, str], list[float]] = {}
     for document in documents:
         times = {(r["method"], r["size"]): r["median_ms"] for r in document["results"] if r["method"] != FLOOR}
@@ -190,7 +191,15 @@ def ratio_table(names: Sequence[str], documents: Sequence[dict], against: str) -
             raise InputError(f"{method} at {size} is not in every bench run")
         cells = " | ".join(f"{v:.2f}" for v in values)
         lines.append(f"| {method} | {size} | {cells} | {statistics.median(values):.2f} | {max(values):.2f} |")
-    return f"Median time as a fraction of {against}'s in the same run\n\n" + "\n".join(lines) + "\n"
+    machines = [d["meta"]["machine"] for d in documents if "meta" in d]
+    cpus = " / ".join(dict.fromkeys(f"{m['cpu']}, {m['cores']} cores, flags {cpu_flags(m)}" for m in machines))
+    heading = f"Median time as a fraction of {against}'s in the same run" + (f" (CPU: {cpus})" if cpus else "")
+    return heading + "\n\n" + "\n".join(lines) + "\n"
+
+
+def cpu_flags(machine: dict) -> str:
+    """The flags of a bench run's CPU that pick ONNX Runtime's kernels (:data:`crispcall.sysinfo.CPU_FLAGS`)."""
+    return ", ".join(machine.get("cpu_flags", [])) or "none of AVX2, AVX-512, VNNI"
 
 
 def time_i420(path: Path, received: tuple[int, int], display: tuple[int, int], threads: int, warmup: int,
