@@ -15,6 +15,7 @@
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s56
+source scripts/pairs.sh
 mkdir -p $R
 arm_weights() {  # ARM: runs/s54/ARM/student.pt, from where it was committed when this machine lacks it
   local out=runs/s54/$1/student.pt
@@ -29,7 +30,7 @@ arm_weights() {  # ARM: runs/s54/ARM/student.pt, from where it was committed whe
 }
 case ${1:-} in
   margin)
-    [ -f $R/teacher-plain.onnx ] || "$B/crispcall" export --checkpoint weights/teacher.pt --out $R/teacher-plain.onnx
+    teacher_plain
     arms=()
     for arm in dense32x4-shrunk dense32x4-shrunk-24000-teacher dense32x4-shrunk-72000 dense32x4-shrunk-72000-teacher; do
       arm_weights $arm
@@ -38,9 +39,8 @@ case ${1:-} in
       arms+=($graph)
     done
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --no-flicker \
-      --method $R/teacher-plain.onnx "${arms[@]}" --json docs/results/eval-student-s56-margin.json ;;
+      --method $TEACHER_PLAIN "${arms[@]}" --json docs/results/eval-student-s56-margin.json ;;
   pairs)
-    source scripts/pairs.sh
     arm_weights dense32x4-shrunk-72000
     arm_weights dense32x4-shrunk-72000-teacher
     weights=(weights/teacher.pt runs/s54/dense32x4-shrunk-72000{,-teacher}/student.pt)

@@ -26,13 +26,13 @@ case ${1:-} in
     "$B/crispcall" train teacher --config configs/teacher-x2-luma.yaml --out $R/screens \
       --set "data.cache=[$T, $C, $S, $S2]" --set train.seed=57 >> $R/screens.log 2>&1 ;;
   screens-eval)
-    [ -f runs/s56/teacher-plain.onnx ] || "$B/crispcall" export --checkpoint weights/teacher.pt --out runs/s56/teacher-plain.onnx
+    teacher_plain
     weights=$R/screens/teacher.pt
     [ -f $weights ] || weights=docs/models/teacher-s57/screens-teacher.pt  # on a machine that has not trained it
     [ -f $R/teacher-screens-plain.onnx ] ||
       "$B/crispcall" export --checkpoint $weights --out $R/teacher-screens-plain.onnx
     "$B/crispcall" eval --suite call --preset call --sets faces screens Set14 --threads 2 --no-ocr \
-      --method runs/s56/teacher-plain.onnx $R/teacher-screens-plain.onnx \
+      --method $TEACHER_PLAIN $R/teacher-screens-plain.onnx \
       --json docs/results/eval-teacher-s57-screens-images.json ;;
   *) echo "usage: $0 screens|screens-eval" >&2; exit 2 ;;
 esac
