@@ -48,6 +48,9 @@
 # Session 59: CUT=dense32x5 or dense28x5 cuts session 52's arm to five blocks (of 28 channels for
 # the second) instead of four, into runs/s54/CUT-shrunk...; scripts/student-s59.sh times them:
 #   CUT=dense32x5 FT=108000 bash scripts/student-s54.sh shrink; ... qat; ... eval
+# Session 60: CUT=mixed32x4 cuts session 57's shipped student to 1x1 second convolutions (6.3 GMAC, inside
+# the budget on CPUs with AVX2 alone; scripts/student-s60.sh times it), fine-tuned on the ground truth:
+#   CUT=mixed32x4 FT=24000 PRECISION=float32 bash scripts/student-s54.sh shrink; ... qat; ... eval
 # TARGETS=teacher-s57: the outputs of scripts/teacher-s57.sh's teacher (fine-tuned on these pairs,
 # screens and all; its weights as committed) as the call pairs' targets, its responses made here
 # if missing (13 minutes); TARGETS=teacher-s57-screens: the screen pairs' targets too (17 minutes more
