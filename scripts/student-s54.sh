@@ -59,6 +59,7 @@ set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54
 STEPS=${FT:-24000}
+PRECISION=${PRECISION:-bfloat16}  # the fine-tune's: float32 on CPUs without bfloat16 arithmetic (AVX2 alone: emulated, slower)
 source scripts/pairs.sh
 TARGETS=${TARGETS:-}  # whose outputs are which caches' targets (below); unset: the ground truth everywhere
 declare -A RESPONSES=()  # cache: the responses file whose outputs are its targets (the others: the ground truth)
@@ -84,7 +85,6 @@ TAG=${FT:+-$FT}${TARGETS:+-$TARGETS}  # a fine-tune of other steps or targets th
 FINETUNE_CACHES="$T, $C, $S, $S2"
 QAT_CACHES="$T, $T, $C, $S, $S2, $S, $S2"  # the call and screen pairs twice
 OUT=$R/$CUT-shrunk$TAG
-# PRECISION=float32 on CPUs without bfloat16 arithmetic (AVX2 alone: bfloat16 runs emulated, slower)
 SEED=${SEED:-}  # the QAT run's seed, where not its config's; named in its folder and results
 QAT=$OUT-qat${SEED:+-seed$SEED}
 NAME=s54-$CUT-shrunk$TAG${SEED:+-seed$SEED}
@@ -99,18 +99,17 @@ mkdir -p $R
 case ${1:-} in
   shrink)
     responses
-    if [ ! -f $SOURCE/student.pt ]; then  # its weights as committed, on a machine that has not trained it
-      mkdir -p $SOURCE
-      cp $ARM52 $SOURCE/student.pt
+    if [ ! -f $FROM ]; then  # the weights as committed, on a machine that has not trained them
+      mkdir -p "$(dirname $FROM)"
+      case $CUT in mixed32x4) git show e473f26:weights/student.pt > $FROM ;; *) cp $ARM52 $FROM ;; esac
     fi
-    [ -f $R/student-s57.pt ] || git show e473f26:weights/student.pt > $R/student-s57.pt
     # Made once: a run resumes only from the starting weights it began with (their bytes).
     INIT=$R/$CUT-shrunk-init.pt
     [ -f $INIT ] || "$B/crispcall" prune --checkpoint $FROM "${CUT_FLAGS[@]}" --tail-kernel 1 --out $INIT
     targets "$FINETUNE_CACHES"
     "$B/crispcall" train student --config configs/student-dense32x4-scratch.yaml --out $OUT \
       --steps "$STEPS" --set train.init=$INIT "${CUT_MODEL[@]}" --set train.warmup_steps=200 \
-      --set train.threads=2 --set train.precision=${PRECISION:-bfloat16} --set train.val_every=10000 --set "data.cache=[$FINETUNE_CACHES]" \
+      --set train.threads=2 --set train.precision=$PRECISION --set train.val_every=10000 --set "data.cache=[$FINETUNE_CACHES]" \
       "${TARGET_SETTINGS[@]}" > $OUT.log 2>&1
     "$B/crispcall" export --checkpoint $OUT/student.pt --out $OUT/s54-$CUT-shrunk$TAG.onnx
     "$B/crispcall" eval --suite call --preset call --threads 2 --no-ocr --method $OUT/s54-$CUT-shrunk$TAG.onnx \
