@@ -2,7 +2,8 @@
 # Every export the runtime and the page use, of one trained student: OUT/student.pt as FP32 and
 # OUT-qat/student.pt (or a QAT folder given third) as INT8, each as the frame graph and its luma
 # and I420 twins, written to OUT/NAME{,-int8}{,-luma,-i420}.onnx; the shipped student's TFLite
-# twins; both made the shipped student; issue 15's speed budget file, and files timed beside it.
+# twins; both made the shipped student; an untrained file's INT8 pair; issue 15's speed budget
+# file, and files timed beside it.
 # Sourced by the student scripts after $B is set:
 #   export_student runs/student-dense32x4-rlfn-x2 student-dense32x4-rlfn-x2
 #   export_shipped_tflite
@@ -23,6 +24,16 @@ export_shipped_tflite() {
   "$B/crispcall" export --checkpoint weights/student.pt --out weights/student.tflite --format tflite
   "$B/crispcall" export --checkpoint weights/student-qat.pt --out weights/student-int8.tflite --format tflite --int8 \
     --calibration ../shared/data/train data/screens
+}
+
+# WEIGHTS as the INT8 frame graph OUT and its luma twin beside it, quantized without QAT (the same
+# graphs as a QAT'd file's: what a timing needs of weights that are not trained yet).
+export_int8_pair() {  # WEIGHTS OUT
+  local graph
+  for graph in "" --luma; do
+    "$B/crispcall" export --checkpoint "$1" --out "${2%.onnx}${graph:+-luma}.onnx" $graph --int8 \
+      --calibration ../shared/data/train data/screens
+  done
 }
 
 # Issue 15's speed budget: the INT8 student of commit 69787c2, written to $BUDGET.

@@ -72,8 +72,7 @@ case $TARGETS in  # whose outputs, on which caches
 esac
 CUT=${CUT:-dense32x4}  # the body cut from session 52's arm: four blocks (shipped), five of 28 channels or five
                        # (session 59); or session 57's shipped student with 1x1 second convolutions (session 60)
-SOURCE=runs/student-distill-dense32x5-scratch-72000/gt-l1-screens   # session 52's arm (student-web-distill.sh)
-FROM=$SOURCE/student.pt  # the weights cut
+FROM=$ARM52  # the weights cut: session 52's arm as committed
 case $CUT in  # crispcall prune's flags for it; the fine-tune config's model keys that differ
   dense32x4) CUT_FLAGS=(--blocks 4 --block dense) CUT_MODEL=() ;;
   dense28x5) CUT_FLAGS=(--blocks 5 --block dense --keep 28) CUT_MODEL=(--set model.blocks=5 --set model.channels=28) ;;
@@ -99,10 +98,7 @@ mkdir -p $R
 case ${1:-} in
   shrink)
     responses
-    if [ ! -f $FROM ]; then  # the weights as committed, on a machine that has not trained them
-      mkdir -p "$(dirname $FROM)"
-      case $CUT in mixed32x4) git show e473f26:weights/student.pt > $FROM ;; *) cp $ARM52 $FROM ;; esac
-    fi
+    [ -f $FROM ] || git show e473f26:weights/student.pt > $FROM  # session 57's shipped student (mixed32x4)
     # Made once: a run resumes only from the starting weights it began with (their bytes).
     INIT=$R/$CUT-shrunk-init.pt
     [ -f $INIT ] || "$B/crispcall" prune --checkpoint $FROM "${CUT_FLAGS[@]}" --tail-kernel 1 --out $INIT

@@ -32,10 +32,7 @@ case ${1:-} in
     files=()
     for cut in dense32x5 dense28x5 dense32x4-t3; do
       "$B/crispcall" prune --checkpoint $ARM52 --block dense ${CUTS[$cut]} --out $R/$cut.pt
-      for graph in "" --luma; do
-        "$B/crispcall" export --checkpoint $R/$cut.pt --out $R/$cut-int8${graph:+-luma}.onnx $graph --int8 \
-          --calibration ../shared/data/train data/screens
-      done
+      export_int8_pair $R/$cut.pt $R/$cut-int8.onnx
       files+=($R/$cut-int8.onnx)
     done
     bench_budget s59-cuts student-int8 "${files[@]}" ;;

@@ -20,29 +20,22 @@ R=runs/s60
 source scripts/pairs.sh
 source scripts/export-student.sh
 mkdir -p $R
-int8_pair() {  # WEIGHTS OUT: the INT8 frame graph OUT and its luma twin, quantized without QAT
-  local graph
-  for graph in "" --luma; do
-    "$B/crispcall" export --checkpoint "$1" --out "${2%.onnx}${graph:+-luma}.onnx" $graph --int8 \
-      --calibration ../shared/data/train data/screens
-  done
-}
 case ${1:-} in
   bench)
-    int8_pair docs/models/student-s59/dense32x5-shrunk-108000-teacher-student.pt $R/dense32x5-teacher-int8.onnx
+    export_int8_pair docs/models/student-s59/dense32x5-shrunk-108000-teacher-student.pt $R/dense32x5-teacher-int8.onnx
     bench_budget s60-dense32x5 student-int8 $R/dense32x5-teacher-int8.onnx ;;
   cuts-bench)
     declare -A CUTS=([dense28x4]="--keep 28" [dense24x4]="--keep 24" [mixed32x4]="--blocks 4 --block mixed")
     files=()
     for cut in dense28x4 dense24x4 mixed32x4; do
       "$B/crispcall" prune --checkpoint weights/student.pt ${CUTS[$cut]} --out $R/$cut.pt
-      int8_pair $R/$cut.pt $R/$cut-int8.onnx
+      export_int8_pair $R/$cut.pt $R/$cut-int8.onnx
       files+=($R/$cut-int8.onnx)
     done
     bench_budget s60-cuts student-int8 "${files[@]}" ;;
   mixed-bench)
     "$B/crispcall" prune --checkpoint $ARM52 --blocks 5 --block mixed --tail-kernel 1 --out $R/mixed32x5.pt
-    int8_pair $R/mixed32x5.pt $R/mixed32x5-int8.onnx
+    export_int8_pair $R/mixed32x5.pt $R/mixed32x5-int8.onnx
     bench_budget s60-mixed student-int8 runs/s54/mixed32x4-shrunk-24000/s54-mixed32x4-shrunk-24000-int8.onnx \
       $R/mixed32x5-int8.onnx ;;
   *) echo "usage: $0 bench|cuts-bench|mixed-bench" >&2; exit 2 ;;
