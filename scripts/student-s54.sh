@@ -55,6 +55,11 @@
 # screens and all; its weights as committed) as the call pairs' targets, its responses made here
 # if missing (13 minutes); TARGETS=teacher-s57-screens: the screen pairs' targets too (17 minutes more
 # here, beside a test run).
+# Session 61: AFTER=STEPS starts from the ground-truth fine-tune of STEPS steps (its weights as
+# committed in docs/models/student-s60/) instead of the cut: session 60's mixed32x4 fine-tune (flat on
+# the validation frames from 10,000 steps), 24,000 steps more on the shipped teacher's targets (the
+# shipped student's recipe, +0.06 dB as INT8 at `call` over its ground-truth twin):
+#   CUT=mixed32x4 AFTER=24000 FT=24000 TARGETS=teacher PRECISION=float32 bash scripts/student-s54.sh shrink; ... qat; ... eval
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54
@@ -80,7 +85,8 @@ case $CUT in  # crispcall prune's flags for it; the fine-tune config's model key
   mixed32x4) CUT_FLAGS=(--blocks 4 --block mixed) CUT_MODEL=(--set model.block=mixed) FROM=$R/student-s57.pt ;;
   *) echo "CUT must be dense32x4, dense28x5, dense32x5 or mixed32x4" >&2; exit 2 ;;
 esac
-TAG=${FT:+-$FT}${TARGETS:+-$TARGETS}  # a fine-tune of other steps or targets than the shipped one's, and what follows
+AFTER=${AFTER:-}  # start from the ground-truth fine-tune of AFTER steps instead of the cut
+TAG=${AFTER:+-$AFTER-then}${FT:+-$FT}${TARGETS:+-$TARGETS}  # a fine-tune of other steps or targets than the shipped one's, and what follows
 FINETUNE_CACHES="$T, $C, $S, $S2"
 QAT_CACHES="$T, $T, $C, $S, $S2, $S, $S2"  # the call and screen pairs twice
 OUT=$R/$CUT-shrunk$TAG
@@ -99,9 +105,12 @@ case ${1:-} in
   shrink)
     responses
     [ -f $FROM ] || git show e473f26:weights/student.pt > $FROM  # session 57's shipped student (mixed32x4)
-    # Made once: a run resumes only from the starting weights it began with (their bytes).
-    INIT=$R/$CUT-shrunk-init.pt
-    [ -f $INIT ] || "$B/crispcall" prune --checkpoint $FROM "${CUT_FLAGS[@]}" --tail-kernel 1 --out $INIT
+    if [ -n "$AFTER" ]; then
+      INIT=docs/models/student-s60/$CUT-shrunk-$AFTER-student.pt  # as committed
+    else  # made once: a run resumes only from the starting weights it began with (their bytes)
+      INIT=$R/$CUT-shrunk-init.pt
+      [ -f $INIT ] || "$B/crispcall" prune --checkpoint $FROM "${CUT_FLAGS[@]}" --tail-kernel 1 --out $INIT
+    fi
     targets "$FINETUNE_CACHES"
     "$B/crispcall" train student --config configs/student-dense32x4-scratch.yaml --out $OUT \
       --steps "$STEPS" --set train.init=$INIT "${CUT_MODEL[@]}" --set train.warmup_steps=200 \
@@ -140,5 +149,6 @@ case ${1:-} in
       --json docs/results/eval-student-s55-ocr-per-file-screens-call.json ;;
   ship) ship_student $OUT $NAME $QAT ;;
   *) echo "usage: $0 shrink|qat|eval|bench|ocr|ocr-files|ship (FT=STEPS: the fine-tune of STEPS; SEED=N: QAT seed N;" \
-    "TARGETS=teacher|teacher-s57|teacher-s57-screens: that teacher's outputs as the call (and screen) pairs' targets)" >&2; exit 2 ;;
+    "TARGETS=teacher|teacher-s57|teacher-s57-screens: that teacher's outputs as the call (and screen) pairs' targets;" \
+    "AFTER=STEPS: from session 60's ground-truth fine-tune of STEPS)" >&2; exit 2 ;;
 esac
