@@ -126,7 +126,7 @@ def test_the_installed_wheel_sharpens_an_image_and_a_video(tmp_path, astronaut):
     )
     sharpened = np.asarray(Image.open(work / "sharp" / "face.png"))
     assert sharpened.shape == astronaut.shape and not np.array_equal(sharpened, astronaut)
-    for model in ("student", "student-int8"):
+    for model in ("student", "student-int8", "student-int8-avx2"):
         out = f"sharp-{model}.mp4"
         command = [venv / "bin" / "crispcall", "video", "clip.mp4", out, "--model", model, "--quiet"]
         subprocess.run(command, cwd=work, env=env, **run)

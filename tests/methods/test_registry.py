@@ -4,9 +4,10 @@ import pytest
 from crispcall.degrade import apply_preset, preset_rng
 from crispcall.methods import available_methods, create_method, known_methods
 from crispcall.methods.baselines import UnsharpParams, load_unsharp_params, tune_unsharp, unsharp_mask
+from crispcall.methods.models import MODEL_FILES, default_model
 from crispcall.methods.peers import PEERS, available_peers
 from crispcall.metrics import psnr, sharpness
-from crispcall.paths import peers_dir
+from crispcall.paths import peers_dir, weights_dir
 
 
 def test_baselines(astronaut):
@@ -20,6 +21,28 @@ def test_unknown_method_lists_known_ones():
     with pytest.raises(ValueError, match="known methods: input, unsharp"):
         create_method("magic")
     assert set(PEERS) <= set(known_methods())
+
+
+@pytest.mark.parametrize(
+    ("flags", "backend", "expected"),
+    [
+        (["avx2", "fma"], None, "student-int8-avx2"),
+        (["avx2", "fma"], "onnxruntime", "student-int8-avx2"),
+        (["avx2", "fma"], "openvino", "student-int8"),  # its own kernels; the light file has no TFLite twin
+        (["avx2", "fma", "avx512f", "avx512_vnni"], None, "student-int8"),
+        (["avx2", "fma", "avx_vnni"], None, "student-int8"),
+        (["avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8"], None, "student-int8"),
+        ([], None, "student-int8"),  # no x86 flags (an ARM CPU): its dot-product kernels
+    ],
+)
+def test_default_model_follows_the_int8_kernels(flags, backend, expected):
+    assert default_model(backend, flags) == expected
+
+
+def test_every_default_model_is_shipped():
+    for name in ("student-int8", "student-int8-avx2"):
+        assert (weights_dir() / MODEL_FILES[name]).is_file()
+    create_method(default_model())
 
 
 def test_unsharp_params_are_recorded():

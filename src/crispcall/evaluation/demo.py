@@ -20,6 +20,7 @@ from PIL import Image
 from crispcall.data.scene import FRAME_SIZE, build_clip
 from crispcall.degrade.presets import apply_preset_clip, preset_rng
 from crispcall.methods.base import Method, MethodUnavailable
+from crispcall.methods.models import default_model
 from crispcall.methods.registry import create_method
 from crispcall.metrics import flicker, psnr, psnr_ssim, sharpness, sharpness_ratio
 from crispcall.runtime.video import encode_clip
@@ -70,7 +71,7 @@ def comparison_png(degraded: np.ndarray, sharp: np.ndarray, window, name: str) -
 
 def _method() -> Method:
     try:
-        return create_method("student-int8")
+        return create_method(default_model())
     except MethodUnavailable:
         return create_method("unsharp")
 

@@ -13,17 +13,35 @@ from crispcall.methods.base import Method, MethodUnavailable
 from crispcall.paths import weights_dir
 from crispcall.runtime import Sharpener
 from crispcall.runtime.i420 import I420Sharpener, i420_twin
+from crispcall.sysinfo import cpu_flags
 
 # name -> file under the weights folder (the TFLite twin has the same stem)
 MODEL_FILES = {
     "teacher": "teacher.onnx",
     "student": "student.onnx",
     "student-int8": "student-int8.onnx",
+    "student-int8-avx2": "student-int8-avx2.onnx",
     "student-lite": "student-lite.onnx",
     "student-web": "student-web.onnx",
     "student-dense": "student-dense.onnx",
     "student-scratch": "student-scratch.onnx",
 }
+
+
+# CPU flags under which ONNX Runtime's INT8 convolutions take the VNNI or AMX kernels: several times
+# the speed of AVX2's alone (session 60: 104-159 GMAC/s on an AVX2 EPYC, about 1,000 on an AMX Xeon).
+INT8_DOT_PRODUCT_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")
+
+
+def default_model(backend: str | None = None, flags: list[str] | None = None) -> str:
+    """The registry name of the default restorer on ``backend`` (None: ONNX Runtime) on a CPU with
+    ``flags`` (default: this one's, :func:`crispcall.sysinfo.cpu_flags`): ``student-int8``, or on
+    ONNX Runtime on x86 CPUs with AVX2 but no VNNI or AMX, where that file is slower than issue
+    15's speed budget, ``student-int8-avx2`` (four mixed blocks: 6.3 GMAC a 1080p frame against
+    10.6)."""
+    flags = cpu_flags() if flags is None else flags
+    avx2_alone = "avx2" in flags and not set(INT8_DOT_PRODUCT_FLAGS) & set(flags)
+    return "student-int8-avx2" if avx2_alone and backend in (None, "onnxruntime") else "student-int8"
 
 
 def call_scale_twin(path: Path, call_scale: int) -> Path:

@@ -359,6 +359,7 @@ FLICKER = "flicker-call-vmaf.json"  # the same streams as flicker-call.json, wit
 SHIPPED = (
     "student.onnx",
     "student-int8.onnx",
+    "student-int8-avx2.onnx",
     "student-lite.onnx",
     "student-web.onnx",
     "student.tflite",

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Session 61 (issue 15): a default chosen by the CPU. Where ONNX Runtime's INT8 convolutions have
+# AVX2 alone (no VNNI, no AMX), session 57's student-int8 takes 1.23-1.34 times the budget file's
+# time at 1080p (session 60); crispcall.methods.models.default_model picks student-int8-avx2 there:
+# session 60's mixed cut (four blocks with 1x1 second convolutions, 6.3 GMAC a 1080p frame against
+# 10.6) fine-tuned on, 24,000 steps on the shipped teacher's targets, then QAT:
+#   export S54="CUT=mixed32x4 AFTER=24000 FT=24000 TARGETS=teacher"
+#   env $S54 PRECISION=float32 bash scripts/student-s54.sh shrink   # 35 minutes on two AVX2 threads
+#   env $S54 bash scripts/student-s54.sh qat; env $S54 bash scripts/student-s54.sh eval
+# then its INT8 graphs (frame, luma and I420) as weights/student-int8-avx2*.onnx, its weights and
+# logs in docs/models/student-s61/:
+#   bash scripts/student-s61.sh ship
+# and session 42's ship-eval on it: every file of the call suite at every preset with OCR, then
+# timed at 1080p on two threads beside the budget file and student-int8, three runs each way
+# (idle machine):
+#   bash scripts/student-s61.sh ship-eval
+set -euo pipefail
+B=${CRISPCALL_BIN:-.venv/bin}
+source scripts/export-student.sh
+RUN=mixed32x4-shrunk-24000-then-24000-teacher
+OUT=runs/s54/$RUN
+NAME=s54-$RUN
+case ${1:-} in
+  ship)
+    for graph in "" -luma -i420; do cp "$OUT/$NAME-int8$graph.onnx" "weights/student-int8-avx2$graph.onnx"; done
+    mkdir -p docs/models/student-s61
+    cp "$OUT/student.pt" "docs/models/student-s61/$RUN-student.pt"
+    cp "$OUT/log.csv" "docs/models/student-s61/$RUN-log.csv"
+    cp "$OUT.log" "docs/models/student-s61/$RUN-stdout.log"
+    cp "$OUT-qat/student.pt" "docs/models/student-s61/$RUN-qat-student.pt"
+    cp "$OUT-qat/log.csv" "docs/models/student-s61/$RUN-qat-log.csv"
+    cp "$OUT-qat.log" "docs/models/student-s61/$RUN-qat-stdout.log" ;;
+  ship-eval)
+    "$B/crispcall" eval --suite call --preset x2 call poor lossy --threads 2 --method student-int8-avx2 \
+      --json docs/results/eval-student-int8-avx2-s61.json
+    bench_budget s61-avx2 student-int8-avx2 student-int8 ;;
+  *) echo "usage: $0 ship|ship-eval" >&2; exit 2 ;;
+esac
