@@ -28,9 +28,12 @@ import shutil
 from importlib.resources import files
 from pathlib import Path
 
-# package data: the default students, FP32 and INT8, and the page's light one, each with its twins
+# package data: the default students, FP32, INT8 and INT8 for CPUs with AVX2 alone, and the page's
+# light one, each with its twins
 SHIPPED_WEIGHTS = tuple(
-    f"student{kind}{twin}.onnx" for kind in ("", "-int8", "-lite", "-web") for twin in ("", "-i420", "-luma")
+    f"student{kind}{twin}.onnx"
+    for kind in ("", "-int8", "-int8-avx2", "-lite", "-web")
+    for twin in ("", "-i420", "-luma")
 )
 
 

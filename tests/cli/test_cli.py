@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from crispcall.cli.main import main
+from crispcall.methods.models import default_model
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -186,7 +187,7 @@ def test_demo_writes_clips_png_and_report(capsys, tmp_path: Path):
     import av
 
     code, out, _ = run(capsys, "demo", "--out", str(tmp_path / "demo"))
-    assert code == 0 and "| received |" in out and "| student-int8 |" in out and "fps" in out
+    assert code == 0 and "| received |" in out and f"| {default_model()} |" in out and "fps" in out
     for name in ("degraded.mp4", "sharpened.mp4", "side_by_side.mp4"):
         with av.open(str(tmp_path / "demo" / name)) as clip:
             frames = list(clip.decode(video=0))

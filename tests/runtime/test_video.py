@@ -262,6 +262,7 @@ def test_the_video_command_says_its_path_and_times_it_as_json(tmp_path, capsys):
     import json
 
     from crispcall.cli.main import main
+    from crispcall.methods.models import default_model
     from crispcall.runtime.video import video_table
 
     src = write_clip(tmp_path / "in.mp4", frames=6, audio=False)
@@ -275,5 +276,5 @@ def test_the_video_command_says_its_path_and_times_it_as_json(tmp_path, capsys):
         assert row["fps"] > 0 and documents[-1]["meta"]["threads"] == 1
     assert capsys.readouterr().out.count("on yuv420p planes") == 1
     table = video_table(["i420.json", "rgb.json"], documents)
-    assert "| `i420.json` | in.mp4 | student-int8 | i420 | 6 |" in table
-    assert "| `rgb.json` | in.mp4 | student-int8 | rgb | 6 |" in table
+    assert f"| `i420.json` | in.mp4 | {default_model()} | i420 | 6 |" in table
+    assert f"| `rgb.json` | in.mp4 | {default_model()} | rgb | 6 |" in table
