@@ -5,7 +5,7 @@
 # session 60's mixed cut (four blocks with 1x1 second convolutions, 6.3 GMAC a 1080p frame against
 # 10.6) fine-tuned on, 24,000 steps on the shipped teacher's targets, then QAT:
 #   export S54="CUT=mixed32x4 AFTER=24000 FT=24000 TARGETS=teacher"
-#   env $S54 PRECISION=float32 bash scripts/student-s54.sh shrink   # 35 minutes on two AVX2 threads
+#   env $S54 PRECISION=float32 bash scripts/student-s54.sh shrink   # 30 minutes on two AVX2 threads
 #   env $S54 bash scripts/student-s54.sh qat; env $S54 bash scripts/student-s54.sh eval
 # then its INT8 graphs (frame, luma and I420) as weights/student-int8-avx2*.onnx, its weights and
 # logs in docs/models/student-s61/:

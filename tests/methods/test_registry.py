@@ -28,7 +28,7 @@ def test_unknown_method_lists_known_ones():
     [
         (["avx2", "fma"], None, "student-int8-avx2"),
         (["avx2", "fma"], "onnxruntime", "student-int8-avx2"),
-        (["avx2", "fma"], "openvino", "student-int8"),  # its own kernels; the light file has no TFLite twin
+        (["avx2", "fma"], "openvino", "student-int8"),  # other runtimes keep it (the light file has no TFLite twin)
         (["avx2", "fma", "avx512f", "avx512_vnni"], None, "student-int8"),
         (["avx2", "fma", "avx_vnni"], None, "student-int8"),
         (["avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8"], None, "student-int8"),

@@ -168,8 +168,8 @@ def add_model_options(parser: argparse.ArgumentParser, temporal: bool) -> None:
     parser.add_argument(
         "--model",
         help="registry name (student-int8, student, student-lite, teacher, unsharp, ...) or an exported "
-        ".onnx/.tflite file (default: student-int8, the dense student's INT8 file; on CPUs with AVX2 but no "
-        "VNNI or AMX, student-int8-avx2, lighter, inside the same time)",
+        ".onnx/.tflite file (default: student-int8, the dense student's INT8 file, or its lighter cut "
+        "student-int8-avx2 where ONNX Runtime's INT8 kernels have AVX2 but no VNNI or AMX)",
     )
     parser.add_argument("--backend", choices=BACKENDS, help="runtime for our networks")
     add_threads(parser)
