@@ -60,6 +60,8 @@
 # the validation frames from 10,000 steps), 24,000 steps more on the shipped teacher's targets (the
 # shipped student's recipe, +0.06 dB as INT8 at `call` over its ground-truth twin):
 #   CUT=mixed32x4 AFTER=24000 FT=24000 TARGETS=teacher PRECISION=float32 bash scripts/student-s54.sh shrink; ... qat; ... eval
+# and the same with the screen pairs twice in the fine-tune (SCREENS=2), where that cut loses most:
+#   CUT=mixed32x4 AFTER=24000 FT=24000 TARGETS=teacher SCREENS=2 PRECISION=float32 bash scripts/student-s54.sh shrink; ...
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54
@@ -86,8 +88,13 @@ case $CUT in  # crispcall prune's flags for it; the fine-tune config's model key
   *) echo "CUT must be dense32x4, dense28x5, dense32x5 or mixed32x4" >&2; exit 2 ;;
 esac
 AFTER=${AFTER:-}  # start from the ground-truth fine-tune of AFTER steps instead of the cut
-TAG=${AFTER:+-$AFTER-then}${FT:+-$FT}${TARGETS:+-$TARGETS}  # a fine-tune of other steps or targets than the shipped one's, and what follows
-FINETUNE_CACHES="$T, $C, $S, $S2"
+TAG=${AFTER:+-$AFTER-then}${FT:+-$FT}${TARGETS:+-$TARGETS}${SCREENS:+-screens$SCREENS}  # a fine-tune of other steps or targets than the shipped one's, and what follows
+SCREENS=${SCREENS:-}  # 2: the fine-tune sees the screen pairs twice, as the QAT does (session 61)
+case ${SCREENS:-1} in
+  1) FINETUNE_CACHES="$T, $C, $S, $S2" ;;
+  2) FINETUNE_CACHES="$T, $C, $S, $S2, $S, $S2" ;;
+  *) echo "SCREENS must be 1 or 2" >&2; exit 2 ;;
+esac
 QAT_CACHES="$T, $T, $C, $S, $S2, $S, $S2"  # the call and screen pairs twice
 OUT=$R/$CUT-shrunk$TAG
 SEED=${SEED:-}  # the QAT run's seed, where not its config's; named in its folder and results
@@ -150,5 +157,5 @@ case ${1:-} in
   ship) ship_student $OUT $NAME $QAT ;;
   *) echo "usage: $0 shrink|qat|eval|bench|ocr|ocr-files|ship (FT=STEPS: the fine-tune of STEPS; SEED=N: QAT seed N;" \
     "TARGETS=teacher|teacher-s57|teacher-s57-screens: that teacher's outputs as the call (and screen) pairs' targets;" \
-    "AFTER=STEPS: from session 60's ground-truth fine-tune of STEPS)" >&2; exit 2 ;;
+    "AFTER=STEPS: from session 60's ground-truth fine-tune of STEPS; SCREENS=2: the screen pairs twice in the fine-tune)" >&2; exit 2 ;;
 esac
