@@ -88,8 +88,8 @@ case $CUT in  # crispcall prune's flags for it; the fine-tune config's model key
   *) echo "CUT must be dense32x4, dense28x5, dense32x5 or mixed32x4" >&2; exit 2 ;;
 esac
 AFTER=${AFTER:-}  # start from the ground-truth fine-tune of AFTER steps instead of the cut
-TAG=${AFTER:+-$AFTER-then}${FT:+-$FT}${TARGETS:+-$TARGETS}${SCREENS:+-screens$SCREENS}  # a fine-tune of other steps or targets than the shipped one's, and what follows
 SCREENS=${SCREENS:-}  # 2: the fine-tune sees the screen pairs twice, as the QAT does (session 61)
+TAG=${AFTER:+-$AFTER-then}${FT:+-$FT}${TARGETS:+-$TARGETS}${SCREENS:+-screens$SCREENS}  # a fine-tune of other steps or targets than the shipped one's, and what follows
 case ${SCREENS:-1} in
   1) FINETUNE_CACHES="$T, $C, $S, $S2" ;;
   2) FINETUNE_CACHES="$T, $C, $S, $S2, $S, $S2" ;;

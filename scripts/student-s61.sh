@@ -14,25 +14,33 @@
 # timed at 1080p on two threads beside the budget file and student-int8, three runs each way
 # (idle machine):
 #   bash scripts/student-s61.sh ship-eval
+# The same fine-tune with the screen pairs twice (SCREENS=2 to student-s54.sh; not shipped) kept there:
+#   bash scripts/student-s61.sh keep mixed32x4-shrunk-24000-then-24000-teacher-screens2
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 source scripts/export-student.sh
 RUN=mixed32x4-shrunk-24000-then-24000-teacher
 OUT=runs/s54/$RUN
 NAME=s54-$RUN
+# A run of student-s54.sh (its folder's name under runs/s54) kept in docs/models/student-s61/: the
+# fine-tune's and its QAT's weights, CSV logs and output.
+keep() {  # RUN
+  local run
+  mkdir -p docs/models/student-s61
+  for run in $1 $1-qat; do
+    cp "runs/s54/$run/student.pt" "docs/models/student-s61/$run-student.pt"
+    cp "runs/s54/$run/log.csv" "docs/models/student-s61/$run-log.csv"
+    cp "runs/s54/$run.log" "docs/models/student-s61/$run-stdout.log"
+  done
+}
 case ${1:-} in
+  keep) keep "$2" ;;
   ship)
     for graph in "" -luma -i420; do cp "$OUT/$NAME-int8$graph.onnx" "weights/student-int8-avx2$graph.onnx"; done
-    mkdir -p docs/models/student-s61
-    cp "$OUT/student.pt" "docs/models/student-s61/$RUN-student.pt"
-    cp "$OUT/log.csv" "docs/models/student-s61/$RUN-log.csv"
-    cp "$OUT.log" "docs/models/student-s61/$RUN-stdout.log"
-    cp "$OUT-qat/student.pt" "docs/models/student-s61/$RUN-qat-student.pt"
-    cp "$OUT-qat/log.csv" "docs/models/student-s61/$RUN-qat-log.csv"
-    cp "$OUT-qat.log" "docs/models/student-s61/$RUN-qat-stdout.log" ;;
+    keep $RUN ;;
   ship-eval)
     "$B/crispcall" eval --suite call --preset x2 call poor lossy --threads 2 --method student-int8-avx2 \
       --json docs/results/eval-student-int8-avx2-s61.json
     bench_budget s61-avx2 student-int8-avx2 student-int8 ;;
-  *) echo "usage: $0 ship|ship-eval" >&2; exit 2 ;;
+  *) echo "usage: $0 ship|ship-eval|keep RUN" >&2; exit 2 ;;
 esac
