@@ -300,6 +300,23 @@ def test_precomputed_responses_stand_in_for_the_teacher(student_config, tmp_path
         train_student(str(cached), tmp_path / "mismatch", steps=1)
 
 
+def test_a_student_teaches_its_cut_on_the_patches_as_played(tmp_path):
+    import numpy as np
+
+    from crispcall.data.cache import read_cache
+    from crispcall.distill.responses import read_responses, write_responses
+    from crispcall.train.loop import as_played
+
+    student = _dense_student()
+    cache = _cache(tmp_path, 6)
+    responses = read_responses(write_responses(_saved(student, tmp_path), cache, tmp_path / "r.npz", 4, False))
+    low, _clean, _meta = read_cache(cache)
+    with torch.no_grad():
+        expected = student(torch.from_numpy(as_played(low, 32)).permute(0, 3, 1, 2).float() / 255)
+    assert responses.shape == (6, 3, 32, 32) == expected.shape
+    assert np.allclose(responses.astype(np.float32), expected.numpy(), rtol=1e-3, atol=1e-3)
+
+
 def test_an_interrupted_responses_run_resumes_where_it_stopped(student_config, tmp_path, monkeypatch):
     import numpy as np
 
@@ -310,7 +327,7 @@ def test_an_interrupted_responses_run_resumes_where_it_stopped(student_config, t
     whole = module.read_responses(module.write_responses(teacher, cache, tmp_path / "whole.npz", 5, False))
     passes = []
 
-    def counted(path, kind):  # the teacher, failing on its third pass while ``passes`` is capped
+    def counted(path, kind=None):  # the teacher, failing on its third pass while ``passes`` is capped
         network = load_network(path, kind)
         forward = network.forward
 

@@ -67,7 +67,8 @@ def register(sub) -> None:
         "student config that names the file in distill.responses reads its response targets from it instead of "
         "running the teacher at every step (about 4x faster on the CPU). An x2 teacher (kind upconv7-x2) runs on a "
         "low-resolution cache (crispcall data cache --low-resolution), from which the same-size student then sees "
-        "each patch upscaled bilinearly, as a player shows it. The rows done are saved beside --out every minute: "
+        "each patch upscaled bilinearly, as a player shows it; a same-size network (a student teaching a cut of "
+        "itself) sees that too. The rows done are saved beside --out every minute: "
         "run the same command again after an interruption and it resumes from them.",
         [
             "crispcall train responses --teacher weights/teacher.pt --cache data/pairs-call-128.npz "
@@ -77,7 +78,10 @@ def register(sub) -> None:
         ],
     )
     responses.add_argument(
-        "--teacher", type=Path, default=Path("weights/teacher.pt"), help="teacher weights (default: %(default)s)"
+        "--teacher",
+        type=Path,
+        default=Path("weights/teacher.pt"),
+        help="teacher (or student) weights (default: %(default)s)",
     )
     responses.add_argument("--cache", type=Path, required=True, help="pair cache (.npz from crispcall data cache)")
     responses.add_argument("--out", type=output(), required=True, help=".npz to write")

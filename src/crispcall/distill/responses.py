@@ -26,7 +26,7 @@ from crispcall.errors import InputError
 from crispcall.files import sampled_digest, written_whole
 from crispcall.models.blocks import SelfEnsemble
 from crispcall.models.io import load_network
-from crispcall.train.loop import start_runtime, to_tensor
+from crispcall.train.loop import as_played, on_received, start_runtime, to_tensor
 
 SAVE_EVERY_S = 60.0  # how often an ongoing run makes its rows safe to resume from
 
@@ -65,8 +65,9 @@ def write_responses(
     """Run the teacher on every degraded patch of the cache; write ``out`` (.npz with
     ``responses``, N x 3 x H x W float16 at the clean patches' size in the cache's order, and
     ``meta``). An x2 teacher takes a low-resolution cache of the same scale (``crispcall data
-    cache --low-resolution``); a same-size teacher, a same-size cache. ``self_ensemble``
-    averages the teacher over the 8 flips and rotations (:class:`SelfEnsemble`, 8x the time).
+    cache --low-resolution``); a same-size network (a teacher, or a student teaching a cut of
+    itself) a same-size cache, or a low-resolution one as the student sees it (:func:`as_played`).
+    ``self_ensemble`` averages the teacher over the 8 flips and rotations (:class:`SelfEnsemble`, 8x the time).
     ``on_clean`` runs it on each pair's clean patch instead (:func:`enhanced`): the ground
     truth as the teacher enhances it, DIPNet's targets, for any cache.
     Rows are saved beside ``out`` (``.NAME.rows.npy`` and ``.json``) every minute; a run of the
@@ -78,16 +79,18 @@ def write_responses(
         raise InputError(f"responses are written as .npz, got {out}")
     teacher_path, cache_path = Path(teacher_path), Path(cache_path)
     runtime = start_runtime()
-    teacher = load_network(teacher_path, "teacher").eval().to(runtime.device)
-    if self_ensemble:
-        teacher = SelfEnsemble(teacher)
+    teacher = load_network(teacher_path).eval().to(runtime.device)
     degraded, clean, cache_meta = read_cache(cache_path)
     teacher_scale, cache_scale = int(getattr(teacher, "scale", 1)), int(cache_meta.get("scale", 1))
     inputs = clean if on_clean else degraded
-    if not on_clean and teacher_scale != cache_scale:
+    if not on_clean and teacher_scale == 1 and not on_received(teacher) and degraded.shape[1:3] != clean.shape[1:3]:
+        inputs = as_played(degraded, clean.shape[1])  # what a same-size student sees of the cache
+    elif not on_clean and teacher_scale != cache_scale:
         raise InputError(
             f"an x{teacher_scale} teacher needs a cache of x{teacher_scale} pairs; {cache_path} holds x{cache_scale}"
         )
+    if self_ensemble:
+        teacher = SelfEnsemble(teacher)
     out.parent.mkdir(parents=True, exist_ok=True)
     job = {
         "teacher": sampled_digest(teacher_path),
