@@ -16,21 +16,25 @@
 #   bash scripts/student-s61.sh ship-eval
 # The same fine-tune with the screen pairs twice (SCREENS=2 to student-s54.sh; not shipped) kept there:
 #   bash scripts/student-s61.sh keep mixed32x4-shrunk-24000-then-24000-teacher-screens2
+# A later session ships another run of student-s54.sh the same way, keeping it in
+# docs/models/student-SESSION/ and naming the results after SESSION:
+#   RUN=mixed32x4-shrunk-24000-then-24000-parent SESSION=s62 bash scripts/student-s61.sh ship; ... ship-eval
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 source scripts/export-student.sh
-RUN=mixed32x4-shrunk-24000-then-24000-teacher
+RUN=${RUN:-mixed32x4-shrunk-24000-then-24000-teacher}  # the student-s54.sh run (its folder under runs/s54)
+SESSION=${SESSION:-s61}
 OUT=runs/s54/$RUN
 NAME=s54-$RUN
-# A run of student-s54.sh (its folder's name under runs/s54) kept in docs/models/student-s61/: the
-# fine-tune's and its QAT's weights, CSV logs and output.
+KEPT=docs/models/student-$SESSION
+# A run of student-s54.sh kept in $KEPT: the fine-tune's and its QAT's weights, CSV logs and output.
 keep() {  # RUN
   local run
-  mkdir -p docs/models/student-s61
+  mkdir -p $KEPT
   for run in $1 $1-qat; do
-    cp "runs/s54/$run/student.pt" "docs/models/student-s61/$run-student.pt"
-    cp "runs/s54/$run/log.csv" "docs/models/student-s61/$run-log.csv"
-    cp "runs/s54/$run.log" "docs/models/student-s61/$run-stdout.log"
+    cp "runs/s54/$run/student.pt" "$KEPT/$run-student.pt"
+    cp "runs/s54/$run/log.csv" "$KEPT/$run-log.csv"
+    cp "runs/s54/$run.log" "$KEPT/$run-stdout.log"
   done
 }
 case ${1:-} in
@@ -40,7 +44,7 @@ case ${1:-} in
     keep $RUN ;;
   ship-eval)
     "$B/crispcall" eval --suite call --preset x2 call poor lossy --threads 2 --method student-int8-avx2 \
-      --json docs/results/eval-student-int8-avx2-s61.json
-    bench_budget s61-avx2 student-int8-avx2 student-int8 ;;
+      --json docs/results/eval-student-int8-avx2-$SESSION.json
+    bench_budget $SESSION-avx2 student-int8-avx2 student-int8 ;;
   *) echo "usage: $0 ship|ship-eval|keep RUN" >&2; exit 2 ;;
 esac
