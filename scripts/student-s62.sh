@@ -13,6 +13,8 @@
 # then Tesseract on each screen at `call` by both INT8 files beside the received frame, IMDN-RTE and
 # the two shipped files, in one run:
 #   bash scripts/student-s62.sh ocr-files
+# and a run's INT8 graphs checked against the shipped light files' (operators and shapes):
+#   bash scripts/student-s62.sh same-graph mixed32x4-shrunk-48000-parent
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 R=runs/s54
@@ -25,5 +27,28 @@ case ${1:-} in
     "$B/crispcall" eval --suite call --preset call --sets screens --threads 2 --per-file \
       --method input imdn-rte student-int8 student-int8-avx2 "${arms[@]}" \
       --json docs/results/eval-student-s62-ocr-per-file-screens-call.json ;;
-  *) echo "usage: $0 ocr-files" >&2; exit 2 ;;
+  same-graph)  # a run's INT8 graphs against the shipped student-int8-avx2 files: the same operators and
+               # tensor shapes in the same order, so the same time (session 61 timed them on a CPU with AVX2 alone)
+    name=s54-${2:?the run, as mixed32x4-shrunk-48000-parent}
+    for graph in "" -luma -i420; do
+      "$B/python" - "weights/student-int8-avx2$graph.onnx" "runs/s54/$2/$name-int8$graph.onnx" <<'PY'
+import sys
+
+import onnx
+
+
+def outline(path):
+    graph = onnx.load(path).graph
+    nodes = [(node.op_type, len(node.input)) for node in graph.node]
+    tensors = [(tensor.data_type, tuple(tensor.dims)) for tensor in graph.initializer]
+    return nodes, tensors
+
+
+shipped, run = (outline(path) for path in sys.argv[1:])
+if shipped != run:
+    sys.exit(f"{sys.argv[2]}: another graph than {sys.argv[1]}")
+print(f"{sys.argv[2]}: the graph of {sys.argv[1]} ({len(run[0])} nodes, {len(run[1])} tensors)")
+PY
+    done ;;
+  *) echo "usage: $0 ocr-files|same-graph RUN" >&2; exit 2 ;;
 esac
