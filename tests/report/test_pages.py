@@ -82,3 +82,24 @@ def test_a_profile_block_of_the_page_against_native(tmp_path):
     page = {**native, "backend": "onnxruntime-web wasm", "ms_per_op": {"Conv": 6.0}}
     (tmp_path / "p.json").write_text(json.dumps({"meta": {}, "native": native, "browser": page}))
     assert "| Conv | 2.00 | 6.00 | 3.0x |" in render_table("profile p.json", tmp_path)
+
+
+def test_a_files_table_gives_each_file_a_row_and_each_method_a_column(tmp_path):
+    rows = [
+        {"method": m, "set": "screens", "preset": "call", "file": f, "psnr": p, "ssim": 0.9, "ocr_cer": c}
+        for m, f, p, c in [
+            ("input", "a.png", 30.0, 0.5),
+            ("student", "a.png", 31.254, 0.25),
+            ("input", "b.png", 29.0, None),
+        ]
+    ]
+    (tmp_path / "f.json").write_text(json.dumps({**_eval_document({"input": 30.0}), "files": rows}))
+    table = render_table("files f.json", tmp_path)
+    assert "| preset | set | file | input | student |" in table
+    assert "| call | screens | `a.png` | 30.00 / 0.500 | 31.25 / 0.250 |" in table
+    assert "| call | screens | `b.png` | 29.00 | – |" in table
+    chosen = render_table("files f.json methods=student", tmp_path)
+    assert "| preset | set | file | student |" in chosen and "| call | screens | `b.png` | – |" in chosen
+    (tmp_path / "g.json").write_text(json.dumps(_eval_document({"input": 30.0})))
+    with pytest.raises(ValueError, match="--per-file"):
+        render_table("files g.json", tmp_path)

@@ -79,6 +79,34 @@ def validation_table(document: dict) -> str:
     return "\n".join(lines)
 
 
+def files_table(document: dict, methods: list[str] | None = None) -> str:
+    """Each file a ``crispcall eval --per-file`` document scored (its ``files``, at each preset) as a
+    row, each method as a column: PSNR and, where Tesseract read the file, its character error rate."""
+    if "files" not in document:
+        raise InputError("a files table needs a document written by crispcall eval --per-file")
+    rows = document["files"]
+    methods = methods or list(dict.fromkeys(row["method"] for row in rows))
+    if missing := set(methods) - {row["method"] for row in rows}:
+        raise InputError(f"no results for {', '.join(sorted(missing))} in the table's files")
+    cells: dict[tuple[str, str, str], str] = {}
+    for row in rows:
+        cer = row.get("ocr_cer")
+        cell = f"{row['psnr']:.2f}" + ("" if cer is None else f" / {cer:.3f}")
+        cells[(row["preset"], row["set"], row["file"], row["method"])] = cell
+    items = list(dict.fromkeys((row["preset"], row["set"], row["file"]) for row in rows))
+    lines = [
+        "PSNR (dB) / Tesseract's character error rate, per file",
+        "",
+        "| preset | set | file | " + " | ".join(methods) + " |",
+        "|---|---|---|" + "---|" * len(methods),
+    ]
+    for item in items:
+        values = " | ".join(cells.get((*item, method), "–") for method in methods)
+        preset, set_name, file = item
+        lines.append(f"| {preset} | {set_name} | `{file}` | {values} |")
+    return "\n".join(lines)
+
+
 def render_table(spec: str, root: Path) -> str:
     """The Markdown a block's ``spec`` (``KIND FILE... [methods=...] [against=...] [sets=...]``) stands for;
     ``ratio FILE... against=METHOD`` puts bench runs side by side as fractions of one method's time."""
@@ -100,6 +128,8 @@ def render_table(spec: str, root: Path) -> str:
             return markdown_tables(document)
         sets = ("mean", *options["sets"].split(",")) if "sets" in options else ("mean",)
         return difference_table(document, options["against"], sets)
+    if kind == "files" and len(documents) == 1:
+        return files_table(documents[0], methods)
     if kind == "runs":
         return runs_table(files, documents)
     if kind == "ratio":
@@ -120,7 +150,7 @@ def render_table(spec: str, root: Path) -> str:
         return markdown_table(document) if kind == "bench" else stability_table(document)
     raise InputError(
         f"unknown table block {spec!r}: eval, diff, runs, ratio or video FILES; "
-        "bench, flicker, profile or validate FILE"
+        "bench, files, flicker, profile or validate FILE"
     )
 
 
