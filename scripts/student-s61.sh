@@ -16,9 +16,9 @@
 #   bash scripts/student-s61.sh ship-eval
 # The same fine-tune with the screen pairs twice (SCREENS=2 to student-s54.sh; not shipped) kept there:
 #   bash scripts/student-s61.sh keep mixed32x4-shrunk-24000-then-24000-teacher-screens2
-# A later session ships another run of student-s54.sh the same way, keeping it in
-# docs/models/student-SESSION/ and naming the results after SESSION:
-#   RUN=mixed32x4-shrunk-24000-then-24000-parent SESSION=s62 bash scripts/student-s61.sh ship; ... ship-eval
+# Another run of student-s54.sh (RUN, its folder under runs/s54) ships the same way, kept in
+# docs/models/student-SESSION/ and its results named after SESSION (session 62 kept its arms so):
+#   RUN=... SESSION=sNN bash scripts/student-s61.sh ship; RUN=... SESSION=sNN bash scripts/student-s61.sh ship-eval
 set -euo pipefail
 B=${CRISPCALL_BIN:-.venv/bin}
 source scripts/export-student.sh

@@ -10,6 +10,8 @@
 #   env $ARM1 bash scripts/student-s54.sh eval
 #   export ARM2="CUT=mixed32x4 FT=48000 TARGETS=parent"              # from the cut, the same 48,000 steps in all
 #   env $ARM2 bash scripts/student-s54.sh shrink; ...
+#   export TWIN="CUT=mixed32x4 FT=48000"                             # the second's twin on the ground truth
+#   env $TWIN bash scripts/student-s54.sh shrink; ...
 # then Tesseract on each screen at `call` by both INT8 files beside the received frame, IMDN-RTE and
 # the two shipped files, in one run:
 #   bash scripts/student-s62.sh ocr-files

@@ -88,7 +88,7 @@ def files_table(document: dict, methods: list[str] | None = None) -> str:
     methods = methods or list(dict.fromkeys(row["method"] for row in rows))
     if missing := set(methods) - {row["method"] for row in rows}:
         raise InputError(f"no results for {', '.join(sorted(missing))} in the table's files")
-    cells: dict[tuple[str, str, str], str] = {}
+    cells: dict[tuple[str, str, str, str], str] = {}  # (preset, set, file, method)
     for row in rows:
         cer = row.get("ocr_cer")
         cell = f"{row['psnr']:.2f}" + ("" if cer is None else f" / {cer:.3f}")
