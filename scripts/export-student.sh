@@ -43,19 +43,24 @@ budget_file() {
   git show 69787c2:weights/student-int8.onnx > $BUDGET
 }
 
-# FILES timed at 1920x1080 on two threads beside the budget file, in one order and then the other,
-# RUNS times (3; the machine's timings drift from run to run), into
-# docs/results/bench-TAG-1080p-2threads-RUN{,-reversed}.json.
+# FILES timed at 1920x1080 on two threads over FRAMES frames, in the order given and then reversed,
+# into STEM.json and STEM-reversed.json.
+bench_both_orders() {  # STEM FRAMES FILE...
+  local stem=$1 frames=$2 reversed
+  shift 2
+  mapfile -t reversed < <(printf '%s\n' "$@" | tac)
+  "$B/crispcall" bench --size 1920x1080 --threads 2 --frames "$frames" --method "$@" --json "$stem.json"
+  "$B/crispcall" bench --size 1920x1080 --threads 2 --frames "$frames" --method "${reversed[@]}" --json "$stem-reversed.json"
+}
+
+# FILES timed beside the budget file in both orders, RUNS times (3; the machine's timings drift
+# from run to run), into docs/results/bench-TAG-1080p-2threads-RUN{,-reversed}.json.
 bench_budget() {  # TAG FILE...
-  local tag=$1 run files
+  local tag=$1 run
   shift
   budget_file
-  files=($BUDGET "$@")
   for run in $(seq "${RUNS:-3}"); do
-    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 60 --method "${files[@]}" \
-      --json docs/results/bench-$tag-1080p-2threads-$run.json
-    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 60 --method $(printf '%s\n' "${files[@]}" | tac) \
-      --json docs/results/bench-$tag-1080p-2threads-$run-reversed.json
+    bench_both_orders docs/results/bench-$tag-1080p-2threads-$run 60 $BUDGET "$@"
   done
 }
 

@@ -223,11 +223,6 @@ case ${1:-} in
     budget_file
     files=($BUDGET student-int8)
     for arm in b6 b7; do files+=($R/$arm/$arm-int8.onnx); done   # the other arms have the shipped shape
-    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${files[@]}" \
-      --json docs/results/bench-s39-1080p-2threads.json
-    reversed=()
-    for ((i = ${#files[@]} - 1; i >= 0; i--)); do reversed+=("${files[i]}"); done
-    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${reversed[@]}" \
-      --json docs/results/bench-s39-1080p-2threads-reversed.json ;;
+    bench_both_orders docs/results/bench-s39-1080p-2threads 30 "${files[@]}" ;;
   *) echo "usage: $0 u8x64-score STEP|grow|data|fresh|t38|b7-long|b7-score|b7-every|b7-qat STEPS|b7-low|b7-t40|b7-t40se|b7-t40se-qat TAG OPTION...|ship ARM [TAG]|ship-eval [SESSION]|eval|bench" >&2; exit 2 ;;
 esac

@@ -144,11 +144,7 @@ case ${1:-} in
       $OUT/$NAME.onnx $OUT/$NAME-int8.onnx --json docs/results/eval-student-${NAME/dense32x4-shrunk/call}.json ;;
   bench)
     budget_file
-    files=($BUDGET student-int8 $OUT/$NAME-int8.onnx)
-    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${files[@]}" \
-      --json docs/results/bench-s54-shrunk$TAG-1080p-2threads.json
-    "$B/crispcall" bench --size 1920x1080 --threads 2 --frames 30 --method "${files[2]}" "${files[1]}" "${files[0]}" \
-      --json docs/results/bench-s54-shrunk$TAG-1080p-2threads-reversed.json ;;
+    bench_both_orders docs/results/bench-s54-shrunk$TAG-1080p-2threads 30 $BUDGET student-int8 $OUT/$NAME-int8.onnx ;;
   ocr)  # the INT8 frame graph's Tesseract error rate on screens at call, beside student-int8
     "$B/crispcall" eval --suite call --preset call --sets screens --threads 2 --method student-int8 $OUT/$NAME-int8.onnx \
       --json docs/results/eval-student-${NAME/dense32x4-shrunk/ocr}-screens-call.json ;;
