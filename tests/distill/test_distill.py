@@ -248,7 +248,7 @@ def _saved(model: Student, tmp_path: Path) -> Path:
     return path
 
 
-def _cache(tmp_path: Path, pairs: int) -> Path:
+def _cache(tmp_path: Path, pairs: int, meta: dict | None = None) -> Path:
     import numpy as np
 
     from crispcall.data.cache import save_cache
@@ -256,7 +256,7 @@ def _cache(tmp_path: Path, pairs: int) -> Path:
     rng = np.random.default_rng(pairs)
     degraded = rng.integers(0, 256, (pairs, 16, 16, 3), dtype=np.uint8)
     clean = rng.integers(0, 256, (pairs, 32, 32, 3), dtype=np.uint8)
-    return save_cache(tmp_path / f"pairs-{pairs}.npz", degraded, clean, {})
+    return save_cache(tmp_path / f"pairs-{pairs}.npz", degraded, clean, meta or {})
 
 
 def test_precomputed_responses_stand_in_for_the_teacher(student_config, tmp_path):
@@ -308,7 +308,7 @@ def test_a_student_teaches_its_cut_on_the_patches_as_played(tmp_path):
     from crispcall.train.loop import as_played
 
     student = _dense_student()
-    cache = _cache(tmp_path, 6)
+    cache = _cache(tmp_path, 6, {"scale": 2})  # low-resolution: 16 px received, 32 px clean
     responses = read_responses(write_responses(_saved(student, tmp_path), cache, tmp_path / "r.npz", 4, False))
     low, _clean, _meta = read_cache(cache)
     with torch.no_grad():

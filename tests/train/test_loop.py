@@ -4,7 +4,7 @@ pytest.importorskip("torch", reason="training is the train extra")
 
 import torch
 
-from crispcall.train.loop import dihedral, run_fingerprint
+from crispcall.train.loop import dihedral, run_fingerprint, sees_played
 
 
 def test_dihedral_gives_eight_distinct_views_and_zero_is_the_identity():
@@ -47,3 +47,12 @@ def test_a_rebuilt_identical_cache_keeps_the_fingerprint_and_another_does_not(tm
     assert run_fingerprint(config) == first
     cache.write_bytes(bytes(range(256)) * 19_999 + bytes(256))  # its last bytes differ
     assert run_fingerprint(config) != first
+
+
+def test_only_a_same_size_network_sees_a_low_resolution_cache_as_played():
+    same_size, doubling = torch.nn.Conv2d(3, 3, 1), torch.nn.Conv2d(3, 12, 1)
+    doubling.scale = 2
+    repair = torch.nn.Conv2d(3, 3, 1)
+    repair.on_received = True  # as the concealment repair: it takes the frame the call delivered
+    assert sees_played(same_size, 2) and not sees_played(same_size, 1)
+    assert not sees_played(doubling, 2) and not sees_played(repair, 2)

@@ -26,7 +26,7 @@ from crispcall.errors import InputError
 from crispcall.files import sampled_digest, written_whole
 from crispcall.models.blocks import SelfEnsemble
 from crispcall.models.io import load_network
-from crispcall.train.loop import as_played, on_received, start_runtime, to_tensor
+from crispcall.train.loop import as_played, sees_played, start_runtime, to_tensor
 
 SAVE_EVERY_S = 60.0  # how often an ongoing run makes its rows safe to resume from
 
@@ -83,8 +83,8 @@ def write_responses(
     degraded, clean, cache_meta = read_cache(cache_path)
     teacher_scale, cache_scale = int(getattr(teacher, "scale", 1)), int(cache_meta.get("scale", 1))
     inputs = clean if on_clean else degraded
-    if not on_clean and teacher_scale == 1 and not on_received(teacher) and degraded.shape[1:3] != clean.shape[1:3]:
-        inputs = as_played(degraded, clean.shape[1])  # what a same-size student sees of the cache
+    if not on_clean and sees_played(teacher, cache_scale):
+        inputs = as_played(degraded, clean.shape[1])  # as training shows the cache to a same-size network
     elif not on_clean and teacher_scale != cache_scale:
         raise InputError(
             f"an x{teacher_scale} teacher needs a cache of x{teacher_scale} pairs; {cache_path} holds x{cache_scale}"

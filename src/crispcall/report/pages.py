@@ -30,13 +30,17 @@ PAGES = ("README.md", "docs/RESULTS.md", "docs/models/teacher.md", "docs/models/
 BLOCK = re.compile(r"(<!-- table (?P<spec>[^\n]*?) -->\n)(?P<body>.*?)(<!-- end table -->)", re.DOTALL)
 
 
+def _require_methods(methods: list[str], rows: list[dict]) -> None:
+    """Refuse a table that names a method none of ``rows`` holds."""
+    if missing := set(methods) - {row["method"] for row in rows}:
+        raise InputError(f"no results for {', '.join(sorted(missing))} in the table's files")
+
+
 def _keep(document: dict, methods: list[str] | None) -> dict:
     """``document`` with only ``methods``' rows, in that order."""
     if methods is None:
         return document
-    missing = set(methods) - {row["method"] for row in document["results"]}
-    if missing:
-        raise InputError(f"no results for {', '.join(sorted(missing))} in the table's files")
+    _require_methods(methods, document["results"])
     order = {name: index for index, name in enumerate(methods)}
     rows = sorted((r for r in document["results"] if r["method"] in order), key=lambda r: order[r["method"]])
     meta = {**document["meta"], "methods": methods} if "methods" in document["meta"] else document["meta"]
@@ -86,8 +90,7 @@ def files_table(document: dict, methods: list[str] | None = None) -> str:
         raise InputError("a files table needs a document written by crispcall eval --per-file")
     rows = document["files"]
     methods = methods or list(dict.fromkeys(row["method"] for row in rows))
-    if missing := set(methods) - {row["method"] for row in rows}:
-        raise InputError(f"no results for {', '.join(sorted(missing))} in the table's files")
+    _require_methods(methods, rows)
     cells: dict[tuple[str, str, str, str], str] = {}  # (preset, set, file, method)
     for row in rows:
         cer = row.get("ocr_cer")

@@ -113,6 +113,12 @@ def on_received(model: nn.Module) -> bool:
     return int(getattr(model, "scale", 1)) > 1 or bool(getattr(model, "on_received", False))
 
 
+def sees_played(model: nn.Module, cache_scale: int) -> bool:
+    """Whether ``model`` sees a cache of x``cache_scale`` pairs' patches upscaled as a player shows
+    them (:func:`as_played`): a same-size network on a low-resolution cache."""
+    return not on_received(model) and cache_scale > 1
+
+
 def restore_degraded(model: nn.Module, degraded: Degraded, device: torch.device) -> np.ndarray:
     """What eval scores (:meth:`crispcall.methods.base.Method.restore`): a same-size network
     on the upscaled frame; a network :func:`on_received` on the frame the call delivered, its
@@ -318,7 +324,7 @@ def train(
     cache_scale, model_scale = int(cache_meta.get("scale", 1)), int(getattr(model, "scale", 1))
     if model_scale not in (1, cache_scale):
         raise InputError(f"an x{model_scale} network cannot train on {config['data']['cache']} (x{cache_scale} pairs)")
-    played = not on_received(model) and cache_scale > 1
+    played = sees_played(model, cache_scale)
     # A teacher that runs live on the frame the call delivered (distillation) gets the cached low-resolution batch.
     wants_received = bool(getattr(loss_module, "needs_received", False))
     if wants_received and cache_scale == 1:
